@@ -1,0 +1,45 @@
+"""bilingua: document-safe French to English translation and summarisation.
+
+>>> import bilingua
+>>> result = bilingua.process("Le conseil municipal s'est réuni mardi.")  # doctest: +SKIP
+>>> result.translation, result.summary  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from .backends import GenerationOptions, Hypothesis, TranslationBackend
+from .errors import BackendUnavailableError, BilinguaError, InputError, ModelNotFoundError
+from .hub import DEFAULT_SUMMARIZER_MODEL, DEFAULT_TRANSLATION_MODEL, resolve_model
+from .pipeline import Pipeline, process, summarize, translate
+from .result import Result, Segment
+from .segmentation import PysbdSplitter, SentenceSplitter
+from .summarizers import ExtractiveSummarizer, Summarizer
+from .translator import CachedBackend, Translator
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "process",
+    "translate",
+    "summarize",
+    "Pipeline",
+    "Result",
+    "Segment",
+    "Translator",
+    "CachedBackend",
+    "TranslationBackend",
+    "GenerationOptions",
+    "Hypothesis",
+    "Summarizer",
+    "ExtractiveSummarizer",
+    "SentenceSplitter",
+    "PysbdSplitter",
+    "resolve_model",
+    "DEFAULT_TRANSLATION_MODEL",
+    "DEFAULT_SUMMARIZER_MODEL",
+    "BilinguaError",
+    "ModelNotFoundError",
+    "BackendUnavailableError",
+    "InputError",
+]

@@ -1,0 +1,120 @@
+"""The narrow boundary between text handling and a translation engine.
+
+A backend turns a batch of source sentences into hypotheses; everything
+around it (segmentation, deduplication, length sorting, batching by token
+budget, reassembly) lives in :mod:`bilingua.translator` and is the same for
+every engine, CTranslate2-style.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One translation: its text, mean log-probability per target token, and length."""
+
+    text: str
+    score: float
+    num_tokens: int
+
+
+@dataclass(frozen=True)
+class GenerationOptions:
+    """Decoding settings shared by all backends.
+
+    ``beams=None`` takes the model's own generation config (4 for opus-mt).
+    The output length is bounded by the source length:
+    ``max_length_ratio * source_tokens + max_length_extra``, which together
+    with the repetition-loop guard keeps a random headline from looping to 512.
+    ``fixed_length`` forces exactly that many output tokens (benchmarks only:
+    every system then does the same arithmetic).
+    """
+
+    beams: int | None = None
+    max_length_ratio: float = 2.0
+    max_length_extra: int = 10
+    loop_guard: bool = True
+    fixed_length: int | None = None
+
+
+def has_repetition_loop(tokens: Sequence[int], *, max_ngram: int = 4, min_repeats: int = 4) -> bool:
+    """True when the sequence ends in one n-gram repeated ``min_repeats`` times or more."""
+    tokens = list(tokens)
+    for n in range(1, max_ngram + 1):
+        span = n * min_repeats
+        if len(tokens) < span:
+            break
+        tail = tokens[-span:]
+        gram = tail[:n]
+        if all(tail[i : i + n] == gram for i in range(0, span, n)):
+            return True
+    return False
+
+
+def output_limit(source_tokens: int, options: GenerationOptions, ceiling: int) -> int:
+    if options.fixed_length is not None:
+        return options.fixed_length
+    return max(1, min(ceiling, int(options.max_length_ratio * source_tokens) + options.max_length_extra))
+
+
+@contextlib.contextmanager
+def quiet_transformers() -> Iterator[None]:
+    """Silence transformers' progress bars and advice while bilingua drives it, then restore."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    level = hf_logging.get_verbosity()
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*sacremoses.*")
+            yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
+class TranslationBackend(ABC):
+    """A loaded translation engine with its tokenizer."""
+
+    name: ClassVar[str]
+
+    #: Longest source, in tokens including </s>, that the model accepts.
+    max_input_tokens: int
+
+    @abstractmethod
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Source token counts as the model sees them (with </s>)."""
+
+    @abstractmethod
+    def translate_batch(self, sources: Sequence[str]) -> list[Hypothesis]:
+        """Translate sentences that each fit ``max_input_tokens``; one engine call."""
+
+    @abstractmethod
+    def info(self) -> dict[str, Any]:
+        """What was loaded: model id, revision, backend, device, compute type."""
+
+
+def resolve_device(device: str) -> str:
+    if device not in {"auto", "cpu", "cuda"}:
+        raise ValueError(f"device must be auto, cpu or cuda, not {device!r}")
+    if device != "auto":
+        return device
+    try:
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except ImportError:  # pragma: no cover
+        return "cpu"

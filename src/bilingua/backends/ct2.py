@@ -1,0 +1,203 @@
+"""The CTranslate2 backend: the Marian model converted once, cached on disk, run by CTranslate2."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import BilinguaError
+from ..hub import ResolvedModel
+from .base import (
+    GenerationOptions,
+    Hypothesis,
+    TranslationBackend,
+    has_repetition_loop,
+    output_limit,
+    quiet_transformers,
+    resolve_device,
+)
+
+COMPUTE_TYPES = ("int8", "int8_float32", "float32", "float16", "int8_float16", "bfloat16")
+# Weights are stored in the type they run in, so loading needs no conversion.
+_QUANTIZATION = {
+    "int8": "int8",
+    "int8_float32": "int8_float32",
+    "float32": None,
+    "float16": "float16",
+    "int8_float16": "int8_float16",
+    "bfloat16": "bfloat16",
+}
+_FORMAT = 1  # bump when the conversion below changes
+
+
+def cache_root() -> Path:
+    """Where converted models live: ``$BILINGUA_CACHE`` or the user's cache folder."""
+    env = os.environ.get("BILINGUA_CACHE")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "bilingua"
+
+
+def _fingerprint(model: ResolvedModel) -> str:
+    if not model.local and model.revision and len(model.revision) == 40:
+        return model.revision  # a commit hash names the content
+    # A local folder (or a branch name): key on the weights' and config's size and mtime.
+    h = hashlib.sha256()
+    for p in sorted(model.path.iterdir()):
+        if p.is_file():
+            st = p.stat()
+            h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return h.hexdigest()[:16]
+
+
+def converted_path(model: ResolvedModel, compute_type: str) -> Path:
+    slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in model.id.strip("/"))[-80:]
+    key = f"{slug}--{_fingerprint(model)}--{compute_type}--v{_FORMAT}"
+    return cache_root() / "ct2" / key
+
+
+def convert(model: ResolvedModel, compute_type: str) -> Path:
+    """Convert ``model`` for CTranslate2 unless already cached; return the converted folder.
+
+    The conversion is written to a temporary folder beside its final place and
+    renamed into place at the end, so an interrupted conversion leaves nothing
+    that looks finished.
+    """
+    target = converted_path(model, compute_type)
+    if (target / "model.bin").is_file():
+        return target
+    from ctranslate2.converters import TransformersConverter
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        with quiet_transformers():
+            TransformersConverter(str(model.path)).convert(
+                str(tmp / "model"), quantization=_QUANTIZATION[compute_type], force=True
+            )
+        (tmp / "model" / "bilingua.json").write_text(
+            json.dumps({**model.info(), "compute_type": compute_type, "format": _FORMAT}), encoding="utf-8"
+        )
+        try:
+            os.replace(tmp / "model", target)
+        except OSError:
+            if not (target / "model.bin").is_file():  # not a concurrent conversion that won the race
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+class CTranslate2Backend(TranslationBackend):
+    """Marian run by CTranslate2 (float32, int8, float16 ... per ``compute_type``)."""
+
+    name = "ctranslate2"
+
+    def __init__(
+        self,
+        model: ResolvedModel,
+        *,
+        device: str = "auto",
+        options: GenerationOptions | None = None,
+        compute_type: str = "float32",
+        threads: int | None = None,
+    ) -> None:
+        import ctranslate2
+        from transformers import AutoConfig, AutoTokenizer
+
+        self.model_ref = model
+        self.options = options or GenerationOptions()
+        self.device = resolve_device(device)
+        if compute_type not in COMPUTE_TYPES:
+            raise ValueError(f"unknown compute type {compute_type!r}; choose one of: {', '.join(COMPUTE_TYPES)}")
+        supported = ctranslate2.get_supported_compute_types(self.device)
+        if compute_type not in supported:
+            raise BilinguaError(
+                f"compute type {compute_type} is not supported by CTranslate2 on {self.device} "
+                f"(supported: {', '.join(sorted(supported))})"
+            )
+        self.compute_type = compute_type
+        self.converted = convert(model, compute_type)
+        with quiet_transformers():
+            self.tokenizer = AutoTokenizer.from_pretrained(model.path)
+            config = AutoConfig.from_pretrained(model.path)
+        self.threads = threads or len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (threads or os.cpu_count() or 1)
+        self.translator = ctranslate2.Translator(
+            str(self.converted), device=self.device, compute_type=compute_type,
+            intra_threads=self.threads if self.device == "cpu" else 0, inter_threads=1,
+        )
+        limit = getattr(config, "max_position_embeddings", None) or 512
+        tok_limit = getattr(self.tokenizer, "model_max_length", limit)
+        self.max_input_tokens = int(min(limit, tok_limit if tok_limit < 10**6 else limit))
+        self.max_output_tokens = int(limit)
+        gen_beams = None
+        gen_file = model.path / "generation_config.json"
+        if gen_file.is_file():
+            gen_beams = json.loads(gen_file.read_text(encoding="utf-8")).get("num_beams")
+        self.beams = self.options.beams or gen_beams or getattr(config, "num_beams", None) or 1
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        ids = self.tokenizer(list(texts), add_special_tokens=True, verbose=False)["input_ids"]
+        return [len(x) for x in ids]
+
+    def _tokens(self, sources: Sequence[str]) -> list[list[str]]:
+        ids = self.tokenizer(list(sources), add_special_tokens=True, verbose=False)["input_ids"]
+        return [self.tokenizer.convert_ids_to_tokens(x) for x in ids]
+
+    def _run(self, tokens: list[list[str]], **extra: Any) -> tuple[list[list[str]], list[float]]:
+        longest = max(len(t) for t in tokens)
+        if longest > self.max_input_tokens:
+            raise ValueError(
+                f"a source of {longest} tokens exceeds the model limit of {self.max_input_tokens}; "
+                "split it before calling translate_batch"
+            )
+        limit = output_limit(longest, self.options, self.max_output_tokens - 1)
+        kwargs: dict[str, Any] = dict(
+            beam_size=self.beams,
+            # transformers counts the forced </s> inside max_new_tokens; CTranslate2 does not.
+            max_decoding_length=limit if self.options.fixed_length else max(1, limit - 1),
+            return_scores=True,
+        )
+        if self.options.fixed_length is not None:
+            kwargs["min_decoding_length"] = limit
+        kwargs.update(extra)
+        results = self.translator.translate_batch(tokens, **kwargs)
+        return [r.hypotheses[0] for r in results], [float(r.scores[0]) for r in results]
+
+    def translate_batch(self, sources: Sequence[str]) -> list[Hypothesis]:
+        if not sources:
+            return []
+        src_tokens = self._tokens(sources)
+        hyps, scores = self._run(src_tokens)
+        if self.options.loop_guard and self.options.fixed_length is None:
+            looping = [i for i, h in enumerate(hyps) if has_repetition_loop(h)]
+            if looping:
+                again, again_scores = self._run([src_tokens[i] for i in looping], no_repeat_ngram_size=3)
+                for i, h, s in zip(looping, again, again_scores):
+                    hyps[i], scores[i] = h, s
+        out = []
+        for h, s in zip(hyps, scores):
+            ids = self.tokenizer.convert_tokens_to_ids(h)
+            text = self.tokenizer.decode(ids, skip_special_tokens=True)
+            out.append(Hypothesis(text.strip(), s, len(h)))
+        return out
+
+    def info(self) -> dict[str, Any]:
+        return {
+            **self.model_ref.info(),
+            "backend": self.name,
+            "device": self.device,
+            "compute_type": self.compute_type,
+            "beams": self.beams,
+            "threads": self.threads,
+            "converted_path": str(self.converted),
+        }

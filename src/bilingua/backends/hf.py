@@ -1,0 +1,131 @@
+"""The transformers (PyTorch) backend: MarianMTModel.generate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..hub import ResolvedModel
+from .base import (
+    GenerationOptions,
+    Hypothesis,
+    TranslationBackend,
+    has_repetition_loop,
+    output_limit,
+    quiet_transformers,
+    resolve_device,
+)
+
+
+class TransformersBackend(TranslationBackend):
+    """Marian through ``transformers`` on PyTorch, fp32 (or torch dynamic int8 on CPU)."""
+
+    name = "transformers"
+
+    def __init__(
+        self,
+        model: ResolvedModel,
+        *,
+        device: str = "auto",
+        options: GenerationOptions | None = None,
+        compute_type: str = "float32",
+        threads: int | None = None,
+    ) -> None:
+        import torch
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        self.model_ref = model
+        self.options = options or GenerationOptions()
+        self.device = resolve_device(device)
+        if compute_type not in {"float32", "int8"}:
+            raise ValueError(
+                f"the transformers backend supports compute types float32 and int8, not {compute_type!r}"
+            )
+        if compute_type == "int8" and self.device != "cpu":
+            raise ValueError("torch dynamic int8 runs on the CPU only; use --device cpu")
+        self.compute_type = compute_type
+        if threads:
+            torch.set_num_threads(threads)
+        with quiet_transformers():
+            self.tokenizer = AutoTokenizer.from_pretrained(model.path)
+            net = AutoModelForSeq2SeqLM.from_pretrained(model.path).eval()
+        if compute_type == "int8":
+            net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
+        self.model = net.to(self.device)
+        self._torch = torch
+        config = self.model.config
+        limit = getattr(config, "max_position_embeddings", None) or 512
+        tok_limit = getattr(self.tokenizer, "model_max_length", limit)
+        self.max_input_tokens = int(min(limit, tok_limit if tok_limit < 10**6 else limit))
+        self.max_output_tokens = int(limit)
+        gen = self.model.generation_config
+        self.beams = self.options.beams or getattr(gen, "num_beams", None) or 1
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        ids = self.tokenizer(list(texts), add_special_tokens=True, verbose=False)["input_ids"]
+        return [len(x) for x in ids]
+
+    def _generate(self, sources: Sequence[str], **extra: Any) -> tuple[list[list[int]], list[float]]:
+        torch = self._torch
+        enc = self.tokenizer(list(sources), return_tensors="pt", padding=True, truncation=False)
+        longest = int(enc["attention_mask"].sum(dim=1).max())
+        if longest > self.max_input_tokens:
+            raise ValueError(
+                f"a source of {longest} tokens exceeds the model limit of {self.max_input_tokens}; "
+                "split it before calling translate_batch"
+            )
+        enc = {k: v.to(self.device) for k, v in enc.items()}
+        limit = output_limit(longest, self.options, self.max_output_tokens - 1)
+        kwargs: dict[str, Any] = dict(
+            num_beams=self.beams,
+            max_new_tokens=limit,
+            do_sample=False,
+            return_dict_in_generate=True,
+            output_scores=True,
+        )
+        if self.options.fixed_length is not None:
+            # forced_eos would end every output one token early.
+            kwargs.update(min_new_tokens=limit, forced_eos_token_id=None)
+        kwargs.update(extra)
+        with torch.inference_mode(), quiet_transformers():
+            out = self.model.generate(**enc, **kwargs)
+        sequences = out.sequences
+        if self.beams > 1:
+            scores = out.sequences_scores.tolist()
+        else:
+            trans = self.model.compute_transition_scores(sequences, out.scores, normalize_logits=True)
+            gen_tokens = sequences[:, -trans.shape[1]:]
+            mask = gen_tokens.ne(self.model.config.pad_token_id)
+            trans = trans.masked_fill(~mask, 0.0)
+            scores = (trans.sum(dim=1) / mask.sum(dim=1).clamp(min=1)).tolist()
+        special = {self.model.config.pad_token_id, self.model.config.eos_token_id,
+                   self.model.config.decoder_start_token_id}
+        token_lists = [[t for t in seq.tolist() if t not in special] for seq in sequences]
+        return token_lists, [float(s) for s in scores]
+
+    def translate_batch(self, sources: Sequence[str]) -> list[Hypothesis]:
+        if not sources:
+            return []
+        tokens, scores = self._generate(sources)
+        if self.options.loop_guard and self.options.fixed_length is None:
+            looping = [i for i, t in enumerate(tokens) if has_repetition_loop(t)]
+            if looping:
+                # Decode only the looping sentences again, now forbidding repeated 3-grams.
+                again, again_scores = self._generate(
+                    [sources[i] for i in looping], no_repeat_ngram_size=3
+                )
+                for i, t, s in zip(looping, again, again_scores):
+                    tokens[i], scores[i] = t, s
+        texts = self.tokenizer.batch_decode(tokens, skip_special_tokens=True)
+        return [Hypothesis(t.strip(), s, len(ids)) for t, s, ids in zip(texts, scores, tokens)]
+
+    def info(self) -> dict[str, Any]:
+        return {
+            **self.model_ref.info(),
+            "backend": self.name,
+            "device": self.device,
+            "compute_type": self.compute_type,
+            "beams": self.beams,
+        }

@@ -1,0 +1,1 @@
+"""Evaluation: metrics, suites, significance, speed and reports."""

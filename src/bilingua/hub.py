@@ -1,0 +1,160 @@
+"""Finding models: a local folder, or a Hugging Face hub id at a pinned revision.
+
+Resolution never guesses silently: a model is either found (in a folder, in the
+HF cache, or downloaded into it) or a :class:`ModelNotFoundError` says which
+model was missing and how to get it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from .errors import ModelNotFoundError
+
+#: Default FR->EN model and the hub commit it is pinned to.
+DEFAULT_TRANSLATION_MODEL = "Helsinki-NLP/opus-mt-fr-en"
+DEFAULT_TRANSLATION_REVISION = "b4a9a384c2ec68a224bbd2ee3fd5df0c71ca5b1b"
+#: Default abstractive summariser (English, CNN/DailyMail-trained distilled BART).
+DEFAULT_SUMMARIZER_MODEL = "sshleifer/distilbart-cnn-6-6"
+DEFAULT_SUMMARIZER_REVISION = "main"
+
+DEFAULT_REVISIONS = {
+    DEFAULT_TRANSLATION_MODEL: DEFAULT_TRANSLATION_REVISION,
+    DEFAULT_SUMMARIZER_MODEL: DEFAULT_SUMMARIZER_REVISION,
+}
+
+# Only what inference needs: TF/Flax/Rust weights in the same repos are skipped.
+_ALLOW_PATTERNS = [
+    "*.json",
+    "*.spm",
+    "*.model",
+    "*.txt",
+    "*.safetensors",
+    "pytorch_model.bin",
+]
+
+_HUB_ID = re.compile(r"^[\w.\-]+(/[\w.\-]+)?$")
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """Where a model's files are, and what they are."""
+
+    id: str
+    revision: str | None
+    path: Path
+    local: bool  # given as a folder by the user, not through the hub
+
+    def info(self) -> dict[str, object]:
+        return {"id": self.id, "revision": self.revision, "path": str(self.path)}
+
+
+def offline() -> bool:
+    """True when the user asked for no network (``HF_HUB_OFFLINE``/``TRANSFORMERS_OFFLINE``)."""
+    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        if os.environ.get(var, "").strip().lower() in {"1", "true", "yes", "on"}:
+            return True
+    return False
+
+
+def _hub_reachable(timeout: float = 2.0) -> bool:
+    # huggingface_hub retries a dead network for ~25 s before giving up; one
+    # quick TCP connect tells us first whether trying is worth it.
+    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+    url = urlparse(endpoint)
+    host = url.hostname or "huggingface.co"
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _looks_like_path(name: str) -> bool:
+    return (
+        name.startswith((".", "/", "~"))
+        or os.sep in name.strip("/").replace("/", "", 1)
+        or not _HUB_ID.match(name)
+    )
+
+
+def _fix(model_id: str, revision: str | None) -> str:
+    rev = f" --revision {revision}" if revision and revision != "main" else ""
+    return (
+        f"run `bilingua models download {model_id}{rev}` where the network is available "
+        "(it fills the Hugging Face cache for offline use), or pass a local model folder with --model"
+    )
+
+
+def resolve_model(
+    name: str | os.PathLike[str],
+    revision: str | None = None,
+    *,
+    allow_download: bool = True,
+) -> ResolvedModel:
+    """Find a model by local folder or hub id.
+
+    A hub id is looked up in the Hugging Face cache first; it is downloaded
+    only when it is missing there, downloads are allowed and the hub is not
+    switched off with ``HF_HUB_OFFLINE=1``. The default models use their pinned
+    revision unless ``revision`` says otherwise.
+    """
+    text = os.fspath(name)
+    folder = Path(text).expanduser()
+    if folder.is_dir():
+        if not (folder / "config.json").is_file():
+            raise ModelNotFoundError(
+                f"model folder '{folder}' has no config.json; pass a folder saved with save_pretrained()"
+            )
+        return ResolvedModel(id=str(folder), revision=None, path=folder.resolve(), local=True)
+    if folder.exists() or _looks_like_path(text):
+        raise ModelNotFoundError(
+            f"model folder '{text}' does not exist; pass an existing folder or a Hugging Face model id"
+        )
+
+    if revision is None:
+        revision = DEFAULT_REVISIONS.get(text, "main")
+
+    from huggingface_hub import snapshot_download
+
+    try:
+        path = snapshot_download(
+            text, revision=revision, allow_patterns=_ALLOW_PATTERNS, local_files_only=True
+        )
+        return ResolvedModel(id=text, revision=revision, path=Path(path), local=False)
+    except Exception:
+        pass  # not cached: try the network below
+
+    if not allow_download or offline():
+        why = "offline mode is on (HF_HUB_OFFLINE)" if offline() else "downloads are disabled"
+        raise ModelNotFoundError(
+            f"model '{text}' (revision {revision}) is not in the Hugging Face cache and {why}; {_fix(text, revision)}"
+        )
+    if not _hub_reachable():
+        raise ModelNotFoundError(
+            f"model '{text}' (revision {revision}) is not in the Hugging Face cache and the hub cannot be reached; "
+            f"{_fix(text, revision)}"
+        )
+    try:
+        path = snapshot_download(text, revision=revision, allow_patterns=_ALLOW_PATTERNS)
+    except Exception as exc:  # network, auth, unknown repo or revision
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelNotFoundError(
+            f"model '{text}' (revision {revision}) could not be downloaded ({reason}); {_fix(text, revision)}"
+        ) from exc
+    return ResolvedModel(id=text, revision=revision, path=Path(path), local=False)
+
+
+def is_available(name: str, revision: str | None = None, *, allow_download: bool = True) -> bool:
+    """Whether :func:`resolve_model` would succeed (it may download)."""
+    try:
+        resolve_model(name, revision, allow_download=allow_download)
+    except ModelNotFoundError:
+        return False
+    return True

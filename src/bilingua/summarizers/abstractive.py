@@ -1,0 +1,116 @@
+"""Abstractive summarisation with any Hugging Face seq2seq model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..backends.base import quiet_transformers, resolve_device
+from ..hub import DEFAULT_SUMMARIZER_MODEL, ResolvedModel, resolve_model
+from ..segmentation import PysbdSplitter, Splitter, parse_document, split_long
+from .base import Summarizer, end_on_sentence
+
+
+class AbstractiveSummarizer(Summarizer):
+    """Summarises with a seq2seq model (default ``sshleifer/distilbart-cnn-6-6``).
+
+    A text longer than the model's input limit is cut at sentence boundaries
+    into chunks that fit; each chunk is summarised and the chunk summaries are
+    joined in order, so no part of the input is silently dropped. Summary
+    length comes from ``max_length``/``min_length`` (tokens per chunk), or
+    ``ratio`` of each chunk's length, or else the model's generation config.
+    Each chunk summary is cut back to its last complete sentence.
+    """
+
+    name = "abstractive"
+
+    def __init__(
+        self,
+        model: str | ResolvedModel = DEFAULT_SUMMARIZER_MODEL,
+        revision: str | None = None,
+        *,
+        device: str = "auto",
+        max_length: int | None = None,
+        min_length: int | None = None,
+        ratio: float | None = None,
+        beams: int | None = None,
+        splitter: Splitter | None = None,
+    ) -> None:
+        import torch
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        self.model_ref = model if isinstance(model, ResolvedModel) else resolve_model(model, revision)
+        self.device = resolve_device(device)
+        with quiet_transformers():
+            self.tokenizer = AutoTokenizer.from_pretrained(self.model_ref.path)
+            self.model = AutoModelForSeq2SeqLM.from_pretrained(self.model_ref.path).eval().to(self.device)
+        self._torch = torch
+        config = self.model.config
+        positions = getattr(config, "max_position_embeddings", None)
+        tok_limit = self.tokenizer.model_max_length
+        limits = [x for x in (positions, tok_limit) if x and x < 10**6]
+        self.max_input_tokens = int(min(limits) if limits else 512)
+        params = (getattr(config, "task_specific_params", None) or {}).get("summarization", {})
+        self.prefix = params.get("prefix", "")
+        gen = self.model.generation_config
+        self.max_length = max_length or params.get("max_length") or gen.max_length or 128
+        self.min_length = min_length if min_length is not None else (params.get("min_length") or gen.min_length or 0)
+        self.ratio = ratio
+        self.beams = beams or params.get("num_beams") or gen.num_beams or 1
+        self.splitter = splitter or PysbdSplitter("en")
+
+    def _count(self, text: str) -> int:
+        return len(self.tokenizer(self.prefix + text, verbose=False)["input_ids"])
+
+    def chunks(self, text: str) -> list[str]:
+        """Sentence-aligned pieces of ``text`` that each fit the model's input."""
+        budget = self.max_input_tokens
+        sentences: list[str] = []
+        for _, _, s in parse_document(text, self.splitter).sentences():
+            sentences.extend(split_long(s, self._count, budget))
+        chunks: list[str] = []
+        current = ""
+        for s in sentences:
+            candidate = f"{current} {s}" if current else s
+            if current and self._count(candidate) > budget:
+                chunks.append(current)
+                current = s
+            else:
+                current = candidate
+        if current:
+            chunks.append(current)
+        return chunks
+
+    def _summarize_chunks(self, chunks: Sequence[str]) -> list[str]:
+        out = []
+        for chunk in chunks:
+            n = self._count(chunk)
+            if self.ratio is not None:
+                max_new = max(4, round(self.ratio * n))
+                min_new = max(1, max_new // 2)
+            else:
+                max_new = self.max_length
+                min_new = min(self.min_length, max(1, n // 2))
+            enc = self.tokenizer([self.prefix + chunk], return_tensors="pt").to(self.device)
+            with self._torch.inference_mode(), quiet_transformers():
+                ids = self.model.generate(
+                    **enc, num_beams=self.beams, max_new_tokens=max_new, min_new_tokens=min(min_new, max_new),
+                    do_sample=False, no_repeat_ngram_size=3,
+                )
+            text = self.tokenizer.decode(ids[0], skip_special_tokens=True)
+            out.append(end_on_sentence(text))
+        return out
+
+    def summarize(self, text: str) -> str:
+        chunks = self.chunks(text)
+        if not chunks:
+            return ""
+        return " ".join(s for s in self._summarize_chunks(chunks) if s)
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "kind": self.name,
+            **self.model_ref.info(),
+            "max_input_tokens": self.max_input_tokens,
+            "device": self.device,
+        }

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import pytest
+
+from bilingua.segmentation import PysbdSplitter, normalize, parse_document, split_long
+from bilingua.translator import plan_batches
+
+
+@pytest.fixture(scope="module")
+def fr() -> PysbdSplitter:
+    return PysbdSplitter("fr")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("M. Dupont est arrivé. Mme Durand aussi.", ["M. Dupont est arrivé.", "Mme Durand aussi."]),
+        ("Le Dr Martin est là. Il parle.", ["Le Dr Martin est là.", "Il parle."]),
+        ("Le prix est de 1.000,5 euros, soit 3,5 % de plus. Bien.", ["Le prix est de 1.000,5 euros, soit 3,5 % de plus.", "Bien."]),
+        ("Des œuvres, p. ex. deux toiles de Monet. Gratuit.", ["Des œuvres, p. ex. deux toiles de Monet.", "Gratuit."]),
+        ("Nous avons attendu... puis la réponse est arrivée. Enfin !", ["Nous avons attendu... puis la réponse est arrivée.", "Enfin !"]),
+        ("Pourquoi ? Personne ne sait.", ["Pourquoi ?", "Personne ne sait."]),
+    ],
+)
+def test_french_sentence_boundaries(fr: PysbdSplitter, text: str, expected: list[str]) -> None:
+    assert fr.split(text) == expected
+
+
+def test_layout_is_kept_line_for_line(fr: PysbdSplitter) -> None:
+    text = "Titre\n\nUne phrase. Une autre.\n- premier point ;\n  2) second point\n— Vous venez ? demanda Marie.\n\n\nFin.\n"
+    doc = parse_document(text, fr)
+    assert len(doc.lines) == text.count("\n") + 1
+    assert [line.prefix for line in doc.lines if not line.blank] == ["", "", "- ", "  2) ", "— ", ""]
+    assert [line.paragraph for line in doc.lines] == [0, -1, 1, 1, 1, 1, -1, -1, 2, -1]
+    upper = doc.render([s.upper() for _, _, s in doc.sentences()])
+    assert upper == "TITRE\n\nUNE PHRASE. UNE AUTRE.\n- PREMIER POINT ;\n  2) SECOND POINT\n— VOUS VENEZ ? DEMANDA MARIE.\n\n\nFIN.\n"
+
+
+def test_normalize_nfc_and_line_ends() -> None:
+    assert normalize("e\u0301t\u00e9\r\nx\ry") == "\u00e9t\u00e9\nx\ny"
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "un deux trois ; quatre cinq six : sept huit, neuf dix onze et douze treize quatorze quinze seize",
+        " ".join(f"mot{i}" for i in range(50)),
+        "x" * 40,
+    ],
+)
+def test_split_long_never_exceeds_and_never_loses(sentence: str) -> None:
+    count = lambda s: len(s.split()) + len(s) // 10  # noqa: E731 - any monotone token count will do
+    pieces = split_long(sentence, count, 5)
+    assert all(count(p) <= 5 for p in pieces)
+    assert "".join("".join(pieces).split()) == "".join(sentence.split())
+
+
+def test_split_long_prefers_clause_boundaries() -> None:
+    sentence = "le maire a parlé longtemps ; les habitants ont écouté en silence"
+    pieces = split_long(sentence, lambda s: len(s.split()), 7)
+    assert pieces == ["le maire a parlé longtemps ;", "les habitants ont écouté en silence"]
+
+
+def test_plan_batches_sorts_respects_budget_and_keeps_every_item() -> None:
+    lengths = [5, 40, 3, 40, 12, 7, 30, 1]
+    batches = plan_batches(lengths, batch_size=3, max_batch_tokens=90)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    for b in batches:
+        assert len(b) <= 3
+        assert max(lengths[i] for i in b) * len(b) <= 90
+    flat = [lengths[i] for b in batches for i in b]
+    assert flat == sorted(flat, reverse=True)

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bilingua import ExtractiveSummarizer, ModelNotFoundError, Pipeline
+from bilingua.summarizers import AbstractiveSummarizer, end_on_sentence, make_summarizer
+
+DATA = Path(__file__).parent / "data"
+ENGLISH = (DATA / "corpus.en.txt").read_text(encoding="utf-8")
+
+
+def _sentences(text: str) -> list[str]:
+    return ExtractiveSummarizer().sentences(text)
+
+
+@pytest.mark.parametrize("n", [1, 3, 7])
+def test_extractive_length_by_sentence_count(n: int) -> None:
+    summary = ExtractiveSummarizer(num_sentences=n).summarize(ENGLISH)
+    assert len(_sentences(summary)) == n
+
+
+def test_extractive_length_by_ratio_and_document_order() -> None:
+    source = _sentences(ENGLISH)
+    summary = ExtractiveSummarizer(ratio=0.25).summarize(ENGLISH)
+    picked = _sentences(summary)
+    assert len(picked) == round(0.25 * len(source))
+    positions = [source.index(s) for s in picked]
+    assert positions == sorted(positions)
+
+
+def test_extractive_is_deterministic_and_prefers_central_sentences() -> None:
+    text = (
+        "The council voted on the traffic plan. "
+        "The traffic plan closes two bridges to cars. "
+        "My cat likes sardines. "
+        "Critics say the traffic plan and the bridges will hurt shops."
+    )
+    s = ExtractiveSummarizer(num_sentences=2)
+    assert s.summarize(text) == s.summarize(text)
+    assert "sardines" not in s.summarize(text)
+
+
+def test_extractive_short_and_degenerate_inputs() -> None:
+    s = ExtractiveSummarizer(num_sentences=3)
+    assert s.summarize("Only one sentence here.") == "Only one sentence here."
+    assert s.summarize("") == ""
+    assert s.summarize("?! … !") == "?! … !"
+
+
+def test_end_on_sentence() -> None:
+    assert end_on_sentence("One. Two is cut") == "One."
+    assert end_on_sentence("One. Two.") == "One. Two."
+    assert end_on_sentence("no boundary at all") == "no boundary at all"
+    assert end_on_sentence('He said "yes." And then') == 'He said "yes."'
+
+
+def test_abstractive_chunks_inputs_longer_than_its_limit(t5_dir: Path) -> None:
+    s = AbstractiveSummarizer(str(t5_dir), device="cpu", max_length=12)
+    assert s.max_input_tokens == 48
+    assert s._count(ENGLISH) > 10 * s.max_input_tokens
+    chunks = s.chunks(ENGLISH)
+    assert len(chunks) > 10
+    assert all(s._count(c) <= s.max_input_tokens for c in chunks)
+    # Chunks are whole sentences, in order, and together they are the whole input.
+    assert "".join("".join(chunks).split()) == "".join(ENGLISH.split())
+    summary = s.summarize(ENGLISH)
+    assert summary and summary == s.summarize(ENGLISH)
+    assert s.info()["kind"] == "abstractive"
+
+
+def test_abstractive_length_control(t5_dir: Path) -> None:
+    short = AbstractiveSummarizer(str(t5_dir), device="cpu", max_length=5, min_length=1)
+    longer = AbstractiveSummarizer(str(t5_dir), device="cpu", max_length=20, min_length=15)
+    text = _sentences(ENGLISH)[0]
+    n_short = len(short.tokenizer(short.summarize(text))["input_ids"])
+    n_long = len(longer.tokenizer(longer.summarize(text))["input_ids"])
+    # Re-tokenising decoded text is not exact, hence the slack.
+    assert n_short <= 2 * 5 < n_long
+
+
+def test_auto_falls_back_to_extractive_with_a_notice(capsys: pytest.CaptureFixture[str]) -> None:
+    summarizer, note = make_summarizer("auto", "no-such-org/no-such-model")
+    assert isinstance(summarizer, ExtractiveSummarizer)
+    assert "no-such-org/no-such-model" in note["fallback_reason"]
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "using the extractive summarizer" in err
+
+
+def test_abstractive_fails_clearly_when_model_is_missing() -> None:
+    with pytest.raises(ModelNotFoundError, match="bilingua models download"):
+        make_summarizer("abstractive", "no-such-org/no-such-model")
+
+
+def test_pipeline_reports_the_summarizer_it_used(marian_dir: Path, t5_dir: Path) -> None:
+    p = Pipeline(str(marian_dir), beams=1, summarizer="auto", summarizer_model=str(t5_dir), quiet=True)
+    result = p.process("Le conseil municipal s'est réuni. Les avis restaient partagés.")
+    assert result.models["summarizer"]["kind"] == "abstractive"
+    assert result.models["summarizer"]["id"] == str(t5_dir)
+    assert result.summary

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import bilingua
+from bilingua import Pipeline
+from bilingua.segmentation import PysbdSplitter, parse_document
+
+
+@pytest.fixture(scope="module", params=["transformers", "ctranslate2"])
+def pipeline(request: pytest.FixtureRequest, marian_dir: Path) -> Pipeline:
+    return Pipeline(str(marian_dir), backend=request.param, summarizer="extractive", beams=1, quiet=True)
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_long_document_keeps_every_line_and_every_sentence(pipeline: Pipeline, long_document: str) -> None:
+    result = pipeline.process(long_document)
+    src_lines = long_document.split("\n")
+    out_lines = result.translation.split("\n")
+    assert len(out_lines) == len(src_lines)
+    for src, out in zip(src_lines, out_lines):
+        assert bool(src.strip()) == bool(out.strip()), (src, out)
+    # List markers and dialogue dashes survive untranslated.
+    for marker in ("- ", "2) ", "\t— "):
+        assert any(line.startswith(marker) for line in out_lines)
+    # Every source character (but whitespace and line prefixes) is in exactly one segment.
+    doc = parse_document(long_document, PysbdSplitter())
+    assert _squash("".join(s.source for s in result.segments)) == _squash("".join(s for _, _, s in doc.sentences()))
+    assert all(s.translation for s in result.segments)
+    # The run-on sentence is longer than the model limit and was split, not cut.
+    backend = pipeline.translator.backend
+    longest = max(result.segments, key=lambda s: len(s.source))
+    assert backend.count_tokens([longest.source])[0] > backend.max_input_tokens
+    assert sum(backend.count_tokens([s.source for s in result.segments])) > 2000
+    assert {s.paragraph for s in result.segments} == set(range(max(s.paragraph for s in result.segments) + 1))
+
+
+def test_batched_equals_one_at_a_time_under_greedy(marian_dir: Path) -> None:
+    sentences = [
+        "Le conseil municipal de Lyon s'est réuni mardi soir.",
+        "Bonjour.",
+        "Les travaux commenceront au printemps et dureront jusqu'à la fin de l'année prochaine.",
+        "Le chômage est resté stable.",
+    ]
+    batched = Pipeline(str(marian_dir), backend="transformers", beams=1, batch_size=16, quiet=True)
+    single = Pipeline(str(marian_dir), backend="transformers", beams=1, batch_size=1, quiet=True)
+    assert batched.translate(sentences) == single.translate(sentences)
+
+
+def test_ctranslate2_float32_matches_transformers_greedy(marian_dir: Path) -> None:
+    from bilingua.backends import GenerationOptions, load_backend
+
+    model = bilingua.resolve_model(marian_dir)
+    options = GenerationOptions(beams=1, loop_guard=False)
+    hf = load_backend("transformers", model, device="cpu", options=options)
+    ct2 = load_backend("ctranslate2", model, device="cpu", options=options, compute_type="float32")
+    sources = ["Le train de 8 h 15 a été supprimé.", "Pourquoi tant de retard ?", "Merci."]
+    assert [h.text for h in hf.translate_batch(sources)] == [h.text for h in ct2.translate_batch(sources)]
+
+
+def test_identical_sentences_are_translated_once(marian_dir: Path) -> None:
+    from bilingua.backends import GenerationOptions, load_backend
+    from bilingua.translator import Translator
+
+    calls: list[str] = []
+    backend = load_backend("transformers", bilingua.resolve_model(marian_dir), device="cpu",
+                           options=GenerationOptions(beams=1))
+    real = backend.translate_batch
+    backend.translate_batch = lambda xs: (calls.extend(xs), real(xs))[1]  # type: ignore[method-assign]
+    hyps = Translator(backend).translate_sentences(["Merci.", "Bonjour.", "Merci.", "Merci."])
+    assert sorted(calls) == ["Bonjour.", "Merci."]
+    assert hyps[0] == hyps[2] == hyps[3]
+
+
+def test_output_is_deterministic_and_length_bounded(pipeline: Pipeline) -> None:
+    text = "Le maire a promis que chaque remarque serait lue."
+    first = pipeline.process(text)
+    assert pipeline.process(text).translation == first.translation
+    backend = pipeline.translator.backend
+    src_tokens = backend.count_tokens([text])[0]
+    assert first.segments[0].score < 0
+    out_tokens = backend.count_tokens([first.translation])[0]
+    assert out_tokens <= 2 * (2 * src_tokens + 10)  # re-tokenising may split pieces differently
+
+
+def test_result_is_json_serialisable_with_documented_keys(pipeline: Pipeline) -> None:
+    result = pipeline.process("Le conseil s'est réuni. Les avis restaient partagés.\n\nFin.")
+    data = json.loads(result.to_json())
+    assert {"source", "translation", "summary", "segments", "timings", "models"} <= data.keys()
+    assert {"source", "translation", "paragraph", "score"} <= data["segments"][0].keys()
+    assert [s["paragraph"] for s in data["segments"]] == [0, 0, 1]
+    assert {"load", "segment", "translate", "summarize", "total"} <= data["timings"].keys()
+    assert data["models"]["translation"]["backend"] == pipeline.translator.backend.name
+    assert data["models"]["summarizer"]["kind"] == "extractive"
+    assert data["summary"]
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n  \t\n"])
+def test_empty_and_whitespace_input(pipeline: Pipeline, text: str) -> None:
+    result = pipeline.process(text)
+    assert result.translation == text
+    assert result.segments == [] and result.summary == ""
+    assert pipeline.translate(text) == text
+
+
+@pytest.mark.parametrize("bad", [None, 42, b"Bonjour", ["ok", 3]])
+def test_non_string_input_raises_type_error(pipeline: Pipeline, bad: object) -> None:
+    with pytest.raises(TypeError, match="expects a str"):
+        if isinstance(bad, list):
+            pipeline.translate(bad)  # type: ignore[arg-type]
+        else:
+            pipeline.process(bad)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        bilingua.process(bad)  # type: ignore[arg-type]
+
+
+def test_module_level_helpers_share_one_pipeline(marian_dir: Path) -> None:
+    out = bilingua.translate(["Bonjour.", "Merci."], model=str(marian_dir), beams=1, quiet=True)
+    assert isinstance(out, list) and len(out) == 2 and all(out)
+    result = bilingua.process("Bonjour. Merci.", model=str(marian_dir), beams=1, quiet=True, summarizer="extractive")
+    assert result.translation.startswith(out[0])
+    assert bilingua.pipeline.get_pipeline(model=str(marian_dir), beams=1, quiet=True) is \
+        bilingua.pipeline.get_pipeline(quiet=True, beams=1, model=str(marian_dir))
+
+
+def test_summary_from_source_translates_only_the_chosen_sentences(marian_dir: Path, long_document: str) -> None:
+    p = Pipeline(str(marian_dir), backend="transformers", beams=1, summary_sentences=2, quiet=True)
+    fast = p.process(long_document, summary_from="source", translate_all=False)
+    assert fast.translation == "" and len(fast.summary_segments) == 2
+    full = p.process(long_document, summary_from="source")
+    assert [s.source for s in full.summary_segments] == [s.source for s in fast.summary_segments]
+    assert fast.summary == full.summary
+    assert full.models["summarizer"]["summary_from"] == "source"
+    assert p.summarize(long_document, summary_from="source") == fast.summary
+
+
+def test_cached_backend_reuses_translations(marian_dir: Path) -> None:
+    from bilingua.backends import GenerationOptions, load_backend
+
+    inner = load_backend("transformers", bilingua.resolve_model(marian_dir), device="cpu",
+                         options=GenerationOptions(beams=1))
+    cached = bilingua.CachedBackend(inner, maxsize=2)
+    first = cached.translate_batch(["Bonjour.", "Merci."])
+    assert cached.translate_batch(["Merci.", "Bonjour."]) == first[::-1]
+    assert cached.hits == 2
+    cached.translate_batch(["Au revoir."])
+    assert len(cached._cache) == 2
