@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import __version__
-from .errors import BilinguaError, InputError
+from .errors import BilinguaError
 from .io import read_text, same_file, write_atomic
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2

@@ -111,7 +111,7 @@ def build_marian(
     config = MarianConfig(
         vocab_size=len(vocab), pad_token_id=pad, eos_token_id=0, decoder_start_token_id=pad,
         forced_eos_token_id=0, scale_embedding=True, share_encoder_decoder_embeddings=True,
-        activation_function="swish", static_position_embeddings=True, **defaults,
+        activation_function="swish", **defaults,
     )
     torch.manual_seed(seed)
     model = MarianMTModel(config).eval()

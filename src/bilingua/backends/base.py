@@ -44,7 +44,7 @@ class GenerationOptions:
     fixed_length: int | None = None
 
 
-def has_repetition_loop(tokens: Sequence[int], *, max_ngram: int = 4, min_repeats: int = 4) -> bool:
+def has_repetition_loop(tokens: Sequence[object], *, max_ngram: int = 4, min_repeats: int = 4) -> bool:
     """True when the sequence ends in one n-gram repeated ``min_repeats`` times or more."""
     tokens = list(tokens)
     for n in range(1, max_ngram + 1):

@@ -1,14 +1,197 @@
-"""``bilingua eval`` (filled in by the evaluation harness)."""
+"""``bilingua eval``: score outputs, or translate and score, against references."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
+
+from ..errors import BilinguaError, InputError
+from ..io import write_atomic
 
 
 def add_eval_parser(sub: Any, common: argparse.ArgumentParser) -> None:
-    sub.add_parser("eval", parents=[common], help="score translations and summaries")
+    p = sub.add_parser(
+        "eval", parents=[common], help="score translations or summaries (BLEU, chrF, TER, ROUGE...)",
+        description="Score system outputs against references, or translate a source and score it. "
+        "Several systems are compared with paired significance tests against the first.",
+    )
+    g = p.add_argument_group("what to score")
+    g.add_argument("--hyp", action="append", default=[], metavar="FILE",
+                   help="system output, one segment per line (FILE#column for .tsv/.jsonl); repeat for several systems")
+    g.add_argument("--name", action="append", default=[], help="names for the --hyp systems, in order")
+    g.add_argument("--ref", action="append", default=[], metavar="FILE", help="reference(s); repeat for several")
+    g.add_argument("--src", metavar="FILE", help="source to translate with the pipeline (and to give COMET)")
+    g.add_argument("--suite", help="a named suite from eval/suites (e.g. flores200-devtest, newstest2014, tatoeba, orangesum)")
+    g.add_argument("--list-suites", action="store_true", help="list the suites and exit")
+    g.add_argument("--suites-dir", metavar="DIR", help="folder of suite definitions (default: $BILINGUA_SUITES or eval/suites)")
+    g.add_argument("--data-dir", metavar="DIR", help="evaluation data folder (default: $BILINGUA_DATA or ../shared/evaldata)")
+    g.add_argument("-t", "--test-set", help="a sacrebleu test set (downloaded by sacrebleu; needs the network)")
+    g.add_argument("-l", "--langpair", default="fr-en", help="language pair for -t (default fr-en)")
+    g.add_argument("--limit", type=int, metavar="N", help="only the first N segments")
+    g = p.add_argument_group("systems to run")
+    g.add_argument("--model", action="append", default=[], metavar="ID_OR_PATH",
+                   help="translate --src/--suite with this model; repeat to compare models")
+    g.add_argument("--revision")
+    g.add_argument("--backend", choices=("auto", "transformers", "ctranslate2"), default="auto")
+    g.add_argument("--compute-type", default="auto")
+    g.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    g.add_argument("--beams", type=int)
+    g.add_argument("--batch-size", type=int, default=16)
+    g.add_argument("--threads", type=int)
+    g = p.add_argument_group("metrics and report")
+    g.add_argument("--metrics", help="comma-separated: bleu,chrf,chrf++,ter,len_ratio,rouge,comet "
+                   "(default: the suite's, else bleu,chrf,ter)")
+    g.add_argument("--significance", choices=("bs", "ar", "both", "none"), default="bs",
+                   help="paired test against the first system (default bs: bootstrap with 95%% CI)")
+    g.add_argument("--n-samples", type=int, default=0, help="bootstrap resamples / AR trials (default 1000 / 10000)")
+    g.add_argument("--rouge-stem", action="store_true", help="Porter stemming in ROUGE (English only)")
+    g.add_argument("--rouge-tokenizer", choices=("default", "unicode"), default="default",
+                   help="rouge-score's tokenizer (default; drops accented letters) or one that keeps them")
+    g.add_argument("--worst", type=int, default=10, help="worst segments to list per system")
+    g.add_argument("--jobs", type=int, default=1, help="score systems in parallel processes")
+    g.add_argument("--json", action="store_true", help="print the JSON report on stdout")
+    g.add_argument("--report", metavar="PREFIX", help="also write PREFIX.json and PREFIX.md (atomically)")
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    out: list[str] = []
+    for n in names:
+        candidate, k = n, 2
+        while candidate in out:
+            candidate, k = f"{n}-{k}", k + 1
+        out.append(candidate)
+    return out
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    from .data import read_segments
+    from .runner import System, evaluate
+    from .suites import data_dir, list_suites, load_suite
+
+    if args.list_suites:
+        for name in list_suites(args.suites_dir):
+            s = load_suite(name, args.suites_dir)
+            print(f"{name}\t{s.task}\t{s.langpair}\t{s.size} segments\t{s.description}")
+        return 0
+    if args.limit is not None and args.limit < 1:
+        raise InputError("--limit must be at least 1")
+
+    suite = None
+    data_info: dict[str, Any] = {}
+    sources = None
+    refs: list[list[str]] = []
+    metrics = args.metrics
+    task = "translation"
+    if args.suite:
+        suite = load_suite(args.suite, args.suites_dir)
+        root = data_dir(args.data_dir)
+        task = suite.task
+        for rel in [suite.source, *suite.references]:
+            if not (root / rel).is_file():
+                raise InputError(f"suite {suite.name}: data file '{root / rel}' not found; pass --data-dir or set BILINGUA_DATA")
+        src = read_segments(str(root / suite.source))
+        sources = src.lines
+        data_info["source"] = src.describe()
+        ref_segs = [read_segments(str(root / r)) for r in suite.references]
+        refs = [r.lines for r in ref_segs]
+        data_info["references"] = [r.describe() for r in ref_segs]
+        metrics = metrics or ",".join(suite.metrics)
+    if args.test_set:
+        if suite:
+            raise InputError("give --suite or -t, not both")
+        sources, refs, data_info = _sacrebleu_test_set(args.test_set, args.langpair)
+    if args.ref:
+        if refs:
+            raise InputError("--ref cannot be combined with --suite or -t (they bring their references)")
+        ref_segs = [read_segments(r, ("ref", "reference", "references", "target", "tgt")) for r in args.ref]
+        refs = [r.lines for r in ref_segs]
+        data_info["references"] = [r.describe() for r in ref_segs]
+    if args.src:
+        if sources is not None:
+            raise InputError("--src cannot be combined with --suite or -t (they bring their source)")
+        src = read_segments(args.src, ("src", "source"))
+        sources = src.lines
+        data_info["source"] = src.describe()
+    if not refs:
+        raise InputError("no references: give --ref FILE, --suite NAME or -t TESTSET")
+
+    if args.limit:
+        refs = [r[: args.limit] for r in refs]
+        sources = sources[: args.limit] if sources is not None else None
+        data_info["limit"] = args.limit
+
+    systems: list[System] = []
+    hyp_names = _unique_names(args.name + [Path(h.split("#")[0]).stem for h in args.hyp[len(args.name):]])
+    for spec, name in zip(args.hyp, hyp_names):
+        seg = read_segments(spec, ("hyp", "hypothesis", "translation", "output", "mt"))
+        lines = seg.lines[: args.limit] if args.limit else seg.lines
+        systems.append(System(name, lines, origin={"file": seg.describe()}))
+
+    if args.model or (not args.hyp and sources is not None):
+        if sources is None:
+            raise InputError("--model needs a source to translate: give --src FILE or --suite NAME")
+        systems.extend(_run_models(args, sources, task))
+    metrics = metrics or "bleu,chrf,ter"
+    tests = {"bs": ("bs",), "ar": ("ar",), "both": ("bs", "ar"), "none": ()}[args.significance]
+    language = suite.langpair.split("-")[-1] if suite else args.langpair.split("-")[-1]
+    report = evaluate(
+        systems, refs, metrics, sources=sources, significance=tests, n_samples=args.n_samples,
+        worst=args.worst, jobs=args.jobs, rouge_stem=args.rouge_stem, rouge_tokenizer=args.rouge_tokenizer,
+        language=language, data=data_info, suite=suite.to_dict() if suite else None, quiet=args.quiet,
+    )
+    if args.report:
+        write_atomic(f"{args.report}.json", report.to_json() + "\n")
+        write_atomic(f"{args.report}.md", report.to_markdown())
+    sys.stdout.write(report.to_json() + "\n" if args.json else report.to_markdown())
+    return 0
+
+
+def _run_models(args: argparse.Namespace, sources: list[str], task: str) -> list[Any]:
+    from ..pipeline import Pipeline
+    from .runner import System, summarize_lines, translate_lines
+
+    systems = []
+    if task == "summarization":
+        from ..summarizers import ExtractiveSummarizer
+
+        # Source and references are French: pick French sentences, no translation.
+        summarizer = ExtractiveSummarizer(num_sentences=2, language="fr")
+        hyps, speed = summarize_lines(sources, summarizer)
+        return [System("bilingua-extractive", hyps, origin={"summarizer": summarizer.info()}, speed=speed)]
+    models = args.model or [None]
+    names = _unique_names([Path(m).name if m else "bilingua" for m in models])
+    for model, name in zip(models, names):
+        kw: dict[str, Any] = dict(backend=args.backend, compute_type=args.compute_type, device=args.device,
+                                  beams=args.beams, batch_size=args.batch_size, threads=args.threads,
+                                  quiet=args.quiet, progress=not args.quiet)
+        if model:
+            kw["model"] = model
+        if args.revision:
+            kw["revision"] = args.revision
+        pipeline = Pipeline(**kw)
+        hyps, speed = translate_lines(sources, pipeline)
+        systems.append(System(name, hyps, origin={"model": pipeline.models_info().get("translation", {})}, speed=speed))
+    return systems
+
+
+def _sacrebleu_test_set(test_set: str, langpair: str) -> tuple[list[str], list[list[str]], dict[str, Any]]:
+    from sacrebleu.utils import get_reference_files, get_source_file
+
+    try:
+        src_file = get_source_file(test_set, langpair)
+        ref_files = get_reference_files(test_set, langpair)
+    except (Exception, SystemExit) as exc:
+        raise BilinguaError(
+            f"sacrebleu could not provide test set {test_set} {langpair} ({exc}); it downloads test sets on first use, "
+            "so run once with network access, or use --suite with a local data folder"
+        ) from None
+    from .data import read_segments
+
+    src = read_segments(src_file)
+    refs = [read_segments(r) for r in ref_files]
+    return src.lines, [r.lines for r in refs], {
+        "test_set": test_set, "langpair": langpair, "source": src.describe(),
+        "references": [r.describe() for r in refs],
+    }
