@@ -65,7 +65,11 @@ def _model_options(p: argparse.ArgumentParser, summarizer: bool) -> None:
     g.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     g.add_argument("--beams", type=_positive, help="beam size (default: the model's, 4 for opus-mt)")
     g.add_argument("--batch-size", type=_positive, default=16)
-    g.add_argument("--threads", type=_positive, help="CPU threads for the engine")
+    g.add_argument("--threads", type=_positive, help="CPU threads for the engine (default: all cores)")
+    g.add_argument(
+        "--target-vocab-only", action="store_true",
+        help="CTranslate2: restrict the output layer to the target-side vocabulary (faster; see README)",
+    )
     if summarizer:
         g.add_argument("--summarizer", choices=("auto", "extractive", "abstractive"), default="auto")
         g.add_argument("--summarizer-model", metavar="ID_OR_PATH")
@@ -134,6 +138,7 @@ def _pipeline_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     kw: dict[str, Any] = dict(
         backend=args.backend, compute_type=args.compute_type, device=args.device, beams=args.beams,
         batch_size=args.batch_size, threads=args.threads, quiet=args.quiet,
+        target_vocab_only=args.target_vocab_only,
     )
     if args.model:
         kw["model"] = args.model

@@ -27,12 +27,27 @@ def _check_text(text: object, func: str) -> str:
     return text
 
 
-def choose_backend(requested: str, device: str, compute_type: str) -> tuple[str, str]:
-    """Pick (backend, compute type) for ``auto`` values from what measured fastest.
+def cpu_has_int8_dot_product() -> bool:
+    """Whether the CPU has VNNI (or AMX) int8 dot-product instructions (read from /proc/cpuinfo)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"avx512_vnni", "avx_vnni", "amx_int8"})
+    except OSError:
+        pass
+    return False
 
-    On a 2-core AVX2 CPU without VNNI CTranslate2 float32 beat transformers
-    fp32 and torch dynamic int8 at batch 16 and used far less memory (see the
-    README's performance table); on a GPU float16 is CTranslate2's fast path.
+
+def choose_backend(requested: str, device: str, compute_type: str) -> tuple[str, str, str]:
+    """Pick (backend, device, compute type) for ``auto`` values from what measured fastest.
+
+    Measured with ``scripts/bench_translate.py`` (README, Performance):
+    CTranslate2 beats transformers everywhere; on a CPU with VNNI int8
+    dot products its int8 is several times its float32, while on an AVX2 CPU
+    without VNNI int8 was slower than float32, so int8 is the default only
+    where VNNI is present. On a GPU, float16.
     Without ctranslate2 installed, transformers fp32 is used.
     """
     if requested not in BACKEND_CHOICES:
@@ -40,12 +55,18 @@ def choose_backend(requested: str, device: str, compute_type: str) -> tuple[str,
     backend = requested
     if backend == "auto":
         backend = "ctranslate2" if "ctranslate2" in available_backends() else "transformers"
+    from .backends.base import resolve_device
+
+    device = resolve_device(device, engine="ctranslate2" if backend == "ctranslate2" else "torch")
     if compute_type == "auto":
         if backend == "ctranslate2":
-            compute_type = "float16" if device == "cuda" else "float32"
+            if device == "cuda":
+                compute_type = "float16"
+            else:
+                compute_type = "int8" if cpu_has_int8_dot_product() else "float32"
         else:
             compute_type = "float32"
-    return backend, compute_type
+    return backend, device, compute_type
 
 
 class Pipeline:
@@ -55,6 +76,9 @@ class Pipeline:
     a local folder; the default is ``Helsinki-NLP/opus-mt-fr-en`` at a pinned
     revision. ``summarizer`` is ``auto`` (abstractive when its model can be
     had, else extractive), ``extractive`` or ``abstractive``.
+    ``target_vocab_only`` (CTranslate2) restricts the output layer to the
+    target-side SentencePiece vocabulary: faster, and in principle able to
+    change an output (see the README's performance section).
     """
 
     def __init__(
@@ -76,6 +100,8 @@ class Pipeline:
         summary_ratio: float | None = None,
         summary_from: str = "translation",
         splitter: Splitter | None = None,
+        target_vocab_only: bool = False,
+        generation: GenerationOptions | None = None,
         progress: bool = True,
         quiet: bool = False,
     ) -> None:
@@ -92,7 +118,10 @@ class Pipeline:
         self.backend_name = backend
         self.compute_type = compute_type
         self.device = device
-        self.options = GenerationOptions(beams=beams)
+        if generation is not None and beams is not None and generation.beams != beams:
+            raise ValueError("give the beam size in beams or in generation, not both")
+        self.options = generation or GenerationOptions(beams=beams)
+        self.target_vocab_only = target_vocab_only
         self.batch_size = batch_size
         self.max_batch_tokens = max_batch_tokens
         self.threads = threads
@@ -119,13 +148,13 @@ class Pipeline:
             if self._translator is None:
                 t0 = time.perf_counter()
                 resolved = resolve_model(self.model, self.revision)
-                from .backends.base import resolve_device
-
-                device = resolve_device(self.device)
-                name, compute = choose_backend(self.backend_name, device, self.compute_type)
+                name, device, compute = choose_backend(self.backend_name, self.device, self.compute_type)
+                extra = {"target_vocab_only": True} if self.target_vocab_only else {}
+                if self.target_vocab_only and name != "ctranslate2":
+                    raise ValueError("target_vocab_only needs the ctranslate2 backend")
                 backend: TranslationBackend = load_backend(
                     name, resolved, device=device, options=self.options,
-                    compute_type=compute, threads=self.threads,
+                    compute_type=compute, threads=self.threads, **extra,
                 )
                 self._translator = Translator(
                     backend, splitter=self.splitter, batch_size=self.batch_size,

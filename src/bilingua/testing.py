@@ -32,15 +32,21 @@ OPUS_MT_FR_EN_SHAPE = dict(
 )
 
 
-def train_sentencepiece(texts: Iterable[str], vocab_size: int = 400) -> bytes:
-    """Train a unigram SentencePiece model in memory and return its bytes."""
+def train_sentencepiece(texts: Iterable[str], vocab_size: int = 400, extra_symbols: Iterable[str] = ()) -> bytes:
+    """Train a unigram SentencePiece model in memory and return its bytes.
+
+    ``extra_symbols`` become pieces of the model without being learned (they
+    pad a small model to a real model's piece count).
+    """
     import sentencepiece as spm
 
     buf = io.BytesIO()
+    extra = list(extra_symbols)
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter([t for t in texts if t.strip()]),
+        **({"user_defined_symbols": extra} if extra else {}),
         model_writer=buf,
-        vocab_size=vocab_size,
+        vocab_size=vocab_size + len(extra),
         model_type="unigram",
         character_coverage=1.0,
         hard_vocab_limit=False,
@@ -66,6 +72,8 @@ def build_marian(
     texts: Iterable[str],
     *,
     spm_vocab_size: int = 400,
+    target_texts: Iterable[str] | None = None,
+    pieces_per_side: int | None = None,
     seed: int = 0,
     num_beams: int = 4,
     eos_bias: float = 0.0,
@@ -74,8 +82,11 @@ def build_marian(
     """Save a random Marian model plus tokenizer files to ``path``.
 
     ``shape`` takes MarianConfig sizes (d_model, encoder_layers, vocab_size...).
-    The vocabulary is padded with unused pieces up to ``vocab_size`` so that a
-    real-size output projection can be benchmarked with a small tokenizer.
+    With ``target_texts``, source and target get their own SentencePiece
+    models and share one vocabulary, as opus-mt models do; ``pieces_per_side``
+    pads each side's model to that many pieces (opus-mt uses 32k per side).
+    The vocabulary is padded with unused entries up to ``vocab_size`` so that
+    a real-size output projection can be benchmarked with a small tokenizer.
     ``eos_bias`` is added to the end-of-sentence logit (a negative value makes
     random models write longer outputs).
     """
@@ -84,10 +95,25 @@ def build_marian(
 
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
-    spm_bytes = train_sentencepiece(texts, spm_vocab_size)
-    (path / "source.spm").write_bytes(spm_bytes)
-    (path / "target.spm").write_bytes(spm_bytes)
-    pieces = _pieces(spm_bytes)
+    texts = list(texts)
+    if target_texts is None:
+        spm_bytes = train_sentencepiece(texts, spm_vocab_size)
+        source_bytes = target_bytes = spm_bytes
+    else:
+        source_bytes = train_sentencepiece(texts, spm_vocab_size)
+        target_bytes = train_sentencepiece(list(target_texts), spm_vocab_size)
+        if pieces_per_side:
+            target_bytes = train_sentencepiece(
+                list(target_texts), spm_vocab_size,
+                [f"en{i}" for i in range(max(0, pieces_per_side - len(_pieces(target_bytes))))])
+            # Pad the source side so that the shared vocabulary comes out at exactly vocab_size.
+            shared = set(_pieces(target_bytes)) | set(_pieces(source_bytes)) | {"</s>", "<unk>"}
+            wanted = shape.get("vocab_size", 0) - 1 - len(shared)  # -1: <pad>
+            if wanted > 0:
+                source_bytes = train_sentencepiece(texts, spm_vocab_size, [f"fr{i}" for i in range(wanted)])
+    (path / "source.spm").write_bytes(source_bytes)
+    (path / "target.spm").write_bytes(target_bytes)
+    pieces = list(dict.fromkeys(_pieces(target_bytes) + _pieces(source_bytes)))
     # Marian puts </s> first and <pad> last; ids follow vocab.json, not the spm.
     vocab = ["</s>", "<unk>"] + [p for p in pieces if p not in {"</s>", "<unk>", "<pad>"}]
     size = max(shape.pop("vocab_size", 0), len(vocab) + 1)
@@ -98,7 +124,7 @@ def build_marian(
     )
     (path / "tokenizer_config.json").write_text(
         json.dumps({"tokenizer_class": "MarianTokenizer", "model_max_length": shape.get("max_position_embeddings", 512),
-                    "source_lang": "fr", "target_lang": "en"}),
+                    "source_lang": "fr", "target_lang": "en", "separate_vocabs": False}),
         encoding="utf-8",
     )
     pad = len(vocab) - 1

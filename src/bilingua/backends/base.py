@@ -107,12 +107,20 @@ class TranslationBackend(ABC):
         """What was loaded: model id, revision, backend, device, compute type."""
 
 
-def resolve_device(device: str) -> str:
+def resolve_device(device: str, engine: str = "torch") -> str:
+    """``auto`` -> ``cuda`` when the engine sees a GPU, else ``cpu``.
+
+    Asking CTranslate2 rather than torch keeps torch out of the CTranslate2 path.
+    """
     if device not in {"auto", "cpu", "cuda"}:
         raise ValueError(f"device must be auto, cpu or cuda, not {device!r}")
     if device != "auto":
         return device
     try:
+        if engine == "ctranslate2":
+            import ctranslate2
+
+            return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
         import torch
 
         return "cuda" if torch.cuda.is_available() else "cpu"

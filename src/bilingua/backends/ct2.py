@@ -57,20 +57,39 @@ def _fingerprint(model: ResolvedModel) -> str:
     return h.hexdigest()[:16]
 
 
-def converted_path(model: ResolvedModel, compute_type: str) -> Path:
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def converted_path(model: ResolvedModel, compute_type: str, target_vocab_only: bool = False) -> Path:
     slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in model.id.strip("/"))[-80:]
-    key = f"{slug}--{_fingerprint(model)}--{compute_type}--v{_FORMAT}"
+    key = f"{slug}--{_fingerprint(model)}--{compute_type}{'--tv' if target_vocab_only else ''}--v{_FORMAT}"
     return cache_root() / "ct2" / key
 
 
-def convert(model: ResolvedModel, compute_type: str) -> Path:
+def target_vocabulary(folder: Path) -> list[str]:
+    """Vocabulary entries the target-side SentencePiece model can produce (plus specials).
+
+    opus-mt models share one vocabulary between a French and an English
+    SentencePiece model; output pieces outside the English model's pieces are
+    ones the decoder was never trained to produce.
+    """
+    import sentencepiece as spm
+
+    vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+    target = spm.SentencePieceProcessor(model_file=str(folder / "target.spm"))
+    pieces = {target.id_to_piece(i) for i in range(target.get_piece_size())}
+    return [tok for tok in vocab if tok in pieces or tok in {"</s>", "<unk>"}]
+
+
+def convert(model: ResolvedModel, compute_type: str, *, target_vocab_only: bool = False) -> Path:
     """Convert ``model`` for CTranslate2 unless already cached; return the converted folder.
 
     The conversion is written to a temporary folder beside its final place and
     renamed into place at the end, so an interrupted conversion leaves nothing
     that looks finished.
     """
-    target = converted_path(model, compute_type)
+    target = converted_path(model, compute_type, target_vocab_only)
     if (target / "model.bin").is_file():
         return target
     from ctranslate2.converters import TransformersConverter
@@ -78,9 +97,15 @@ def convert(model: ResolvedModel, compute_type: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
+        vmap = None
+        if target_vocab_only:
+            # An empty source n-gram: these candidates are always allowed, and nothing else.
+            vmap = tmp / "vmap.txt"
+            vmap.write_text("\t" + " ".join(target_vocabulary(model.path)) + "\n", encoding="utf-8")
         with quiet_transformers():
             TransformersConverter(str(model.path)).convert(
-                str(tmp / "model"), quantization=_QUANTIZATION[compute_type], force=True
+                str(tmp / "model"), vmap=str(vmap) if vmap else None,
+                quantization=_QUANTIZATION[compute_type], force=True,
             )
         (tmp / "model" / "bilingua.json").write_text(
             json.dumps({**model.info(), "compute_type": compute_type, "format": _FORMAT}), encoding="utf-8"
@@ -108,13 +133,15 @@ class CTranslate2Backend(TranslationBackend):
         options: GenerationOptions | None = None,
         compute_type: str = "float32",
         threads: int | None = None,
+        target_vocab_only: bool = False,
     ) -> None:
         import ctranslate2
-        from transformers import AutoConfig, AutoTokenizer
+
+        from .marian_tokenizer import MarianSentencePieceTokenizer
 
         self.model_ref = model
         self.options = options or GenerationOptions()
-        self.device = resolve_device(device)
+        self.device = resolve_device(device, engine="ctranslate2")
         if compute_type not in COMPUTE_TYPES:
             raise ValueError(f"unknown compute type {compute_type!r}; choose one of: {', '.join(COMPUTE_TYPES)}")
         supported = ctranslate2.get_supported_compute_types(self.device)
@@ -124,34 +151,28 @@ class CTranslate2Backend(TranslationBackend):
                 f"(supported: {', '.join(sorted(supported))})"
             )
         self.compute_type = compute_type
-        self.converted = convert(model, compute_type)
-        with quiet_transformers():
-            self.tokenizer = AutoTokenizer.from_pretrained(model.path)
-            config = AutoConfig.from_pretrained(model.path)
-        self.threads = threads or len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (threads or os.cpu_count() or 1)
+        self.target_vocab_only = target_vocab_only
+        self.converted = convert(model, compute_type, target_vocab_only=target_vocab_only)
+        # sentencepiece alone: no transformers/torch import on the warm path.
+        self.tokenizer = MarianSentencePieceTokenizer(model.path)
+        config = json.loads((model.path / "config.json").read_text(encoding="utf-8"))
+        # CTranslate2's default is 4 threads whatever the machine; more threads than cores only queue.
+        self.threads = threads or _cores()
         self.translator = ctranslate2.Translator(
             str(self.converted), device=self.device, compute_type=compute_type,
             intra_threads=self.threads if self.device == "cpu" else 0, inter_threads=1,
         )
-        limit = getattr(config, "max_position_embeddings", None) or 512
-        tok_limit = getattr(self.tokenizer, "model_max_length", limit)
-        self.max_input_tokens = int(min(limit, tok_limit if tok_limit < 10**6 else limit))
-        self.max_output_tokens = int(limit)
+        limit = int(config.get("max_position_embeddings") or 512)
+        self.max_input_tokens = min(limit, self.tokenizer.model_max_length)
+        self.max_output_tokens = limit
         gen_beams = None
         gen_file = model.path / "generation_config.json"
         if gen_file.is_file():
             gen_beams = json.loads(gen_file.read_text(encoding="utf-8")).get("num_beams")
-        self.beams = self.options.beams or gen_beams or getattr(config, "num_beams", None) or 1
+        self.beams = self.options.beams or gen_beams or config.get("num_beams") or 1
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        if not texts:
-            return []
-        ids = self.tokenizer(list(texts), add_special_tokens=True, verbose=False)["input_ids"]
-        return [len(x) for x in ids]
-
-    def _tokens(self, sources: Sequence[str]) -> list[list[str]]:
-        ids = self.tokenizer(list(sources), add_special_tokens=True, verbose=False)["input_ids"]
-        return [self.tokenizer.convert_ids_to_tokens(x) for x in ids]
+        return [len(t) for t in self.tokenizer.batch_tokens(texts)]
 
     def _run(self, tokens: list[list[str]], **extra: Any) -> tuple[list[list[str]], list[float]]:
         longest = max(len(t) for t in tokens)
@@ -169,6 +190,8 @@ class CTranslate2Backend(TranslationBackend):
         )
         if self.options.fixed_length is not None:
             kwargs["min_decoding_length"] = limit
+        if self.target_vocab_only:
+            kwargs["use_vmap"] = True
         kwargs.update(extra)
         results = self.translator.translate_batch(tokens, **kwargs)
         return [r.hypotheses[0] for r in results], [float(r.scores[0]) for r in results]
@@ -176,7 +199,7 @@ class CTranslate2Backend(TranslationBackend):
     def translate_batch(self, sources: Sequence[str]) -> list[Hypothesis]:
         if not sources:
             return []
-        src_tokens = self._tokens(sources)
+        src_tokens = self.tokenizer.batch_tokens(sources)
         hyps, scores = self._run(src_tokens)
         if self.options.loop_guard and self.options.fixed_length is None:
             looping = [i for i, h in enumerate(hyps) if has_repetition_loop(h)]
@@ -184,12 +207,7 @@ class CTranslate2Backend(TranslationBackend):
                 again, again_scores = self._run([src_tokens[i] for i in looping], no_repeat_ngram_size=3)
                 for i, h, s in zip(looping, again, again_scores):
                     hyps[i], scores[i] = h, s
-        out = []
-        for h, s in zip(hyps, scores):
-            ids = self.tokenizer.convert_tokens_to_ids(h)
-            text = self.tokenizer.decode(ids, skip_special_tokens=True)
-            out.append(Hypothesis(text.strip(), s, len(h)))
-        return out
+        return [Hypothesis(self.tokenizer.detokenize(h), s, len(h)) for h, s in zip(hyps, scores)]
 
     def info(self) -> dict[str, Any]:
         return {
@@ -200,4 +218,5 @@ class CTranslate2Backend(TranslationBackend):
             "beams": self.beams,
             "threads": self.threads,
             "converted_path": str(self.converted),
+            "target_vocab_only": self.target_vocab_only,
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ from .base import (
 
 
 class TransformersBackend(TranslationBackend):
-    """Marian through ``transformers`` on PyTorch, fp32 (or torch dynamic int8 on CPU)."""
+    """Marian through ``transformers`` on PyTorch: float32, torch dynamic int8 (CPU) or float16 (GPU)."""
 
     name = "transformers"
 
@@ -37,12 +38,15 @@ class TransformersBackend(TranslationBackend):
         self.model_ref = model
         self.options = options or GenerationOptions()
         self.device = resolve_device(device)
-        if compute_type not in {"float32", "int8"}:
+        if compute_type not in {"float32", "int8", "float16"}:
             raise ValueError(
-                f"the transformers backend supports compute types float32 and int8, not {compute_type!r}"
+                f"the transformers backend supports compute types float32, int8 (CPU) and float16 (GPU), "
+                f"not {compute_type!r}"
             )
         if compute_type == "int8" and self.device != "cpu":
             raise ValueError("torch dynamic int8 runs on the CPU only; use --device cpu")
+        if compute_type == "float16" and self.device == "cpu":
+            raise ValueError("float16 with transformers needs a GPU; use --device cuda or another compute type")
         self.compute_type = compute_type
         if threads:
             torch.set_num_threads(threads)
@@ -50,7 +54,11 @@ class TransformersBackend(TranslationBackend):
             self.tokenizer = AutoTokenizer.from_pretrained(model.path)
             net = AutoModelForSeq2SeqLM.from_pretrained(model.path).eval()
         if compute_type == "int8":
-            net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
+            with warnings.catch_warnings():  # torch announces a move of this API to torchao
+                warnings.simplefilter("ignore")
+                net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
+        elif compute_type == "float16":
+            net = net.half()
         self.model = net.to(self.device)
         self._torch = torch
         config = self.model.config

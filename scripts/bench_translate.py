@@ -1,0 +1,311 @@
+#!/usr/bin/env python
+"""Translation speed, side by side, at the real opus-mt-fr-en shape.
+
+Builds (once, offline) a random-weight Marian model with opus-mt-fr-en's shape
+(d_model 512, 6+6 layers, 8 heads, FFN 2048, a shared vocabulary of 59514
+entries from a French and an English SentencePiece model of 32k pieces each),
+picks French sentences of about 25 tokens from FLORES-200 devtest, and
+forces every output to exactly --out-len tokens, so every system does the
+same arithmetic as the real model would on outputs of that length.
+
+Each measurement runs in a fresh process; systems run interleaved (A B C A B
+C ...) for --runs rounds, and the table shows medians, each system's ratio
+to transformers fp32 in the same mode, model load time and peak RSS. The
+"bilingua" row is the whole pipeline (segmentation, batching, reassembly)
+on a multi-paragraph document made of the same sentences, so its overhead
+over the bare engine of the same configuration shows.
+
+    python scripts/bench_translate.py                 # CPU, all systems, 3 rounds
+    python scripts/bench_translate.py --quick         # 1 round, fewer sentences
+    python scripts/bench_translate.py --device cuda   # GPU systems
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "evaldata" / "flores200_devtest"
+
+# name -> (backend, compute type, extra backend options)
+CPU_SYSTEMS = {
+    "transformers-fp32": ("transformers", "float32", {}),
+    "transformers-int8": ("transformers", "int8", {}),
+    "ct2-fp32": ("ctranslate2", "float32", {}),
+    "ct2-int8": ("ctranslate2", "int8", {}),
+    "ct2-fp32-targetvocab": ("ctranslate2", "float32", {"target_vocab_only": True}),
+    "ct2-int8-targetvocab": ("ctranslate2", "int8", {"target_vocab_only": True}),
+    "bilingua": ("auto", "auto", {}),
+}
+GPU_SYSTEMS = {
+    "transformers-fp32": ("transformers", "float32", {}),
+    "transformers-fp16": ("transformers", "float16", {}),
+    "ct2-fp32": ("ctranslate2", "float32", {}),
+    "ct2-fp16": ("ctranslate2", "float16", {}),
+    "ct2-int8_fp16": ("ctranslate2", "int8_float16", {}),
+    "ct2-fp16-targetvocab": ("ctranslate2", "float16", {"target_vocab_only": True}),
+    "bilingua": ("auto", "auto", {}),
+}
+MODES = {"greedy-bs1": (1, 1), "greedy-bs16": (1, 16), "beam4-bs1": (4, 1), "beam4-bs16": (4, 16)}
+BASELINE = "transformers-fp32"
+
+
+def build_model(folder: Path, data: Path) -> Path:
+    if (folder / "config.json").is_file():
+        return folder
+    from bilingua.testing import OPUS_MT_FR_EN_SHAPE, build_marian
+
+    fr = (data / "fra_Latn.devtest").read_text(encoding="utf-8").splitlines()
+    en = (data / "eng_Latn.devtest").read_text(encoding="utf-8").splitlines()
+    tmp = folder.with_name(folder.name + ".tmp")
+    build_marian(tmp, fr, target_texts=en, spm_vocab_size=8000, pieces_per_side=32000, **OPUS_MT_FR_EN_SHAPE)
+    tmp.rename(folder)
+    return folder
+
+
+def pick_sentences(model: Path, data: Path, n: int, target: int) -> list[str]:
+    """The first n FLORES sentences whose length is within 3 tokens of ``target``."""
+    from bilingua.backends.marian_tokenizer import MarianSentencePieceTokenizer
+
+    tok = MarianSentencePieceTokenizer(model)
+    lines = (data / "fra_Latn.devtest").read_text(encoding="utf-8").splitlines()
+    chosen = [s for s in lines if abs(len(tok.tokens(s)) - target) <= 3][:n]
+    if len(chosen) < n:
+        raise SystemExit(f"only {len(chosen)} sentences of about {target} tokens in {data}")
+    return chosen
+
+
+# --- one measurement, in its own process ---------------------------------------------------------
+
+def worker(args: argparse.Namespace) -> None:
+    t_start = time.perf_counter()
+    from bilingua.backends import GenerationOptions, load_backend
+    from bilingua.hub import resolve_model
+
+    systems = GPU_SYSTEMS if args.device == "cuda" else CPU_SYSTEMS
+    backend_name, compute, extra = systems[args.system]
+    beams, batch = MODES[args.mode]
+    sentences = json.loads(Path(args.inputs).read_text(encoding="utf-8"))
+    if batch == 1:
+        sentences = sentences[: args.bs1_sentences]
+    options = GenerationOptions(beams=beams, fixed_length=args.out_len, loop_guard=False)
+    model = resolve_model(args.model)
+    pipeline = None
+    if args.system == "bilingua":
+        from bilingua import Pipeline
+
+        pipeline = Pipeline(str(args.model), backend=backend_name, compute_type=compute, device=args.device,
+                            generation=options, batch_size=batch, summarizer="extractive", quiet=True)
+        backend = pipeline.translator.backend
+    else:
+        backend = load_backend(backend_name, model, device=args.device, options=options, compute_type=compute, **extra)
+    load_s = time.perf_counter() - t_start  # imports included: what a user waits for
+
+    backend.translate_batch(sentences[:batch])  # warm-up (allocations, oneDNN kernels)
+    _sync(args.device)
+    engine_s = 0.0
+    if pipeline is not None:
+        # Time spent inside the engine, so that the pipeline's own share is measured in-process.
+        inner = backend.translate_batch
+
+        def timed(batch):  # type: ignore[no-untyped-def]
+            nonlocal engine_s
+            t = time.perf_counter()
+            out = inner(batch)
+            engine_s += time.perf_counter() - t
+            return out
+
+        backend.translate_batch = timed  # type: ignore[method-assign]
+    t0 = time.perf_counter()
+    if pipeline is not None:
+        # Paragraphs of 8 sentences: the document a user would hand in.
+        doc = "\n\n".join(" ".join(sentences[i:i + 8]) for i in range(0, len(sentences), 8))
+        done = pipeline.translator.translate_document(doc)
+        n_out = len(done.hypotheses)
+        texts = [h.text for h in done.hypotheses]
+    else:
+        texts = []
+        for i in range(0, len(sentences), batch):
+            texts += [h.text for h in backend.translate_batch(sentences[i:i + batch])]
+        n_out = len(texts)
+    _sync(args.device)
+    seconds = time.perf_counter() - t0
+    import resource
+
+    print(json.dumps({
+        "system": args.system, "mode": args.mode, "load_s": load_s, "seconds": seconds, "engine_s": engine_s,
+        "sentences": n_out, "tokens": n_out * args.out_len,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "backend": backend.info(), "outputs": texts,
+    }))
+
+
+def _sync(device: str) -> None:
+    if device == "cuda" and "torch" in sys.modules:
+        sys.modules["torch"].cuda.synchronize()
+
+
+# --- the driver --------------------------------------------------------------------------------------
+
+def run_one(args: argparse.Namespace, system: str, mode: str, inputs: Path) -> dict | None:
+    cmd = [sys.executable, __file__, "--worker", "--system", system, "--mode", mode, "--model", str(args.model),
+           "--inputs", str(inputs), "--out-len", str(args.out_len), "--bs1-sentences", str(args.bs1_sentences),
+           "--device", args.device]
+    env = {**os.environ, "BILINGUA_CACHE": str(args.work / "cache"), "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        print(f"{system} {mode} failed; left out of the table:\n{done.stderr[-2000:]}", file=sys.stderr)
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def agreement(a: list[str], b: list[str]) -> float:
+    same = sum(x == y for x, y in zip(a, b))
+    return same / max(len(a), 1)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--system")
+    p.add_argument("--mode")
+    p.add_argument("--inputs")
+    p.add_argument("--model", type=Path)
+    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    p.add_argument("--systems", help="comma-separated subset of the systems")
+    p.add_argument("--modes", default=",".join(MODES), help="comma-separated subset of: " + ", ".join(MODES))
+    p.add_argument("--runs", type=int, default=3, help="interleaved rounds (median reported)")
+    p.add_argument("--sentences", type=int, default=64)
+    p.add_argument("--bs1-sentences", type=int, default=16, help="sentences for batch-1 modes (they are slow)")
+    p.add_argument("--src-tokens", type=int, default=25)
+    p.add_argument("--out-len", type=int, default=32)
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="FLORES-200 devtest folder")
+    p.add_argument("--work", type=Path, default=ROOT / "bench-out", help="model, cache and results folder")
+    p.add_argument("--json", type=Path, help="write results here (default: WORK/bench_translate.json)")
+    p.add_argument("--quick", action="store_true", help="1 round, 32 sentences, 8 at batch 1")
+    args = p.parse_args()
+    if args.worker:
+        worker(args)
+        return
+    if args.quick:
+        args.runs, args.sentences, args.bs1_sentences = 1, 32, 8
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    args.model = build_model(args.work / "opus-mt-fr-en-shape", args.data)
+    sentences = pick_sentences(args.model, args.data, args.sentences, args.src_tokens)
+    inputs = args.work / "inputs.json"
+    inputs.write_text(json.dumps(sentences, ensure_ascii=False), encoding="utf-8")
+    table = GPU_SYSTEMS if args.device == "cuda" else CPU_SYSTEMS
+    systems = args.systems.split(",") if args.systems else list(table)
+    modes = args.modes.split(",")
+    for name in systems:
+        if name not in table:
+            raise SystemExit(f"unknown system {name}; choose from {', '.join(table)}")
+
+    # Convert once up front so that no timed run pays for a conversion; a system that cannot run
+    # here (no GPU build of an engine, say) is left out with its error shown.
+    systems = [n for n in systems if table[n][0] == "transformers" or run_one(args, n, "greedy-bs16", inputs)]
+
+    results: dict[tuple[str, str], list[dict]] = {}
+    for r in range(args.runs):
+        for mode in modes:
+            for name in systems:
+                res = run_one(args, name, mode, inputs)
+                if res is None:
+                    raise SystemExit(f"{name} {mode} failed after it had run before")
+                results.setdefault((name, mode), []).append(res)
+                print(f"round {r + 1}/{args.runs} {mode:12s} {name:22s} {res['tokens'] / res['seconds']:8.1f} tok/s",
+                      file=sys.stderr)
+
+    def med(name: str, mode: str, key: str) -> float:
+        runs = results[(name, mode)]
+        if key == "tps":
+            return statistics.median(x["tokens"] / x["seconds"] for x in runs)
+        if key == "sps":
+            return statistics.median(x["sentences"] / x["seconds"] for x in runs)
+        return statistics.median(x[key] for x in runs)
+
+    rows = []
+    for name in systems:
+        row = {"system": name, "backend": results[(name, modes[0])][0]["backend"]}
+        for mode in modes:
+            tps = med(name, mode, "tps")
+            base = med(BASELINE, mode, "tps") if BASELINE in systems else None
+            row[mode] = {
+                "target_tokens_per_s": tps, "sentences_per_s": med(name, mode, "sps"),
+                "load_s": med(name, mode, "load_s"), "peak_rss_mb": med(name, mode, "peak_rss_mb"),
+                "ratio_to_baseline": tps / base if base else None,
+            }
+        rows.append(row)
+
+    # Do the systems write the same thing? Same mode, same inputs, first round.
+    parity = {}
+    for name in systems:
+        for mode in modes:
+            if BASELINE in systems and name != BASELINE and name != "bilingua":
+                parity[f"{name} vs {BASELINE} {mode}"] = agreement(results[(name, mode)][0]["outputs"],
+                                                                  results[(BASELINE, mode)][0]["outputs"])
+    # The pipeline's own cost (segmentation, sorting, batching, reassembly) over the engine calls it makes,
+    # measured inside the same process: far less noisy than comparing two processes' throughput.
+    overhead = {}
+    if "bilingua" in systems:
+        for mode in modes:
+            overhead[mode] = statistics.median(x["seconds"] / x["engine_s"] - 1 for x in results[("bilingua", mode)])
+
+    report = {
+        "machine": {"cpu": _cpu(), "cores": len(os.sched_getaffinity(0)), "platform": platform.platform(),
+                    "device": args.device},
+        "settings": {k: v for k, v in vars(args).items() if k in ("runs", "sentences", "bs1_sentences", "src_tokens", "out_len")},
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "rows": rows, "output_agreement": parity, "pipeline_overhead": overhead,
+    }
+    out = args.json or args.work / "bench_translate.json"
+    out.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(markdown(report, modes))
+    print(f"\nJSON: {out}")
+
+
+def markdown(report: dict, modes: list[str]) -> str:
+    lines = [f"Machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, device {report['machine']['device']}; "
+             f"median of {report['settings']['runs']} interleaved runs; {report['settings']['out_len']} output tokens per sentence.",
+             "", "Target tokens/s (ratio to transformers fp32):", "",
+             "| system | " + " | ".join(modes) + " | load s | peak RSS MB (beam4-bs16) |",
+             "|---|" + "---:|" * (len(modes) + 2)]
+    for row in report["rows"]:
+        cells = []
+        for mode in modes:
+            m = row[mode]
+            cells.append(f"{m['target_tokens_per_s']:.0f}" + (f" ({m['ratio_to_baseline']:.2f}x)" if m["ratio_to_baseline"] else ""))
+        last = row.get("beam4-bs16", row[modes[-1]])
+        label = row["system"] + (f" = {row['backend']['backend']} {row['backend']['compute_type']}" if row["system"] == "bilingua" else "")
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {row[modes[0]]['load_s']:.2f} | {last['peak_rss_mb']:.0f} |")
+    if report["pipeline_overhead"]:
+        lines += ["", "Pipeline overhead (time outside engine calls / time inside them, in the bilingua run): " + ", ".join(
+            f"{k} {v * 100:+.1f}%" for k, v in report["pipeline_overhead"].items())]
+    if report["output_agreement"]:
+        lines += ["", "Identical outputs vs transformers fp32 (share of sentences):"]
+        lines += [f"- {k}: {v * 100:.0f}%" for k, v in report["output_agreement"].items()]
+    return "\n".join(lines)
+
+
+def _cpu() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+if __name__ == "__main__":
+    main()

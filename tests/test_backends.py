@@ -1,0 +1,143 @@
+"""The engines behind translate_batch: CTranslate2 conversion cache, compute types, auto choice."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import bilingua
+from bilingua.backends import GenerationOptions, load_backend
+from bilingua.backends import ct2 as ct2_module
+from bilingua.backends.marian_tokenizer import MarianSentencePieceTokenizer
+from bilingua.pipeline import choose_backend
+
+DATA = Path(__file__).parent / "data"
+FR = (DATA / "corpus.fr.txt").read_text(encoding="utf-8").splitlines()
+EN = (DATA / "corpus.en.txt").read_text(encoding="utf-8").splitlines()
+
+
+def test_sentencepiece_tokenizer_matches_transformers(marian_dir: Path) -> None:
+    from transformers import AutoTokenizer
+
+    hf = AutoTokenizer.from_pretrained(marian_dir)
+    fast = MarianSentencePieceTokenizer(marian_dir)
+    texts = FR + EN + ["", "  deux  espaces ", ">>en<< Bonjour", "ﬁ\u00a0«\u202fguillemets\u202f»", "inconnu: ☃ 漢字"]
+    for text in texts:
+        assert fast.tokens(text) == hf.convert_ids_to_tokens(hf(text)["input_ids"]), text
+    for text in FR[:10]:
+        ids = hf(text)["input_ids"]
+        assert fast.detokenize(hf.convert_ids_to_tokens(ids)) == hf.decode(ids, skip_special_tokens=True).strip()
+
+
+def test_conversion_is_cached_per_compute_type(marian_dir: Path) -> None:
+    model = bilingua.resolve_model(marian_dir)
+    fp32 = ct2_module.convert(model, "float32")
+    int8 = ct2_module.convert(model, "int8")
+    assert fp32 != int8 and (fp32 / "model.bin").is_file() and (int8 / "model.bin").is_file()
+    meta = json.loads((int8 / "bilingua.json").read_text(encoding="utf-8"))
+    assert meta["compute_type"] == "int8" and meta["id"] == str(marian_dir)
+    stamp = (fp32 / "model.bin").stat().st_mtime_ns
+    backend = load_backend("ctranslate2", model, device="cpu", compute_type="float32")
+    assert Path(backend.info()["converted_path"]) == fp32
+    assert (fp32 / "model.bin").stat().st_mtime_ns == stamp  # reused, not converted again
+    assert fp32.parent == Path(os.environ["BILINGUA_CACHE"]) / "ct2"
+
+
+def test_a_crashed_conversion_leaves_nothing_behind(marian_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from ctranslate2.converters import TransformersConverter
+
+    monkeypatch.setenv("BILINGUA_CACHE", str(tmp_path / "cache"))
+
+    def crash(self, output_dir, **kwargs):  # type: ignore[no-untyped-def]
+        os.makedirs(output_dir)
+        Path(output_dir, "model.bin").write_bytes(b"half a model")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(TransformersConverter, "convert", crash)
+    model = bilingua.resolve_model(marian_dir)
+    with pytest.raises(KeyboardInterrupt):
+        ct2_module.convert(model, "float32")
+    assert list((tmp_path / "cache" / "ct2").iterdir()) == []
+    monkeypatch.undo()
+    monkeypatch.setenv("BILINGUA_CACHE", str(tmp_path / "cache"))
+    assert (ct2_module.convert(model, "float32") / "model.bin").stat().st_size > 1000
+
+
+def test_ctranslate2_load_needs_neither_torch_nor_transformers(marian_dir: Path) -> None:
+    ct2_module.convert(bilingua.resolve_model(marian_dir), "float32")
+    code = (
+        "import sys, bilingua\n"
+        f"p = bilingua.Pipeline({str(marian_dir)!r}, backend='ctranslate2', compute_type='float32', beams=1, quiet=True)\n"
+        "print(p.translate('Bonjour.'))\n"
+        "print('torch' in sys.modules, 'transformers' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy(), timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "False False"
+
+
+@pytest.mark.parametrize("beams", [1, 4])
+def test_int8_translates_every_sentence(marian_dir: Path, beams: int) -> None:
+    p = bilingua.Pipeline(str(marian_dir), backend="ctranslate2", compute_type="int8", beams=beams, quiet=True,
+                          summarizer="extractive")
+    result = p.process("Le conseil s'est réuni. Les avis restaient partagés.\n\nFin.")
+    assert len(result.segments) == 3 and all(s.translation for s in result.segments)
+    assert result.models["translation"]["compute_type"] == "int8"
+
+
+def test_torch_dynamic_int8_backend(marian_dir: Path) -> None:
+    p = bilingua.Pipeline(str(marian_dir), backend="transformers", compute_type="int8", beams=1, quiet=True)
+    assert p.translate(["Bonjour.", "Merci."]) and p.models_info()["translation"]["compute_type"] == "int8"
+
+
+def test_target_vocabulary_restriction(tmp_path: Path) -> None:
+    from bilingua.testing import build_marian
+
+    folder = build_marian(tmp_path / "fr-en", FR, target_texts=EN, max_position_embeddings=64)
+    allowed = set(ct2_module.target_vocabulary(folder))
+    vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+    assert "</s>" in allowed and len(allowed) < len(vocab) - 1  # French-only pieces are out
+    model = bilingua.resolve_model(folder)
+    options = GenerationOptions(beams=1, loop_guard=False)
+    restricted = load_backend("ctranslate2", model, device="cpu", options=options, target_vocab_only=True)
+    assert restricted.info()["target_vocab_only"] and restricted.info()["converted_path"].endswith("--tv--v1")
+    pieces, _ = restricted._run(restricted.tokenizer.batch_tokens(FR[:6]))
+    assert all(p in allowed for hyp in pieces for p in hyp)
+
+
+def test_auto_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bilingua.pipeline as pl
+
+    monkeypatch.setattr(pl, "cpu_has_int8_dot_product", lambda: True)
+    assert choose_backend("auto", "cpu", "auto") == ("ctranslate2", "cpu", "int8")
+    monkeypatch.setattr(pl, "cpu_has_int8_dot_product", lambda: False)
+    assert choose_backend("auto", "cpu", "auto") == ("ctranslate2", "cpu", "float32")
+    assert choose_backend("auto", "cuda", "auto") == ("ctranslate2", "cuda", "float16")
+    assert choose_backend("transformers", "cpu", "auto") == ("transformers", "cpu", "float32")
+    assert choose_backend("auto", "cpu", "float32") == ("ctranslate2", "cpu", "float32")
+    monkeypatch.setattr(pl, "available_backends", lambda: ["transformers"])
+    assert choose_backend("auto", "cpu", "auto") == ("transformers", "cpu", "float32")
+    with pytest.raises(ValueError, match="unknown backend"):
+        choose_backend("onnx", "cpu", "auto")
+
+
+def test_cli_backend_options(marian_dir: Path) -> None:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    base = [sys.executable, "-m", "bilingua", "translate", "--model", str(marian_dir), "--beams", "1", "--quiet"]
+    outs = []
+    for backend in ("transformers", "ctranslate2"):
+        done = subprocess.run([*base, "--backend", backend, "--compute-type", "float32", "--format", "json", "Bonjour."],
+                              capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 0, done.stderr
+        data = json.loads(done.stdout)
+        assert data["models"]["translation"]["backend"] == backend
+        outs.append(data["translation"])
+    assert outs[0] == outs[1]  # float32 greedy: the two engines agree
+    bad = subprocess.run([*base, "--backend", "transformers", "--compute-type", "bfloat16", "Bonjour."],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 1 and "compute types" in bad.stderr and bad.stderr.count("\n") == 1
