@@ -106,7 +106,7 @@ def test_target_vocabulary_restriction(tmp_path: Path) -> None:
     options = GenerationOptions(beams=1, loop_guard=False)
     restricted = load_backend("ctranslate2", model, device="cpu", options=options, target_vocab_only=True)
     assert restricted.info()["target_vocab_only"] and restricted.info()["converted_path"].endswith("--tv--v1")
-    pieces, _ = restricted._run(restricted.tokenizer.batch_tokens(FR[:6]))
+    pieces, _ = restricted._generate(FR[:6], 0)
     assert all(p in allowed for hyp in pieces for p in hyp)
 
 
@@ -141,3 +141,33 @@ def test_cli_backend_options(marian_dir: Path) -> None:
     bad = subprocess.run([*base, "--backend", "transformers", "--compute-type", "bfloat16", "Bonjour."],
                          capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 1 and "compute types" in bad.stderr and bad.stderr.count("\n") == 1
+
+
+def test_auto_on_a_gpu_ctranslate2_cannot_use_falls_back_visibly(
+    marian_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What happens on a CUDA 13 machine with CTranslate2's CUDA 12 build (seen on the lent H100).
+    import bilingua.pipeline as pl
+    from bilingua.backends.ct2 import CTranslate2Backend
+    from bilingua.backends.hf import TransformersBackend
+
+    def no_cublas(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise bilingua.BackendUnavailableError("CTranslate2 cannot run on this GPU (libcublas.so.12 not found)")
+
+    real_init = TransformersBackend.__init__
+
+    def on_cpu(self, model, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs["device"] = "cpu"  # the test machine has no GPU; the choice is what is under test
+        real_init(self, model, **kwargs)
+
+    monkeypatch.setattr(CTranslate2Backend, "__init__", no_cublas)
+    monkeypatch.setattr(TransformersBackend, "__init__", on_cpu)
+    monkeypatch.setattr(pl, "choose_backend", lambda b, d, c: ("ctranslate2", "cuda", "float16"))
+    p = bilingua.Pipeline(str(marian_dir), beams=1, summarizer="extractive")
+    result = p.process("Bonjour.")
+    assert result.models["translation"]["backend"] == "transformers"
+    assert "libcublas" in result.models["translation"]["fallback_reason"]
+    assert "using the transformers backend" in capsys.readouterr().err
+    explicit = bilingua.Pipeline(str(marian_dir), backend="ctranslate2", beams=1)
+    with pytest.raises(bilingua.BackendUnavailableError):
+        explicit.translate("Bonjour.")

@@ -90,3 +90,16 @@ def test_bad_input_files_exit_1(tmp_path: Path, model_args: list[str]) -> None:
     assert r.returncode == 1 and "not valid UTF-8" in r.stderr and "Traceback" not in r.stderr
     r = run("translate", *model_args, "-i", str(tmp_path / "missing.txt"))
     assert r.returncode == 1 and "does not exist" in r.stderr
+
+
+def test_models_list_and_info_work_offline(marian_dir: Path) -> None:
+    listed = run("models", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "Helsinki-NLP/opus-mt-fr-en: not downloaded" in listed.stdout
+    assert "CTranslate2 conversions" in listed.stdout
+    info = run("models", "info", str(marian_dir))
+    assert info.returncode == 0, info.stderr
+    data = json.loads(info.stdout)
+    assert data["config"]["model_type"] == "marian" and "vocab.json" in data["files"]
+    missing = run("models", "info", "Helsinki-NLP/opus-mt-fr-en")
+    assert missing.returncode == 1 and missing.stderr.count("\n") == 1 and "bilingua models download" in missing.stderr

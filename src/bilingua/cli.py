@@ -235,6 +235,15 @@ def _run_models(args: argparse.Namespace) -> int:
             print(f"  {repo.repo_id}\t{repo.size_on_disk / 1e6:.1f} MB\t{revs}")
     if not repos:
         print("  (empty)")
+    from .backends.ct2 import cache_root
+
+    converted = sorted((cache_root() / "ct2").glob("*/bilingua.json"))
+    print(f"CTranslate2 conversions ({cache_root() / 'ct2'}):")
+    for meta_file in converted:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        print(f"  {meta.get('id')}\t{meta.get('revision')}\t{meta.get('compute_type')}\t{meta_file.parent.name}")
+    if not converted:
+        print("  (none)")
     return EXIT_OK
 
 

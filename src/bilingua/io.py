@@ -10,10 +10,14 @@ from pathlib import Path
 from .errors import InputError
 
 
-def decode(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM), or an :class:`InputError` that says where it broke."""
+def decode(data: bytes, name: str, *, strip_bom: bool = True) -> str:
+    """UTF-8, or an :class:`InputError` that says where it broke.
+
+    ``strip_bom=False`` keeps a byte-order mark as text, as sacrebleu reads
+    evaluation files (it is part of the first segment there).
+    """
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig" if strip_bom else "utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{name} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
@@ -21,20 +25,24 @@ def decode(data: bytes, name: str) -> str:
         ) from None
 
 
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """A file's bytes, or an :class:`InputError` naming the file and what is wrong."""
+    p = Path(path)
+    try:
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"file '{p}' does not exist") from None
+    except IsADirectoryError:
+        raise InputError(f"'{p}' is a folder, not a file") from None
+    except PermissionError:
+        raise InputError(f"file '{p}' cannot be read (permission denied)") from None
+
+
 def read_text(path: str | os.PathLike[str]) -> str:
     """Read a UTF-8 text file; ``-`` reads standard input."""
     if os.fspath(path) == "-":
         return decode(sys.stdin.buffer.read(), "standard input")
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"input file '{p}' does not exist") from None
-    except IsADirectoryError:
-        raise InputError(f"input '{p}' is a folder, not a file") from None
-    except PermissionError:
-        raise InputError(f"input file '{p}' cannot be read (permission denied)") from None
-    return decode(data, f"'{p}'")
+    return decode(read_bytes(path), f"'{Path(path)}'")
 
 
 def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:

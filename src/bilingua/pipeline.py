@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, overload
 
 from .backends import GenerationOptions, TranslationBackend, available_backends, load_backend
+from .errors import BackendUnavailableError
 from .hub import DEFAULT_TRANSLATION_MODEL, resolve_model
 from .result import Result, Segment
 from .segmentation import Splitter
@@ -135,6 +136,7 @@ class Pipeline:
         self.progress = progress
         self.quiet = quiet
         self._translator: Translator | None = None
+        self._backend_note: dict[str, Any] = {}
         self._summarizer: Summarizer | None = None
         self._summarizer_note: dict[str, Any] = {}
         self._source_picker: ExtractiveSummarizer | None = None
@@ -149,13 +151,27 @@ class Pipeline:
                 t0 = time.perf_counter()
                 resolved = resolve_model(self.model, self.revision)
                 name, device, compute = choose_backend(self.backend_name, self.device, self.compute_type)
-                extra = {"target_vocab_only": True} if self.target_vocab_only else {}
                 if self.target_vocab_only and name != "ctranslate2":
                     raise ValueError("target_vocab_only needs the ctranslate2 backend")
-                backend: TranslationBackend = load_backend(
-                    name, resolved, device=device, options=self.options,
-                    compute_type=compute, threads=self.threads, **extra,
-                )
+                extra = {"target_vocab_only": True} if self.target_vocab_only else {}
+                fallback = None
+                try:
+                    backend: TranslationBackend = load_backend(
+                        name, resolved, device=device, options=self.options,
+                        compute_type=compute, threads=self.threads, **extra,
+                    )
+                except BackendUnavailableError as exc:
+                    if self.backend_name != "auto" or name != "ctranslate2" or device != "cuda":
+                        raise
+                    # auto on a GPU that CTranslate2's build cannot use: transformers runs the same
+                    # model there; say so rather than fail or hide it.
+                    fallback = str(exc)
+                    if not self.quiet:
+                        print(f"bilingua: {exc}; using the transformers backend on the GPU", file=sys.stderr)
+                    backend = load_backend("transformers", resolved, device=device, options=self.options,
+                                           compute_type="float32", threads=self.threads)
+                self._backend_note = {"requested_backend": self.backend_name,
+                                      **({"fallback_reason": fallback} if fallback else {})}
                 self._translator = Translator(
                     backend, splitter=self.splitter, batch_size=self.batch_size,
                     max_batch_tokens=self.max_batch_tokens, progress=self.progress and not self.quiet,
@@ -190,7 +206,7 @@ class Pipeline:
     def models_info(self) -> dict[str, Any]:
         info: dict[str, Any] = {}
         if self._translator is not None:
-            info["translation"] = self._translator.backend.info()
+            info["translation"] = {**self._translator.backend.info(), **self._backend_note}
         if self._summarizer is not None:
             info["summarizer"] = {**self._summarizer.info(), **self._summarizer_note}
         return info

@@ -87,24 +87,61 @@ def quiet_transformers() -> Iterator[None]:
 
 
 class TranslationBackend(ABC):
-    """A loaded translation engine with its tokenizer."""
+    """A loaded translation engine with its tokenizer.
+
+    Engines implement three small hooks (``count_tokens``, ``_generate``,
+    ``_detokenize``); the decoding policy around them, such as the
+    repetition-loop guard, is written once here.
+    """
 
     name: ClassVar[str]
 
     #: Longest source, in tokens including </s>, that the model accepts.
     max_input_tokens: int
+    options: GenerationOptions = GenerationOptions()
 
     @abstractmethod
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Source token counts as the model sees them (with </s>)."""
 
     @abstractmethod
-    def translate_batch(self, sources: Sequence[str]) -> list[Hypothesis]:
-        """Translate sentences that each fit ``max_input_tokens``; one engine call."""
-
-    @abstractmethod
     def info(self) -> dict[str, Any]:
         """What was loaded: model id, revision, backend, device, compute type."""
+
+    def _generate(self, sources: Sequence[str], no_repeat_ngram_size: int) -> tuple[list[list[Any]], list[float]]:
+        """One engine call: output tokens (specials removed) and length-normalised log-probabilities."""
+        raise NotImplementedError
+
+    def _detokenize(self, tokens: Sequence[Sequence[Any]]) -> list[str]:
+        raise NotImplementedError
+
+    def _check_lengths(self, longest: int) -> None:
+        if longest > self.max_input_tokens:
+            raise ValueError(
+                f"a source of {longest} tokens exceeds the model limit of {self.max_input_tokens}; "
+                "split it before calling translate_batch"
+            )
+
+    def translate_batch(self, sources: Sequence[str]) -> list[Hypothesis]:
+        """Translate sentences that each fit ``max_input_tokens``; one engine call (two if one loops)."""
+        if not sources:
+            return []
+        tokens, scores = self._generate(sources, 0)
+        if self.options.loop_guard and self.options.fixed_length is None:
+            looping = [i for i, t in enumerate(tokens) if has_repetition_loop(t)]
+            if looping:
+                # Decode only the looping sentences again, now forbidding repeated 3-grams.
+                again, again_scores = self._generate([sources[i] for i in looping], 3)
+                for i, t, s in zip(looping, again, again_scores):
+                    tokens[i], scores[i] = t, s
+        texts = self._detokenize(tokens)
+        return [Hypothesis(text, score, len(t)) for text, score, t in zip(texts, scores, tokens)]
+
+
+def input_limit(positions: int | None, tokenizer_limit: int | None) -> int:
+    """The model's input limit: its position table, or the tokenizer's bound if smaller."""
+    limits = [x for x in (positions, tokenizer_limit) if x and x < 10**6]
+    return int(min(limits)) if limits else 512
 
 
 def resolve_device(device: str, engine: str = "torch") -> str:

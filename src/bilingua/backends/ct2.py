@@ -11,13 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import BilinguaError
+from ..errors import BackendUnavailableError, BilinguaError
 from ..hub import ResolvedModel
 from .base import (
     GenerationOptions,
-    Hypothesis,
     TranslationBackend,
-    has_repetition_loop,
+    input_limit,
     output_limit,
     quiet_transformers,
     resolve_device,
@@ -162,52 +161,54 @@ class CTranslate2Backend(TranslationBackend):
             str(self.converted), device=self.device, compute_type=compute_type,
             intra_threads=self.threads if self.device == "cpu" else 0, inter_threads=1,
         )
-        limit = int(config.get("max_position_embeddings") or 512)
-        self.max_input_tokens = min(limit, self.tokenizer.model_max_length)
-        self.max_output_tokens = limit
+        if self.device == "cuda":
+            self._probe_gpu()
+        self.max_input_tokens = input_limit(config.get("max_position_embeddings"), self.tokenizer.model_max_length)
+        self.max_output_tokens = int(config.get("max_position_embeddings") or 512)
         gen_beams = None
         gen_file = model.path / "generation_config.json"
         if gen_file.is_file():
             gen_beams = json.loads(gen_file.read_text(encoding="utf-8")).get("num_beams")
         self.beams = self.options.beams or gen_beams or config.get("num_beams") or 1
 
+    def _probe_gpu(self) -> None:
+        # CTranslate2 opens cuBLAS only at the first translation: find out now, not mid-document.
+        try:
+            # A small batch of several tokens, so that the matrix products go through cuBLAS.
+            probe = [self.tokenizer.tokens("a b c d e f g h")] * 2
+            self.translator.translate_batch(probe, beam_size=2, max_decoding_length=3)
+        except RuntimeError as exc:
+            import ctranslate2
+
+            raise BackendUnavailableError(
+                f"CTranslate2 {ctranslate2.__version__} cannot run on this GPU ({exc}); its wheels are built "
+                "for CUDA 12: use --device cpu or --backend transformers, or install CUDA 12's cuBLAS "
+                "(pip install nvidia-cublas-cu12)"
+            ) from None
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(t) for t in self.tokenizer.batch_tokens(texts)]
 
-    def _run(self, tokens: list[list[str]], **extra: Any) -> tuple[list[list[str]], list[float]]:
+    def _generate(self, sources: Sequence[str], no_repeat_ngram_size: int) -> tuple[list[list[str]], list[float]]:
+        tokens = self.tokenizer.batch_tokens(sources)
         longest = max(len(t) for t in tokens)
-        if longest > self.max_input_tokens:
-            raise ValueError(
-                f"a source of {longest} tokens exceeds the model limit of {self.max_input_tokens}; "
-                "split it before calling translate_batch"
-            )
+        self._check_lengths(longest)
         limit = output_limit(longest, self.options, self.max_output_tokens - 1)
         kwargs: dict[str, Any] = dict(
             beam_size=self.beams,
             # transformers counts the forced </s> inside max_new_tokens; CTranslate2 does not.
             max_decoding_length=limit if self.options.fixed_length else max(1, limit - 1),
             return_scores=True,
+            no_repeat_ngram_size=no_repeat_ngram_size,
+            use_vmap=self.target_vocab_only,
         )
         if self.options.fixed_length is not None:
             kwargs["min_decoding_length"] = limit
-        if self.target_vocab_only:
-            kwargs["use_vmap"] = True
-        kwargs.update(extra)
         results = self.translator.translate_batch(tokens, **kwargs)
         return [r.hypotheses[0] for r in results], [float(r.scores[0]) for r in results]
 
-    def translate_batch(self, sources: Sequence[str]) -> list[Hypothesis]:
-        if not sources:
-            return []
-        src_tokens = self.tokenizer.batch_tokens(sources)
-        hyps, scores = self._run(src_tokens)
-        if self.options.loop_guard and self.options.fixed_length is None:
-            looping = [i for i, h in enumerate(hyps) if has_repetition_loop(h)]
-            if looping:
-                again, again_scores = self._run([src_tokens[i] for i in looping], no_repeat_ngram_size=3)
-                for i, h, s in zip(looping, again, again_scores):
-                    hyps[i], scores[i] = h, s
-        return [Hypothesis(self.tokenizer.detokenize(h), s, len(h)) for h, s in zip(hyps, scores)]
+    def _detokenize(self, tokens: Sequence[Sequence[str]]) -> list[str]:
+        return [self.tokenizer.detokenize(t) for t in tokens]
 
     def info(self) -> dict[str, Any]:
         return {

@@ -9,9 +9,8 @@ from typing import Any
 from ..hub import ResolvedModel
 from .base import (
     GenerationOptions,
-    Hypothesis,
     TranslationBackend,
-    has_repetition_loop,
+    input_limit,
     output_limit,
     quiet_transformers,
     resolve_device,
@@ -62,10 +61,9 @@ class TransformersBackend(TranslationBackend):
         self.model = net.to(self.device)
         self._torch = torch
         config = self.model.config
-        limit = getattr(config, "max_position_embeddings", None) or 512
-        tok_limit = getattr(self.tokenizer, "model_max_length", limit)
-        self.max_input_tokens = int(min(limit, tok_limit if tok_limit < 10**6 else limit))
-        self.max_output_tokens = int(limit)
+        self.max_input_tokens = input_limit(getattr(config, "max_position_embeddings", None),
+                                            getattr(self.tokenizer, "model_max_length", None))
+        self.max_output_tokens = int(getattr(config, "max_position_embeddings", None) or 512)
         gen = self.model.generation_config
         self.beams = self.options.beams or getattr(gen, "num_beams", None) or 1
 
@@ -75,15 +73,11 @@ class TransformersBackend(TranslationBackend):
         ids = self.tokenizer(list(texts), add_special_tokens=True, verbose=False)["input_ids"]
         return [len(x) for x in ids]
 
-    def _generate(self, sources: Sequence[str], **extra: Any) -> tuple[list[list[int]], list[float]]:
+    def _generate(self, sources: Sequence[str], no_repeat_ngram_size: int) -> tuple[list[list[int]], list[float]]:
         torch = self._torch
         enc = self.tokenizer(list(sources), return_tensors="pt", padding=True, truncation=False)
         longest = int(enc["attention_mask"].sum(dim=1).max())
-        if longest > self.max_input_tokens:
-            raise ValueError(
-                f"a source of {longest} tokens exceeds the model limit of {self.max_input_tokens}; "
-                "split it before calling translate_batch"
-            )
+        self._check_lengths(longest)
         enc = {k: v.to(self.device) for k, v in enc.items()}
         limit = output_limit(longest, self.options, self.max_output_tokens - 1)
         kwargs: dict[str, Any] = dict(
@@ -96,7 +90,8 @@ class TransformersBackend(TranslationBackend):
         if self.options.fixed_length is not None:
             # forced_eos would end every output one token early.
             kwargs.update(min_new_tokens=limit, forced_eos_token_id=None)
-        kwargs.update(extra)
+        if no_repeat_ngram_size:
+            kwargs["no_repeat_ngram_size"] = no_repeat_ngram_size
         with torch.inference_mode(), quiet_transformers():
             out = self.model.generate(**enc, **kwargs)
         sequences = out.sequences
@@ -113,21 +108,8 @@ class TransformersBackend(TranslationBackend):
         token_lists = [[t for t in seq.tolist() if t not in special] for seq in sequences]
         return token_lists, [float(s) for s in scores]
 
-    def translate_batch(self, sources: Sequence[str]) -> list[Hypothesis]:
-        if not sources:
-            return []
-        tokens, scores = self._generate(sources)
-        if self.options.loop_guard and self.options.fixed_length is None:
-            looping = [i for i, t in enumerate(tokens) if has_repetition_loop(t)]
-            if looping:
-                # Decode only the looping sentences again, now forbidding repeated 3-grams.
-                again, again_scores = self._generate(
-                    [sources[i] for i in looping], no_repeat_ngram_size=3
-                )
-                for i, t, s in zip(looping, again, again_scores):
-                    tokens[i], scores[i] = t, s
-        texts = self.tokenizer.batch_decode(tokens, skip_special_tokens=True)
-        return [Hypothesis(t.strip(), s, len(ids)) for t, s, ids in zip(texts, scores, tokens)]
+    def _detokenize(self, tokens: Sequence[Sequence[int]]) -> list[str]:
+        return [t.strip() for t in self.tokenizer.batch_decode(list(tokens), skip_special_tokens=True)]
 
     def info(self) -> dict[str, Any]:
         return {

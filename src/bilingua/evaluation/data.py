@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
+from ..io import decode, read_bytes
 
 __all__ = ["Segments", "read_segments", "sha256_file"]
 
@@ -43,16 +44,6 @@ def _split_spec(spec: str) -> tuple[Path, str | None]:
     return Path(spec), None
 
 
-def _decode(data: bytes, path: Path) -> str:
-    try:
-        # Plain UTF-8, not utf-8-sig: a BOM is part of the first segment, as sacrebleu reads it.
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"'{path}' is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        ) from None
-
-
 def _lines(text: str) -> list[str]:
     # Split on newlines only (str.splitlines would also split on U+2028, form feeds...).
     text = text.replace("\r\n", "\n")
@@ -70,13 +61,9 @@ def read_segments(spec: str, default_fields: tuple[str, ...] = ()) -> Segments:
     ``#field`` a TSV/JSONL file uses the first of ``default_fields`` it has.
     """
     path, field = _split_spec(spec)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"file '{path}' does not exist") from None
-    except IsADirectoryError:
-        raise InputError(f"'{path}' is a folder, not a file") from None
-    text = _decode(data, path)
+    data = read_bytes(path)
+    # A BOM stays: it is part of the first segment, as sacrebleu reads it.
+    text = decode(data, f"'{path}'", strip_bom=False)
     if not text.strip():
         raise InputError(f"'{path}' is empty")
     suffix = path.suffix.lower()
