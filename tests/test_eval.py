@@ -214,3 +214,15 @@ def test_every_suite_is_well_formed(evaldata: Path) -> None:
         src = read_segments(str(evaldata / suite.source)).lines
         for ref in suite.references:
             assert len(read_segments(str(evaldata / ref)).lines) == len(src) == suite.size
+
+
+def test_compute_types_are_compared_in_one_run(evaldata: Path, marian_dir: Path) -> None:
+    done = run_cli("--suite", "tatoeba", "--data-dir", str(evaldata), "--limit", "8", "--model", str(marian_dir),
+                   "--beams", "1", "--backend", "ctranslate2", "--compute-type", "float32,int8",
+                   "--n-samples", "50", "--worst", "0", "--quiet", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    names = [s["name"] for s in report["systems"]]
+    assert names == [f"{marian_dir.name}-float32", f"{marian_dir.name}-int8"]
+    assert [s["origin"]["model"]["compute_type"] for s in report["systems"]] == ["float32", "int8"]
+    assert {c["metric"] for c in report["comparisons"]} == {"bleu", "chrf", "ter"}

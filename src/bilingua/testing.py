@@ -15,6 +15,7 @@ import io
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 __all__ = ["train_sentencepiece", "build_marian", "build_t5", "OPUS_MT_FR_EN_SHAPE"]
 
@@ -42,9 +43,10 @@ def train_sentencepiece(texts: Iterable[str], vocab_size: int = 400, extra_symbo
 
     buf = io.BytesIO()
     extra = list(extra_symbols)
+    options: dict[str, Any] = {"user_defined_symbols": extra} if extra else {}
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter([t for t in texts if t.strip()]),
-        **({"user_defined_symbols": extra} if extra else {}),
+        **options,
         model_writer=buf,
         vocab_size=vocab_size + len(extra),
         model_type="unigram",
@@ -128,7 +130,7 @@ def build_marian(
         encoding="utf-8",
     )
     pad = len(vocab) - 1
-    defaults = dict(
+    defaults: dict[str, Any] = dict(
         d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
         decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64,
         max_position_embeddings=128, init_std=0.3,
@@ -165,11 +167,13 @@ def build_t5(path: str | Path, texts: Iterable[str], *, max_input_tokens: int = 
     vocab = [(sp.id_to_piece(i), sp.get_score(i)) for i in range(sp.get_piece_size())]
     tokenizer = T5Tokenizer(vocab=vocab, extra_ids=0, model_max_length=max_input_tokens)
     tokenizer.save_pretrained(path)
-    config = T5Config(
-        vocab_size=len(tokenizer), d_model=32, d_kv=8, d_ff=64, num_layers=1, num_decoder_layers=1,
-        num_heads=2, pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
+    generic: dict[str, Any] = dict(  # PretrainedConfig fields that T5Config passes through
         decoder_start_token_id=tokenizer.pad_token_id,
         task_specific_params={"summarization": {"prefix": "summarize: "}},
+    )
+    config = T5Config(
+        vocab_size=len(tokenizer), d_model=32, d_kv=8, d_ff=64, num_layers=1, num_decoder_layers=1,
+        num_heads=2, pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id, **generic,
     )
     torch.manual_seed(seed)
     model = T5ForConditionalGeneration(config).eval()

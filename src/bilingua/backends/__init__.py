@@ -37,7 +37,7 @@ def available_backends() -> list[str]:
     return [n for n in BACKENDS if importlib.util.find_spec(_REQUIRES[n]) is not None]
 
 
-def backend_class(name: str) -> type[TranslationBackend]:
+def backend_class(name: str) -> Any:
     if name not in BACKENDS:
         raise ValueError(f"unknown backend {name!r}; choose one of: auto, {', '.join(BACKENDS)}")
     if importlib.util.find_spec(_REQUIRES[name]) is None:
@@ -45,7 +45,7 @@ def backend_class(name: str) -> type[TranslationBackend]:
             f"the {name} backend needs the '{_REQUIRES[name]}' package; install it with `pip install {_REQUIRES[name]}`"
         )
     module, cls = BACKENDS[name].split(":")
-    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), cls)
 
 
 def load_backend(name: str, model: ResolvedModel, **kwargs: Any) -> TranslationBackend:

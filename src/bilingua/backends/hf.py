@@ -109,7 +109,7 @@ class TransformersBackend(TranslationBackend):
         return token_lists, [float(s) for s in scores]
 
     def _detokenize(self, tokens: Sequence[Sequence[int]]) -> list[str]:
-        return [t.strip() for t in self.tokenizer.batch_decode(list(tokens), skip_special_tokens=True)]
+        return [t.strip() for t in self.tokenizer.batch_decode([list(t) for t in tokens], skip_special_tokens=True)]
 
     def info(self) -> dict[str, Any]:
         return {

@@ -35,7 +35,9 @@ def add_eval_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="translate --src/--suite with this model; repeat to compare models")
     g.add_argument("--revision")
     g.add_argument("--backend", choices=("auto", "transformers", "ctranslate2"), default="auto")
-    g.add_argument("--compute-type", default="auto")
+    g.add_argument("--compute-type", default="auto",
+                   help="compute type; a comma-separated list runs each model once per type (e.g. float32,int8)")
+    g.add_argument("--target-vocab-only", action="store_true")
     g.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     g.add_argument("--beams", type=int)
     g.add_argument("--batch-size", type=int, default=16)
@@ -160,12 +162,16 @@ def _run_models(args: argparse.Namespace, sources: list[str], task: str) -> list
         summarizer = ExtractiveSummarizer(num_sentences=2, language="fr")
         hyps, speed = summarize_lines(sources, summarizer)
         return [System("bilingua-extractive", hyps, origin={"summarizer": summarizer.info()}, speed=speed)]
-    models = args.model or [None]
-    names = _unique_names([Path(m).name if m else "bilingua" for m in models])
-    for model, name in zip(models, names):
-        kw: dict[str, Any] = dict(backend=args.backend, compute_type=args.compute_type, device=args.device,
+    compute_types = [c.strip() for c in args.compute_type.split(",") if c.strip()] or ["auto"]
+    runs = [(m, c) for m in (args.model or [None]) for c in compute_types]
+    names = _unique_names([
+        (Path(m).name if m else "bilingua") + (f"-{c}" if len(compute_types) > 1 else "") for m, c in runs
+    ])
+    for (model, compute), name in zip(runs, names):
+        kw: dict[str, Any] = dict(backend=args.backend, compute_type=compute, device=args.device,
                                   beams=args.beams, batch_size=args.batch_size, threads=args.threads,
-                                  quiet=args.quiet, progress=not args.quiet)
+                                  quiet=args.quiet, progress=not args.quiet,
+                                  target_vocab_only=args.target_vocab_only)
         if model:
             kw["model"] = model
         if args.revision:

@@ -52,7 +52,7 @@ class _SacreMetric(Metric):
         self.kwargs = kwargs
 
     @abstractmethod
-    def _make(self, **extra: Any) -> Any: ...
+    def _make(self, sentence: bool = False) -> Any: ...
 
     def sacrebleu_metric(self) -> Any:
         return self._make()

@@ -15,7 +15,7 @@ PACKAGES = ("bilingua", "sacrebleu", "rouge-score", "torch", "transformers", "ct
 
 def environment() -> dict[str, Any]:
     """Package versions and hardware, so a number can be traced to where it was made."""
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in PACKAGES:
         try:
             versions[name] = metadata.version(name)

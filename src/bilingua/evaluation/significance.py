@@ -32,12 +32,13 @@ def _sacrebleu_tests(
     from sacrebleu.significance import PairedTest
 
     # PairedTest mutates its metric objects (reference caches): give it its own.
-    paired = PairedTest([(name, list(h)) for name, h in systems], {metric.name: metric.sacrebleu_metric()},
+    sacre: Any = metric.sacrebleu_metric()
+    paired = PairedTest([(name, list(h)) for name, h in systems], {metric.name: sacre},
                         [list(r) for r in refs], test_type=test, n_samples=n,
                         n_ar_confidence=0 if test == "ar" else -1)
     _, scores = paired()
     # Keyed by sacrebleu's display name ("BLEU", "chrF2", ...): the one key besides "System".
-    results = next(v for k, v in scores.items() if k != "System")
+    results: list[Any] = next(v for k, v in scores.items() if k != "System")
     base = results[0]
     out = []
     for (name, _), res in zip(systems[1:], results[1:]):

@@ -97,7 +97,7 @@ class AbstractiveSummarizer(Summarizer):
                     **enc, num_beams=self.beams, max_new_tokens=max_new, min_new_tokens=min(min_new, max_new),
                     do_sample=False, no_repeat_ngram_size=3,
                 )
-            text = self.tokenizer.decode(ids[0], skip_special_tokens=True)
+            text = str(self.tokenizer.decode(ids[0], skip_special_tokens=True))
             out.append(end_on_sentence(text))
         return out
 
