@@ -226,3 +226,19 @@ def test_compute_types_are_compared_in_one_run(evaldata: Path, marian_dir: Path)
     assert names == [f"{marian_dir.name}-float32", f"{marian_dir.name}-int8"]
     assert [s["origin"]["model"]["compute_type"] for s in report["systems"]] == ["float32", "int8"]
     assert {c["metric"] for c in report["comparisons"]} == {"bleu", "chrf", "ter"}
+
+
+def test_optional_comet_is_skipped_with_a_notice_and_unknown_sacrebleu_sets_fail_cleanly(tmp_path: Path) -> None:
+    import importlib.util
+
+    good = tmp_path / "good.txt"
+    good.write_text("the cat sat\na dog\n", encoding="utf-8")
+    if importlib.util.find_spec("comet") is None:
+        done = run_cli("--hyp", str(good), "--ref", str(good), "--metrics", "bleu,comet", "--json")
+        assert done.returncode == 0, done.stderr
+        assert "COMET skipped" in done.stderr
+        report = json.loads(done.stdout)
+        assert set(report["systems"][0]["metrics"]) == {"bleu"} and report["notices"]
+    done = run_cli("-t", "no-such-test-set", "--hyp", str(good))
+    assert done.returncode == 1 and "no-such-test-set" in done.stderr and done.stderr.count("\n") == 1
+    assert done.stdout == ""

@@ -12,7 +12,7 @@ from .backends import GenerationOptions, TranslationBackend, available_backends,
 from .errors import BackendUnavailableError
 from .hub import DEFAULT_TRANSLATION_MODEL, resolve_model
 from .result import Result, Segment
-from .segmentation import Splitter
+from .segmentation import Splitter, parse_document
 from .summarizers import ExtractiveSummarizer, Summarizer, make_summarizer
 from .translator import Translator
 
@@ -234,7 +234,12 @@ class Pipeline:
     def process(
         self, text: str, *, summarize: bool = True, summary_from: str | None = None, translate_all: bool = True
     ) -> Result:
-        """Translate and summarise ``text``; see :class:`Result`."""
+        """Translate and summarise ``text``; see :class:`Result`.
+
+        With ``summary_from="source"`` and ``translate_all=False`` only the
+        French sentences picked for the summary are translated (the fast path
+        :meth:`summarize` takes); ``translation`` and ``segments`` stay empty.
+        """
         _check_text(text, "process")
         summary_from = summary_from or self.summary_from
         if summary_from not in SUMMARY_SOURCES:
@@ -256,8 +261,6 @@ class Pipeline:
         if fast_summary:
             # Pick French sentences first; translate only those.
             t0 = time.perf_counter()
-            from .segmentation import parse_document
-
             document = parse_document(text, translator.splitter)
             placed = document.sentences()
             timings["segment"] = time.perf_counter() - t0
@@ -268,7 +271,6 @@ class Pipeline:
             result.summary_segments = [
                 Segment(placed[i][2], h.text, placed[i][1], placed[i][0], h.score) for i, h in zip(chosen, hyps)
             ]
-            result.summary = " ".join(s.translation for s in result.summary_segments if s.translation)
         else:
             done = translator.translate_document(text)
             timings["segment"] = done.segment_seconds
@@ -283,7 +285,6 @@ class Pipeline:
                 if summary_from == "source":
                     chosen = self.source_picker.select([s.source for s in result.segments])
                     result.summary_segments = [result.segments[i] for i in chosen]
-                    result.summary = " ".join(s.translation for s in result.summary_segments if s.translation)
                 else:
                     summarizer = self.summarizer
                     timings["load"] += self._load_seconds["summarizer"]
@@ -291,6 +292,8 @@ class Pipeline:
                     t2 = time.perf_counter()
                     result.summary = summarizer.summarize(result.translation)
                 timings["summarize"] = time.perf_counter() - t2
+        if result.summary_segments:
+            result.summary = " ".join(s.translation for s in result.summary_segments if s.translation)
         timings["total"] = time.perf_counter() - t_start
         result.timings = timings
         models = self.models_info()

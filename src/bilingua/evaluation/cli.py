@@ -183,11 +183,16 @@ def _run_models(args: argparse.Namespace, sources: list[str], task: str) -> list
 
 
 def _sacrebleu_test_set(test_set: str, langpair: str) -> tuple[list[str], list[list[str]], dict[str, Any]]:
+    import contextlib
+    import io
+
     from sacrebleu.utils import get_reference_files, get_source_file
 
+    chatter = io.StringIO()  # sacrebleu prints progress and its own errors; we say one line instead
     try:
-        src_file = get_source_file(test_set, langpair)
-        ref_files = get_reference_files(test_set, langpair)
+        with contextlib.redirect_stdout(chatter), contextlib.redirect_stderr(chatter):
+            src_file = get_source_file(test_set, langpair)
+            ref_files = get_reference_files(test_set, langpair)
     except (Exception, SystemExit) as exc:
         raise BilinguaError(
             f"sacrebleu could not provide test set {test_set} {langpair} ({exc}); it downloads test sets on first use, "
