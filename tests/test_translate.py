@@ -41,16 +41,20 @@ def test_long_document_keeps_every_line_and_every_sentence(pipeline: Pipeline, l
     assert {s.paragraph for s in result.segments} == set(range(max(s.paragraph for s in result.segments) + 1))
 
 
-def test_batched_equals_one_at_a_time_under_greedy(marian_dir: Path) -> None:
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_batched_equals_one_at_a_time_under_greedy(marian_dir: Path, backend: str) -> None:
     sentences = [
         "Le conseil municipal de Lyon s'est réuni mardi soir.",
         "Bonjour.",
         "Les travaux commenceront au printemps et dureront jusqu'à la fin de l'année prochaine.",
         "Le chômage est resté stable.",
     ]
-    batched = Pipeline(str(marian_dir), backend="transformers", beams=1, batch_size=16, quiet=True)
-    single = Pipeline(str(marian_dir), backend="transformers", beams=1, batch_size=1, quiet=True)
+    batched = Pipeline(str(marian_dir), backend=backend, compute_type="float32", beams=1, batch_size=16, quiet=True)
+    single = Pipeline(str(marian_dir), backend=backend, compute_type="float32", beams=1, batch_size=1, quiet=True)
     assert batched.translate(sentences) == single.translate(sentences)
+    # The short sentence shared a batch with long ones, yet kept its own length bound.
+    tokens = batched.translator.backend.count_tokens(["Bonjour."])[0]
+    assert len(batched.translate("Bonjour.").split()) <= 2 * tokens + 10
 
 
 def test_ctranslate2_float32_matches_transformers_greedy(marian_dir: Path) -> None:
@@ -151,3 +155,22 @@ def test_cached_backend_reuses_translations(marian_dir: Path) -> None:
     assert cached.hits == 2
     cached.translate_batch(["Au revoir."])
     assert len(cached._cache) == 2
+
+
+def test_a_list_of_documents_is_translated_in_one_pass(marian_dir: Path) -> None:
+    from bilingua.backends import GenerationOptions, load_backend
+    from bilingua.translator import Translator
+
+    docs = ["Bonjour.\n\n- Merci.", "", "Le train est parti. Bonjour.", "Merci."]
+    p = Pipeline(str(marian_dir), backend="transformers", beams=1, quiet=True)
+    together = p.translate(docs)
+    assert together == [p.translate(d) for d in docs]
+    assert together[1] == "" and together[0].split("\n")[1] == "" and together[0].split("\n")[2].startswith("- ")
+
+    backend = load_backend("transformers", bilingua.resolve_model(marian_dir), device="cpu",
+                           options=GenerationOptions(beams=1))
+    calls: list[list[str]] = []
+    real = backend.translate_batch
+    backend.translate_batch = lambda xs: (calls.append(list(xs)), real(xs))[1]  # type: ignore[method-assign]
+    Translator(backend).translate_documents(docs)
+    assert len(calls) == 1 and sorted(calls[0]) == ["Bonjour.", "Le train est parti.", "Merci."]

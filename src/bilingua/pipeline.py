@@ -218,13 +218,17 @@ class Pipeline:
     def translate(self, text: list[str]) -> list[str]: ...
 
     def translate(self, text: str | list[str]) -> str | list[str]:
-        """Translate a document (keeping its layout), or each document of a list."""
-        if isinstance(text, list):
-            return [self.translate(_check_text(t, "translate")) for t in text]
-        _check_text(text, "translate")
-        if not text.strip():
-            return text
-        return self.translator.translate_document(text).text
+        """Translate a document (keeping its layout), or each document of a list.
+
+        The documents of a list are translated in one pass, so their sentences share batches.
+        """
+        docs = text if isinstance(text, list) else [text]
+        for doc in docs:
+            _check_text(doc, "translate")
+        todo = [d for d in docs if d.strip()]
+        done = iter(self.translator.translate_documents(todo)) if todo else iter(())
+        out = [next(done).text if d.strip() else d for d in docs]
+        return out if isinstance(text, list) else out[0]
 
     def summarize(self, text: str, *, summary_from: str | None = None) -> str:
         """English summary of a French document."""

@@ -151,19 +151,28 @@ class Translator:
 
     def translate_document(self, text: str) -> DocumentTranslation:
         """Translate ``text`` keeping its lines, paragraphs and list markers."""
+        return self.translate_documents([text])[0]
+
+    def translate_documents(self, texts: Sequence[str]) -> list[DocumentTranslation]:
+        """Translate several documents in one pass: their sentences share batches and deduplication.
+
+        The times of the shared pass are reported on every document.
+        """
         t0 = time.perf_counter()
-        document = parse_document(text, self.splitter)
-        sentences = [s for _, _, s in document.sentences()]
+        documents = [parse_document(text, self.splitter) for text in texts]
+        sentences = [s for d in documents for _, _, s in d.sentences()]
         t1 = time.perf_counter()
         hyps = self.translate_sentences(sentences)
         t2 = time.perf_counter()
-        return DocumentTranslation(
-            document=document,
-            hypotheses=hyps,
-            text=document.render([h.text for h in hyps]),
-            segment_seconds=t1 - t0,
-            translate_seconds=t2 - t1,
-        )
+        out, start = [], 0
+        for document in documents:
+            mine = hyps[start : start + len(document.sentences())]
+            start += len(mine)
+            out.append(DocumentTranslation(
+                document=document, hypotheses=mine, text=document.render([h.text for h in mine]),
+                segment_seconds=t1 - t0, translate_seconds=t2 - t1,
+            ))
+        return out
 
 
 def _progress(total: int, enabled: bool):  # type: ignore[no-untyped-def]

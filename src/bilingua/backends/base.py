@@ -98,6 +98,8 @@ class TranslationBackend(ABC):
 
     #: Longest source, in tokens including </s>, that the model accepts.
     max_input_tokens: int
+    #: Longest output the model's position table allows.
+    max_output_tokens: int = 512
     options: GenerationOptions = GenerationOptions()
 
     @abstractmethod
@@ -127,13 +129,19 @@ class TranslationBackend(ABC):
         if not sources:
             return []
         tokens, scores = self._generate(sources, 0)
+        if self.options.fixed_length is None:
+            # An engine bounds a whole batch by its longest source; cut each output to its own
+            # source's bound, so a sentence comes out the same in any batch under greedy decoding.
+            caps = [max(1, output_limit(n, self.options, self.max_output_tokens - 1) - 1)
+                    for n in self.count_tokens(sources)]
+            tokens = [t[:cap] for t, cap in zip(tokens, caps)]
         if self.options.loop_guard and self.options.fixed_length is None:
             looping = [i for i, t in enumerate(tokens) if has_repetition_loop(t)]
             if looping:
                 # Decode only the looping sentences again, now forbidding repeated 3-grams.
                 again, again_scores = self._generate([sources[i] for i in looping], 3)
                 for i, t, s in zip(looping, again, again_scores):
-                    tokens[i], scores[i] = t, s
+                    tokens[i], scores[i] = t[: caps[i]], s
         texts = self._detokenize(tokens)
         return [Hypothesis(text, score, len(t)) for text, score, t in zip(texts, scores, tokens)]
 
