@@ -174,3 +174,18 @@ def test_a_list_of_documents_is_translated_in_one_pass(marian_dir: Path) -> None
     backend.translate_batch = lambda xs: (calls.append(list(xs)), real(xs))[1]  # type: ignore[method-assign]
     Translator(backend).translate_documents(docs)
     assert len(calls) == 1 and sorted(calls[0]) == ["Bonjour.", "Le train est parti.", "Merci."]
+
+
+def test_process_many_streams_grouped_results_in_order(marian_dir: Path) -> None:
+    from bilingua.backends import GenerationOptions
+
+    p = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1, summarizer="extractive",
+                 quiet=True, generation=GenerationOptions(beams=1))
+    docs = ["Bonjour. Merci.", "  ", "Le maire a parlé.\n\n- un point", "Bonjour."]
+    results = list(p.process_many(iter(docs), group=3))
+    assert [r.source for r in results] == docs
+    assert [r.translation for r in results] == [p.process(d).translation for d in docs]
+    assert results[1].translation == "  " and results[1].segments == []
+    assert all(r.summary for i, r in enumerate(results) if i != 1)
+    with pytest.raises(TypeError):
+        list(p.process_many(["ok", 3]))  # type: ignore[list-item]

@@ -14,7 +14,7 @@ from .hub import DEFAULT_TRANSLATION_MODEL, resolve_model
 from .result import Result, Segment
 from .segmentation import Splitter, parse_document
 from .summarizers import ExtractiveSummarizer, Summarizer, make_summarizer
-from .translator import Translator
+from .translator import DocumentTranslation, Translator
 
 __all__ = ["Pipeline", "process", "translate", "summarize", "get_pipeline", "choose_backend"]
 
@@ -244,6 +244,12 @@ class Pipeline:
         French sentences picked for the summary are translated (the fast path
         :meth:`summarize` takes); ``translation`` and ``segments`` stay empty.
         """
+        return self._process(text, summarize, summary_from, translate_all, None)
+
+    def _process(
+        self, text: str, summarize: bool, summary_from: str | None, translate_all: bool,
+        translated: DocumentTranslation | None,
+    ) -> Result:
         _check_text(text, "process")
         summary_from = summary_from or self.summary_from
         if summary_from not in SUMMARY_SOURCES:
@@ -276,7 +282,7 @@ class Pipeline:
                 Segment(placed[i][2], h.text, placed[i][1], placed[i][0], h.score) for i, h in zip(chosen, hyps)
             ]
         else:
-            done = translator.translate_document(text)
+            done = translated or translator.translate_document(text)
             timings["segment"] = done.segment_seconds
             timings["translate"] = done.translate_seconds
             result.translation = done.text
@@ -306,8 +312,15 @@ class Pipeline:
         result.models = models
         return result
 
-    def process_many(self, texts: Iterable[str], *, summarize: bool = True) -> Iterator[Result]:
-        """Process documents one after another, yielding each result as soon as it is ready."""
+    def process_many(self, texts: Iterable[str], *, summarize: bool = True, group: int = 32) -> Iterator[Result]:
+        """Process documents in order, yielding results as they are ready.
+
+        Up to ``group`` documents are translated in one pass (their sentences
+        share batches), so many short documents cost few engine calls; the
+        translate timing of each result is that of its group.
+        """
+        if group < 1:
+            raise ValueError("group must be at least 1")
         bar = None
         if self.progress and not self.quiet and sys.stderr.isatty():
             from tqdm import tqdm
@@ -315,13 +328,29 @@ class Pipeline:
             total = len(texts) if hasattr(texts, "__len__") else None  # type: ignore[arg-type]
             bar = tqdm(total=total, unit="doc", desc="processing")
         try:
-            for text in texts:
-                yield self.process(text, summarize=summarize)
-                if bar is not None:
-                    bar.update(1)
+            for chunk in _chunks(texts, group):
+                for text in chunk:
+                    _check_text(text, "process_many")
+                todo = [t for t in chunk if t.strip()]
+                done = iter(self.translator.translate_documents(todo)) if todo else iter(())
+                for text in chunk:
+                    yield self._process(text, summarize, None, True, next(done) if text.strip() else None)
+                    if bar is not None:
+                        bar.update(1)
         finally:
             if bar is not None:
                 bar.close()
+
+
+def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 _PIPELINES: dict[tuple[tuple[str, Any], ...], Pipeline] = {}
