@@ -189,3 +189,12 @@ def test_process_many_streams_grouped_results_in_order(marian_dir: Path) -> None
     assert all(r.summary for i, r in enumerate(results) if i != 1)
     with pytest.raises(TypeError):
         list(p.process_many(["ok", 3]))  # type: ignore[list-item]
+
+
+def test_pipeline_cache_reuses_sentences_across_calls(marian_dir: Path) -> None:
+    p = Pipeline(str(marian_dir), backend="transformers", beams=1, cache_size=100, quiet=True)
+    first = p.process("Bonjour. Merci.").segments
+    again = p.process("Merci. Bonjour.").segments
+    assert [s.translation for s in again] == [first[1].translation, first[0].translation]
+    info = p.models_info()["translation"]
+    assert info["cache"]["hits"] == 2 and info["cache"]["size"] == 2

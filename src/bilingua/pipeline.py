@@ -14,7 +14,7 @@ from .hub import DEFAULT_TRANSLATION_MODEL, resolve_model
 from .result import Result, Segment
 from .segmentation import Splitter, parse_document
 from .summarizers import ExtractiveSummarizer, Summarizer, make_summarizer
-from .translator import DocumentTranslation, Translator
+from .translator import CachedBackend, DocumentTranslation, Translator
 
 __all__ = ["Pipeline", "process", "translate", "summarize", "get_pipeline", "choose_backend"]
 
@@ -79,7 +79,8 @@ class Pipeline:
     had, else extractive), ``extractive`` or ``abstractive``.
     ``target_vocab_only`` (CTranslate2) restricts the output layer to the
     target-side SentencePiece vocabulary: faster, and in principle able to
-    change an output (see the README's performance section).
+    change an output (see the README's performance section). ``cache_size``
+    keeps that many sentence translations across calls (an LRU cache).
     """
 
     def __init__(
@@ -102,6 +103,7 @@ class Pipeline:
         summary_from: str = "translation",
         splitter: Splitter | None = None,
         target_vocab_only: bool = False,
+        cache_size: int = 0,
         generation: GenerationOptions | None = None,
         progress: bool = True,
         quiet: bool = False,
@@ -123,6 +125,9 @@ class Pipeline:
             raise ValueError("give the beam size in beams or in generation, not both")
         self.options = generation or GenerationOptions(beams=beams)
         self.target_vocab_only = target_vocab_only
+        if cache_size < 0:
+            raise ValueError("cache_size must be 0 (no cache) or more")
+        self.cache_size = cache_size
         self.batch_size = batch_size
         self.max_batch_tokens = max_batch_tokens
         self.threads = threads
@@ -172,6 +177,8 @@ class Pipeline:
                                            compute_type="float32", threads=self.threads)
                 self._backend_note = {"requested_backend": self.backend_name,
                                       **({"fallback_reason": fallback} if fallback else {})}
+                if self.cache_size:
+                    backend = CachedBackend(backend, self.cache_size)
                 self._translator = Translator(
                     backend, splitter=self.splitter, batch_size=self.batch_size,
                     max_batch_tokens=self.max_batch_tokens, progress=self.progress and not self.quiet,

@@ -57,9 +57,10 @@ class CachedBackend(TranslationBackend):
         if missing:
             for s, h in zip(missing, self.inner.translate_batch(missing)):
                 self._cache[s] = h
+        new = set(missing)
         out = []
         for s in sources:
-            if s not in missing:
+            if s not in new:
                 self.hits += 1
             self._cache.move_to_end(s)
             out.append(self._cache[s])
