@@ -101,14 +101,25 @@ class TranslationBackend(ABC):
     #: Longest output the model's position table allows.
     max_output_tokens: int = 512
     options: GenerationOptions = GenerationOptions()
+    # Set by engines that load a model through bilingua.hub (info() reports them).
+    model_ref: Any
+    device: str
+    compute_type: str
+    beams: int
 
     @abstractmethod
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Source token counts as the model sees them (with </s>)."""
 
-    @abstractmethod
     def info(self) -> dict[str, Any]:
-        """What was loaded: model id, revision, backend, device, compute type."""
+        """What was loaded: model id, revision, backend, device, compute type, beam size."""
+        return {
+            **self.model_ref.info(),
+            "backend": self.name,
+            "device": self.device,
+            "compute_type": self.compute_type,
+            "beams": self.beams,
+        }
 
     def _generate(self, sources: Sequence[str], no_repeat_ngram_size: int) -> tuple[list[list[Any]], list[float]]:
         """One engine call: output tokens (specials removed) and length-normalised log-probabilities."""

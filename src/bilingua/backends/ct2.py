@@ -212,11 +212,7 @@ class CTranslate2Backend(TranslationBackend):
 
     def info(self) -> dict[str, Any]:
         return {
-            **self.model_ref.info(),
-            "backend": self.name,
-            "device": self.device,
-            "compute_type": self.compute_type,
-            "beams": self.beams,
+            **super().info(),
             "threads": self.threads,
             "converted_path": str(self.converted),
             "target_vocab_only": self.target_vocab_only,

@@ -110,12 +110,3 @@ class TransformersBackend(TranslationBackend):
 
     def _detokenize(self, tokens: Sequence[Sequence[int]]) -> list[str]:
         return [t.strip() for t in self.tokenizer.batch_decode([list(t) for t in tokens], skip_special_tokens=True)]
-
-    def info(self) -> dict[str, Any]:
-        return {
-            **self.model_ref.info(),
-            "backend": self.name,
-            "device": self.device,
-            "compute_type": self.compute_type,
-            "beams": self.beams,
-        }
