@@ -232,9 +232,9 @@ class Pipeline:
         docs = text if isinstance(text, list) else [text]
         for doc in docs:
             _check_text(doc, "translate")
-        todo = [d for d in docs if d.strip()]
-        done = iter(self.translator.translate_documents(todo)) if todo else iter(())
-        out = [next(done).text if d.strip() else d for d in docs]
+        if not any(d.strip() for d in docs):  # nothing to translate: load no model
+            return text
+        out = [d.text for d in self.translator.translate_documents(docs)]
         return out if isinstance(text, list) else out[0]
 
     def summarize(self, text: str, *, summary_from: str | None = None) -> str:
@@ -338,10 +338,9 @@ class Pipeline:
             for chunk in _chunks(texts, group):
                 for text in chunk:
                     _check_text(text, "process_many")
-                todo = [t for t in chunk if t.strip()]
-                done = iter(self.translator.translate_documents(todo)) if todo else iter(())
-                for text in chunk:
-                    yield self._process(text, summarize, None, True, next(done) if text.strip() else None)
+                done = self.translator.translate_documents(chunk) if any(t.strip() for t in chunk) else [None] * len(chunk)
+                for text, translated in zip(chunk, done):
+                    yield self._process(text, summarize, None, True, translated)
                     if bar is not None:
                         bar.update(1)
         finally:

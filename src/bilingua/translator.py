@@ -157,20 +157,22 @@ class Translator:
     def translate_documents(self, texts: Sequence[str]) -> list[DocumentTranslation]:
         """Translate several documents in one pass: their sentences share batches and deduplication.
 
-        The times of the shared pass are reported on every document.
+        A document of nothing but whitespace comes back unchanged. The times of
+        the shared pass are reported on every document.
         """
         t0 = time.perf_counter()
         documents = [parse_document(text, self.splitter) for text in texts]
-        sentences = [s for d in documents for _, _, s in d.sentences()]
+        per_doc = [[s for _, _, s in d.sentences()] for d in documents]
         t1 = time.perf_counter()
-        hyps = self.translate_sentences(sentences)
+        hyps = self.translate_sentences([s for sentences in per_doc for s in sentences])
         t2 = time.perf_counter()
         out, start = [], 0
-        for document in documents:
-            mine = hyps[start : start + len(document.sentences())]
-            start += len(mine)
+        for text, document, sentences in zip(texts, documents, per_doc):
+            mine = hyps[start : start + len(sentences)]
+            start += len(sentences)
             out.append(DocumentTranslation(
-                document=document, hypotheses=mine, text=document.render([h.text for h in mine]),
+                document=document, hypotheses=mine,
+                text=document.render([h.text for h in mine]) if text.strip() else text,
                 segment_seconds=t1 - t0, translate_seconds=t2 - t1,
             ))
         return out

@@ -121,8 +121,11 @@ class TranslationBackend(ABC):
             "beams": self.beams,
         }
 
-    def _generate(self, sources: Sequence[str], no_repeat_ngram_size: int) -> tuple[list[list[Any]], list[float]]:
-        """One engine call: output tokens (specials removed) and length-normalised log-probabilities."""
+    def _generate(
+        self, sources: Sequence[str], no_repeat_ngram_size: int
+    ) -> tuple[list[list[Any]], list[float], list[int]]:
+        """One engine call: output tokens (specials removed), length-normalised log-probabilities,
+        and each source's length in tokens."""
         raise NotImplementedError
 
     def _detokenize(self, tokens: Sequence[Sequence[Any]]) -> list[str]:
@@ -139,18 +142,17 @@ class TranslationBackend(ABC):
         """Translate sentences that each fit ``max_input_tokens``; one engine call (two if one loops)."""
         if not sources:
             return []
-        tokens, scores = self._generate(sources, 0)
+        tokens, scores, source_lengths = self._generate(sources, 0)
         if self.options.fixed_length is None:
             # An engine bounds a whole batch by its longest source; cut each output to its own
             # source's bound, so a sentence comes out the same in any batch under greedy decoding.
-            caps = [max(1, output_limit(n, self.options, self.max_output_tokens - 1) - 1)
-                    for n in self.count_tokens(sources)]
+            caps = [max(1, output_limit(n, self.options, self.max_output_tokens - 1) - 1) for n in source_lengths]
             tokens = [t[:cap] for t, cap in zip(tokens, caps)]
         if self.options.loop_guard and self.options.fixed_length is None:
             looping = [i for i, t in enumerate(tokens) if has_repetition_loop(t)]
             if looping:
                 # Decode only the looping sentences again, now forbidding repeated 3-grams.
-                again, again_scores = self._generate([sources[i] for i in looping], 3)
+                again, again_scores, _ = self._generate([sources[i] for i in looping], 3)
                 for i, t, s in zip(looping, again, again_scores):
                     tokens[i], scores[i] = t[: caps[i]], s
         texts = self._detokenize(tokens)

@@ -189,9 +189,12 @@ class CTranslate2Backend(TranslationBackend):
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(t) for t in self.tokenizer.batch_tokens(texts)]
 
-    def _generate(self, sources: Sequence[str], no_repeat_ngram_size: int) -> tuple[list[list[str]], list[float]]:
+    def _generate(
+        self, sources: Sequence[str], no_repeat_ngram_size: int
+    ) -> tuple[list[list[str]], list[float], list[int]]:
         tokens = self.tokenizer.batch_tokens(sources)
-        longest = max(len(t) for t in tokens)
+        lengths = [len(t) for t in tokens]
+        longest = max(lengths)
         self._check_lengths(longest)
         limit = output_limit(longest, self.options, self.max_output_tokens - 1)
         kwargs: dict[str, Any] = dict(
@@ -205,7 +208,7 @@ class CTranslate2Backend(TranslationBackend):
         if self.options.fixed_length is not None:
             kwargs["min_decoding_length"] = limit
         results = self.translator.translate_batch(tokens, **kwargs)
-        return [r.hypotheses[0] for r in results], [float(r.scores[0]) for r in results]
+        return [r.hypotheses[0] for r in results], [float(r.scores[0]) for r in results], lengths
 
     def _detokenize(self, tokens: Sequence[Sequence[str]]) -> list[str]:
         return [self.tokenizer.detokenize(t) for t in tokens]

@@ -73,10 +73,13 @@ class TransformersBackend(TranslationBackend):
         ids = self.tokenizer(list(texts), add_special_tokens=True, verbose=False)["input_ids"]
         return [len(x) for x in ids]
 
-    def _generate(self, sources: Sequence[str], no_repeat_ngram_size: int) -> tuple[list[list[int]], list[float]]:
+    def _generate(
+        self, sources: Sequence[str], no_repeat_ngram_size: int
+    ) -> tuple[list[list[int]], list[float], list[int]]:
         torch = self._torch
         enc = self.tokenizer(list(sources), return_tensors="pt", padding=True, truncation=False)
-        longest = int(enc["attention_mask"].sum(dim=1).max())
+        lengths = [int(n) for n in enc["attention_mask"].sum(dim=1)]
+        longest = max(lengths)
         self._check_lengths(longest)
         enc = {k: v.to(self.device) for k, v in enc.items()}
         limit = output_limit(longest, self.options, self.max_output_tokens - 1)
@@ -106,7 +109,7 @@ class TransformersBackend(TranslationBackend):
         special = {self.model.config.pad_token_id, self.model.config.eos_token_id,
                    self.model.config.decoder_start_token_id}
         token_lists = [[t for t in seq.tolist() if t not in special] for seq in sequences]
-        return token_lists, [float(s) for s in scores]
+        return token_lists, [float(s) for s in scores], lengths
 
     def _detokenize(self, tokens: Sequence[Sequence[int]]) -> list[str]:
         return [t.strip() for t in self.tokenizer.batch_decode([list(t) for t in tokens], skip_special_tokens=True)]

@@ -29,7 +29,6 @@ class MarianSentencePieceTokenizer:
         if (folder / "tokenizer_config.json").is_file():
             config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
         self.separate_vocabs = bool(config.get("separate_vocabs", False))
-        self.source_lang = config.get("source_lang")
         self.vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
         self.source = spm.SentencePieceProcessor(model_file=str(folder / "source.spm"))
         # Like MarianTokenizer: with a shared vocabulary, text is decoded with the source model.
