@@ -103,7 +103,7 @@ def worker(args: argparse.Namespace) -> None:
         from bilingua import Pipeline
 
         pipeline = Pipeline(str(args.model), backend=backend_name, compute_type=compute, device=args.device,
-                            generation=options, batch_size=batch, summarizer="extractive", quiet=True)
+                            generation=options, batch_size=batch, summarizer="extractive")
         backend = pipeline.translator.backend
     else:
         backend = load_backend(backend_name, model, device=args.device, options=options, compute_type=compute, **extra)
@@ -116,10 +116,10 @@ def worker(args: argparse.Namespace) -> None:
         # Time spent inside the engine, so that the pipeline's own share is measured in-process.
         inner = backend.translate_batch
 
-        def timed(batch):  # type: ignore[no-untyped-def]
+        def timed(batch, tokens=None):  # type: ignore[no-untyped-def]
             nonlocal engine_s
             t = time.perf_counter()
-            out = inner(batch)
+            out = inner(batch, tokens)
             engine_s += time.perf_counter() - t
             return out
 

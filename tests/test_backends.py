@@ -14,7 +14,7 @@ import bilingua
 from bilingua.backends import GenerationOptions, load_backend
 from bilingua.backends import ct2 as ct2_module
 from bilingua.backends.marian_tokenizer import MarianSentencePieceTokenizer
-from bilingua.pipeline import choose_backend
+from bilingua.backends import choose_backend
 
 DATA = Path(__file__).parent / "data"
 FR = (DATA / "corpus.fr.txt").read_text(encoding="utf-8").splitlines()
@@ -72,7 +72,7 @@ def test_ctranslate2_load_needs_neither_torch_nor_transformers(marian_dir: Path)
     ct2_module.convert(bilingua.resolve_model(marian_dir), "float32")
     code = (
         "import sys, bilingua\n"
-        f"p = bilingua.Pipeline({str(marian_dir)!r}, backend='ctranslate2', compute_type='float32', beams=1, quiet=True)\n"
+        f"p = bilingua.Pipeline({str(marian_dir)!r}, backend='ctranslate2', compute_type='float32', beams=1)\n"
         "print(p.translate('Bonjour.'))\n"
         "print('torch' in sys.modules, 'transformers' in sys.modules)\n"
     )
@@ -83,7 +83,7 @@ def test_ctranslate2_load_needs_neither_torch_nor_transformers(marian_dir: Path)
 
 @pytest.mark.parametrize("beams", [1, 4])
 def test_int8_translates_every_sentence(marian_dir: Path, beams: int) -> None:
-    p = bilingua.Pipeline(str(marian_dir), backend="ctranslate2", compute_type="int8", beams=beams, quiet=True,
+    p = bilingua.Pipeline(str(marian_dir), backend="ctranslate2", compute_type="int8", beams=beams,
                           summarizer="extractive")
     result = p.process("Le conseil s'est réuni. Les avis restaient partagés.\n\nFin.")
     assert len(result.segments) == 3 and all(s.translation for s in result.segments)
@@ -91,7 +91,7 @@ def test_int8_translates_every_sentence(marian_dir: Path, beams: int) -> None:
 
 
 def test_torch_dynamic_int8_backend(marian_dir: Path) -> None:
-    p = bilingua.Pipeline(str(marian_dir), backend="transformers", compute_type="int8", beams=1, quiet=True)
+    p = bilingua.Pipeline(str(marian_dir), backend="transformers", compute_type="int8", beams=1)
     assert p.translate(["Bonjour.", "Merci."]) and p.models_info()["translation"]["compute_type"] == "int8"
 
 
@@ -106,21 +106,28 @@ def test_target_vocabulary_restriction(tmp_path: Path) -> None:
     options = GenerationOptions(beams=1, loop_guard=False)
     restricted = load_backend("ctranslate2", model, device="cpu", options=options, target_vocab_only=True)
     assert restricted.info()["target_vocab_only"] and restricted.info()["converted_path"].endswith("--tv--v1")
-    pieces, _, _ = restricted._generate(FR[:6], 0)
+    pieces, _ = restricted._generate(restricted.encode(FR[:6]), 0)
     assert all(p in allowed for hyp in pieces for p in hyp)
 
 
 def test_auto_choice(monkeypatch: pytest.MonkeyPatch) -> None:
-    import bilingua.pipeline as pl
+    import bilingua.backends as bk
+    from bilingua.backends import base
+    from bilingua.cpu import CpuFacts
 
-    monkeypatch.setattr(pl, "cpu_has_int8_dot_product", lambda: True)
+    monkeypatch.setattr(bk, "cpu_facts", lambda: CpuFacts("vnni", 2, frozenset({"avx2", "avx512_vnni"})))
     assert choose_backend("auto", "cpu", "auto") == ("ctranslate2", "cpu", "int8")
-    monkeypatch.setattr(pl, "cpu_has_int8_dot_product", lambda: False)
+    monkeypatch.setattr(bk, "cpu_facts", lambda: CpuFacts("avx2 only", 2, frozenset({"avx2"})))
     assert choose_backend("auto", "cpu", "auto") == ("ctranslate2", "cpu", "float32")
+    with pytest.raises(bilingua.BilinguaError, match="no CUDA device"):  # this machine has no GPU
+        choose_backend("auto", "cuda", "auto")
+    monkeypatch.setattr(base, "_cuda_devices", lambda engine: 1)
     assert choose_backend("auto", "cuda", "auto") == ("ctranslate2", "cuda", "float16")
+    assert choose_backend("auto", "auto", "auto") == ("ctranslate2", "cuda", "float16")
+    monkeypatch.setattr(base, "_cuda_devices", lambda engine: 0)
     assert choose_backend("transformers", "cpu", "auto") == ("transformers", "cpu", "float32")
     assert choose_backend("auto", "cpu", "float32") == ("ctranslate2", "cpu", "float32")
-    monkeypatch.setattr(pl, "available_backends", lambda: ["transformers"])
+    monkeypatch.setattr(bk, "available_backends", lambda: ["transformers"])
     assert choose_backend("auto", "cpu", "auto") == ("transformers", "cpu", "float32")
     with pytest.raises(ValueError, match="unknown backend"):
         choose_backend("onnx", "cpu", "auto")
@@ -144,10 +151,10 @@ def test_cli_backend_options(marian_dir: Path) -> None:
 
 
 def test_auto_on_a_gpu_ctranslate2_cannot_use_falls_back_visibly(
-    marian_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    marian_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     # What happens on a CUDA 13 machine with CTranslate2's CUDA 12 build (seen on the lent H100).
-    import bilingua.pipeline as pl
+    import bilingua.backends as bk
     from bilingua.backends.ct2 import CTranslate2Backend
     from bilingua.backends.hf import TransformersBackend
 
@@ -162,12 +169,12 @@ def test_auto_on_a_gpu_ctranslate2_cannot_use_falls_back_visibly(
 
     monkeypatch.setattr(CTranslate2Backend, "__init__", no_cublas)
     monkeypatch.setattr(TransformersBackend, "__init__", on_cpu)
-    monkeypatch.setattr(pl, "choose_backend", lambda b, d, c: ("ctranslate2", "cuda", "float16"))
+    monkeypatch.setattr(bk, "choose_backend", lambda b, d, c: ("ctranslate2", "cuda", "float16"))
     p = bilingua.Pipeline(str(marian_dir), beams=1, summarizer="extractive")
     result = p.process("Bonjour.")
     assert result.models["translation"]["backend"] == "transformers"
     assert "libcublas" in result.models["translation"]["fallback_reason"]
-    assert "using the transformers backend" in capsys.readouterr().err
+    assert "using the transformers backend" in caplog.text
     explicit = bilingua.Pipeline(str(marian_dir), backend="ctranslate2", beams=1)
     with pytest.raises(bilingua.BackendUnavailableError):
         explicit.translate("Bonjour.")

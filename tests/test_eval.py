@@ -49,7 +49,7 @@ def wmt17_api(wmt17: tuple[Path, list[dict[str, str]]]) -> dict:
     folder, rows = wmt17
     ref = read_segments(str(folder / "newstest2017-ende-ref.de.txt")).lines
     systems = [System(r["system"], read_segments(str(folder / f"{r['system']}.txt")).lines) for r in rows]
-    report = evaluate(systems, [ref], "bleu,chrf,ter", significance=(), worst=0, jobs=2, quiet=True)
+    report = evaluate(systems, [ref], "bleu,chrf,ter", significance=(), worst=0, jobs=2)
     return json.loads(report.to_json())
 
 
@@ -150,7 +150,7 @@ def test_paired_tests_compare_every_system_with_the_first(wmt17: tuple[Path, lis
              "newstest2017.online-F.0.en-de"]
     systems = [System(n, read_segments(str(folder / f"{n}.txt")).lines[:300]) for n in names]
     run = lambda: evaluate(systems, [ref], "bleu,len_ratio", significance=("bs", "ar"),  # noqa: E731
-                           n_samples=100, worst=0, quiet=True)
+                           n_samples=100, worst=0)
     report = run()
     assert len(report.comparisons) == 2 * 2 * 2  # 2 systems x 2 metrics x 2 tests
     for c in report.comparisons:

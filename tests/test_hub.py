@@ -45,5 +45,5 @@ def test_model_is_found_in_the_hf_cache_offline(tmp_path: Path, marian_dir: Path
     monkeypatch.setattr(c, "HF_HUB_CACHE", str(tmp_path / "hub"))
     m = resolve_model("acme/tiny-fr-en")
     assert m.path == snap and m.revision == "main" and not m.local
-    p = Pipeline("acme/tiny-fr-en", beams=1, summarizer="extractive", quiet=True)
+    p = Pipeline("acme/tiny-fr-en", beams=1, summarizer="extractive")
     assert p.process("Bonjour.").models["translation"]["id"] == "acme/tiny-fr-en"

@@ -36,8 +36,20 @@ def test_layout_is_kept_line_for_line(fr: PysbdSplitter) -> None:
     assert upper == "TITRE\n\nUNE PHRASE. UNE AUTRE.\n- PREMIER POINT ;\n  2) SECOND POINT\n— VOUS VENEZ ? DEMANDA MARIE.\n\n\nFIN.\n"
 
 
-def test_normalize_nfc_and_line_ends() -> None:
-    assert normalize("e\u0301t\u00e9\r\nx\ry") == "\u00e9t\u00e9\nx\ny"
+def test_normalize_is_nfc_only() -> None:
+    assert normalize("e\u0301t\u00e9\r\nx\ry") == "\u00e9t\u00e9\r\nx\ry"
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_line_ends_are_kept_and_a_lone_cr_ends_a_line(fr: PysbdSplitter, end: str) -> None:
+    text = end.join(["Une phrase.", "", "- Un point ; deux.", "Fin."]) + end
+    doc = parse_document(text, fr)
+    assert [line.end for line in doc.lines] == [end, end, end, end, ""]
+    assert doc.render([s.text.upper() for s in doc.sentences()]) == text.upper()
+    mixed = "Un.\r\nDeux.\rTrois.\nQuatre."
+    doc = parse_document(mixed, fr)
+    assert [s.text for s in doc.sentences()] == ["Un.", "Deux.", "Trois.", "Quatre."]
+    assert doc.render([s.text for s in doc.sentences()]) == mixed
 
 
 def _words(text: str) -> list[str]:

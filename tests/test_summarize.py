@@ -80,12 +80,12 @@ def test_abstractive_length_control(t5_dir: Path) -> None:
     assert n_short <= 2 * 5 < n_long
 
 
-def test_auto_falls_back_to_extractive_with_a_notice(capsys: pytest.CaptureFixture[str]) -> None:
+def test_auto_falls_back_to_extractive_with_a_notice(caplog: pytest.LogCaptureFixture) -> None:
     summarizer, note = make_summarizer("auto", "no-such-org/no-such-model")
     assert isinstance(summarizer, ExtractiveSummarizer)
     assert "no-such-org/no-such-model" in note["fallback_reason"]
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "using the extractive summarizer" in err
+    notices = [r for r in caplog.records if r.name == "bilingua"]
+    assert len(notices) == 1 and "using the extractive summarizer" in notices[0].getMessage()
 
 
 def test_abstractive_fails_clearly_when_model_is_missing() -> None:
@@ -94,7 +94,7 @@ def test_abstractive_fails_clearly_when_model_is_missing() -> None:
 
 
 def test_pipeline_reports_the_summarizer_it_used(marian_dir: Path, t5_dir: Path) -> None:
-    p = Pipeline(str(marian_dir), beams=1, summarizer="auto", summarizer_model=str(t5_dir), quiet=True)
+    p = Pipeline(str(marian_dir), beams=1, summarizer="auto", summarizer_model=str(t5_dir))
     result = p.process("Le conseil municipal s'est réuni. Les avis restaient partagés.")
     assert result.models["summarizer"]["kind"] == "abstractive"
     assert result.models["summarizer"]["id"] == str(t5_dir)

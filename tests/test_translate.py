@@ -12,7 +12,7 @@ from bilingua.segmentation import PysbdSplitter, parse_document
 
 @pytest.fixture(scope="module", params=["transformers", "ctranslate2"])
 def pipeline(request: pytest.FixtureRequest, marian_dir: Path) -> Pipeline:
-    return Pipeline(str(marian_dir), backend=request.param, summarizer="extractive", beams=1, quiet=True)
+    return Pipeline(str(marian_dir), backend=request.param, summarizer="extractive", beams=1)
 
 
 def _squash(text: str) -> str:
@@ -49,8 +49,8 @@ def test_batched_equals_one_at_a_time_under_greedy(marian_dir: Path, backend: st
         "Les travaux commenceront au printemps et dureront jusqu'à la fin de l'année prochaine.",
         "Le chômage est resté stable.",
     ]
-    batched = Pipeline(str(marian_dir), backend=backend, compute_type="float32", beams=1, batch_size=16, quiet=True)
-    single = Pipeline(str(marian_dir), backend=backend, compute_type="float32", beams=1, batch_size=1, quiet=True)
+    batched = Pipeline(str(marian_dir), backend=backend, compute_type="float32", beams=1, batch_size=16)
+    single = Pipeline(str(marian_dir), backend=backend, compute_type="float32", beams=1, batch_size=1)
     assert batched.translate(sentences) == single.translate(sentences)
     # The short sentence shared a batch with long ones, yet kept its own length bound.
     tokens = batched.translator.backend.count_tokens(["Bonjour."])[0]
@@ -76,7 +76,7 @@ def test_identical_sentences_are_translated_once(marian_dir: Path) -> None:
     backend = load_backend("transformers", bilingua.resolve_model(marian_dir), device="cpu",
                            options=GenerationOptions(beams=1))
     real = backend.translate_batch
-    backend.translate_batch = lambda xs: (calls.extend(xs), real(xs))[1]  # type: ignore[method-assign]
+    backend.translate_batch = lambda xs, *tok: (calls.extend(xs), real(xs, *tok))[1]  # type: ignore[method-assign]
     hyps = Translator(backend).translate_sentences(["Merci.", "Bonjour.", "Merci.", "Merci."])
     assert sorted(calls) == ["Bonjour.", "Merci."]
     assert hyps[0] == hyps[2] == hyps[3]
@@ -125,16 +125,16 @@ def test_non_string_input_raises_type_error(pipeline: Pipeline, bad: object) -> 
 
 
 def test_module_level_helpers_share_one_pipeline(marian_dir: Path) -> None:
-    out = bilingua.translate(["Bonjour.", "Merci."], model=str(marian_dir), beams=1, quiet=True)
+    out = bilingua.translate(["Bonjour.", "Merci."], model=str(marian_dir), beams=1)
     assert isinstance(out, list) and len(out) == 2 and all(out)
-    result = bilingua.process("Bonjour. Merci.", model=str(marian_dir), beams=1, quiet=True, summarizer="extractive")
+    result = bilingua.process("Bonjour. Merci.", model=str(marian_dir), beams=1, summarizer="extractive")
     assert result.translation.startswith(out[0])
-    assert bilingua.pipeline.get_pipeline(model=str(marian_dir), beams=1, quiet=True) is \
-        bilingua.pipeline.get_pipeline(quiet=True, beams=1, model=str(marian_dir))
+    assert bilingua.pipeline.get_pipeline(model=str(marian_dir), beams=1) is \
+        bilingua.pipeline.get_pipeline(beams=1, model=str(marian_dir))
 
 
 def test_summary_from_source_translates_only_the_chosen_sentences(marian_dir: Path, long_document: str) -> None:
-    p = Pipeline(str(marian_dir), backend="transformers", beams=1, summary_sentences=2, quiet=True)
+    p = Pipeline(str(marian_dir), backend="transformers", beams=1, summary_sentences=2)
     fast = p.process(long_document, summary_from="source", translate_all=False)
     assert fast.translation == "" and len(fast.summary_segments) == 2
     full = p.process(long_document, summary_from="source")
@@ -162,7 +162,7 @@ def test_a_list_of_documents_is_translated_in_one_pass(marian_dir: Path) -> None
     from bilingua.translator import Translator
 
     docs = ["Bonjour.\n\n- Merci.", "", "Le train est parti. Bonjour.", "Merci."]
-    p = Pipeline(str(marian_dir), backend="transformers", beams=1, quiet=True)
+    p = Pipeline(str(marian_dir), backend="transformers", beams=1)
     together = p.translate(docs)
     assert together == [p.translate(d) for d in docs]
     assert together[1] == "" and together[0].split("\n")[1] == "" and together[0].split("\n")[2].startswith("- ")
@@ -171,7 +171,7 @@ def test_a_list_of_documents_is_translated_in_one_pass(marian_dir: Path) -> None
                            options=GenerationOptions(beams=1))
     calls: list[list[str]] = []
     real = backend.translate_batch
-    backend.translate_batch = lambda xs: (calls.append(list(xs)), real(xs))[1]  # type: ignore[method-assign]
+    backend.translate_batch = lambda xs, *tok: (calls.append(list(xs)), real(xs, *tok))[1]  # type: ignore[method-assign]
     Translator(backend).translate_documents(docs)
     assert len(calls) == 1 and sorted(calls[0]) == ["Bonjour.", "Le train est parti.", "Merci."]
 
@@ -180,7 +180,7 @@ def test_process_many_streams_grouped_results_in_order(marian_dir: Path) -> None
     from bilingua.backends import GenerationOptions
 
     p = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1, summarizer="extractive",
-                 quiet=True, generation=GenerationOptions(beams=1))
+                 generation=GenerationOptions(beams=1))
     docs = ["Bonjour. Merci.", "  ", "Le maire a parlé.\n\n- un point", "Bonjour."]
     results = list(p.process_many(iter(docs), group=3))
     assert [r.source for r in results] == docs
@@ -192,7 +192,7 @@ def test_process_many_streams_grouped_results_in_order(marian_dir: Path) -> None
 
 
 def test_pipeline_cache_reuses_sentences_across_calls(marian_dir: Path) -> None:
-    p = Pipeline(str(marian_dir), backend="transformers", beams=1, cache_size=100, quiet=True)
+    p = Pipeline(str(marian_dir), backend="transformers", beams=1, cache_size=100)
     first = p.process("Bonjour. Merci.").segments
     again = p.process("Merci. Bonjour.").segments
     assert [s.translation for s in again] == [first[1].translation, first[0].translation]

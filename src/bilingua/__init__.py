@@ -10,9 +10,10 @@ from __future__ import annotations
 from .backends import GenerationOptions, Hypothesis, TranslationBackend
 from .errors import BackendUnavailableError, BilinguaError, InputError, ModelNotFoundError
 from .hub import DEFAULT_SUMMARIZER_MODEL, DEFAULT_TRANSLATION_MODEL, resolve_model
+from .options import SummaryOptions, TranslationOptions
 from .pipeline import Pipeline, process, summarize, translate
 from .result import Result, Segment
-from .segmentation import PysbdSplitter, SentenceSplitter
+from .segmentation import PysbdSplitter, Sentence, SentenceSplitter
 from .summarizers import ExtractiveSummarizer, Summarizer
 from .translator import CachedBackend, Translator
 
@@ -24,6 +25,8 @@ __all__ = [
     "translate",
     "summarize",
     "Pipeline",
+    "TranslationOptions",
+    "SummaryOptions",
     "Result",
     "Segment",
     "Translator",
@@ -33,6 +36,7 @@ __all__ = [
     "Hypothesis",
     "Summarizer",
     "ExtractiveSummarizer",
+    "Sentence",
     "SentenceSplitter",
     "PysbdSplitter",
     "resolve_model",

@@ -7,14 +7,28 @@ one-line ``error: ...`` on stderr (``--debug`` shows the traceback instead).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from . import __version__
 from .errors import BilinguaError
-from .io import read_text, same_file, write_atomic
+from .io import check_output, read_text, same_file, stdin_is, write_output
+from .options import (
+    BACKEND_CHOICES,
+    COMPUTE_TYPE_CHOICES,
+    DEVICE_CHOICES,
+    MAX_BEAMS,
+    SUMMARIZER_CHOICES,
+    SUMMARY_SOURCES,
+    SummaryOptions,
+    TranslationOptions,
+    from_namespace,
+)
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -23,14 +37,23 @@ class UsageError(Exception):
     pass
 
 
-def _positive(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {n}")
-    return n
+def whole(low: int, high: int | None = None) -> Any:
+    """An argparse type: a whole number from ``low`` (to ``high``)."""
+
+    def parse(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+        if n < low or (high is not None and n > high):
+            bound = f"from {low} to {high}" if high is not None else f"of at least {low}"
+            raise argparse.ArgumentTypeError(f"expected a number {bound}, got {n}")
+        return n
+
+    return parse
+
+
+_positive = whole(1)
 
 
 def _ratio(value: str) -> float:
@@ -46,45 +69,51 @@ def _ratio(value: str) -> float:
 def _io_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("text", nargs="*", help="French text (several words are joined by spaces); omit to use -i or stdin")
     p.add_argument("-i", "--input", metavar="FILE", help="read the text from FILE ('-' for stdin)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write to FILE instead of stdout (a file is replaced atomically; a device or FIFO is written to)")
+    p.add_argument("--force", action="store_true", help="replace a read-only -o file")
     p.add_argument(
         "--format", choices=("text", "json", "jsonl"), default="text",
         help="text; json (one Result); jsonl (each non-empty input line is a document, one JSON result per line)",
     )
 
 
-def _model_options(p: argparse.ArgumentParser, summarizer: bool) -> None:
-    g = p.add_argument_group("model options")
-    g.add_argument("--model", metavar="ID_OR_PATH", help="Marian model: hub id or local folder (default: Helsinki-NLP/opus-mt-fr-en)")
+def add_translation_options(g: Any) -> None:
+    """The model and engine options, shared by the text commands and ``bilingua eval``."""
     g.add_argument("--revision", help="hub revision of --model (default: the pinned one)")
-    g.add_argument("--backend", choices=("auto", "transformers", "ctranslate2"), default="auto")
-    g.add_argument(
-        "--compute-type", default="auto",
-        choices=("auto", "int8", "int8_float32", "float32", "float16", "int8_float16", "bfloat16"),
-    )
-    g.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    g.add_argument("--beams", type=_positive, help="beam size (default: the model's, 4 for opus-mt)")
+    g.add_argument("--backend", choices=BACKEND_CHOICES, default="auto")
+    g.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    g.add_argument("--beams", type=whole(1, MAX_BEAMS), help=f"beam size, at most {MAX_BEAMS} (default: the model's, 4 for opus-mt)")
     g.add_argument("--batch-size", type=_positive, default=16)
-    g.add_argument("--threads", type=_positive, help="CPU threads for the engine (default: all cores)")
+    g.add_argument("--max-batch-tokens", type=_positive, help="padded source tokens per batch (default 8192)")
+    g.add_argument("--threads", type=_positive, help="CPU threads for the engine (default and maximum: the cores)")
+    g.add_argument("--inter-threads", type=_positive, help="CTranslate2: batches run in parallel (default 1)")
     g.add_argument(
         "--target-vocab-only", action="store_true",
         help="CTranslate2: restrict the output layer to the target-side vocabulary (faster; see README)",
     )
+
+
+def _model_options(p: argparse.ArgumentParser, summarizer: bool) -> None:
+    g = p.add_argument_group("model options")
+    g.add_argument("--model", metavar="ID_OR_PATH", help="Marian model: hub id or local folder (default: Helsinki-NLP/opus-mt-fr-en)")
+    g.add_argument("--compute-type", default="auto", choices=COMPUTE_TYPE_CHOICES)
+    add_translation_options(g)
     if summarizer:
-        g.add_argument("--summarizer", choices=("auto", "extractive", "abstractive"), default="auto")
+        g.add_argument("--summarizer", choices=SUMMARIZER_CHOICES, default="auto")
         g.add_argument("--summarizer-model", metavar="ID_OR_PATH")
         g.add_argument("--summary-sentences", type=_positive, help="extractive summary length in sentences")
         g.add_argument("--summary-ratio", type=_ratio, help="summary length as a fraction of the input")
         g.add_argument(
-            "--summary-from", choices=("translation", "source"), default="translation",
+            "--summary-from", choices=SUMMARY_SOURCES, default="translation",
             help="summarise the English translation (default) or pick French source sentences and translate those",
         )
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-q", "--quiet", action="store_true", help="no notices or progress bars on stderr")
-    common.add_argument("--debug", action="store_true", help="show tracebacks")
+    common.add_argument("-q", "--quiet", action="store_true", help="errors only on stderr: no notices, no progress bars")
+    common.add_argument("--debug", action="store_true", help="debug messages and tracebacks")
 
     parser = argparse.ArgumentParser(
         prog="bilingua", description="French to English translation and summaries of whole documents.",
@@ -127,48 +156,51 @@ def _read_input(args: argparse.Namespace) -> str:
         raise UsageError("give the text as arguments or with -i, not both")
     if args.text:
         return " ".join(args.text)
-    if args.input:
+    if args.input and args.input != "-":
         return read_text(args.input)
-    if sys.stdin is None or sys.stdin.isatty():
+    if not args.input and (sys.stdin is None or sys.stdin.isatty()):
         raise UsageError("no input: give TEXT, -i FILE, or pipe text on stdin")
     return read_text("-")
 
 
-def _pipeline_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    kw: dict[str, Any] = dict(
-        backend=args.backend, compute_type=args.compute_type, device=args.device, beams=args.beams,
-        batch_size=args.batch_size, threads=args.threads, quiet=args.quiet,
-        target_vocab_only=args.target_vocab_only,
-    )
-    if args.model:
-        kw["model"] = args.model
-    if args.revision:
-        kw["revision"] = args.revision
-    for name in ("summarizer", "summarizer_model", "summary_sentences", "summary_ratio", "summary_from"):
-        if getattr(args, name, None) is not None:
-            kw[name] = getattr(args, name)
-    return kw
+def _options(args: argparse.Namespace) -> tuple[TranslationOptions, SummaryOptions | None]:
+    """The option groups of a text command; a bad combination is a usage error, found before any work."""
+    try:
+        translation = from_namespace(TranslationOptions, args)
+        summary = from_namespace(SummaryOptions, args) if hasattr(args, "summarizer") else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return translation, summary
+
+
+def _check_paths(args: argparse.Namespace) -> None:
+    if not args.output:
+        return
+    if args.input and args.input != "-" and same_file(args.input, args.output):
+        raise UsageError(f"-o {args.output} is the input file; bilingua never overwrites its input")
+    if not args.text and (not args.input or args.input == "-") and stdin_is(args.output):
+        raise UsageError(f"-o {args.output} is the file on standard input; bilingua never overwrites its input")
+    check_output(args.output, force=args.force)
 
 
 def _emit(args: argparse.Namespace, text: str) -> None:
     if args.output:
-        write_atomic(args.output, text)
+        write_output(args.output, text, force=args.force)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
 
 
 def _run_text_command(args: argparse.Namespace) -> int:
-    if args.output and args.input and args.input != "-" and same_file(args.input, args.output):
-        raise UsageError(f"-o {args.output} is the input file; bilingua never overwrites its input")
+    translation, summary = _options(args)
+    _check_paths(args)
     text = _read_input(args)
     from .pipeline import Pipeline
 
-    pipeline = Pipeline(**_pipeline_kwargs(args))
+    pipeline = Pipeline(translation=translation, summary=summary, progress=not args.quiet)
     summarize = args.command != "translate"
-
     if args.format == "jsonl":
-        docs = [line for line in text.split("\n") if line.strip()]
+        docs = [line for line in re.split(r"\r\n|\r|\n", text) if line.strip()]
         chunks = []
         for result in pipeline.process_many(docs, summarize=summarize):
             chunks.append(result.to_json(indent=None) + "\n")
@@ -176,21 +208,42 @@ def _run_text_command(args: argparse.Namespace) -> int:
                 sys.stdout.write(chunks[-1])
                 sys.stdout.flush()
         if args.output:
-            write_atomic(args.output, "".join(chunks))
+            _emit(args, "".join(chunks))
         return EXIT_OK
-
     if args.command == "summarize" and args.format == "text":
-        out = pipeline.summarize(text)
-        _emit(args, out + "\n")
+        _emit(args, pipeline.summarize(text) + "\n")
         return EXIT_OK
     result = pipeline.process(text, summarize=summarize)
     if args.format == "json":
         _emit(args, result.to_json() + "\n")
     elif args.command == "translate":
-        _emit(args, result.translation + ("" if result.translation.endswith("\n") else "\n"))
+        _emit(args, result.translation + ("" if result.translation.endswith(("\n", "\r")) else _eol(text)))
     else:
         _emit(args, f"{result.translation.rstrip()}\n\nSummary:\n{result.summary}\n")
     return EXIT_OK
+
+
+def _eol(text: str) -> str:
+    """The input's own line ending, for the one a terminal-friendly output adds."""
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+@contextlib.contextmanager
+def _logging(args: argparse.Namespace) -> Iterator[None]:
+    """Library messages to stderr as ``bilingua: ...``: errors only with --quiet, everything with --debug."""
+    logger = logging.getLogger("bilingua")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("bilingua: %(message)s"))
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if args.debug else logging.ERROR if args.quiet else logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+        logger.propagate = True
 
 
 def _run_models(args: argparse.Namespace) -> int:
@@ -253,6 +306,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: usage errors exit 2, --help/--version 0
         return int(exc.code or 0)
+    with _logging(args):
+        return _dispatch(parser, args)
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     try:
         if args.command in {"translate", "summarize", "process"}:
             return _run_text_command(args)

@@ -22,3 +22,8 @@ class BackendUnavailableError(BilinguaError):
 
 class InputError(BilinguaError):
     """Input text or files that cannot be processed (wrong type, bad encoding...)."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type name when it has none)."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -7,14 +7,17 @@ model was missing and how to get it.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .errors import ModelNotFoundError
+from .errors import BilinguaError, ModelNotFoundError, first_line
 
 #: Default FR->EN model and the hub commit it is pinned to.
 DEFAULT_TRANSLATION_MODEL = "Helsinki-NLP/opus-mt-fr-en"
@@ -108,28 +111,20 @@ def resolve_model(
     text = os.fspath(name)
     folder = Path(text).expanduser()
     if folder.is_dir():
-        if not (folder / "config.json").is_file():
-            raise ModelNotFoundError(
-                f"model folder '{folder}' has no config.json; pass a folder saved with save_pretrained()"
-            )
+        check_model_folder(folder)
         return ResolvedModel(id=str(folder), revision=None, path=folder.resolve(), local=True)
-    if folder.exists() or _looks_like_path(text):
+    if folder.exists():
+        raise ModelNotFoundError(f"'{text}' is a file, not a model folder; pass the folder that holds config.json")
+    if _looks_like_path(text):
         raise ModelNotFoundError(
             f"model folder '{text}' does not exist; pass an existing folder or a Hugging Face model id"
         )
 
     if revision is None:
         revision = DEFAULT_REVISIONS.get(text, "main")
-
-    from huggingface_hub import snapshot_download
-
-    try:
-        path = snapshot_download(
-            text, revision=revision, allow_patterns=_ALLOW_PATTERNS, local_files_only=True
-        )
-        return ResolvedModel(id=text, revision=revision, path=Path(path), local=False)
-    except Exception:
-        pass  # not cached: try the network below
+    cached = _from_cache(text, revision)
+    if cached is not None:
+        return cached
 
     if not allow_download or offline():
         why = "offline mode is on (HF_HUB_OFFLINE)" if offline() else "downloads are disabled"
@@ -141,20 +136,64 @@ def resolve_model(
             f"model '{text}' (revision {revision}) is not in the Hugging Face cache and the hub cannot be reached; "
             f"{_fix(text, revision)}"
         )
+    from huggingface_hub import snapshot_download
+
     try:
         path = snapshot_download(text, revision=revision, allow_patterns=_ALLOW_PATTERNS)
-    except Exception as exc:  # network, auth, unknown repo or revision
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    except Exception as exc:  # network, auth, unknown repo or revision: all said in one line
         raise ModelNotFoundError(
-            f"model '{text}' (revision {revision}) could not be downloaded ({reason}); {_fix(text, revision)}"
+            f"model '{text}' (revision {revision}) could not be downloaded ({first_line(exc)}); {_fix(text, revision)}"
         ) from exc
     return ResolvedModel(id=text, revision=revision, path=Path(path), local=False)
 
 
-def is_available(name: str, revision: str | None = None, *, allow_download: bool = True) -> bool:
-    """Whether :func:`resolve_model` would succeed (it may download)."""
+def _from_cache(model_id: str, revision: str) -> ResolvedModel | None:
+    """The cached snapshot, or ``None`` when it is not cached; an unreadable cache is an error, not a miss."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
     try:
-        resolve_model(name, revision, allow_download=allow_download)
-    except ModelNotFoundError:
-        return False
-    return True
+        path = snapshot_download(model_id, revision=revision, allow_patterns=_ALLOW_PATTERNS, local_files_only=True)
+    except LocalEntryNotFoundError:
+        return None
+    except OSError as exc:
+        raise ModelNotFoundError(
+            f"the Hugging Face cache could not be read for '{model_id}' ({exc.strerror or exc}); "
+            "check the permissions of HF_HOME / HF_HUB_CACHE"
+        ) from None
+    return ResolvedModel(id=model_id, revision=revision, path=Path(path), local=False)
+
+
+_WEIGHTS = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.json", "pytorch_model.bin.index.json")
+
+
+def check_model_folder(folder: Path) -> None:
+    """Refuse, naming the file, a model folder whose config, JSON files or weights are missing or broken."""
+    config = folder / "config.json"
+    if not config.is_file():
+        raise ModelNotFoundError(f"model folder '{folder}' has no config.json; pass a folder saved with save_pretrained()")
+    for path in sorted(folder.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, OSError) as exc:
+            raise ModelNotFoundError(f"model file '{path}' is not valid JSON ({exc}); re-save or re-download the model") from None
+        if path == config and not isinstance(data, dict):
+            raise ModelNotFoundError(f"model file '{path}' is not a JSON object; re-save or re-download the model")
+    if not any((folder / w).is_file() for w in _WEIGHTS):
+        raise ModelNotFoundError(
+            f"model folder '{folder}' has no weights ({' or '.join(_WEIGHTS[:2])}); re-save or re-download the model"
+        )
+
+
+@contextlib.contextmanager
+def loading(folder: Path) -> Iterator[None]:
+    """Turn a library's failure to load the model in ``folder`` into one line that names the folder."""
+    try:
+        yield
+    except BilinguaError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RuntimeError, ImportError) as exc:
+        raise ModelNotFoundError(
+            f"model folder '{folder}' could not be loaded ({type(exc).__name__}: {first_line(exc)}); "
+            "re-save or re-download the model"
+        ) from exc

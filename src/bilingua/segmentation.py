@@ -14,12 +14,13 @@ import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Union
+from typing import NamedTuple, Union
 
 __all__ = [
     "SentenceSplitter",
     "PysbdSplitter",
     "Line",
+    "Sentence",
     "Document",
     "normalize",
     "parse_document",
@@ -44,18 +45,53 @@ class PysbdSplitter(SentenceSplitter):
     numbers alone; it still cuts multi-part abbreviations like ``p. ex.``, so a
     piece that starts in lower case is joined back to the previous sentence
     (a French sentence does not start in lower case).
+
+    Safe to share between threads: pysbd keeps the text it works on in its
+    segmenter, so each call makes its own (a few microseconds). pysbd's time
+    grows with the square of a line's length, so a line longer than
+    ``window`` characters is read in windows: each window's sentences are
+    kept but for the last ones, which may run past it, and the next window
+    starts where they end. Sentence boundaries depend on a few words around
+    them, so the result is pysbd's own (tested on FLORES and newstest).
     """
 
-    def __init__(self, language: str = "fr") -> None:
+    def __init__(self, language: str = "fr", *, window: int = 3000) -> None:
         import pysbd
 
+        if window < 100:
+            raise ValueError("window must be at least 100 characters")
         self.language = language
-        self._seg = pysbd.Segmenter(language=language, clean=False)
+        self.window = window
+        self._pysbd = pysbd
+        pysbd.Segmenter(language=language, clean=False)  # an unknown language fails here, not mid-document
+
+    def _segment(self, text: str) -> list[str]:
+        segmenter = self._pysbd.Segmenter(language=self.language, clean=False)
+        return list(segmenter.segment(text))
+
+    def _segments(self, text: str) -> list[str]:
+        size, margin = self.window, self.window // 4
+        out: list[str] = []
+        start = 0
+        while len(text) - start > size:
+            window = text[start : start + size]
+            kept, end = [], 0
+            for piece in self._segment(window)[:-1]:
+                if end + len(piece) > size - margin:
+                    break
+                kept.append(piece)
+                end += len(piece)
+            if not kept:  # one sentence longer than the window: cut at a space (split_long cuts it anyway)
+                end = window.rfind(" ", margin) + 1 or size
+                kept = [window[:end]]
+            out.extend(kept)
+            start += end
+        out.extend(self._segment(text[start:]))
+        return out
 
     def split(self, text: str) -> list[str]:
-        pieces = [p.strip() for p in self._seg.segment(text)]
         out: list[str] = []
-        for piece in pieces:
+        for piece in (p.strip() for p in self._segments(text)):
             if not piece:
                 continue
             if out and piece[0].islower():
@@ -70,21 +106,31 @@ Splitter = Union[SentenceSplitter, Callable[[str], Sequence[str]]]
 # Bullets, dashes (lists and French dialogue), "1." / "2)" / "a)" numbering.
 _MARKER = re.compile(r"^(\s*(?:[-*•·◦▪–—]|\(?\d{1,3}[.)]|\(?[a-zA-Z][)])\s+|\s+)")
 _SPACES = re.compile(r"[ \t\u00a0\u202f]+")
+# CRLF, a lone CR and LF all end a line, and each line keeps its own ending.
+_LINE_END = re.compile(r"(\r\n|\r|\n)")
 
 
 def normalize(text: str) -> str:
-    """Unicode NFC and ``\\n`` line ends; no other change."""
-    text = unicodedata.normalize("NFC", text)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """Unicode NFC; no other change (line ends are kept as they came)."""
+    return unicodedata.normalize("NFC", text)
+
+
+class Sentence(NamedTuple):
+    """One sentence of a document, with its 0-based line and paragraph (the unit every stage passes on)."""
+
+    line: int
+    paragraph: int
+    text: str
 
 
 @dataclass
 class Line:
-    """One source line: its untranslated prefix and the sentences of its body."""
+    """One source line: its untranslated prefix, the sentences of its body, and its line ending."""
 
     prefix: str
     sentences: list[str]
     paragraph: int  # -1 for blank lines
+    end: str = "\n"
 
     @property
     def blank(self) -> bool:
@@ -95,33 +141,30 @@ class Line:
 class Document:
     lines: list[Line] = field(default_factory=list)
 
-    def sentences(self) -> list[tuple[int, int, str]]:
-        """(line index, paragraph index, sentence) for every sentence, in order."""
-        return [
-            (i, line.paragraph, s) for i, line in enumerate(self.lines) for s in line.sentences
-        ]
+    def sentences(self) -> list[Sentence]:
+        """Every sentence, in order."""
+        return [Sentence(i, line.paragraph, s) for i, line in enumerate(self.lines) for s in line.sentences]
 
     def render(self, translations: Sequence[str]) -> str:
-        """Rebuild the document with ``translations`` in place of its sentences."""
+        """Rebuild the document with ``translations`` in place of its sentences (same line ends)."""
         it = iter(translations)
         out = []
         for line in self.lines:
-            if line.blank:
-                out.append("")
-            else:
-                body = " ".join(next(it).strip() for _ in line.sentences)
-                out.append(line.prefix + body)
-        return "\n".join(out)
+            if not line.blank:
+                out.append(line.prefix + " ".join(next(it).strip() for _ in line.sentences))
+            out.append(line.end)
+        return "".join(out)
 
 
 def parse_document(text: str, splitter: Splitter) -> Document:
-    """Cut ``text`` into lines (with paragraph numbers) and sentences."""
+    """Cut ``text`` into lines (with paragraph numbers and their own line ends) and sentences."""
     doc = Document()
     paragraph = -1
     previous_blank = True
-    for raw in normalize(text).split("\n"):
+    parts = _LINE_END.split(normalize(text))
+    for raw, end in zip(parts[::2], [*parts[1::2], ""]):
         if not raw.strip():
-            doc.lines.append(Line(prefix="", sentences=[], paragraph=-1))
+            doc.lines.append(Line(prefix="", sentences=[], paragraph=-1, end=end))
             previous_blank = True
             continue
         if previous_blank:
@@ -133,7 +176,7 @@ def parse_document(text: str, splitter: Splitter) -> Document:
         sentences = [s.strip() for s in splitter(body) if s.strip()]
         if not sentences:  # a splitter must never lose text
             sentences = [body]
-        doc.lines.append(Line(prefix=prefix, sentences=sentences, paragraph=paragraph))
+        doc.lines.append(Line(prefix=prefix, sentences=sentences, paragraph=paragraph, end=end))
     return doc
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from .backends import Hypothesis, TranslationBackend
-from .segmentation import Document, PysbdSplitter, Splitter, parse_document, split_long
+from .segmentation import Document, PysbdSplitter, Sentence, Splitter, parse_document, split_long
 
 __all__ = ["Translator", "CachedBackend", "DocumentTranslation", "plan_batches"]
 
@@ -39,37 +43,63 @@ def plan_batches(lengths: Sequence[int], batch_size: int, max_batch_tokens: int)
 
 
 class CachedBackend(TranslationBackend):
-    """Wraps a backend with an LRU cache of sentence translations (composition, as in Argos Translate)."""
+    """Wraps a backend with an LRU cache of sentence translations (composition, as in Argos Translate).
+
+    The cache is shared by every thread that uses it; a lock guards it, but
+    not the engine call, so threads still translate in parallel.
+    """
 
     def __init__(self, inner: TranslationBackend, maxsize: int = 10_000) -> None:
+        if maxsize < 1:
+            raise ValueError("maxsize must be at least 1")
         self.inner = inner
         self.name = f"cached({inner.name})"  # type: ignore[misc]
         self.max_input_tokens = inner.max_input_tokens
+        self.parallel_batches = inner.parallel_batches
         self.maxsize = maxsize
         self._cache: OrderedDict[str, Hypothesis] = OrderedDict()
+        self._lock = threading.Lock()
         self.hits = 0
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return self.inner.count_tokens(texts)
+    def encode(self, texts: Sequence[str]) -> list[list[Any]]:
+        return self.inner.encode(texts)
 
-    def translate_batch(self, sources: Sequence[str]) -> list[Hypothesis]:
-        missing = [s for s in dict.fromkeys(sources) if s not in self._cache]
-        if missing:
-            for s, h in zip(missing, self.inner.translate_batch(missing)):
-                self._cache[s] = h
-        new = set(missing)
-        out = []
-        for s in sources:
-            if s not in new:
-                self.hits += 1
-            self._cache.move_to_end(s)
-            out.append(self._cache[s])
-        while len(self._cache) > self.maxsize:
-            self._cache.popitem(last=False)
-        return out
+    def _generate(self, tokens: Sequence[Sequence[Any]], no_repeat_ngram_size: int) -> tuple[list[list[Any]], list[float]]:
+        raise NotImplementedError("CachedBackend translates through its inner backend")  # pragma: no cover
+
+    def _detokenize(self, tokens: Sequence[Sequence[Any]]) -> list[str]:
+        raise NotImplementedError("CachedBackend translates through its inner backend")  # pragma: no cover
+
+    def translate_batch(
+        self, sources: Sequence[str], tokens: Sequence[Sequence[Any]] | None = None
+    ) -> list[Hypothesis]:
+        found: dict[str, Hypothesis] = {}
+        with self._lock:
+            for s in sources:
+                if s in self._cache:
+                    self._cache.move_to_end(s)
+                    found[s] = self._cache[s]
+                    self.hits += 1
+        first: dict[str, int] = {}
+        for i, s in enumerate(sources):
+            if s not in found:
+                first.setdefault(s, i)
+        if first:
+            missing = list(first)
+            sub_tokens = [tokens[first[s]] for s in missing] if tokens is not None else None
+            new = self.inner.translate_batch(missing, sub_tokens)
+            with self._lock:
+                for s, h in zip(missing, new):
+                    found[s] = self._cache[s] = h
+                    self._cache.move_to_end(s)
+                while len(self._cache) > self.maxsize:
+                    self._cache.popitem(last=False)
+        return [found[s] for s in sources]
 
     def info(self) -> dict[str, object]:
-        return {**self.inner.info(), "cache": {"size": len(self._cache), "hits": self.hits}}
+        with self._lock:
+            size, hits = len(self._cache), self.hits
+        return {**self.inner.info(), "cache": {"size": size, "hits": hits}}
 
 
 @dataclass
@@ -80,6 +110,9 @@ class DocumentTranslation:
     segment_seconds: float
     translate_seconds: float
 
+    def sentences(self) -> list[Sentence]:
+        return self.document.sentences()
+
 
 class Translator:
     """Translates sentences and whole documents with one backend.
@@ -87,7 +120,9 @@ class Translator:
     Long sentences are split below the model's input limit (never truncated),
     identical sentences are translated once per call, and sentences are sorted
     by length and grouped by token budget so each batch is one engine call;
-    results come back in the original order.
+    results come back in the original order. Each sentence is tokenised once.
+    A backend that runs batches in parallel (CTranslate2 with ``inter_threads``)
+    gets that many at a time. One translator may serve many threads.
     """
 
     def __init__(
@@ -110,33 +145,52 @@ class Translator:
     def _count(self, text: str) -> int:
         return self.backend.count_tokens([text])[0]
 
-    def translate_sentences(self, sentences: Sequence[str]) -> list[Hypothesis]:
-        """Translate each sentence; the result has one hypothesis per input, in order."""
+    def _pieces(self, sentences: Sequence[str]) -> tuple[list[list[str]], dict[str, list[Any]]]:
+        """Each sentence's pieces (itself, or parts below the input limit) and every piece's tokens."""
         limit = self.backend.max_input_tokens
+        tokens_of: dict[str, list[Any]] = {}
         pieces_of: list[list[str]] = []
-        counts = self.backend.count_tokens([s for s in sentences])
-        for sentence, n in zip(sentences, counts):
+        for sentence, tokens in zip(sentences, self.backend.encode(sentences)):
             if not sentence.strip():
                 pieces_of.append([])
-            elif n <= limit:
+            elif len(tokens) <= limit:
                 pieces_of.append([sentence])
+                tokens_of[sentence] = tokens
             else:
                 pieces_of.append(split_long(sentence, self._count, limit))
+        new = [p for pieces in pieces_of for p in pieces if p not in tokens_of]
+        tokens_of.update(zip(new, self.backend.encode(new)))
+        return pieces_of, tokens_of
 
-        unique = list(dict.fromkeys(p for pieces in pieces_of for p in pieces))
-        lengths = self.backend.count_tokens(unique)
-        batches = plan_batches(lengths, self.batch_size, self.max_batch_tokens)
+    def _run_batches(self, tokens_of: dict[str, list[Any]]) -> dict[str, Hypothesis]:
+        unique = list(tokens_of)
+        batches = plan_batches([len(tokens_of[u]) for u in unique], self.batch_size, self.max_batch_tokens)
+
+        def run(batch: list[int]) -> list[Hypothesis]:
+            texts = [unique[i] for i in batch]
+            return self.backend.translate_batch(texts, [tokens_of[t] for t in texts])
+
         done: dict[str, Hypothesis] = {}
         bar = _progress(len(unique), self.progress)
-        for batch in batches:
-            texts = [unique[i] for i in batch]
-            for text, hyp in zip(texts, self.backend.translate_batch(texts)):
-                done[text] = hyp
-            if bar is not None:
-                bar.update(len(batch))
+        workers = min(self.backend.parallel_batches, len(batches))
+        with contextlib.ExitStack() as stack:
+            if workers > 1:
+                pool = stack.enter_context(ThreadPoolExecutor(workers, thread_name_prefix="bilingua"))
+                results = pool.map(run, batches)
+            else:
+                results = map(run, batches)
+            for batch, hyps in zip(batches, results):
+                done.update(zip((unique[i] for i in batch), hyps))
+                if bar is not None:
+                    bar.update(len(batch))
         if bar is not None:
             bar.close()
+        return done
 
+    def translate_sentences(self, sentences: Sequence[str]) -> list[Hypothesis]:
+        """Translate each sentence; the result has one hypothesis per input, in order."""
+        pieces_of, tokens_of = self._pieces(sentences)
+        done = self._run_batches(tokens_of)
         out = []
         for pieces in pieces_of:
             hyps = [done[p] for p in pieces]
@@ -145,13 +199,13 @@ class Translator:
             elif len(hyps) == 1:
                 out.append(hyps[0])
             else:
-                tokens = sum(h.num_tokens for h in hyps)
-                score = sum(h.score * h.num_tokens for h in hyps) / max(tokens, 1)
-                out.append(Hypothesis(" ".join(h.text for h in hyps if h.text), score, tokens))
+                n = sum(h.num_tokens for h in hyps)
+                score = sum(h.score * h.num_tokens for h in hyps) / max(n, 1)
+                out.append(Hypothesis(" ".join(h.text for h in hyps if h.text), score, n))
         return out
 
     def translate_document(self, text: str) -> DocumentTranslation:
-        """Translate ``text`` keeping its lines, paragraphs and list markers."""
+        """Translate ``text`` keeping its lines, line ends, paragraphs and list markers."""
         return self.translate_documents([text])[0]
 
     def translate_documents(self, texts: Sequence[str]) -> list[DocumentTranslation]:
@@ -162,9 +216,9 @@ class Translator:
         """
         t0 = time.perf_counter()
         documents = [parse_document(text, self.splitter) for text in texts]
-        per_doc = [[s for _, _, s in d.sentences()] for d in documents]
+        per_doc = [d.sentences() for d in documents]
         t1 = time.perf_counter()
-        hyps = self.translate_sentences([s for sentences in per_doc for s in sentences])
+        hyps = self.translate_sentences([s.text for sentences in per_doc for s in sentences])
         t2 = time.perf_counter()
         out, start = [], 0
         for text, document, sentences in zip(texts, documents, per_doc):
@@ -184,5 +238,3 @@ def _progress(total: int, enabled: bool):  # type: ignore[no-untyped-def]
     from tqdm import tqdm
 
     return tqdm(total=total, unit="sent", desc="translating", leave=False)
-
-

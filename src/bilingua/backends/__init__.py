@@ -1,28 +1,37 @@
-"""Translation backends behind one ``translate_batch`` interface, found by name.
+"""Translation backends behind one ``translate_batch`` interface, found by name, and the engine choice.
 
 Backends are imported lazily: ``import bilingua`` loads neither torch nor
-ctranslate2 until a model is needed.
+ctranslate2 until a model is needed. Which engine, device and compute type
+``auto`` means is decided here, in :func:`choose_backend`, and nowhere else.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 from typing import Any
 
+from ..cpu import cap_threads, cpu_facts
 from ..errors import BackendUnavailableError
 from ..hub import ResolvedModel
-from .base import GenerationOptions, Hypothesis, TranslationBackend, has_repetition_loop
+from .base import DEVICES, GenerationOptions, Hypothesis, TranslationBackend, has_repetition_loop, resolve_device
 
 __all__ = [
     "BACKENDS",
+    "COMPUTE_TYPES",
+    "DEVICES",
     "GenerationOptions",
     "Hypothesis",
     "TranslationBackend",
     "available_backends",
+    "choose_backend",
     "load_backend",
+    "open_backend",
     "has_repetition_loop",
 ]
+
+logger = logging.getLogger("bilingua")
 
 #: name -> "module:Class", imported on first use.
 BACKENDS: dict[str, str] = {
@@ -30,6 +39,8 @@ BACKENDS: dict[str, str] = {
     "ctranslate2": "bilingua.backends.ct2:CTranslate2Backend",
 }
 _REQUIRES = {"transformers": "torch", "ctranslate2": "ctranslate2"}
+#: Every compute type some engine runs; each engine says which of them it supports.
+COMPUTE_TYPES = ("int8", "int8_float32", "int16", "float32", "float16", "int8_float16", "bfloat16")
 
 
 def available_backends() -> list[str]:
@@ -49,5 +60,69 @@ def backend_class(name: str) -> Any:
 
 
 def load_backend(name: str, model: ResolvedModel, **kwargs: Any) -> TranslationBackend:
-    """Instantiate backend ``name`` (not ``auto``: see :func:`bilingua.pipeline.choose_backend`)."""
-    return backend_class(name)(model, **kwargs)
+    """Instantiate backend ``name`` (not ``auto``: see :func:`open_backend`)."""
+    return backend_class(name)(model, **kwargs)  # type: ignore[no-any-return]
+
+
+def choose_backend(requested: str, device: str, compute_type: str) -> tuple[str, str, str]:
+    """Pick (backend, device, compute type) for ``auto`` values from what measured fastest.
+
+    Measured with ``scripts/bench_translate.py`` (README, Performance):
+    CTranslate2 beats transformers everywhere; on a CPU with VNNI int8
+    dot products its int8 is several times its float32, while on an AVX2 CPU
+    without VNNI int8 was slower than float32, so int8 is the default only
+    where VNNI is present. On a GPU, float16.
+    Without ctranslate2 installed, transformers fp32 is used.
+    """
+    if requested != "auto" and requested not in BACKENDS:
+        raise ValueError(f"unknown backend {requested!r}; choose one of: auto, {', '.join(BACKENDS)}")
+    backend = requested
+    if backend == "auto":
+        backend = "ctranslate2" if "ctranslate2" in available_backends() else "transformers"
+    device = resolve_device(device, engine="ctranslate2" if backend == "ctranslate2" else "torch")
+    if compute_type == "auto":
+        if backend == "ctranslate2":
+            if device == "cuda":
+                compute_type = "float16"
+            else:
+                compute_type = "int8" if cpu_facts().int8_dot_product else "float32"
+        else:
+            compute_type = "float32"
+    return backend, device, compute_type
+
+
+def open_backend(
+    model: ResolvedModel,
+    backend: str = "auto",
+    device: str = "auto",
+    compute_type: str = "auto",
+    *,
+    options: GenerationOptions | None = None,
+    threads: int | None = None,
+    inter_threads: int = 1,
+    target_vocab_only: bool = False,
+) -> tuple[TranslationBackend, dict[str, Any]]:
+    """Choose and load the engine for ``model``; return it with a note for ``Result.models``.
+
+    ``auto`` on a GPU that CTranslate2's build cannot use falls back to
+    transformers on the same GPU, with a one-line notice that the note records.
+    """
+    name, device, compute = choose_backend(backend, device, compute_type)
+    if target_vocab_only and name != "ctranslate2":
+        raise ValueError("target_vocab_only needs the ctranslate2 backend")
+    threads = cap_threads(threads)
+    extra: dict[str, Any] = {"target_vocab_only": True} if target_vocab_only else {}
+    if name == "ctranslate2":
+        extra["inter_threads"] = inter_threads
+    note: dict[str, Any] = {"requested_backend": backend}
+    try:
+        engine = load_backend(name, model, device=device, options=options, compute_type=compute,
+                              threads=threads, **extra)
+    except BackendUnavailableError as exc:
+        if backend != "auto" or name != "ctranslate2" or device != "cuda":
+            raise
+        logger.warning("%s; using the transformers backend on the GPU", exc)
+        note["fallback_reason"] = str(exc)
+        engine = load_backend("transformers", model, device=device, options=options,
+                              compute_type="float32", threads=threads)
+    return engine, note

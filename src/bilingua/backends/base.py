@@ -9,11 +9,16 @@ every engine, CTranslate2-style.
 from __future__ import annotations
 
 import contextlib
+import threading
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
+
+from ..errors import BilinguaError
+
+DEVICES = ("auto", "cpu", "cuda")
 
 
 @dataclass(frozen=True)
@@ -64,14 +69,28 @@ def output_limit(source_tokens: int, options: GenerationOptions, ceiling: int) -
     return max(1, min(ceiling, int(options.max_length_ratio * source_tokens) + options.max_length_extra))
 
 
+_QUIET_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def quiet_transformers() -> Iterator[None]:
-    """Silence transformers' progress bars and advice while bilingua drives it, then restore."""
+    """Silence transformers' progress bars and advice while a model loads, then restore.
+
+    transformers' verbosity is process-wide, so this is used around loading
+    only (never per call) and holds a lock: two loads in two threads cannot
+    restore each other's settings out of order.
+    """
     try:
         from transformers.utils import logging as hf_logging
     except ImportError:  # pragma: no cover
         yield
         return
+    with _QUIET_LOCK, _quiet(hf_logging):
+        yield
+
+
+@contextlib.contextmanager
+def _quiet(hf_logging: Any) -> Iterator[None]:
     level = hf_logging.get_verbosity()
     bars = hf_logging.is_progress_bar_enabled()
     hf_logging.set_verbosity_error()
@@ -89,9 +108,10 @@ def quiet_transformers() -> Iterator[None]:
 class TranslationBackend(ABC):
     """A loaded translation engine with its tokenizer.
 
-    Engines implement three small hooks (``count_tokens``, ``_generate``,
-    ``_detokenize``); the decoding policy around them, such as the
-    repetition-loop guard, is written once here.
+    Engines implement three small hooks (``encode``, ``_generate``,
+    ``_detokenize``); the decoding policy around them, such as each output's
+    length bound and the repetition-loop guard, is written once here.
+    ``translate_batch`` may be called from several threads at once.
     """
 
     name: ClassVar[str]
@@ -100,6 +120,8 @@ class TranslationBackend(ABC):
     max_input_tokens: int
     #: Longest output the model's position table allows.
     max_output_tokens: int = 512
+    #: How many batches the engine runs in parallel (CTranslate2's inter_threads).
+    parallel_batches: int = 1
     options: GenerationOptions = GenerationOptions()
     # Set by engines that load a model through bilingua.hub (info() reports them).
     model_ref: Any
@@ -108,8 +130,22 @@ class TranslationBackend(ABC):
     beams: int
 
     @abstractmethod
+    def encode(self, texts: Sequence[str]) -> list[list[Any]]:
+        """Source tokens as the model sees them (ending with </s>)."""
+
+    @abstractmethod
+    def _generate(
+        self, tokens: Sequence[Sequence[Any]], no_repeat_ngram_size: int
+    ) -> tuple[list[list[Any]], list[float]]:
+        """One engine call: output tokens (specials removed) and length-normalised log-probabilities."""
+
+    @abstractmethod
+    def _detokenize(self, tokens: Sequence[Sequence[Any]]) -> list[str]:
+        """Text of generated tokens."""
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Source token counts as the model sees them (with </s>)."""
+        return [len(t) for t in self.encode(texts)]
 
     def info(self) -> dict[str, Any]:
         """What was loaded: model id, revision, backend, device, compute type, beam size."""
@@ -121,16 +157,6 @@ class TranslationBackend(ABC):
             "beams": self.beams,
         }
 
-    def _generate(
-        self, sources: Sequence[str], no_repeat_ngram_size: int
-    ) -> tuple[list[list[Any]], list[float], list[int]]:
-        """One engine call: output tokens (specials removed), length-normalised log-probabilities,
-        and each source's length in tokens."""
-        raise NotImplementedError
-
-    def _detokenize(self, tokens: Sequence[Sequence[Any]]) -> list[str]:
-        raise NotImplementedError
-
     def _check_lengths(self, longest: int) -> None:
         if longest > self.max_input_tokens:
             raise ValueError(
@@ -138,25 +164,34 @@ class TranslationBackend(ABC):
                 "split it before calling translate_batch"
             )
 
-    def translate_batch(self, sources: Sequence[str]) -> list[Hypothesis]:
-        """Translate sentences that each fit ``max_input_tokens``; one engine call (two if one loops)."""
+    def translate_batch(
+        self, sources: Sequence[str], tokens: Sequence[Sequence[Any]] | None = None
+    ) -> list[Hypothesis]:
+        """Translate sentences that each fit ``max_input_tokens``; one engine call (two if one loops).
+
+        ``tokens`` are the sources already encoded (by :meth:`encode`), so a
+        caller that has counted them does not tokenise them again.
+        """
         if not sources:
             return []
-        tokens, scores, source_lengths = self._generate(sources, 0)
+        tokens = list(tokens) if tokens is not None else self.encode(sources)
+        self._check_lengths(max(len(t) for t in tokens))
+        out, scores = self._generate(tokens, 0)
+        caps = [self.max_output_tokens] * len(out)
         if self.options.fixed_length is None:
             # An engine bounds a whole batch by its longest source; cut each output to its own
             # source's bound, so a sentence comes out the same in any batch under greedy decoding.
-            caps = [max(1, output_limit(n, self.options, self.max_output_tokens - 1) - 1) for n in source_lengths]
-            tokens = [t[:cap] for t, cap in zip(tokens, caps)]
+            caps = [max(1, output_limit(len(t), self.options, self.max_output_tokens - 1) - 1) for t in tokens]
+            out = [o[:cap] for o, cap in zip(out, caps)]
         if self.options.loop_guard and self.options.fixed_length is None:
-            looping = [i for i, t in enumerate(tokens) if has_repetition_loop(t)]
+            looping = [i for i, o in enumerate(out) if has_repetition_loop(o)]
             if looping:
                 # Decode only the looping sentences again, now forbidding repeated 3-grams.
-                again, again_scores, _ = self._generate([sources[i] for i in looping], 3)
-                for i, t, s in zip(looping, again, again_scores):
-                    tokens[i], scores[i] = t[: caps[i]], s
-        texts = self._detokenize(tokens)
-        return [Hypothesis(text, score, len(t)) for text, score, t in zip(texts, scores, tokens)]
+                again, again_scores = self._generate([tokens[i] for i in looping], 3)
+                for i, o, s in zip(looping, again, again_scores):
+                    out[i], scores[i] = o[: caps[i]], s
+        texts = self._detokenize(out)
+        return [Hypothesis(text, score, len(o)) for text, score, o in zip(texts, scores, out)]
 
 
 def input_limit(positions: int | None, tokenizer_limit: int | None) -> int:
@@ -166,21 +201,28 @@ def input_limit(positions: int | None, tokenizer_limit: int | None) -> int:
 
 
 def resolve_device(device: str, engine: str = "torch") -> str:
-    """``auto`` -> ``cuda`` when the engine sees a GPU, else ``cpu``.
+    """``auto`` -> ``cuda`` when the engine sees a GPU, else ``cpu``; ``cuda`` without a GPU is an error.
 
     Asking CTranslate2 rather than torch keeps torch out of the CTranslate2 path.
     """
-    if device not in {"auto", "cpu", "cuda"}:
-        raise ValueError(f"device must be auto, cpu or cuda, not {device!r}")
-    if device != "auto":
+    if device not in DEVICES:
+        raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {device!r}")
+    if device == "cpu":
         return device
+    gpus = _cuda_devices(engine)
+    if device == "cuda" and gpus == 0:
+        raise BilinguaError(f"no CUDA device: {engine} sees no usable NVIDIA GPU here; use --device cpu (or auto)")
+    return "cuda" if gpus else "cpu"
+
+
+def _cuda_devices(engine: str) -> int:
     try:
         if engine == "ctranslate2":
             import ctranslate2
 
-            return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+            return int(ctranslate2.get_cuda_device_count())
         import torch
 
-        return "cuda" if torch.cuda.is_available() else "cpu"
+        return int(torch.cuda.device_count()) if torch.cuda.is_available() else 0
     except ImportError:  # pragma: no cover
-        return "cpu"
+        return 0

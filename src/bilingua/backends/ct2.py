@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import BackendUnavailableError, BilinguaError
-from ..hub import ResolvedModel
+from ..errors import BackendUnavailableError, BilinguaError, first_line
+from ..cpu import cap_threads
+from ..hub import ResolvedModel, loading
 from .base import (
     GenerationOptions,
     TranslationBackend,
@@ -22,11 +25,13 @@ from .base import (
     resolve_device,
 )
 
-COMPUTE_TYPES = ("int8", "int8_float32", "float32", "float16", "int8_float16", "bfloat16")
+logger = logging.getLogger("bilingua")
+
 # Weights are stored in the type they run in, so loading needs no conversion.
 _QUANTIZATION = {
     "int8": "int8",
     "int8_float32": "int8_float32",
+    "int16": "int16",
     "float32": None,
     "float16": "float16",
     "int8_float16": "int8_float16",
@@ -56,10 +61,6 @@ def _fingerprint(model: ResolvedModel) -> str:
     return h.hexdigest()[:16]
 
 
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
 def converted_path(model: ResolvedModel, compute_type: str, target_vocab_only: bool = False) -> Path:
     slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in model.id.strip("/"))[-80:]
     key = f"{slug}--{_fingerprint(model)}--{compute_type}{'--tv' if target_vocab_only else ''}--v{_FORMAT}"
@@ -81,46 +82,100 @@ def target_vocabulary(folder: Path) -> list[str]:
     return [tok for tok in vocab if tok in pieces or tok in {"</s>", "<unk>"}]
 
 
+_STALE_SECONDS = 3600
+
+
 def convert(model: ResolvedModel, compute_type: str, *, target_vocab_only: bool = False) -> Path:
     """Convert ``model`` for CTranslate2 unless already cached; return the converted folder.
 
-    The conversion is written to a temporary folder beside its final place and
-    renamed into place at the end, so an interrupted conversion leaves nothing
-    that looks finished.
+    The conversion is written to a temporary folder beside its final place,
+    fsynced, and renamed into place at the end, so an interrupted conversion
+    leaves nothing that looks finished; temporary folders left by killed
+    conversions are removed after an hour. A conversion counts as finished
+    when its ``bilingua.json`` (written last) is there.
     """
     target = converted_path(model, compute_type, target_vocab_only)
-    if (target / "model.bin").is_file():
+    if (target / "model.bin").is_file() and (target / "bilingua.json").is_file():
         return target
-    from ctranslate2.converters import TransformersConverter
-
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(target.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        vmap = None
-        if target_vocab_only:
-            # An empty source n-gram: these candidates are always allowed, and nothing else.
-            vmap = tmp / "vmap.txt"
-            vmap.write_text("\t" + " ".join(target_vocabulary(model.path)) + "\n", encoding="utf-8")
-        with quiet_transformers():
-            TransformersConverter(str(model.path)).convert(
-                str(tmp / "model"), vmap=str(vmap) if vmap else None,
-                quantization=_QUANTIZATION[compute_type], force=True,
-            )
-        (tmp / "model" / "bilingua.json").write_text(
-            json.dumps({**model.info(), "compute_type": compute_type, "format": _FORMAT}), encoding="utf-8"
-        )
+        _convert_into(model, compute_type, target_vocab_only, tmp / "model")
+        _fsync_tree(tmp / "model")
+        if target.exists():  # an unfinished or damaged conversion: out of the way first
+            discard(target)
         try:
             os.replace(tmp / "model", target)
         except OSError:
-            if not (target / "model.bin").is_file():  # not a concurrent conversion that won the race
+            if not (target / "bilingua.json").is_file():  # not a concurrent conversion that won the race
                 raise
+        _fsync_dir(target.parent)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 
+def _convert_into(model: ResolvedModel, compute_type: str, target_vocab_only: bool, out: Path) -> None:
+    from ctranslate2.converters import TransformersConverter
+
+    vmap = None
+    if target_vocab_only:
+        # An empty source n-gram: these candidates are always allowed, and nothing else.
+        vmap = out.parent / "vmap.txt"
+        vmap.write_text("\t" + " ".join(target_vocabulary(model.path)) + "\n", encoding="utf-8")
+    with quiet_transformers(), loading(model.path):
+        TransformersConverter(str(model.path)).convert(
+            str(out), vmap=str(vmap) if vmap else None, quantization=_QUANTIZATION[compute_type], force=True,
+        )
+    (out / "bilingua.json").write_text(
+        json.dumps({**model.info(), "compute_type": compute_type, "format": _FORMAT}), encoding="utf-8"
+    )
+
+
+def discard(folder: Path) -> None:
+    """Remove a converted folder: renamed aside first, so no reader ever sees half of it."""
+    aside = folder.parent / f".{folder.name}.discard-{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        os.replace(folder, aside)
+    except FileNotFoundError:
+        return
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _remove_stale(parent: Path) -> None:
+    now = time.time()
+    for entry in parent.glob(".*"):
+        try:
+            if entry.is_dir() and now - entry.stat().st_mtime > _STALE_SECONDS:
+                shutil.rmtree(entry, ignore_errors=True)
+                logger.debug("removed stale conversion folder %s", entry)
+        except OSError:
+            pass
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+    _fsync_dir(folder)
+
+
 class CTranslate2Backend(TranslationBackend):
-    """Marian run by CTranslate2 (float32, int8, float16 ... per ``compute_type``)."""
+    """Marian run by CTranslate2 (float32, int8, float16 ... per ``compute_type``).
+
+    ``inter_threads`` batches run in parallel, each on ``threads // inter_threads``
+    cores; ``translate_batch`` may be called from that many threads at once.
+    """
 
     name = "ctranslate2"
 
@@ -132,6 +187,7 @@ class CTranslate2Backend(TranslationBackend):
         options: GenerationOptions | None = None,
         compute_type: str = "float32",
         threads: int | None = None,
+        inter_threads: int = 1,
         target_vocab_only: bool = False,
     ) -> None:
         import ctranslate2
@@ -141,62 +197,82 @@ class CTranslate2Backend(TranslationBackend):
         self.model_ref = model
         self.options = options or GenerationOptions()
         self.device = resolve_device(device, engine="ctranslate2")
-        if compute_type not in COMPUTE_TYPES:
-            raise ValueError(f"unknown compute type {compute_type!r}; choose one of: {', '.join(COMPUTE_TYPES)}")
         supported = ctranslate2.get_supported_compute_types(self.device)
         if compute_type not in supported:
             raise BilinguaError(
                 f"compute type {compute_type} is not supported by CTranslate2 on {self.device} "
                 f"(supported: {', '.join(sorted(supported))})"
             )
+        if inter_threads < 1:
+            raise ValueError(f"inter_threads must be at least 1, not {inter_threads}")
         self.compute_type = compute_type
         self.target_vocab_only = target_vocab_only
-        self.converted = convert(model, compute_type, target_vocab_only=target_vocab_only)
-        # sentencepiece alone: no transformers/torch import on the warm path.
-        self.tokenizer = MarianSentencePieceTokenizer(model.path)
-        config = json.loads((model.path / "config.json").read_text(encoding="utf-8"))
         # CTranslate2's default is 4 threads whatever the machine; more threads than cores only queue.
-        self.threads = threads or _cores()
-        self.translator = ctranslate2.Translator(
-            str(self.converted), device=self.device, compute_type=compute_type,
-            intra_threads=self.threads if self.device == "cpu" else 0, inter_threads=1,
-        )
+        self.threads = cap_threads(threads)
+        self.inter_threads = self.parallel_batches = inter_threads
+        with loading(model.path):
+            # sentencepiece alone: no transformers/torch import on the warm path.
+            self.tokenizer = MarianSentencePieceTokenizer(model.path)
+            config = json.loads((model.path / "config.json").read_text(encoding="utf-8"))
+        self.converted = convert(model, compute_type, target_vocab_only=target_vocab_only)
+        self.translator = self._open_healing(model)
         if self.device == "cuda":
             self._probe_gpu()
         self.max_input_tokens = input_limit(config.get("max_position_embeddings"), self.tokenizer.model_max_length)
         self.max_output_tokens = int(config.get("max_position_embeddings") or 512)
-        gen_beams = None
-        gen_file = model.path / "generation_config.json"
-        if gen_file.is_file():
-            gen_beams = json.loads(gen_file.read_text(encoding="utf-8")).get("num_beams")
-        self.beams = self.options.beams or gen_beams or config.get("num_beams") or 1
+        self.beams = self.options.beams or _generation_beams(model.path) or config.get("num_beams") or 1
+
+    def _open(self) -> Any:
+        import ctranslate2
+
+        return ctranslate2.Translator(
+            str(self.converted), device=self.device, compute_type=self.compute_type,
+            intra_threads=max(1, self.threads // self.inter_threads) if self.device == "cpu" else 0,
+            inter_threads=self.inter_threads,
+        )
+
+    def _open_healing(self, model: ResolvedModel) -> Any:
+        """Open the cached conversion; if it is damaged, convert once more, then name the folder."""
+        try:
+            return self._open()
+        except (RuntimeError, ValueError, OSError) as exc:
+            logger.warning("the converted model in %s is damaged (%s); converting it again",
+                           self.converted, first_line(exc))
+        discard(self.converted)
+        self.converted = convert(model, self.compute_type, target_vocab_only=self.target_vocab_only)
+        try:
+            return self._open()
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise BilinguaError(
+                f"the converted model in '{self.converted}' cannot be loaded even after converting it again "
+                f"({first_line(exc)}); delete that folder and check the model folder '{model.path}'"
+            ) from None
 
     def _probe_gpu(self) -> None:
         # CTranslate2 opens cuBLAS only at the first translation: find out now, not mid-document.
+        import ctranslate2
+
         try:
             # A small batch of several tokens, so that the matrix products go through cuBLAS.
             probe = [self.tokenizer.tokens("a b c d e f g h")] * 2
             self.translator.translate_batch(probe, beam_size=2, max_decoding_length=3)
         except RuntimeError as exc:
-            import ctranslate2
-
+            message = first_line(exc)
+            if not any(k in message.lower() for k in ("cublas", "cudnn", "libcu", ".so")):
+                raise BilinguaError(f"CTranslate2 failed on the GPU ({message}); try --device cpu") from None
             raise BackendUnavailableError(
-                f"CTranslate2 {ctranslate2.__version__} cannot run on this GPU ({exc}); its wheels are built "
+                f"CTranslate2 {ctranslate2.__version__} cannot run on this GPU ({message}); its wheels are built "
                 "for CUDA 12: use --device cpu or --backend transformers, or install CUDA 12's cuBLAS "
                 "(pip install nvidia-cublas-cu12)"
             ) from None
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return [len(t) for t in self.tokenizer.batch_tokens(texts)]
+    def encode(self, texts: Sequence[str]) -> list[list[str]]:
+        return self.tokenizer.batch_tokens(texts)
 
     def _generate(
-        self, sources: Sequence[str], no_repeat_ngram_size: int
-    ) -> tuple[list[list[str]], list[float], list[int]]:
-        tokens = self.tokenizer.batch_tokens(sources)
-        lengths = [len(t) for t in tokens]
-        longest = max(lengths)
-        self._check_lengths(longest)
-        limit = output_limit(longest, self.options, self.max_output_tokens - 1)
+        self, tokens: Sequence[Sequence[str]], no_repeat_ngram_size: int
+    ) -> tuple[list[list[str]], list[float]]:
+        limit = output_limit(max(len(t) for t in tokens), self.options, self.max_output_tokens - 1)
         kwargs: dict[str, Any] = dict(
             beam_size=self.beams,
             # transformers counts the forced </s> inside max_new_tokens; CTranslate2 does not.
@@ -207,8 +283,8 @@ class CTranslate2Backend(TranslationBackend):
         )
         if self.options.fixed_length is not None:
             kwargs["min_decoding_length"] = limit
-        results = self.translator.translate_batch(tokens, **kwargs)
-        return [r.hypotheses[0] for r in results], [float(r.scores[0]) for r in results], lengths
+        results = self.translator.translate_batch([list(t) for t in tokens], **kwargs)
+        return [r.hypotheses[0] for r in results], [float(r.scores[0]) for r in results]
 
     def _detokenize(self, tokens: Sequence[Sequence[str]]) -> list[str]:
         return [self.tokenizer.detokenize(t) for t in tokens]
@@ -217,6 +293,14 @@ class CTranslate2Backend(TranslationBackend):
         return {
             **super().info(),
             "threads": self.threads,
+            "inter_threads": self.inter_threads,
             "converted_path": str(self.converted),
             "target_vocab_only": self.target_vocab_only,
         }
+
+
+def _generation_beams(folder: Path) -> int | None:
+    gen_file = folder / "generation_config.json"
+    if gen_file.is_file():
+        return json.loads(gen_file.read_text(encoding="utf-8")).get("num_beams")
+    return None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from ..hub import ResolvedModel
+from ..hub import ResolvedModel, loading
 from .base import (
     GenerationOptions,
     TranslationBackend,
@@ -49,9 +50,12 @@ class TransformersBackend(TranslationBackend):
         self.compute_type = compute_type
         if threads:
             torch.set_num_threads(threads)
-        with quiet_transformers():
+        with quiet_transformers(), loading(model.path):
             self.tokenizer = AutoTokenizer.from_pretrained(model.path)
             net = AutoModelForSeq2SeqLM.from_pretrained(model.path).eval()
+        # The tokenizer and generate() are not documented as thread-safe: calls take turns
+        # (torch already spreads one call over every core).
+        self._lock = threading.Lock()
         if compute_type == "int8":
             with warnings.catch_warnings():  # torch announces a move of this API to torchao
                 warnings.simplefilter("ignore")
@@ -59,6 +63,9 @@ class TransformersBackend(TranslationBackend):
         elif compute_type == "float16":
             net = net.half()
         self.model = net.to(self.device)
+        # Every call bounds its output with max_new_tokens; a max_length left in the model's config
+        # would only make transformers warn on each call.
+        self.model.generation_config.max_length = None
         self._torch = torch
         config = self.model.config
         self.max_input_tokens = input_limit(getattr(config, "max_position_embeddings", None),
@@ -67,21 +74,22 @@ class TransformersBackend(TranslationBackend):
         gen = self.model.generation_config
         self.beams = self.options.beams or getattr(gen, "num_beams", None) or 1
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
         if not texts:
             return []
-        ids = self.tokenizer(list(texts), add_special_tokens=True, verbose=False)["input_ids"]
-        return [len(x) for x in ids]
+        with self._lock:
+            ids = self.tokenizer(list(texts), add_special_tokens=True, verbose=False)["input_ids"]
+        return [list(x) for x in ids]
 
     def _generate(
-        self, sources: Sequence[str], no_repeat_ngram_size: int
-    ) -> tuple[list[list[int]], list[float], list[int]]:
+        self, tokens: Sequence[Sequence[int]], no_repeat_ngram_size: int
+    ) -> tuple[list[list[int]], list[float]]:
         torch = self._torch
-        enc = self.tokenizer(list(sources), return_tensors="pt", padding=True, truncation=False)
-        lengths = [int(n) for n in enc["attention_mask"].sum(dim=1)]
-        longest = max(lengths)
-        self._check_lengths(longest)
-        enc = {k: v.to(self.device) for k, v in enc.items()}
+        longest = max(len(t) for t in tokens)
+        pad = self.model.config.pad_token_id
+        ids = torch.tensor([list(t) + [pad] * (longest - len(t)) for t in tokens], dtype=torch.long)
+        mask = torch.tensor([[1] * len(t) + [0] * (longest - len(t)) for t in tokens], dtype=torch.long)
+        enc = {"input_ids": ids.to(self.device), "attention_mask": mask.to(self.device)}
         limit = output_limit(longest, self.options, self.max_output_tokens - 1)
         kwargs: dict[str, Any] = dict(
             num_beams=self.beams,
@@ -95,7 +103,7 @@ class TransformersBackend(TranslationBackend):
             kwargs.update(min_new_tokens=limit, forced_eos_token_id=None)
         if no_repeat_ngram_size:
             kwargs["no_repeat_ngram_size"] = no_repeat_ngram_size
-        with torch.inference_mode(), quiet_transformers():
+        with torch.inference_mode(), self._lock:
             out = self.model.generate(**enc, **kwargs)
         sequences = out.sequences
         if self.beams > 1:
@@ -109,7 +117,9 @@ class TransformersBackend(TranslationBackend):
         special = {self.model.config.pad_token_id, self.model.config.eos_token_id,
                    self.model.config.decoder_start_token_id}
         token_lists = [[t for t in seq.tolist() if t not in special] for seq in sequences]
-        return token_lists, [float(s) for s in scores], lengths
+        return token_lists, [float(s) for s in scores]
 
     def _detokenize(self, tokens: Sequence[Sequence[int]]) -> list[str]:
-        return [t.strip() for t in self.tokenizer.batch_decode([list(t) for t in tokens], skip_special_tokens=True)]
+        with self._lock:
+            texts = self.tokenizer.batch_decode([list(t) for t in tokens], skip_special_tokens=True)
+        return [t.strip() for t in texts]

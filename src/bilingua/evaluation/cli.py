@@ -8,10 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BilinguaError, InputError
-from ..io import write_atomic
+from ..io import check_output, write_output
+from ..hub import DEFAULT_TRANSLATION_MODEL
+from ..options import COMPUTE_TYPE_CHOICES, TranslationOptions, from_namespace
 
 
 def add_eval_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    from ..cli import add_translation_options, whole
+
     p = sub.add_parser(
         "eval", parents=[common], help="score translations or summaries (BLEU, chrF, TER, ROUGE...)",
         description="Score system outputs against references, or translate a source and score it. "
@@ -29,32 +33,34 @@ def add_eval_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     g.add_argument("--data-dir", metavar="DIR", help="evaluation data folder (default: $BILINGUA_DATA or ../shared/evaldata)")
     g.add_argument("-t", "--test-set", help="a sacrebleu test set (downloaded by sacrebleu; needs the network)")
     g.add_argument("-l", "--langpair", default="fr-en", help="language pair for -t (default fr-en)")
-    g.add_argument("--limit", type=int, metavar="N", help="only the first N segments")
+    g.add_argument("--limit", type=whole(1), metavar="N", help="only the first N segments")
     g = p.add_argument_group("systems to run")
     g.add_argument("--model", action="append", default=[], metavar="ID_OR_PATH",
                    help="translate --src/--suite with this model; repeat to compare models")
-    g.add_argument("--revision")
-    g.add_argument("--backend", choices=("auto", "transformers", "ctranslate2"), default="auto")
-    g.add_argument("--compute-type", default="auto",
+    g.add_argument("--compute-type", default="auto", type=_compute_types,
                    help="compute type; a comma-separated list runs each model once per type (e.g. float32,int8)")
-    g.add_argument("--target-vocab-only", action="store_true")
-    g.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    g.add_argument("--beams", type=int)
-    g.add_argument("--batch-size", type=int, default=16)
-    g.add_argument("--threads", type=int)
+    add_translation_options(g)
     g = p.add_argument_group("metrics and report")
     g.add_argument("--metrics", help="comma-separated: bleu,chrf,chrf++,ter,len_ratio,rouge,comet "
                    "(default: the suite's, else bleu,chrf,ter)")
     g.add_argument("--significance", choices=("bs", "ar", "both", "none"), default="bs",
                    help="paired test against the first system (default bs: bootstrap with 95%% CI)")
-    g.add_argument("--n-samples", type=int, default=0, help="bootstrap resamples / AR trials (default 1000 / 10000)")
+    g.add_argument("--n-samples", type=whole(0), default=0, help="bootstrap resamples / AR trials (default 1000 / 10000)")
     g.add_argument("--rouge-stem", action="store_true", help="Porter stemming in ROUGE (English only)")
     g.add_argument("--rouge-tokenizer", choices=("default", "unicode"), default="default",
                    help="rouge-score's tokenizer (default; drops accented letters) or one that keeps them")
-    g.add_argument("--worst", type=int, default=10, help="worst segments to list per system")
-    g.add_argument("--jobs", type=int, default=1, help="score systems in parallel processes")
+    g.add_argument("--worst", type=whole(0), default=10, help="worst segments to list per system")
+    g.add_argument("--jobs", type=whole(1), default=1, help="score systems in parallel processes")
     g.add_argument("--json", action="store_true", help="print the JSON report on stdout")
     g.add_argument("--report", metavar="PREFIX", help="also write PREFIX.json and PREFIX.md (atomically)")
+
+
+def _compute_types(value: str) -> list[str]:
+    names = [c.strip() for c in value.split(",") if c.strip()] or ["auto"]
+    for name in names:
+        if name not in COMPUTE_TYPE_CHOICES:
+            raise argparse.ArgumentTypeError(f"unknown compute type {name!r}; choose from {', '.join(COMPUTE_TYPE_CHOICES)}")
+    return names
 
 
 def _unique_names(names: list[str]) -> list[str]:
@@ -77,8 +83,11 @@ def run_eval(args: argparse.Namespace) -> int:
             s = load_suite(name, args.suites_dir)
             print(f"{name}\t{s.task}\t{s.langpair}\t{s.size} segments\t{s.description}")
         return 0
-    if args.limit is not None and args.limit < 1:
-        raise InputError("--limit must be at least 1")
+    if args.report:  # before any work: a long run must not end on an unwritable report
+        check_output(f"{args.report}.json")
+        check_output(f"{args.report}.md")
+    if args.model or not args.hyp:
+        _translation_options(args, None, "auto")  # bad option combinations fail now
 
     suite = None
     data_info: dict[str, Any] = {}
@@ -141,11 +150,11 @@ def run_eval(args: argparse.Namespace) -> int:
     report = evaluate(
         systems, refs, metrics, sources=sources, significance=tests, n_samples=args.n_samples,
         worst=args.worst, jobs=args.jobs, rouge_stem=args.rouge_stem, rouge_tokenizer=args.rouge_tokenizer,
-        language=language, data=data_info, suite=suite.to_dict() if suite else None, quiet=args.quiet,
+        language=language, data=data_info, suite=suite.to_dict() if suite else None,
     )
     if args.report:
-        write_atomic(f"{args.report}.json", report.to_json() + "\n")
-        write_atomic(f"{args.report}.md", report.to_markdown())
+        write_output(f"{args.report}.json", report.to_json() + "\n")
+        write_output(f"{args.report}.md", report.to_markdown())
     sys.stdout.write(report.to_json() + "\n" if args.json else report.to_markdown())
     return 0
 
@@ -162,24 +171,27 @@ def _run_models(args: argparse.Namespace, sources: list[str], task: str) -> list
         summarizer = ExtractiveSummarizer(num_sentences=2, language="fr")
         hyps, speed = summarize_lines(sources, summarizer)
         return [System("bilingua-extractive", hyps, origin={"summarizer": summarizer.info()}, speed=speed)]
-    compute_types = [c.strip() for c in args.compute_type.split(",") if c.strip()] or ["auto"]
+    compute_types = args.compute_type
     runs = [(m, c) for m in (args.model or [None]) for c in compute_types]
     names = _unique_names([
         (Path(m).name if m else "bilingua") + (f"-{c}" if len(compute_types) > 1 else "") for m, c in runs
     ])
     for (model, compute), name in zip(runs, names):
-        kw: dict[str, Any] = dict(backend=args.backend, compute_type=compute, device=args.device,
-                                  beams=args.beams, batch_size=args.batch_size, threads=args.threads,
-                                  quiet=args.quiet, progress=not args.quiet,
-                                  target_vocab_only=args.target_vocab_only)
-        if model:
-            kw["model"] = model
-        if args.revision:
-            kw["revision"] = args.revision
-        pipeline = Pipeline(**kw)
+        pipeline = Pipeline(translation=_translation_options(args, model, compute), progress=not args.quiet)
         hyps, speed = translate_lines(sources, pipeline)
         systems.append(System(name, hyps, origin={"model": pipeline.models_info().get("translation", {})}, speed=speed))
     return systems
+
+
+def _translation_options(args: argparse.Namespace, model: str | None, compute_type: str) -> Any:
+    from ..cli import UsageError
+
+    # --model and --compute-type are lists here: one run per pair.
+    overrides: dict[str, Any] = {"compute_type": compute_type, "model": model or DEFAULT_TRANSLATION_MODEL}
+    try:
+        return from_namespace(TranslationOptions, args, **overrides)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _sacrebleu_test_set(test_set: str, langpair: str) -> tuple[list[str], list[list[str]], dict[str, Any]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..io import decode, read_bytes
 
-__all__ = ["Segments", "read_segments", "sha256_file"]
+__all__ = ["Segments", "read_segments"]
 
 
 @dataclass(frozen=True)
@@ -26,14 +26,6 @@ class Segments:
 
     def describe(self) -> dict[str, object]:
         return {"path": self.path, "field": self.field, "lines": len(self.lines), "sha256": self.sha256}
-
-
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _split_spec(spec: str) -> tuple[Path, str | None]:
@@ -64,7 +56,7 @@ def read_segments(spec: str, default_fields: tuple[str, ...] = ()) -> Segments:
     data = read_bytes(path)
     # A BOM stays: it is part of the first segment, as sacrebleu reads it.
     text = decode(data, f"'{path}'", strip_bom=False)
-    if not text.strip():
+    if not text:  # an all-blank file is N empty segments and is scored; a 0-byte one has none
         raise InputError(f"'{path}' is empty")
     suffix = path.suffix.lower()
     if suffix == ".jsonl":

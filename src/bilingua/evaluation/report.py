@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
 import sys
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
+
+from ..cpu import cpu_facts
 
 PACKAGES = ("bilingua", "sacrebleu", "rouge-score", "torch", "transformers", "ctranslate2", "sentencepiece", "pysbd", "numpy")
 
@@ -21,19 +22,10 @@ def environment() -> dict[str, Any]:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
-    cpu = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpu = cpu_facts()
     return {
-        "python": sys.version.split()[0], "platform": platform.platform(), "cpu": cpu, "cpu_count": cores,
-        "packages": versions,
+        "python": sys.version.split()[0], "platform": platform.platform(), "cpu": cpu.model,
+        "cpu_count": cpu.cores, "int8_dot_product": cpu.int8_dot_product, "packages": versions,
     }
 
 
@@ -55,10 +47,6 @@ class Report:
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
-
-    def scores(self) -> dict[str, dict[str, float]]:
-        """system -> metric -> score: the reproducible part of a report."""
-        return {s["name"]: {m: v["score"] for m, v in s["metrics"].items()} for s in self.systems}
 
     def to_markdown(self) -> str:
         metric_names = list(self.systems[0]["metrics"]) if self.systems else []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -15,6 +15,8 @@ from .report import Report
 from .significance import compare
 
 __all__ = ["System", "evaluate", "translate_lines", "summarize_lines", "peak_rss_mb"]
+
+logger = logging.getLogger("bilingua")
 
 
 @dataclass
@@ -110,6 +112,9 @@ def evaluate(
     """
     if not systems:
         raise InputError("nothing to score: give at least one hypothesis file or model")
+    for name, value, low in (("jobs", jobs, 1), ("n_samples", n_samples, 0), ("worst", worst, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ValueError(f"{name} must be a whole number of at least {low}, not {value!r}")
     refs = [list(r) for r in references]
     if not refs:
         raise InputError("no reference given")
@@ -138,9 +143,8 @@ def evaluate(
     else:
         results = [_score_system(t) for t in tasks]
     notices = sorted({msg for _, ns in results for msg in ns})
-    if not quiet:
-        for msg in notices:
-            print(f"bilingua: {msg}", file=sys.stderr)
+    for msg in notices:
+        logger.warning("%s", msg)
     scores = {s.name: r for s, (r, _) in zip(systems, results)}
     scored = [m for m in metric_objs if all(m.name in scores[s.name] for s in systems)]
 

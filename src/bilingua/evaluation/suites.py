@@ -32,9 +32,6 @@ class Suite:
     published: list[dict[str, Any]] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
 
-    def path(self, relative: str, data: Path) -> Path:
-        return data / relative
-
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items()}
 

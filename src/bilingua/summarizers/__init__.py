@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import logging
 from typing import Any
 
 from ..errors import ModelNotFoundError
@@ -21,6 +21,7 @@ __all__ = [
 ]
 
 SUMMARIZERS = ("auto", "extractive", "abstractive")
+logger = logging.getLogger("bilingua")
 
 
 def __getattr__(name: str) -> Any:
@@ -40,14 +41,11 @@ def make_summarizer(
     device: str = "auto",
     num_sentences: int | None = None,
     ratio: float | None = None,
-    max_length: int | None = None,
-    min_length: int | None = None,
-    quiet: bool = False,
 ) -> tuple[Summarizer, dict[str, Any]]:
     """Build a summariser; return it with a note on how it was chosen.
 
     ``auto`` takes the abstractive model when it is cached or can be
-    downloaded, and otherwise the extractive summariser, saying so on stderr.
+    downloaded, and otherwise the extractive summariser, with a logged notice.
     """
     if kind not in SUMMARIZERS:
         raise ValueError(f"unknown summarizer {kind!r}; choose one of: {', '.join(SUMMARIZERS)}")
@@ -61,16 +59,10 @@ def make_summarizer(
     except ModelNotFoundError as exc:
         if kind == "abstractive":
             raise
-        if not quiet:
-            print(
-                f"bilingua: abstractive summarizer unavailable ({exc}); using the extractive summarizer",
-                file=sys.stderr,
-            )
+        logger.warning("abstractive summarizer unavailable (%s); using the extractive summarizer", exc)
         return ExtractiveSummarizer(num_sentences, ratio or 0.2), {
             "requested": kind,
             "fallback_reason": str(exc),
         }
-    summarizer = AbstractiveSummarizer(
-        resolved, device=device, max_length=max_length, min_length=min_length, ratio=ratio
-    )
+    summarizer = AbstractiveSummarizer(resolved, device=device, ratio=ratio)
     return summarizer, {"requested": kind}

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import threading
+
 from ..backends.base import quiet_transformers, resolve_device
-from ..hub import DEFAULT_SUMMARIZER_MODEL, ResolvedModel, resolve_model
-from ..segmentation import PysbdSplitter, Splitter, parse_document, split_long
+from ..hub import DEFAULT_SUMMARIZER_MODEL, ResolvedModel, loading, resolve_model
+from ..segmentation import Splitter, split_long
 from .base import Summarizer, end_on_sentence
 
 
@@ -41,9 +43,10 @@ class AbstractiveSummarizer(Summarizer):
 
         self.model_ref = model if isinstance(model, ResolvedModel) else resolve_model(model, revision)
         self.device = resolve_device(device)
-        with quiet_transformers():
+        with quiet_transformers(), loading(self.model_ref.path):
             self.tokenizer = AutoTokenizer.from_pretrained(self.model_ref.path)
             self.model = AutoModelForSeq2SeqLM.from_pretrained(self.model_ref.path).eval().to(self.device)
+        self._lock = threading.Lock()  # tokenizer and generate() take turns across threads
         self._torch = torch
         config = self.model.config
         positions = getattr(config, "max_position_embeddings", None)
@@ -54,19 +57,25 @@ class AbstractiveSummarizer(Summarizer):
         self.prefix = params.get("prefix", "")
         gen = self.model.generation_config
         self.max_length = max_length or params.get("max_length") or gen.max_length or 128
+        gen.max_length = None  # each call passes max_new_tokens; transformers would warn about both
         self.min_length = min_length if min_length is not None else (params.get("min_length") or gen.min_length or 0)
         self.ratio = ratio
         self.beams = beams or params.get("num_beams") or gen.num_beams or 1
-        self.splitter = splitter or PysbdSplitter("en")
+        self.splitter = splitter
 
     def _count(self, text: str) -> int:
-        return len(self.tokenizer(self.prefix + text, verbose=False)["input_ids"])
+        with self._lock:
+            return len(self.tokenizer(self.prefix + text, verbose=False)["input_ids"])
 
     def chunks(self, text: str) -> list[str]:
         """Sentence-aligned pieces of ``text`` that each fit the model's input."""
+        return self.chunk_sentences(self.sentences(text))
+
+    def chunk_sentences(self, given: Sequence[str]) -> list[str]:
+        """Consecutive sentences packed into pieces that each fit the model's input."""
         budget = self.max_input_tokens
         sentences: list[str] = []
-        for _, _, s in parse_document(text, self.splitter).sentences():
+        for s in given:
             sentences.extend(split_long(s, self._count, budget))
         chunks: list[str] = []
         current = ""
@@ -91,18 +100,18 @@ class AbstractiveSummarizer(Summarizer):
             else:
                 max_new = self.max_length
                 min_new = min(self.min_length, max(1, n // 2))
-            enc = self.tokenizer([self.prefix + chunk], return_tensors="pt").to(self.device)
-            with self._torch.inference_mode(), quiet_transformers():
+            with self._lock, self._torch.inference_mode():
+                enc = self.tokenizer([self.prefix + chunk], return_tensors="pt").to(self.device)
                 ids = self.model.generate(
                     **enc, num_beams=self.beams, max_new_tokens=max_new, min_new_tokens=min(min_new, max_new),
                     do_sample=False, no_repeat_ngram_size=3,
                 )
-            text = str(self.tokenizer.decode(ids[0], skip_special_tokens=True))
+                text = str(self.tokenizer.decode(ids[0], skip_special_tokens=True))
             out.append(end_on_sentence(text))
         return out
 
-    def summarize(self, text: str) -> str:
-        chunks = self.chunks(text)
+    def summarize_sentences(self, sentences: Sequence[str]) -> str:
+        chunks = self.chunk_sentences(sentences)
         if not chunks:
             return ""
         return " ".join(s for s in self._summarize_chunks(chunks) if s)

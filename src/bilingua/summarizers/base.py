@@ -4,16 +4,36 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any, ClassVar
+
+from ..segmentation import PysbdSplitter, Splitter, parse_document
 
 
 class Summarizer(ABC):
-    """Turns a text into a shorter text in the same language."""
+    """Turns a text into a shorter text in the same language.
+
+    Subclasses summarise a list of sentences; a pipeline hands over the
+    sentences it already has (the translated segments), and :meth:`summarize`
+    splits plain text first, with ``splitter`` (pysbd in ``language``).
+    """
 
     name: ClassVar[str]
+    language: str = "en"
+    splitter: Splitter | None = None
 
     @abstractmethod
-    def summarize(self, text: str) -> str: ...
+    def summarize_sentences(self, sentences: Sequence[str]) -> str:
+        """Summary of a document given as its sentences, in order."""
+
+    def sentences(self, text: str) -> list[str]:
+        """The sentences of ``text`` (a splitter per call, so one summariser serves many threads)."""
+        splitter = self.splitter or PysbdSplitter(self.language)
+        return [s.text for s in parse_document(text, splitter).sentences()]
+
+    def summarize(self, text: str) -> str:
+        """Summary of ``text``."""
+        return self.summarize_sentences(self.sentences(text))
 
     @abstractmethod
     def info(self) -> dict[str, Any]:

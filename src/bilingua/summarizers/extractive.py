@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..segmentation import PysbdSplitter, Splitter, parse_document
+from ..segmentation import Splitter
 from .base import Summarizer
 
 
@@ -22,20 +22,25 @@ def textrank_scores(sentences: Sequence[str], damping: float = 0.85) -> np.ndarr
     n = len(sentences)
     if n == 0:
         return np.zeros(0)
+    from scipy import sparse
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     try:
         vectors = TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", sublinear_tf=True).fit_transform(sentences)
     except ValueError:  # no word at all (only punctuation or digits-free symbols)
         return np.full(n, 1.0 / n)
-    sim = (vectors @ vectors.T).toarray()
-    np.fill_diagonal(sim, 0.0)
-    row = sim.sum(axis=1, keepdims=True)
-    # A sentence that shares no word with any other links to all (a uniform jump).
-    transition = np.where(row > 0, sim / np.where(row > 0, row, 1.0), 1.0 / n)
+    # Sparse all the way: a long document's similarity graph is mostly empty.
+    sim = (vectors @ vectors.T).tocsr()
+    sim.setdiag(0.0)
+    sim.eliminate_zeros()
+    row = np.asarray(sim.sum(axis=1)).ravel()
+    linked = row > 0
+    transition_t = (sparse.diags(np.where(linked, 1.0 / np.where(linked, row, 1.0), 0.0)) @ sim).T.tocsr()
     scores = np.full(n, 1.0 / n)
     for _ in range(200):
-        new = (1 - damping) / n + damping * transition.T @ scores
+        # A sentence that shares no word with any other links to all (a uniform jump).
+        dangling = scores[~linked].sum() / n
+        new = (1 - damping) / n + damping * (transition_t @ scores + dangling)
         if np.abs(new - scores).sum() < 1e-10:
             scores = new
             break
@@ -67,13 +72,7 @@ class ExtractiveSummarizer(Summarizer):
         self.num_sentences = num_sentences
         self.ratio = ratio
         self.language = language
-        self._splitter = splitter
-
-    @property
-    def splitter(self) -> Splitter:
-        if self._splitter is None:
-            self._splitter = PysbdSplitter(self.language)
-        return self._splitter
+        self.splitter = splitter
 
     def size_for(self, n: int) -> int:
         if self.num_sentences is not None:
@@ -88,11 +87,7 @@ class ExtractiveSummarizer(Summarizer):
         ranked = sorted(range(len(sentences)), key=lambda i: (-round(float(scores[i]), 12), i))
         return sorted(ranked[:k])
 
-    def sentences(self, text: str) -> list[str]:
-        return [s for _, _, s in parse_document(text, self.splitter).sentences()]
-
-    def summarize(self, text: str) -> str:
-        sentences = self.sentences(text)
+    def summarize_sentences(self, sentences: Sequence[str]) -> str:
         return " ".join(sentences[i] for i in self.select(sentences))
 
     def info(self) -> dict[str, Any]:

@@ -1,0 +1,66 @@
+"""Facts about this machine's CPU, read once: model name, usable cores, instruction-set flags.
+
+The engine choice (int8 only with VNNI), the thread cap and the evaluation
+report's environment all read them from here.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import platform
+from dataclasses import dataclass
+
+logger = logging.getLogger("bilingua")
+
+_INT8_DOT_PRODUCT = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
+
+
+@dataclass(frozen=True)
+class CpuFacts:
+    model: str
+    cores: int
+    flags: frozenset[str]
+
+    @property
+    def int8_dot_product(self) -> bool:
+        """VNNI (or AMX) int8 dot-product instructions, where int8 inference measured fastest."""
+        return bool(self.flags & _INT8_DOT_PRODUCT)
+
+
+@functools.lru_cache(maxsize=1)
+def cpu_facts() -> CpuFacts:
+    """This machine's CPU (``/proc/cpuinfo`` where there is one)."""
+    model, flags = platform.processor() or "", frozenset[str]()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name" and not model:
+                    model = value.strip()
+                elif key.strip() == "flags" and not flags:
+                    flags = frozenset(value.split())
+                if model and flags:
+                    break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return CpuFacts(model=model, cores=max(1, cores), flags=flags)
+
+
+def cap_threads(threads: int | None) -> int:
+    """``threads`` (default: every usable core), capped at the core count with a notice.
+
+    More compute threads than cores only queue behind each other: on 2 cores,
+    1000 threads made one sentence take minutes instead of a second.
+    """
+    cores = cpu_facts().cores
+    if threads is None:
+        return cores
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1, not {threads}")
+    if threads > cores:
+        logger.warning("%d threads asked for but this machine has %d cores; using %d", threads, cores, cores)
+        return cores
+    return threads

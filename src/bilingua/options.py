@@ -1,0 +1,146 @@
+"""Option groups shared by the Python API, the command line, ``bilingua eval`` and the pipeline cache.
+
+Each group is a small frozen (hashable) dataclass that checks its values when
+it is made, so a bad option fails before any model loads or any text is read.
+The names a user may choose among come from the registries that implement
+them (:data:`bilingua.backends.BACKENDS`, :data:`bilingua.summarizers.SUMMARIZERS`),
+and the command line's ``choices=`` read them from here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .backends import BACKENDS, COMPUTE_TYPES, DEVICES
+from .hub import DEFAULT_TRANSLATION_MODEL
+from .summarizers import SUMMARIZERS
+
+__all__ = [
+    "TranslationOptions",
+    "SummaryOptions",
+    "BACKEND_CHOICES",
+    "COMPUTE_TYPE_CHOICES",
+    "DEVICE_CHOICES",
+    "SUMMARIZER_CHOICES",
+    "SUMMARY_SOURCES",
+    "MAX_BEAMS",
+    "split_options",
+]
+
+BACKEND_CHOICES = ("auto", *BACKENDS)
+COMPUTE_TYPE_CHOICES = ("auto", *COMPUTE_TYPES)
+DEVICE_CHOICES = DEVICES
+SUMMARIZER_CHOICES = SUMMARIZERS
+SUMMARY_SOURCES = ("translation", "source")
+#: Beam search wider than this costs time for no measurable gain on Marian models.
+MAX_BEAMS = 16
+
+
+def _one_of(name: str, value: object, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+
+
+def _at_least(name: str, value: int | None, low: int, high: int | None = None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
+    if value < low or (high is not None and value > high):
+        bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise ValueError(f"{name} must be {bound}; got {value}")
+
+
+@dataclass(frozen=True)
+class TranslationOptions:
+    """Which model and engine translate, and how they batch and decode.
+
+    ``beams=None`` takes the model's own beam size (4 for opus-mt), at most
+    :data:`MAX_BEAMS`. ``threads`` defaults to every core and is capped at the
+    core count. ``inter_threads`` (CTranslate2) runs that many batches in
+    parallel, each on ``threads // inter_threads`` cores. ``cache_size``
+    keeps that many sentence translations across calls (an LRU cache).
+    """
+
+    model: str = DEFAULT_TRANSLATION_MODEL
+    revision: str | None = None
+    backend: str = "auto"
+    compute_type: str = "auto"
+    device: str = "auto"
+    beams: int | None = None
+    batch_size: int = 16
+    max_batch_tokens: int = 8192
+    threads: int | None = None
+    inter_threads: int = 1
+    target_vocab_only: bool = False
+    cache_size: int = 0
+
+    def __post_init__(self) -> None:
+        _one_of("backend", self.backend, BACKEND_CHOICES)
+        _one_of("compute_type", self.compute_type, COMPUTE_TYPE_CHOICES)
+        _one_of("device", self.device, DEVICE_CHOICES)
+        _at_least("beams", self.beams, 1, MAX_BEAMS)
+        _at_least("batch_size", self.batch_size, 1)
+        _at_least("max_batch_tokens", self.max_batch_tokens, 1)
+        _at_least("threads", self.threads, 1)
+        _at_least("inter_threads", self.inter_threads, 1)
+        _at_least("cache_size", self.cache_size, 0)
+        if self.target_vocab_only and self.backend == "transformers":
+            raise ValueError("target_vocab_only needs the ctranslate2 backend")
+
+
+@dataclass(frozen=True)
+class SummaryOptions:
+    """Which summariser, how long a summary, and whether it is made from the translation or the source.
+
+    ``summarizer`` is ``auto`` (abstractive when its model can be had, else
+    extractive), ``extractive`` or ``abstractive``. With
+    ``summary_from="source"`` French sentences are picked and only those are
+    translated.
+    """
+
+    summarizer: str = "auto"
+    summarizer_model: str | None = None
+    summarizer_revision: str | None = None
+    summary_sentences: int | None = None
+    summary_ratio: float | None = None
+    summary_from: str = "translation"
+
+    def __post_init__(self) -> None:
+        _one_of("summarizer", self.summarizer, SUMMARIZER_CHOICES)
+        _one_of("summary_from", self.summary_from, SUMMARY_SOURCES)
+        _at_least("summary_sentences", self.summary_sentences, 1)
+        if self.summary_ratio is not None and not 0 < self.summary_ratio <= 1:
+            raise ValueError(f"summary_ratio must be in (0, 1]; got {self.summary_ratio}")
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def split_options(options: Mapping[str, Any], *groups: type) -> tuple[list[Any], dict[str, Any]]:
+    """Route flat keyword options to the option groups that own them; return the groups and the rest."""
+    rest = dict(options)
+    made = []
+    for cls in groups:
+        mine = {k: rest.pop(k) for k in field_names(cls) if k in rest}
+        made.append(cls(**mine))
+    return made, rest
+
+
+def from_namespace(cls: type, namespace: object, **overrides: Any) -> Any:
+    """An option group from parsed command-line arguments (attributes named like its fields; ``None`` = default)."""
+    values = {k: getattr(namespace, k) for k in field_names(cls) if getattr(namespace, k, None) is not None}
+    return cls(**{**values, **overrides})
+
+
+def call_options(method: Callable[..., Any], options: dict[str, Any]) -> dict[str, Any]:
+    """Pop from ``options`` the keyword-only parameters that ``method`` takes at call time."""
+    import inspect
+
+    params = inspect.signature(method).parameters
+    names = [n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    return {n: options.pop(n) for n in names if n in options}
