@@ -70,6 +70,9 @@ class CachedBackend(TranslationBackend):
     def _detokenize(self, tokens: Sequence[Sequence[Any]]) -> list[str]:
         raise NotImplementedError("CachedBackend translates through its inner backend")  # pragma: no cover
 
+    def _rescore(self, sources: Sequence[Sequence[Any]], outputs: Sequence[Sequence[Any]]) -> list[float]:
+        raise NotImplementedError("CachedBackend translates through its inner backend")  # pragma: no cover
+
     def translate_batch(
         self, sources: Sequence[str], tokens: Sequence[Sequence[Any]] | None = None
     ) -> list[Hypothesis]:

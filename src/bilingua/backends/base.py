@@ -143,6 +143,10 @@ class TranslationBackend(ABC):
     def _detokenize(self, tokens: Sequence[Sequence[Any]]) -> list[str]:
         """Text of generated tokens."""
 
+    @abstractmethod
+    def _rescore(self, sources: Sequence[Sequence[Any]], outputs: Sequence[Sequence[Any]]) -> list[float]:
+        """Mean log-probability per token of each given output (one forward pass, no search)."""
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Source token counts as the model sees them (with </s>)."""
         return [len(t) for t in self.encode(texts)]
@@ -177,21 +181,36 @@ class TranslationBackend(ABC):
         tokens = list(tokens) if tokens is not None else self.encode(sources)
         self._check_lengths(max(len(t) for t in tokens))
         out, scores = self._generate(tokens, 0)
-        caps = [self.max_output_tokens] * len(out)
         if self.options.fixed_length is None:
-            # An engine bounds a whole batch by its longest source; cut each output to its own
-            # source's bound, so a sentence comes out the same in any batch under greedy decoding.
             caps = [max(1, output_limit(len(t), self.options, self.max_output_tokens - 1) - 1) for t in tokens]
-            out = [o[:cap] for o, cap in zip(out, caps)]
-        if self.options.loop_guard and self.options.fixed_length is None:
-            looping = [i for i, o in enumerate(out) if has_repetition_loop(o)]
-            if looping:
-                # Decode only the looping sentences again, now forbidding repeated 3-grams.
-                again, again_scores = self._generate([tokens[i] for i in looping], 3)
-                for i, o, s in zip(looping, again, again_scores):
-                    out[i], scores[i] = o[: caps[i]], s
+            if self.options.loop_guard:
+                looping = [i for i, o in enumerate(out) if has_repetition_loop(o[: caps[i]])]
+                if looping:
+                    # Decode only the looping sentences again, now forbidding repeated 3-grams.
+                    again, again_scores = self._generate([tokens[i] for i in looping], 3)
+                    for i, o, s in zip(looping, again, again_scores):
+                        out[i], scores[i] = o, s
+            self._cut_to_own_bound(tokens, out, scores, caps)
         texts = self._detokenize(out)
         return [Hypothesis(text, score, len(o)) for text, score, o in zip(texts, scores, out)]
+
+    def _cut_to_own_bound(
+        self, tokens: Sequence[Sequence[Any]], out: list[list[Any]], scores: list[float], caps: list[int]
+    ) -> None:
+        """Cut each output to its own source's bound, and score the kept tokens alone.
+
+        An engine bounds a whole batch by its longest source. Cutting each
+        output to its own bound makes a sentence come out the same in any
+        batch under greedy decoding; an output that reached its bound is
+        rescored on what is kept, so its score does not depend on its
+        batch-mates either.
+        """
+        full = [i for i, (o, cap) in enumerate(zip(out, caps)) if len(o) >= cap]
+        for i in full:
+            out[i] = out[i][: caps[i]]
+        if full:
+            for i, score in zip(full, self._rescore([tokens[i] for i in full], [out[i] for i in full])):
+                scores[i] = score
 
 
 def input_limit(positions: int | None, tokenizer_limit: int | None) -> int:

@@ -289,6 +289,11 @@ class CTranslate2Backend(TranslationBackend):
     def _detokenize(self, tokens: Sequence[Sequence[str]]) -> list[str]:
         return [self.tokenizer.detokenize(t) for t in tokens]
 
+    def _rescore(self, sources: Sequence[Sequence[str]], outputs: Sequence[Sequence[str]]) -> list[float]:
+        results = self.translator.score_batch([list(s) for s in sources], [list(o) for o in outputs])
+        # The last log-probability is of the </s> that score_batch appends: a cut output has none.
+        return [float(sum(r.log_probs[:-1]) / max(1, len(r.log_probs) - 1)) for r in results]
+
     def info(self) -> dict[str, Any]:
         return {
             **super().info(),

@@ -86,9 +86,8 @@ class TransformersBackend(TranslationBackend):
     ) -> tuple[list[list[int]], list[float]]:
         torch = self._torch
         longest = max(len(t) for t in tokens)
-        pad = self.model.config.pad_token_id
-        ids = torch.tensor([list(t) + [pad] * (longest - len(t)) for t in tokens], dtype=torch.long)
-        mask = torch.tensor([[1] * len(t) + [0] * (longest - len(t)) for t in tokens], dtype=torch.long)
+        ids = self._padded(tokens, self.model.config.pad_token_id)
+        mask = self._padded([[1] * len(t) for t in tokens], 0)
         enc = {"input_ids": ids.to(self.device), "attention_mask": mask.to(self.device)}
         limit = output_limit(longest, self.options, self.max_output_tokens - 1)
         kwargs: dict[str, Any] = dict(
@@ -118,6 +117,21 @@ class TransformersBackend(TranslationBackend):
                    self.model.config.decoder_start_token_id}
         token_lists = [[t for t in seq.tolist() if t not in special] for seq in sequences]
         return token_lists, [float(s) for s in scores]
+
+    def _padded(self, rows: Sequence[Sequence[int]], pad: int) -> Any:
+        longest = max(len(r) for r in rows)
+        return self._torch.tensor([list(r) + [pad] * (longest - len(r)) for r in rows], dtype=self._torch.long)
+
+    def _rescore(self, sources: Sequence[Sequence[int]], outputs: Sequence[Sequence[int]]) -> list[float]:
+        torch = self._torch
+        pad = self.model.config.pad_token_id
+        ids = self._padded(sources, pad).to(self.device)
+        labels = self._padded(outputs, -100).to(self.device)
+        with torch.inference_mode(), self._lock:
+            logits = self.model(input_ids=ids, attention_mask=ids.ne(pad).long(), labels=labels).logits
+        logp = logits.float().log_softmax(-1).gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+        mask = labels.ne(-100)
+        return ((logp * mask).sum(1) / mask.sum(1).clamp(min=1)).tolist()  # type: ignore[no-any-return]
 
     def _detokenize(self, tokens: Sequence[Sequence[int]]) -> list[str]:
         with self._lock:
