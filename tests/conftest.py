@@ -55,3 +55,16 @@ def long_document() -> str:
     paragraphs.insert(3, run_on)
     paragraphs.insert(6, "Ce que prévoit le plan :\n- la fermeture de deux ponts ;\n2) une réunion publique.\n\t— Vous venez ? demanda Marie.")
     return "\n\n".join(paragraphs) + "\n"
+
+
+@pytest.fixture(scope="session")
+def evaldata() -> Path:
+    """``../shared/evaldata`` (public test sets, read in place, never copied)."""
+    from bilingua.evaluation.suites import data_dir
+
+    try:
+        return data_dir()
+    except Exception as exc:
+        if os.environ.get("CI"):
+            raise  # CI always has ../shared/evaldata: never skip the golden tests there
+        pytest.skip(f"public evaluation data not available: {exc}")

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,143 @@ def test_auto_on_a_gpu_ctranslate2_cannot_use_falls_back_visibly(
     explicit = bilingua.Pipeline(str(marian_dir), backend="ctranslate2", beams=1)
     with pytest.raises(bilingua.BackendUnavailableError):
         explicit.translate("Bonjour.")
+
+
+# --- a conversion cache that heals itself -----------------------------------------------------
+
+def _fresh_conversion(marian_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[object, Path]:
+    monkeypatch.setenv("BILINGUA_CACHE", str(tmp_path / "cache"))
+    model = bilingua.resolve_model(marian_dir)
+    return model, ct2_module.convert(model, "float32")
+
+
+def _translate(model: object) -> str:
+    backend = load_backend("ctranslate2", model, device="cpu", compute_type="float32",
+                           options=GenerationOptions(beams=1))
+    return backend.translate_batch(["Bonjour."])[0].text
+
+
+def test_a_truncated_model_bin_is_converted_again_with_a_notice(
+    marian_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    model, folder = _fresh_conversion(marian_dir, monkeypatch, tmp_path)
+    expected = _translate(model)
+    data = (folder / "model.bin").read_bytes()
+    (folder / "model.bin").write_bytes(data[: len(data) // 2])
+    assert _translate(model) == expected
+    notices = [r.getMessage() for r in caplog.records if r.name == "bilingua"]
+    assert len(notices) == 1 and "damaged" in notices[0] and str(folder) in notices[0]
+    assert (folder / "model.bin").stat().st_size == len(data)
+
+
+def test_a_deleted_model_bin_is_converted_again(marian_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    model, folder = _fresh_conversion(marian_dir, monkeypatch, tmp_path)
+    (folder / "model.bin").unlink()
+    assert _translate(model)  # was: [Errno 39] Directory not empty
+    assert (folder / "model.bin").is_file()
+    assert [p.name for p in folder.parent.iterdir()] == [folder.name]
+
+
+def test_a_conversion_that_cannot_load_twice_names_its_folder(
+    marian_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    model, folder = _fresh_conversion(marian_dir, monkeypatch, tmp_path)
+    real = ct2_module._convert_into
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        real(*args, **kwargs)
+        out = args[-1]
+        (out / "model.bin").write_bytes((out / "model.bin").read_bytes()[:100])
+
+    (folder / "model.bin").write_bytes(b"damaged")
+    monkeypatch.setattr(ct2_module, "_convert_into", broken)
+    with pytest.raises(bilingua.BilinguaError, match="even after converting it again") as err:
+        _translate(model)
+    assert str(folder) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_stale_temporary_folders_are_removed(marian_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("BILINGUA_CACHE", str(tmp_path / "cache"))
+    parent = tmp_path / "cache" / "ct2"
+    old, recent = parent / ".killed-conversion.abc", parent / ".running-conversion.def"
+    for folder in (old, recent):
+        (folder / "model").mkdir(parents=True)
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    ct2_module.convert(bilingua.resolve_model(marian_dir), "float32")
+    assert not old.exists() and recent.exists()  # a conversion may still be running in another process
+
+
+# --- threads, devices, broken folders ---------------------------------------------------------
+
+def test_threads_are_capped_at_the_core_count_with_a_notice(marian_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from bilingua.cpu import cpu_facts
+
+    p = bilingua.Pipeline(str(marian_dir), backend="ctranslate2", beams=1, threads=1000)
+    assert p.translate("Bonjour.")
+    assert p.models_info()["translation"]["threads"] == cpu_facts().cores
+    assert any("1000 threads" in r.getMessage() for r in caplog.records)
+    with pytest.raises(ValueError, match="threads must be at least 1"):
+        bilingua.Pipeline(str(marian_dir), threads=-1)
+    with pytest.raises(ValueError, match="beams must be from 1 to 16"):
+        bilingua.Pipeline(str(marian_dir), beams=64)
+
+
+def test_cuda_without_a_gpu_is_one_plain_error(marian_dir: Path) -> None:
+    for backend in ("ctranslate2", "transformers"):
+        p = bilingua.Pipeline(str(marian_dir), backend=backend, device="cuda", beams=1)
+        with pytest.raises(bilingua.BilinguaError, match="^no CUDA device"):
+            p.translate("Bonjour.")
+
+
+def test_a_gpu_failure_that_is_not_cublas_is_not_reported_as_cublas() -> None:
+    from bilingua.backends.ct2 import CTranslate2Backend
+
+    class Failing:
+        def __init__(self, message: str) -> None:
+            self.message = message
+
+        def translate_batch(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            raise RuntimeError(self.message)
+
+    backend = CTranslate2Backend.__new__(CTranslate2Backend)
+    backend.tokenizer = type("T", (), {"tokens": staticmethod(lambda text: text.split())})()
+    backend.translator = Failing("CUDA failed with error out of memory")
+    with pytest.raises(bilingua.BilinguaError, match="out of memory") as err:
+        backend._probe_gpu()
+    assert not isinstance(err.value, bilingua.BackendUnavailableError)
+    backend.translator = Failing("Library libcublas.so.12 is not found or cannot be loaded")
+    with pytest.raises(bilingua.BackendUnavailableError, match="CUDA 12"):
+        backend._probe_gpu()
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda d: (d / "config.json").write_text("{\n", encoding="utf-8"), "config.json' is not valid JSON"),
+        (lambda d: (d / "vocab.json").write_text("", encoding="utf-8"), "vocab.json' is not valid JSON"),
+        (lambda d: (d / "config.json").write_text("[]", encoding="utf-8"), "config.json' is not a JSON object"),
+        (lambda d: (d / "model.safetensors").unlink(), "has no weights"),
+        (lambda d: (d / "source.spm").write_bytes(b"not a sentencepiece model"), "could not be loaded"),
+    ],
+)
+@pytest.mark.parametrize("backend", ["ctranslate2", "transformers"])
+def test_a_broken_model_folder_is_one_line_that_names_it(
+    marian_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage, message: str, backend: str  # type: ignore[no-untyped-def]
+) -> None:
+    import shutil
+
+    monkeypatch.setenv("BILINGUA_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "model"
+    shutil.copytree(marian_dir, folder)
+    damage(folder)
+    with pytest.raises(bilingua.ModelNotFoundError, match=message) as err:
+        bilingua.Pipeline(str(folder), backend=backend, beams=1).translate("Bonjour.")
+    assert str(folder) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_file_given_as_model_folder(tmp_path: Path) -> None:
+    weights = tmp_path / "model.bin"
+    weights.write_bytes(b"x")
+    with pytest.raises(bilingua.ModelNotFoundError, match="is a file, not a model folder"):
+        bilingua.resolve_model(weights)

@@ -12,19 +12,8 @@ from pathlib import Path
 import pytest
 
 from bilingua.evaluation import System, evaluate, read_segments
-from bilingua.evaluation.suites import data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="session")
-def evaldata() -> Path:
-    try:
-        return data_dir()
-    except Exception as exc:
-        if os.environ.get("CI"):
-            raise  # CI always has ../shared/evaldata: never skip the golden tests there
-        pytest.skip(f"public evaluation data not available: {exc}")
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -242,3 +231,43 @@ def test_optional_comet_is_skipped_with_a_notice_and_unknown_sacrebleu_sets_fail
     done = run_cli("-t", "no-such-test-set", "--hyp", str(good))
     assert done.returncode == 1 and "no-such-test-set" in done.stderr and done.stderr.count("\n") == 1
     assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "option", [["--jobs", "-1"], ["--jobs", "0"], ["--n-samples", "-5"], ["--worst", "-1"], ["--limit", "0"],
+               ["--threads", "-1"], ["--beams", "99"], ["--compute-type", "float32,float64"]],
+)
+def test_numeric_and_named_options_are_checked_before_any_work(option: list[str], tmp_path: Path) -> None:
+    ref = tmp_path / "ref.txt"
+    ref.write_text("a\n", encoding="utf-8")
+    done = run_cli("--hyp", str(ref), "--ref", str(ref), *option)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+
+
+def test_blank_hypotheses_are_scored(tmp_path: Path) -> None:
+    ref, hyp = tmp_path / "ref.txt", tmp_path / "hyp.txt"
+    ref.write_text("The cat sat.\nIt rained.\n", encoding="utf-8")
+    hyp.write_text("\n\n", encoding="utf-8")
+    done = run_cli("--hyp", str(hyp), "--ref", str(ref), "--significance", "none", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["systems"][0]["metrics"]["bleu"]["score"] == 0.0
+    with pytest.raises(ValueError, match="jobs must be"):
+        evaluate([System("x", ["a"])], [["a"]], "bleu", jobs=0)
+
+
+def test_a_source_with_a_lone_cr_keeps_its_line_count(marian_dir: Path, tmp_path: Path) -> None:
+    src, ref = tmp_path / "src.txt", tmp_path / "ref.txt"
+    src.write_bytes("Bonjour.\nUn\rdeux.\nMerci.\nAu revoir.\nFin.\n".encode("utf-8"))
+    ref.write_text("Hello.\nOne two.\nThanks.\nBye.\nEnd.\n", encoding="utf-8")
+    done = run_cli("--src", str(src), "--ref", str(ref), "--model", str(marian_dir), "--beams", "1",
+                   "--significance", "none", "--quiet", "--json")
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["systems"][0]["segments"]) == 5
+
+
+def test_an_unwritable_report_fails_before_any_translation(marian_dir: Path, tmp_path: Path) -> None:
+    ref = tmp_path / "ref.txt"
+    ref.write_text("a\n", encoding="utf-8")
+    done = run_cli("--src", str(ref), "--ref", str(ref), "--model", str(tmp_path / "no-model"),
+                   "--report", str(tmp_path / "missing" / "run"))
+    assert done.returncode == 1 and "output folder" in done.stderr

@@ -47,3 +47,18 @@ def test_model_is_found_in_the_hf_cache_offline(tmp_path: Path, marian_dir: Path
     assert m.path == snap and m.revision == "main" and not m.local
     p = Pipeline("acme/tiny-fr-en", beams=1, summarizer="extractive")
     assert p.process("Bonjour.").models["translation"]["id"] == "acme/tiny-fr-en"
+
+
+def test_an_unreadable_cache_is_not_reported_as_a_missing_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import huggingface_hub
+
+    def denied(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError(13, "Permission denied", str(tmp_path / "hub"))
+
+    # As root (CI) a chmod would not stop the read, so the cache's refusal is what huggingface_hub would raise.
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", denied)
+    with pytest.raises(ModelNotFoundError, match="could not be read .*Permission denied.*HF_HOME") as err:
+        resolve_model("acme/tiny-fr-en")
+    assert "not in the Hugging Face cache" not in str(err.value)

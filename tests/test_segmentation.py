@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bilingua.segmentation import PysbdSplitter, normalize, parse_document, split_long
@@ -86,3 +88,26 @@ def test_plan_batches_sorts_respects_budget_and_keeps_every_item() -> None:
         assert max(lengths[i] for i in b) * len(b) <= 90
     flat = [lengths[i] for b in batches for i in b]
     assert flat == sorted(flat, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "path", ["flores200_devtest/fra_Latn.devtest", "wmt14_newstest2014_fren/text/newstest2014.fr-en.fr"]
+)
+def test_long_lines_read_in_windows_split_exactly_as_pysbd_does(evaldata: Path, path: str) -> None:
+    lines = (evaldata / path).read_text(encoding="utf-8").split("\n")[:600]
+    windowed, whole = PysbdSplitter("fr", window=1000), PysbdSplitter("fr", window=10**9)
+    paragraphs = [" ".join(lines[k : k + 30]) for k in range(0, len(lines), 30)]  # 3,000-6,000 characters each
+    assert all(len(p) > 2000 for p in paragraphs)
+    for paragraph in paragraphs:
+        assert windowed.split(paragraph) == whole.split(paragraph)
+
+
+def test_one_huge_line_loses_nothing() -> None:
+    splitter = PysbdSplitter("fr", window=500)
+    text = " ".join(["Le conseil a voté. M. Dupont était absent."] * 200) + " " + "x" * 3000 + " fin"
+    pieces = splitter.split(text)
+    assert "".join("".join(pieces).split()) == "".join(text.split())
+    assert pieces[:2] == ["Le conseil a voté.", "M. Dupont était absent."]
+    # The run is cut at window edges, and joined again: its pieces start in lower case.
+    assert pieces[-1] == "M. Dupont était absent. " + "x" * 3000 + " fin"
+    assert pieces == PysbdSplitter("fr", window=10**9).split(text)

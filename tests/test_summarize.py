@@ -99,3 +99,28 @@ def test_pipeline_reports_the_summarizer_it_used(marian_dir: Path, t5_dir: Path)
     assert result.models["summarizer"]["kind"] == "abstractive"
     assert result.models["summarizer"]["id"] == str(t5_dir)
     assert result.summary
+
+
+def test_textrank_picks_central_sentences_not_the_first_ones() -> None:
+    text = (
+        "My cat likes sardines. "
+        "Rain is expected on Sunday. "
+        "The traffic plan closes two bridges to cars. "
+        "The council voted on the traffic plan and the bridges. "
+        "Critics say the traffic plan and the bridges will hurt shops."
+    )
+    summary = ExtractiveSummarizer(num_sentences=2).summarize(text)
+    assert "sardines" not in summary and "Rain" not in summary
+    assert summary.count("traffic plan") == 2
+
+
+def test_the_summary_is_made_from_the_translated_segments(marian_dir: Path, long_document: str) -> None:
+    class Recording(ExtractiveSummarizer):
+        def summarize_sentences(self, sentences):  # type: ignore[no-untyped-def]
+            self.seen = list(sentences)
+            return super().summarize_sentences(sentences)
+
+    recording = Recording(num_sentences=2)
+    result = Pipeline(str(marian_dir), beams=1, summarizer=recording).process(long_document)
+    assert recording.seen == [s.translation for s in result.segments]
+    assert result.summary == " ".join(recording.seen[i] for i in recording.select(recording.seen))

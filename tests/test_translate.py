@@ -198,3 +198,96 @@ def test_pipeline_cache_reuses_sentences_across_calls(marian_dir: Path) -> None:
     assert [s.translation for s in again] == [first[1].translation, first[0].translation]
     info = p.models_info()["translation"]
     assert info["cache"]["hits"] == 2 and info["cache"]["size"] == 2
+
+
+# --- behaviour a mutant would break ----------------------------------------------------------
+
+def _recording(backend, calls: list[list[str]]):  # type: ignore[no-untyped-def]
+    """Record each engine call's sentences; the real backend still translates them."""
+    real = backend.translate_batch
+    backend.translate_batch = lambda xs, *tok: (calls.append(list(xs)), real(xs, *tok))[1]  # type: ignore[method-assign]
+    return backend
+
+
+def test_the_sentence_cache_evicts_the_least_recently_used(marian_dir: Path) -> None:
+    from bilingua.backends import GenerationOptions, load_backend
+    from bilingua.translator import CachedBackend
+
+    calls: list[list[str]] = []
+    inner = _recording(load_backend("ctranslate2", bilingua.resolve_model(marian_dir), device="cpu",
+                                    compute_type="float32", options=GenerationOptions(beams=1)), calls)
+    cache = CachedBackend(inner, maxsize=2)
+    for batch in (["Bonjour."], ["Merci."], ["Bonjour."], ["Au revoir."]):  # "Bonjour." was used last: "Merci." goes
+        cache.translate_batch(batch)
+    cache.translate_batch(["Bonjour."])
+    assert calls == [["Bonjour."], ["Merci."], ["Au revoir."]] and cache.hits == 2
+    cache.translate_batch(["Merci."])
+    assert calls[-1] == ["Merci."]
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_the_repetition_loop_guard_decodes_looping_sentences_again(marian_dir: Path, backend: str) -> None:
+    from bilingua.backends import GenerationOptions, has_repetition_loop, load_backend
+
+    fr = (Path(__file__).parent / "data" / "corpus.fr.txt").read_text(encoding="utf-8").splitlines()
+    model = bilingua.resolve_model(marian_dir)
+    looping = {}
+    for guard in (False, True):
+        engine = load_backend(backend, model, device="cpu", compute_type="float32",
+                              options=GenerationOptions(beams=1, loop_guard=guard))
+        looping[guard] = sum(has_repetition_loop(h.text.split()) for h in engine.translate_batch(fr))
+    assert looping[False] >= 5  # the random model loops on these sentences...
+    assert looping[True] == 0  # ...and the guard leaves none looping
+
+
+def test_max_batch_tokens_bounds_every_engine_call(marian_dir: Path) -> None:
+    fr = (Path(__file__).parent / "data" / "corpus.fr.txt").read_text(encoding="utf-8").splitlines()
+    sizes = {}
+    for budget in (128, 4096):
+        p = Pipeline(str(marian_dir), backend="ctranslate2", beams=1, batch_size=64, max_batch_tokens=budget)
+        calls: list[list[str]] = []
+        _recording(p.translator.backend, calls)
+        p.translate(fr)
+        counts = p.translator.backend.count_tokens
+        assert all(len(c) * max(counts(c)) <= budget for c in calls)
+        sent = [s for c in calls for s in c]
+        assert len(sent) == len(set(sent)) and _squash("".join(sorted(sent))) == _squash("".join(sorted(
+            s.text for line in set(fr) for s in parse_document(line, PysbdSplitter()).sentences())))
+        sizes[budget] = len(calls)
+    assert sizes[128] > sizes[4096] >= 1
+
+
+def test_each_document_keeps_its_own_length_bound_in_a_mixed_batch(marian_dir: Path) -> None:
+    from bilingua.backends.base import output_limit
+
+    p = Pipeline(str(marian_dir), backend="ctranslate2", beams=1, batch_size=64)
+    fr = (Path(__file__).parent / "data" / "corpus.fr.txt").read_text(encoding="utf-8").splitlines()
+    docs = ["Bonjour.", " ".join(fr[:6]), "Merci bien."]
+    done = p.translator.translate_documents(docs)
+    backend = p.translator.backend
+    for doc in done:
+        for sentence, hyp in zip(doc.sentences(), doc.hypotheses):
+            n = backend.count_tokens([sentence.text])[0]
+            assert hyp.num_tokens <= output_limit(n, backend.options, backend.max_output_tokens - 1) - 1
+    # The short documents reached their bound (the random model never stops by itself), far below the long one's.
+    assert done[0].hypotheses[0].num_tokens < max(h.num_tokens for h in done[1].hypotheses)
+
+
+def test_call_options_reach_process_through_the_module_helper(marian_dir: Path, long_document: str) -> None:
+    result = bilingua.process(long_document, model=str(marian_dir), beams=1, summary_from="source",
+                              translate_all=False, summarizer="extractive")
+    assert result.translation == "" and result.segments == [] and result.summary
+    assert result.summary_segments and all(s.translation for s in result.summary_segments)
+    with pytest.raises(TypeError, match="unknown options: colour"):
+        bilingua.process("Bonjour.", model=str(marian_dir), colour="blue")
+
+
+def test_process_many_refuses_a_bare_string(marian_dir: Path) -> None:
+    p = Pipeline(str(marian_dir), beams=1, summarizer="extractive")
+    with pytest.raises(TypeError, match="not one str"):
+        list(p.process_many("Bonjour. Merci."))
+
+
+def test_nul_characters_are_refused_by_the_api(marian_dir: Path) -> None:
+    with pytest.raises(bilingua.InputError, match="NUL character at offset 7"):
+        bilingua.translate("Bonjour\x00.", model=str(marian_dir))

@@ -69,10 +69,11 @@ class PysbdSplitter(SentenceSplitter):
         segmenter = self._pysbd.Segmenter(language=self.language, clean=False)
         return list(segmenter.segment(text))
 
-    def _segments(self, text: str) -> list[str]:
+    def _segments(self, text: str) -> list[tuple[str, bool]]:
+        """pysbd's pieces of ``text``, each with whether it continues the previous one inside a word."""
         size, margin = self.window, self.window // 4
-        out: list[str] = []
-        start = 0
+        out: list[tuple[str, bool]] = []
+        start, glued = 0, False
         while len(text) - start > size:
             window = text[start : start + size]
             kept, end = [], 0
@@ -81,24 +82,31 @@ class PysbdSplitter(SentenceSplitter):
                     break
                 kept.append(piece)
                 end += len(piece)
+            cut_in_word = False
             if not kept:  # one sentence longer than the window: cut at a space (split_long cuts it anyway)
-                end = window.rfind(" ", margin) + 1 or size
+                end = window.rfind(" ", margin) + 1
+                cut_in_word = end == 0
+                end = end or size
                 kept = [window[:end]]
-            out.extend(kept)
+            out.extend((piece, glued and i == 0) for i, piece in enumerate(kept))
             start += end
-        out.extend(self._segment(text[start:]))
+            glued = cut_in_word and not text[start].isspace()
+        out.extend((piece, glued and i == 0) for i, piece in enumerate(self._segment(text[start:])))
         return out
 
     def split(self, text: str) -> list[str]:
-        out: list[str] = []
-        for piece in (p.strip() for p in self._segments(text)):
+        groups: list[list[str]] = []
+        for raw, glued in self._segments(text):
+            piece = raw.strip()
             if not piece:
                 continue
-            if out and piece[0].islower():
-                out[-1] = f"{out[-1]} {piece}"
+            if groups and glued:
+                groups[-1].append(piece)
+            elif groups and piece[0].islower():
+                groups[-1] += [" ", piece]  # joined at the end: a long run of joins stays linear
             else:
-                out.append(piece)
-        return out
+                groups.append([piece])
+        return ["".join(g) for g in groups]
 
 
 Splitter = Union[SentenceSplitter, Callable[[str], Sequence[str]]]
