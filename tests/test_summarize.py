@@ -124,3 +124,13 @@ def test_the_summary_is_made_from_the_translated_segments(marian_dir: Path, long
     result = Pipeline(str(marian_dir), beams=1, summarizer=recording).process(long_document)
     assert recording.seen == [s.translation for s in result.segments]
     assert result.summary == " ".join(recording.seen[i] for i in recording.select(recording.seen))
+
+
+def test_a_missing_summary_model_fails_before_any_translation(marian_dir: Path, tmp_path: Path) -> None:
+    p = Pipeline(str(marian_dir), beams=1, summarizer="abstractive", summarizer_model=str(tmp_path / "none"))
+    calls: list[object] = []
+    real = p.translator.backend.translate_batch
+    p.translator.backend.translate_batch = lambda xs, *tok: (calls.append(xs), real(xs, *tok))[1]  # type: ignore[method-assign]
+    with pytest.raises(ModelNotFoundError, match="does not exist"):
+        p.process("Bonjour. Merci.")
+    assert calls == []

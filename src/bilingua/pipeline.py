@@ -96,41 +96,45 @@ class Pipeline:
         self._summarizer_lock = threading.Lock()
 
     # -- loading -------------------------------------------------------------
+    def _once(self, lock: threading.Lock, attr: str, load: Any) -> tuple[Any, float]:
+        """``self.<attr>``, loaded by ``load()`` on first use, and the seconds this call spent loading."""
+        with lock:
+            if getattr(self, attr) is not None:
+                return getattr(self, attr), 0.0
+            t0 = time.perf_counter()
+            setattr(self, attr, load())
+            return getattr(self, attr), time.perf_counter() - t0
+
     def load_translator(self) -> tuple[Translator, float]:
         """The translator, and the seconds this call spent loading it (0 once loaded)."""
-        with self._translator_lock:
-            if self._translator is not None:
-                return self._translator, 0.0
-            t0 = time.perf_counter()
-            o = self.options
-            backend, self._backend_note = open_backend(
-                resolve_model(o.model, o.revision), o.backend, o.device, o.compute_type,
-                options=self.generation, threads=o.threads, inter_threads=o.inter_threads,
-                target_vocab_only=o.target_vocab_only,
-            )
-            if o.cache_size:
-                backend = CachedBackend(backend, o.cache_size)
-            self._translator = Translator(
-                backend, splitter=self.splitter, batch_size=o.batch_size,
-                max_batch_tokens=o.max_batch_tokens, progress=self.progress,
-            )
-            return self._translator, time.perf_counter() - t0
+        return self._once(self._translator_lock, "_translator", self._open_translator)
 
     def load_summarizer(self) -> tuple[Summarizer, float]:
         """The summariser of translations, and the seconds this call spent loading it."""
-        with self._summarizer_lock:
-            if self._summarizer is not None:
-                return self._summarizer, 0.0
-            t0 = time.perf_counter()
-            s = self.summary
-            if self._custom_summarizer is not None:
-                self._summarizer, self._summarizer_note = self._custom_summarizer, {"requested": "custom"}
-            else:
-                self._summarizer, self._summarizer_note = make_summarizer(
-                    s.summarizer, s.summarizer_model, s.summarizer_revision, device=self.options.device,
-                    num_sentences=s.summary_sentences, ratio=s.summary_ratio,
-                )
-            return self._summarizer, time.perf_counter() - t0
+        return self._once(self._summarizer_lock, "_summarizer", self._open_summarizer)
+
+    def _open_translator(self) -> Translator:
+        o = self.options
+        backend, self._backend_note = open_backend(
+            resolve_model(o.model, o.revision), o.backend, o.device, o.compute_type,
+            options=self.generation, threads=o.threads, inter_threads=o.inter_threads,
+            target_vocab_only=o.target_vocab_only,
+        )
+        if o.cache_size:
+            backend = CachedBackend(backend, o.cache_size)
+        return Translator(backend, splitter=self.splitter, batch_size=o.batch_size,
+                          max_batch_tokens=o.max_batch_tokens, progress=self.progress)
+
+    def _open_summarizer(self) -> Summarizer:
+        if self._custom_summarizer is not None:
+            self._summarizer_note = {"requested": "custom"}
+            return self._custom_summarizer
+        s = self.summary
+        summarizer, self._summarizer_note = make_summarizer(
+            s.summarizer, s.summarizer_model, s.summarizer_revision, device=self.options.device,
+            num_sentences=s.summary_sentences, ratio=s.summary_ratio,
+        )
+        return summarizer
 
     @property
     def translator(self) -> Translator:

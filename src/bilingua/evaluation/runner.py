@@ -103,7 +103,6 @@ def evaluate(
     language: str = "en",
     data: dict[str, Any] | None = None,
     suite: dict[str, Any] | None = None,
-    quiet: bool = False,
 ) -> Report:
     """Score every system against the references; compare all with the first.
 
