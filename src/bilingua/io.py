@@ -140,7 +140,8 @@ def write_output(path: str | os.PathLike[str], text: str, *, force: bool = False
         special = not stat.S_ISREG(os.stat(path).st_mode)
     except FileNotFoundError:
         special = False
-    if special or os.fspath(path).startswith(("/dev/", "/proc/")):
+    # /dev/stdout, /dev/fd/N, /proc/self/fd/N name an open descriptor: write to it, whatever it is.
+    if special or os.fspath(path).startswith(("/dev/std", "/dev/fd/", "/proc/")):
         with open(path, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
         return

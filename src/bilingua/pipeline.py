@@ -15,7 +15,7 @@ from .hub import resolve_model
 from .io import check_text
 from .options import SUMMARY_SOURCES, SummaryOptions, TranslationOptions, call_options, split_options
 from .result import Result, Segment
-from .segmentation import Splitter
+from .segmentation import Splitter, parse_document
 from .summarizers import ExtractiveSummarizer, Summarizer, make_summarizer
 from .translator import CachedBackend, DocumentTranslation, Translator
 
@@ -239,8 +239,6 @@ class Pipeline:
                 result.summary = summarizer.summarize_sentences([s.translation for s in result.segments if s.translation])
 
     def _translate_picked(self, result: Result, translator: Translator, watch: Stopwatch) -> None:
-        from .segmentation import parse_document
-
         with watch("segment"):
             placed = parse_document(result.source, translator.splitter).sentences()
         chosen = self.source_picker.select([s.text for s in placed])

@@ -7,15 +7,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..cli import UsageError, add_translation_options, whole
 from ..errors import BilinguaError, InputError
-from ..io import check_output, write_output
 from ..hub import DEFAULT_TRANSLATION_MODEL
+from ..io import check_output, write_output
 from ..options import COMPUTE_TYPE_CHOICES, TranslationOptions, from_namespace
 
 
 def add_eval_parser(sub: Any, common: argparse.ArgumentParser) -> None:
-    from ..cli import add_translation_options, whole
-
     p = sub.add_parser(
         "eval", parents=[common], help="score translations or summaries (BLEU, chrF, TER, ROUGE...)",
         description="Score system outputs against references, or translate a source and score it. "
@@ -184,8 +183,6 @@ def _run_models(args: argparse.Namespace, sources: list[str], task: str) -> list
 
 
 def _translation_options(args: argparse.Namespace, model: str | None, compute_type: str) -> Any:
-    from ..cli import UsageError
-
     # --model and --compute-type are lists here: one run per pair.
     overrides: dict[str, Any] = {"compute_type": compute_type, "model": model or DEFAULT_TRANSLATION_MODEL}
     try:
