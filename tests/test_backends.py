@@ -297,6 +297,9 @@ def test_a_gpu_failure_that_is_not_cublas_is_not_reported_as_cublas() -> None:
         (lambda d: (d / "config.json").write_text("[]", encoding="utf-8"), "config.json' is not a JSON object"),
         (lambda d: (d / "model.safetensors").unlink(), "has no weights"),
         (lambda d: (d / "source.spm").write_bytes(b"not a sentencepiece model"), "could not be loaded"),
+        (lambda d: (d / "source.spm").unlink(), "has no source.spm"),
+        (lambda d: (d / "vocab.json").write_text("[1, 2]", encoding="utf-8"), "could not be loaded"),
+        (lambda d: (d / "model.safetensors").write_bytes(b"garbage"), "could not be loaded"),
     ],
 )
 @pytest.mark.parametrize("backend", ["ctranslate2", "transformers"])

@@ -104,3 +104,18 @@ def test_ctranslate2_runs_batches_in_parallel_with_inter_threads(marian_dir: Pat
     assert info["inter_threads"] == 2 and two.translator.backend.parallel_batches == 2
     # Several callers at once, as a service would call it.
     assert in_threads(two.translate, sentences[:16], workers=4) == one.translate(sentences[:16])
+
+
+def test_translating_leaves_the_process_wide_transformers_logging_alone(
+    marian_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transformers.utils import logging as hf_logging
+
+    p = Pipeline(str(marian_dir), backend="transformers", beams=1)
+    p.translate("Bonjour.")  # loaded: silencing transformers while it loads is allowed
+    changes: list[str] = []
+    monkeypatch.setattr(hf_logging, "set_verbosity", lambda level: changes.append(f"level {level}"))
+    monkeypatch.setattr(hf_logging, "set_verbosity_error", lambda: changes.append("error"))
+    monkeypatch.setattr(hf_logging, "disable_progress_bar", lambda: changes.append("bars off"))
+    in_threads(p.translate, ["Bonjour.", "Merci.", "Le train est parti."] * 3, workers=4)
+    assert changes == []  # a global setting flipped per call races between threads

@@ -167,8 +167,16 @@ def _from_cache(model_id: str, revision: str) -> ResolvedModel | None:
 _WEIGHTS = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.json", "pytorch_model.bin.index.json")
 
 
-def check_model_folder(folder: Path) -> None:
-    """Refuse, naming the file, a model folder whose config, JSON files or weights are missing or broken."""
+#: The files a Marian model's tokenizer reads (opus-mt layout).
+MARIAN_FILES = ("source.spm", "target.spm", "vocab.json")
+
+
+def check_model_folder(folder: Path, required: tuple[str, ...] = ()) -> None:
+    """Refuse, naming the file, a model folder whose config, JSON files, weights or ``required`` files
+    are missing or broken."""
+    for name in required:
+        if not (folder / name).is_file():
+            raise ModelNotFoundError(f"model folder '{folder}' has no {name}; re-save or re-download the model")
     config = folder / "config.json"
     if not config.is_file():
         raise ModelNotFoundError(f"model folder '{folder}' has no config.json; pass a folder saved with save_pretrained()")
@@ -192,7 +200,7 @@ def loading(folder: Path) -> Iterator[None]:
         yield
     except BilinguaError:
         raise
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, RuntimeError, ImportError) as exc:
+    except Exception as exc:  # each library fails in its own way (OSError, SafetensorError, KeyError...)
         raise ModelNotFoundError(
             f"model folder '{folder}' could not be loaded ({type(exc).__name__}: {first_line(exc)}); "
             "re-save or re-download the model"

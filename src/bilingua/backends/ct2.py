@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import BackendUnavailableError, BilinguaError, first_line
 from ..cpu import cap_threads
-from ..hub import ResolvedModel, loading
+from ..hub import MARIAN_FILES, ResolvedModel, check_model_folder, loading
 from .base import (
     GenerationOptions,
     TranslationBackend,
@@ -210,6 +210,7 @@ class CTranslate2Backend(TranslationBackend):
         # CTranslate2's default is 4 threads whatever the machine; more threads than cores only queue.
         self.threads = cap_threads(threads)
         self.inter_threads = self.parallel_batches = inter_threads
+        check_model_folder(model.path, MARIAN_FILES)
         with loading(model.path):
             # sentencepiece alone: no transformers/torch import on the warm path.
             self.tokenizer = MarianSentencePieceTokenizer(model.path)
@@ -306,6 +307,9 @@ class CTranslate2Backend(TranslationBackend):
 
 def _generation_beams(folder: Path) -> int | None:
     gen_file = folder / "generation_config.json"
-    if gen_file.is_file():
-        return json.loads(gen_file.read_text(encoding="utf-8")).get("num_beams")
-    return None
+    if not gen_file.is_file():
+        return None
+    beams = json.loads(gen_file.read_text(encoding="utf-8")).get("num_beams")
+    if beams is not None and (isinstance(beams, bool) or not isinstance(beams, int) or beams < 1):
+        raise BilinguaError(f"model file '{gen_file}' has num_beams {beams!r}; it should be a whole number of at least 1")
+    return beams

@@ -7,7 +7,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from ..hub import ResolvedModel, loading
+from ..hub import MARIAN_FILES, ResolvedModel, check_model_folder, loading
 from .base import (
     GenerationOptions,
     TranslationBackend,
@@ -50,6 +50,8 @@ class TransformersBackend(TranslationBackend):
         self.compute_type = compute_type
         if threads:
             torch.set_num_threads(threads)
+        if (model.path / "source.spm").exists() or (model.path / "vocab.json").exists():  # a Marian layout
+            check_model_folder(model.path, MARIAN_FILES)
         with quiet_transformers(), loading(model.path):
             self.tokenizer = AutoTokenizer.from_pretrained(model.path)
             net = AutoModelForSeq2SeqLM.from_pretrained(model.path).eval()
