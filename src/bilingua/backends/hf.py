@@ -33,37 +33,17 @@ class TransformersBackend(TranslationBackend):
         threads: int | None = None,
     ) -> None:
         import torch
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
         self.model_ref = model
         self.options = options or GenerationOptions()
         self.device = resolve_device(device)
-        if compute_type not in {"float32", "int8", "float16"}:
-            raise ValueError(
-                f"the transformers backend supports compute types float32, int8 (CPU) and float16 (GPU), "
-                f"not {compute_type!r}"
-            )
-        if compute_type == "int8" and self.device != "cpu":
-            raise ValueError("torch dynamic int8 runs on the CPU only; use --device cpu")
-        if compute_type == "float16" and self.device == "cpu":
-            raise ValueError("float16 with transformers needs a GPU; use --device cuda or another compute type")
-        self.compute_type = compute_type
+        self.compute_type = _check_compute_type(compute_type, self.device)
         if threads:
             torch.set_num_threads(threads)
-        if (model.path / "source.spm").exists() or (model.path / "vocab.json").exists():  # a Marian layout
-            check_model_folder(model.path, MARIAN_FILES)
-        with quiet_transformers(), loading(model.path):
-            self.tokenizer = AutoTokenizer.from_pretrained(model.path)
-            net = AutoModelForSeq2SeqLM.from_pretrained(model.path).eval()
+        self.tokenizer, net = _load(model, compute_type)
         # The tokenizer and generate() are not documented as thread-safe: calls take turns
         # (torch already spreads one call over every core).
         self._lock = threading.Lock()
-        if compute_type == "int8":
-            with warnings.catch_warnings():  # torch announces a move of this API to torchao
-                warnings.simplefilter("ignore")
-                net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
-        elif compute_type == "float16":
-            net = net.half()
         self.model = net.to(self.device)
         # Every call bounds its output with max_new_tokens; a max_length left in the model's config
         # would only make transformers warn on each call.
@@ -139,3 +119,34 @@ class TransformersBackend(TranslationBackend):
         with self._lock:
             texts = self.tokenizer.batch_decode([list(t) for t in tokens], skip_special_tokens=True)
         return [t.strip() for t in texts]
+
+
+def _check_compute_type(compute_type: str, device: str) -> str:
+    if compute_type not in {"float32", "int8", "float16"}:
+        raise ValueError(
+            f"the transformers backend supports compute types float32, int8 (CPU) and float16 (GPU), not {compute_type!r}"
+        )
+    if compute_type == "int8" and device != "cpu":
+        raise ValueError("torch dynamic int8 runs on the CPU only; use --device cpu")
+    if compute_type == "float16" and device == "cpu":
+        raise ValueError("float16 with transformers needs a GPU; use --device cuda or another compute type")
+    return compute_type
+
+
+def _load(model: ResolvedModel, compute_type: str) -> tuple[Any, Any]:
+    """The tokenizer and the network, quantised or halved as ``compute_type`` says."""
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    if (model.path / "source.spm").exists() or (model.path / "vocab.json").exists():  # a Marian layout
+        check_model_folder(model.path, MARIAN_FILES)
+    with quiet_transformers(), loading(model.path):
+        tokenizer = AutoTokenizer.from_pretrained(model.path)
+        net = AutoModelForSeq2SeqLM.from_pretrained(model.path).eval()
+    if compute_type == "int8":
+        with warnings.catch_warnings():  # torch announces a move of this API to torchao
+            warnings.simplefilter("ignore")
+            net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
+    elif compute_type == "float16":
+        net = net.half()
+    return tokenizer, net

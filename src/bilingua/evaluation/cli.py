@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -72,10 +73,21 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
+@dataclass
+class _Data:
+    """What a run scores against: references, the source if any, and where they came from."""
+
+    refs: list[list[str]] = field(default_factory=list)
+    sources: list[str] | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+    suite: Any = None
+    metrics: str | None = None
+    task: str = "translation"
+
+
 def run_eval(args: argparse.Namespace) -> int:
-    from .data import read_segments
-    from .runner import System, evaluate
-    from .suites import data_dir, list_suites, load_suite
+    from .runner import evaluate
+    from .suites import list_suites, load_suite
 
     if args.list_suites:
         for name in list_suites(args.suites_dir):
@@ -87,75 +99,85 @@ def run_eval(args: argparse.Namespace) -> int:
         check_output(f"{args.report}.md")
     if args.model or not args.hyp:
         _translation_options(args, None, "auto")  # bad option combinations fail now
-
-    suite = None
-    data_info: dict[str, Any] = {}
-    sources = None
-    refs: list[list[str]] = []
-    metrics = args.metrics
-    task = "translation"
-    if args.suite:
-        suite = load_suite(args.suite, args.suites_dir)
-        root = data_dir(args.data_dir)
-        task = suite.task
-        for rel in [suite.source, *suite.references]:
-            if not (root / rel).is_file():
-                raise InputError(f"suite {suite.name}: data file '{root / rel}' not found; pass --data-dir or set BILINGUA_DATA")
-        src = read_segments(str(root / suite.source))
-        sources = src.lines
-        data_info["source"] = src.describe()
-        ref_segs = [read_segments(str(root / r)) for r in suite.references]
-        refs = [r.lines for r in ref_segs]
-        data_info["references"] = [r.describe() for r in ref_segs]
-        metrics = metrics or ",".join(suite.metrics)
-    if args.test_set:
-        if suite:
-            raise InputError("give --suite or -t, not both")
-        sources, refs, data_info = _sacrebleu_test_set(args.test_set, args.langpair)
-    if args.ref:
-        if refs:
-            raise InputError("--ref cannot be combined with --suite or -t (they bring their references)")
-        ref_segs = [read_segments(r, ("ref", "reference", "references", "target", "tgt")) for r in args.ref]
-        refs = [r.lines for r in ref_segs]
-        data_info["references"] = [r.describe() for r in ref_segs]
-    if args.src:
-        if sources is not None:
-            raise InputError("--src cannot be combined with --suite or -t (they bring their source)")
-        src = read_segments(args.src, ("src", "source"))
-        sources = src.lines
-        data_info["source"] = src.describe()
-    if not refs:
-        raise InputError("no references: give --ref FILE, --suite NAME or -t TESTSET")
-
-    if args.limit:
-        refs = [r[: args.limit] for r in refs]
-        sources = sources[: args.limit] if sources is not None else None
-        data_info["limit"] = args.limit
-
-    systems: list[System] = []
-    hyp_names = _unique_names(args.name + [Path(h.split("#")[0]).stem for h in args.hyp[len(args.name):]])
-    for spec, name in zip(args.hyp, hyp_names):
-        seg = read_segments(spec, ("hyp", "hypothesis", "translation", "output", "mt"))
-        lines = seg.lines[: args.limit] if args.limit else seg.lines
-        systems.append(System(name, lines, origin={"file": seg.describe()}))
-
-    if args.model or (not args.hyp and sources is not None):
-        if sources is None:
+    data = _gather_data(args)
+    systems = _hypothesis_systems(args)
+    if args.model or (not args.hyp and data.sources is not None):
+        if data.sources is None:
             raise InputError("--model needs a source to translate: give --src FILE or --suite NAME")
-        systems.extend(_run_models(args, sources, task))
-    metrics = metrics or "bleu,chrf,ter"
+        systems.extend(_run_models(args, data.sources, data.task))
     tests = {"bs": ("bs",), "ar": ("ar",), "both": ("bs", "ar"), "none": ()}[args.significance]
-    language = suite.langpair.split("-")[-1] if suite else args.langpair.split("-")[-1]
+    language = (data.suite.langpair if data.suite else args.langpair).split("-")[-1]
     report = evaluate(
-        systems, refs, metrics, sources=sources, significance=tests, n_samples=args.n_samples,
-        worst=args.worst, jobs=args.jobs, rouge_stem=args.rouge_stem, rouge_tokenizer=args.rouge_tokenizer,
-        language=language, data=data_info, suite=suite.to_dict() if suite else None,
+        systems, data.refs, data.metrics or "bleu,chrf,ter", sources=data.sources, significance=tests,
+        n_samples=args.n_samples, worst=args.worst, jobs=args.jobs, rouge_stem=args.rouge_stem,
+        rouge_tokenizer=args.rouge_tokenizer, language=language, data=data.info,
+        suite=data.suite.to_dict() if data.suite else None,
     )
     if args.report:
         write_output(f"{args.report}.json", report.to_json() + "\n")
         write_output(f"{args.report}.md", report.to_markdown())
     sys.stdout.write(report.to_json() + "\n" if args.json else report.to_markdown())
     return 0
+
+
+def _gather_data(args: argparse.Namespace) -> _Data:
+    from .data import read_segments
+
+    data = _suite_data(args) if args.suite else _Data(metrics=args.metrics)
+    if args.test_set:
+        if data.suite:
+            raise InputError("give --suite or -t, not both")
+        data.sources, data.refs, data.info = _sacrebleu_test_set(args.test_set, args.langpair)
+    if args.ref:
+        if data.refs:
+            raise InputError("--ref cannot be combined with --suite or -t (they bring their references)")
+        ref_segs = [read_segments(r, ("ref", "reference", "references", "target", "tgt")) for r in args.ref]
+        data.refs = [r.lines for r in ref_segs]
+        data.info["references"] = [r.describe() for r in ref_segs]
+    if args.src:
+        if data.sources is not None:
+            raise InputError("--src cannot be combined with --suite or -t (they bring their source)")
+        src = read_segments(args.src, ("src", "source"))
+        data.sources = src.lines
+        data.info["source"] = src.describe()
+    if not data.refs:
+        raise InputError("no references: give --ref FILE, --suite NAME or -t TESTSET")
+    if args.limit:
+        data.refs = [r[: args.limit] for r in data.refs]
+        data.sources = data.sources[: args.limit] if data.sources is not None else None
+        data.info["limit"] = args.limit
+    return data
+
+
+def _suite_data(args: argparse.Namespace) -> _Data:
+    from .data import read_segments
+    from .suites import data_dir, load_suite
+
+    suite = load_suite(args.suite, args.suites_dir)
+    root = data_dir(args.data_dir)
+    for rel in [suite.source, *suite.references]:
+        if not (root / rel).is_file():
+            raise InputError(f"suite {suite.name}: data file '{root / rel}' not found; pass --data-dir or set BILINGUA_DATA")
+    src = read_segments(str(root / suite.source))
+    ref_segs = [read_segments(str(root / r)) for r in suite.references]
+    return _Data(
+        refs=[r.lines for r in ref_segs], sources=src.lines, suite=suite, task=suite.task,
+        info={"source": src.describe(), "references": [r.describe() for r in ref_segs]},
+        metrics=args.metrics or ",".join(suite.metrics),
+    )
+
+
+def _hypothesis_systems(args: argparse.Namespace) -> list[Any]:
+    from .data import read_segments
+    from .runner import System
+
+    names = _unique_names(args.name + [Path(h.split("#")[0]).stem for h in args.hyp[len(args.name):]])
+    systems = []
+    for spec, name in zip(args.hyp, names):
+        seg = read_segments(spec, ("hyp", "hypothesis", "translation", "output", "mt"))
+        lines = seg.lines[: args.limit] if args.limit else seg.lines
+        systems.append(System(name, lines, origin={"file": seg.describe()}))
+    return systems
 
 
 def _run_models(args: argparse.Namespace, sources: list[str], task: str) -> list[Any]:
