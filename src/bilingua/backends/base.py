@@ -108,9 +108,9 @@ def _quiet(hf_logging: Any) -> Iterator[None]:
 class TranslationBackend(ABC):
     """A loaded translation engine with its tokenizer.
 
-    Engines implement three small hooks (``encode``, ``_generate``,
-    ``_detokenize``); the decoding policy around them, such as each output's
-    length bound and the repetition-loop guard, is written once here.
+    Engines implement four small hooks (``encode``, ``_generate``,
+    ``_detokenize``, ``_rescore``); the decoding policy around them, such as
+    each output's length bound and the repetition-loop guard, is written once here.
     ``translate_batch`` may be called from several threads at once.
     """
 
