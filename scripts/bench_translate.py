@@ -260,9 +260,12 @@ def main() -> None:
         for mode in modes:
             overhead[mode] = statistics.median(x["seconds"] / x["engine_s"] - 1 for x in results[("bilingua", mode)])
 
+    from bilingua.cpu import cpu_facts
+
+    cpu = cpu_facts()
     report = {
-        "machine": {"cpu": _cpu(), "cores": len(os.sched_getaffinity(0)), "platform": platform.platform(),
-                    "device": args.device},
+        "machine": {"cpu": cpu.model, "cores": cpu.cores, "int8_dot_product": cpu.int8_dot_product,
+                    "platform": platform.platform(), "device": args.device},
         "settings": {k: v for k, v in vars(args).items() if k in ("runs", "sentences", "bs1_sentences", "src_tokens", "out_len")},
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "rows": rows, "output_agreement": parity, "pipeline_overhead": overhead,
@@ -294,17 +297,6 @@ def markdown(report: dict, modes: list[str]) -> str:
         lines += ["", "Identical outputs vs transformers fp32 (share of sentences):"]
         lines += [f"- {k}: {v * 100:.0f}%" for k, v in report["output_agreement"].items()]
     return "\n".join(lines)
-
-
-def _cpu() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 if __name__ == "__main__":
