@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from .backends import GenerationOptions, Hypothesis, TranslationBackend
+from .corpus import BatchOptions, BatchReport, batch
 from .errors import BackendUnavailableError, BilinguaError, InputError, ModelNotFoundError
 from .hub import DEFAULT_SUMMARIZER_MODEL, DEFAULT_TRANSLATION_MODEL, resolve_model
 from .options import SummaryOptions, TranslationOptions
@@ -24,6 +25,9 @@ __all__ = [
     "process",
     "translate",
     "summarize",
+    "batch",
+    "BatchOptions",
+    "BatchReport",
     "Pipeline",
     "TranslationOptions",
     "SummaryOptions",

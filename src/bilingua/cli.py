@@ -135,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_const", const="json", dest="format", help="same as --format json")
     _model_options(p, summarizer=True)
 
+    _add_batch_parser(sub, common)
+
     p = sub.add_parser("models", parents=[common], help="download, list and inspect models")
     msub = p.add_subparsers(dest="models_command", required=True, metavar="ACTION")
     d = msub.add_parser("download", parents=[common], help="fetch models into the Hugging Face cache for offline use")
@@ -149,6 +151,70 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_eval_parser(sub, common)
     return parser
+
+
+def _fields(value: str) -> tuple[str, ...]:
+    from .corpus import FIELDS
+
+    names = tuple(f.strip() for f in value.split(",") if f.strip())
+    bad = [n for n in names if n not in FIELDS]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(f"choose fields from {', '.join(FIELDS)}; got {value!r}")
+    return names
+
+
+def _add_batch_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    from .corpus import ENGINES, INPUT_FORMATS
+
+    p = sub.add_parser(
+        "batch", parents=[common], help="translate and summarise a corpus; resumable, local or on Ray",
+        description="Add the translation (and summary, segments) to every record of INPUT and write them to "
+        "OUTPUT in its format (.jsonl, .csv, .parquet), in input order. Run the same command again to resume.",
+    )
+    p.add_argument("input", metavar="INPUT", help="a .jsonl, .csv or .parquet file, or a folder of .txt/.md files")
+    p.add_argument("-o", "--output", required=True, metavar="OUTPUT")
+    p.add_argument("--input-format", choices=INPUT_FORMATS, help="instead of the extension")
+    p.add_argument("--text-field", default="text", help="the field to translate (default text)")
+    p.add_argument("--id-field", default="id", help="the id field (default id; the record number when missing)")
+    p.add_argument("--fields", type=_fields, default=("translation", "summary"),
+                   help="fields to add: translation,summary,segments (default translation,summary)")
+    p.add_argument("--no-summary", action="store_true", help="no summary field")
+    p.add_argument("--max-chars", type=_positive, default=100_000, help="longer texts are flagged, not translated")
+    p.add_argument("--chunk-size", type=_positive, default=64, help="records committed together (default 64)")
+    p.add_argument("--workers", type=_positive, default=1, help="processes (local) or actors (ray); default 1")
+    p.add_argument("--engine", choices=ENGINES, default="local")
+    p.add_argument("--ray-address", help="auto, or ray://HOST:PORT (default: start a local Ray instance)")
+    p.add_argument("--unordered", action="store_true", help="Ray: let records finish in any order")
+    p.add_argument("--overwrite", action="store_true", help="replace an output made by another job")
+    p.add_argument("--report", metavar="FILE", help="write a JSON report of the run")
+    _model_options(p, summarizer=True)
+
+
+def _run_batch(args: argparse.Namespace) -> int:
+    from .corpus import BatchOptions, run_batch
+
+    translation, summary = _options(args)
+    fields = tuple(f for f in args.fields if not (args.no_summary and f == "summary"))
+    try:
+        options = BatchOptions(
+            text_field=args.text_field, id_field=args.id_field, fields=fields, max_chars=args.max_chars,
+            chunk_size=args.chunk_size, workers=args.workers, engine=args.engine, ray_address=args.ray_address,
+            ordered=not args.unordered, input_format=args.input_format,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.report:
+        check_output(args.report)
+    assert summary is not None
+    report = run_batch(args.input, args.output, translation=translation, summary=summary, options=options,
+                       overwrite=args.overwrite, progress=not args.quiet)
+    if args.report:
+        write_output(args.report, report.to_json() + "\n")
+    if report.failed:
+        print(f"bilingua: {report.failed} of {report.records} records failed (see their \"error\" field)",
+              file=sys.stderr)
+        return EXIT_FAILURE
+    return EXIT_OK
 
 
 def _read_input(args: argparse.Namespace) -> str:
@@ -314,6 +380,8 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     try:
         if args.command in {"translate", "summarize", "process"}:
             return _run_text_command(args)
+        if args.command == "batch":
+            return _run_batch(args)
         if args.command == "models":
             return _run_models(args)
         if args.command == "eval":

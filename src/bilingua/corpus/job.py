@@ -1,0 +1,298 @@
+"""A corpus job: records in, records with their translation and summary out, committed chunk by chunk.
+
+Records are numbered in input order and cut into chunks of ``chunk_size``.
+Each finished chunk is written atomically as one part file in a hidden
+folder beside the output, next to a manifest that fingerprints the job
+(input, options, models). A job started again with the same command skips
+the chunks that are there, so a killed run (SIGKILL included) loses at most
+the chunks in flight and never duplicates one; the output is assembled from
+the parts, in input order, when every chunk is done.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import BilinguaError, InputError
+from ..io import check_output, check_text, write_atomic
+from ..options import SummaryOptions, TranslationOptions
+from .records import input_format, output_format, read_records, write_records
+
+__all__ = ["BatchOptions", "BatchReport", "FIELDS", "ENGINES", "annotate", "run_batch"]
+
+logger = logging.getLogger("bilingua")
+
+FIELDS = ("translation", "summary", "segments")
+ENGINES = ("local", "ray")
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How a corpus is read, what is added to each record, and where the work runs."""
+
+    text_field: str = "text"
+    id_field: str = "id"
+    fields: tuple[str, ...] = ("translation", "summary")
+    max_chars: int = 100_000
+    chunk_size: int = 64
+    workers: int = 1
+    engine: str = "local"
+    ray_address: str | None = None
+    ordered: bool = True
+    input_format: str | None = None
+
+    def __post_init__(self) -> None:
+        unknown = [f for f in self.fields if f not in FIELDS]
+        if unknown or not self.fields:
+            raise ValueError(f"fields must be some of {', '.join(FIELDS)}; got {', '.join(self.fields) or 'none'}")
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}; got {self.engine!r}")
+        for name in ("max_chars", "chunk_size", "workers"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1; got {getattr(self, name)}")
+
+
+@dataclass
+class BatchReport:
+    """What a job did: counts, time, throughput and the models used."""
+
+    output: str
+    records: int = 0
+    failed: int = 0
+    resumed_chunks: int = 0
+    processed_records: int = 0
+    wall_seconds: float = 0.0
+    docs_per_second: float = 0.0
+    target_words_per_second: float = 0.0
+    engine: str = "local"
+    workers: int = 1
+    models: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=2)
+
+
+def _problem(record: dict[str, Any], opts: BatchOptions) -> str | None:
+    if record.get("error"):
+        return str(record["error"])
+    text = record.get(opts.text_field)
+    if text is None:
+        return f"no text: field '{opts.text_field}' is missing or null"
+    if not isinstance(text, str):
+        return f"field '{opts.text_field}' is a {type(text).__name__}, not text"
+    if len(text) > opts.max_chars:
+        return f"text of {len(text)} characters is over --max-chars {opts.max_chars}"
+    try:
+        check_text(text, "batch")
+    except InputError as exc:
+        return str(exc)
+    return None
+
+
+def _added(result: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "translation" in fields:
+        out["translation"] = result.translation
+    if "summary" in fields:
+        out["summary"] = result.summary
+    if "segments" in fields:
+        out["segments"] = [asdict(s) for s in result.segments]
+    return out
+
+
+def annotate(pipeline: Any, records: list[dict[str, Any]], opts: BatchOptions) -> list[dict[str, Any]]:
+    """Each record with the new fields, or with an ``error`` field; one bad record never stops the others."""
+    out = [dict(r) for r in records]
+    good = []
+    for r in out:
+        problem = _problem(r, opts)
+        if problem:
+            r["error"] = problem
+        else:
+            good.append(r)
+    summarize = "summary" in opts.fields
+    try:
+        results = list(pipeline.process_many([r[opts.text_field] for r in good], summarize=summarize))
+    except (BilinguaError, ValueError) as exc:  # find which record it was: one at a time
+        logger.debug("a chunk failed (%s); processing its records one by one", exc)
+        results = []
+        for r in good:
+            try:
+                results.append(pipeline.process(r[opts.text_field], summarize=summarize))
+            except (BilinguaError, ValueError) as one:
+                r["error"] = str(one)
+                results.append(None)
+    for r, result in zip(good, results):
+        if result is not None:
+            r.update(_added(result, opts.fields))
+    return out
+
+
+class ChunkStore:
+    """Part files and the manifest of one job, in a hidden folder beside the output."""
+
+    def __init__(self, output: Path, fingerprint: dict[str, Any]) -> None:
+        self.output = output
+        self.folder = output.parent / f".{output.name}.bilingua-batch"
+        self.manifest = self.folder / "job.json"
+        self.fingerprint = fingerprint
+
+    def open(self, overwrite: bool) -> bool:
+        """Prepare the folder; ``True`` when an earlier run with the same job already finished."""
+        stored = json.loads(self.manifest.read_text(encoding="utf-8")) if self.manifest.is_file() else None
+        if stored is not None and stored.get("fingerprint") != self.fingerprint:
+            if not overwrite:
+                raise InputError(
+                    f"'{self.output}' belongs to a job with other input, model or options "
+                    f"(see {self.manifest}); use --overwrite to start again"
+                )
+            stored = None
+            shutil.rmtree(self.folder)
+        if stored is None and self.output.exists() and not overwrite:
+            raise InputError(f"output '{self.output}' exists and was not made by this job; use --overwrite to replace it")
+        if stored is not None and stored.get("complete") and self.output.exists():
+            return True
+        self.folder.mkdir(exist_ok=True)
+        write_atomic(self.manifest, json.dumps({"fingerprint": self.fingerprint, "complete": False}, indent=2))
+        return False
+
+    def part(self, k: int) -> Path:
+        return self.folder / f"part-{k:08d}.jsonl"
+
+    def commit(self, k: int, records: list[dict[str, Any]]) -> None:
+        write_atomic(self.part(k), "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+
+    def load(self, k: int) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.part(k).read_text(encoding="utf-8").splitlines()]
+
+    def finish(self, chunks: list[int], fmt: str) -> list[dict[str, Any]]:
+        records = [r for k in chunks for r in self.load(k)]
+        write_records(self.output, records, fmt)
+        write_atomic(self.manifest, json.dumps({"fingerprint": self.fingerprint, "complete": True}, indent=2))
+        for part in self.folder.glob("part-*.jsonl"):
+            part.unlink()
+        return records
+
+
+def _chunks(records: Iterable[dict[str, Any]], opts: BatchOptions) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    chunk: list[dict[str, Any]] = []
+    k = n = 0
+    for record in records:
+        record.setdefault(opts.id_field, n)  # no id field: the record number
+        n += 1
+        chunk.append(record)
+        if len(chunk) == opts.chunk_size:
+            yield k, chunk
+            k, chunk = k + 1, []
+    if chunk:
+        yield k, chunk
+
+
+def fingerprint(source: Path, translation: TranslationOptions, summary: SummaryOptions, opts: BatchOptions) -> dict[str, Any]:
+    """What the output depends on: the input file, the models and every option that changes results."""
+    st = source.stat()
+    same = {k: v for k, v in asdict(opts).items() if k not in ("workers", "engine", "ray_address", "ordered")}
+    from importlib.metadata import version
+
+    found = {
+        "input": {"path": str(source.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns},
+        "translation": asdict(translation), "summary": asdict(summary), "batch": same, "bilingua": version("bilingua"),
+    }
+    return json.loads(json.dumps(found))  # as it reads back from the manifest (tuples become lists)
+
+
+def run_batch(
+    source: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    translation: TranslationOptions,
+    summary: SummaryOptions,
+    options: BatchOptions,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> BatchReport:
+    """Run (or resume) a corpus job; see :func:`bilingua.batch`."""
+    src, out = Path(source), Path(output)
+    fmt_in, fmt_out = input_format(src, options.input_format), output_format(out)
+    check_output(out)
+    store = ChunkStore(out, fingerprint(src, translation, summary, options))
+    report = BatchReport(output=str(out), engine=options.engine, workers=options.workers)
+    t0 = time.perf_counter()
+    if store.open(overwrite):
+        logger.info("%s is already complete", out)
+        return _finish_report(report, store, None, None, t0)
+    chunk_ids: list[int] = []
+    pending_counts: list[int] = []
+
+    def pending() -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        for k, chunk in _chunks(read_records(src, fmt_in), options):
+            chunk_ids.append(k)
+            if store.part(k).is_file():
+                report.resumed_chunks += 1
+                continue
+            pending_counts.append(len(chunk))
+            yield k, chunk
+
+    bar = _bar(progress)
+    words = 0
+
+    def commit(k: int, records: list[dict[str, Any]]) -> None:
+        nonlocal words
+        store.commit(k, records)
+        words += sum(len(str(r.get("translation", "")).split()) for r in records)
+        if bar is not None:
+            bar.update(len(records))
+
+    runner = _runner(options)
+    try:
+        report.models = runner(pending(), commit, translation, summary, options)
+    finally:
+        if bar is not None:
+            bar.close()
+    report.processed_records = sum(pending_counts)
+    report = _finish_report(report, store, chunk_ids, fmt_out, t0)
+    if report.wall_seconds:
+        report.target_words_per_second = words / report.wall_seconds
+    return report
+
+
+def _finish_report(report: BatchReport, store: ChunkStore, chunk_ids: list[int] | None, fmt: str | None,
+                   t0: float) -> BatchReport:
+    if chunk_ids is None or fmt is None:  # finished earlier: count what is there
+        records = list(read_records(store.output, output_format(store.output)))
+    else:
+        records = store.finish(chunk_ids, fmt)
+    report.records = len(records)
+    report.failed = sum(1 for r in records if r.get("error"))
+    report.wall_seconds = time.perf_counter() - t0
+    if report.processed_records and report.wall_seconds:
+        report.docs_per_second = report.processed_records / report.wall_seconds
+    return report
+
+
+def _runner(options: BatchOptions) -> Any:
+    if options.engine == "ray":
+        from .ray_engine import run_on_ray
+
+        return run_on_ray
+    from .local import run_local
+
+    return run_local
+
+
+def _bar(enabled: bool) -> Any:
+    import sys
+
+    if not enabled or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit="doc", desc="batch", smoothing=0.1)

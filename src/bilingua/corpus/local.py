@@ -1,0 +1,78 @@
+"""The local engine: one process, or ``workers`` processes that share the cores with the engine's threads."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
+
+from ..cpu import cpu_facts
+from ..options import SummaryOptions, TranslationOptions
+from .job import BatchOptions, annotate
+
+Chunk = tuple[int, list[dict[str, Any]]]
+Commit = Callable[[int, list[dict[str, Any]]], None]
+
+
+def worker_options(translation: TranslationOptions, workers: int) -> TranslationOptions:
+    """Each of ``workers`` processes gets an equal share of the cores (unless threads were set)."""
+    import dataclasses
+
+    if translation.threads is not None or workers == 1:
+        return translation
+    return dataclasses.replace(translation, threads=max(1, cpu_facts().cores // workers))
+
+
+def _pipeline(translation: TranslationOptions, summary: SummaryOptions) -> Any:
+    from ..pipeline import Pipeline
+
+    return Pipeline(translation=translation, summary=summary, progress=False)
+
+
+def run_local(chunks: Iterable[Chunk], commit: Commit, translation: TranslationOptions, summary: SummaryOptions,
+              options: BatchOptions) -> dict[str, Any]:
+    """Process and commit every chunk; return the models used."""
+    if options.workers == 1:
+        pipeline = _pipeline(translation, summary)
+        for k, records in chunks:
+            commit(k, annotate(pipeline, records, options))
+        return pipeline.models_info()
+    return _run_pool(chunks, commit, worker_options(translation, options.workers), summary, options)
+
+
+_WORKER: Any = None
+
+
+def _init(translation: TranslationOptions, summary: SummaryOptions) -> None:
+    global _WORKER
+    _WORKER = _pipeline(translation, summary)
+
+
+def _work(records: list[dict[str, Any]], options: BatchOptions) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    return annotate(_WORKER, records, options), _WORKER.models_info()
+
+
+def _run_pool(chunks: Iterable[Chunk], commit: Commit, translation: TranslationOptions, summary: SummaryOptions,
+              options: BatchOptions) -> dict[str, Any]:
+    # spawn, not fork: a forked child would inherit engine threads and locks in whatever state they were.
+    models: dict[str, Any] = {}
+    with ProcessPoolExecutor(options.workers, mp_context=mp.get_context("spawn"), initializer=_init,
+                             initargs=(translation, summary)) as pool:
+        running: dict[Future[Any], int] = {}
+        for k, records in chunks:
+            running[pool.submit(_work, records, options)] = k
+            if len(running) >= 2 * options.workers:  # read ahead a little, never the whole corpus
+                models = _drain(running, commit, FIRST_COMPLETED) or models
+        while running:
+            models = _drain(running, commit, FIRST_COMPLETED) or models
+    return models
+
+
+def _drain(running: dict[Future[Any], int], commit: Commit, when: str) -> dict[str, Any]:
+    done, _ = wait(running, return_when=when)
+    models: dict[str, Any] = {}
+    for future in done:
+        records, models = future.result()
+        commit(running.pop(future), records)
+    return models

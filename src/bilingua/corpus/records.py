@@ -1,0 +1,141 @@
+"""Reading corpus records (JSONL, CSV, Parquet, a folder of .txt/.md) and writing them back in kind."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import BackendUnavailableError, InputError
+from ..io import write_output
+
+__all__ = ["INPUT_FORMATS", "OUTPUT_FORMATS", "input_format", "read_records", "write_records"]
+
+INPUT_FORMATS = ("jsonl", "csv", "parquet", "folder")
+OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
+_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+_FOLDER_SUFFIXES = (".txt", ".md")
+
+
+def input_format(path: str | os.PathLike[str], forced: str | None = None) -> str:
+    """The format of ``path``: ``forced``, ``folder`` for a directory, else from the extension."""
+    if forced:
+        if forced not in INPUT_FORMATS:
+            raise InputError(f"unknown input format {forced!r}; choose one of {', '.join(INPUT_FORMATS)}")
+        return forced
+    p = Path(path)
+    if p.is_dir():
+        return "folder"
+    try:
+        return _SUFFIXES[p.suffix.lower()]
+    except KeyError:
+        raise InputError(
+            f"cannot tell the format of '{p}' from its extension; name it .jsonl, .csv or .parquet, "
+            "or pass --input-format"
+        ) from None
+
+
+def read_records(path: str | os.PathLike[str], fmt: str) -> Iterator[dict[str, Any]]:
+    """Records one by one; a line that is not a JSON object becomes a record with an ``error``."""
+    p = Path(path)
+    if fmt != "folder" and not p.is_file():
+        raise InputError(f"input '{p}' does not exist or is not a file")
+    if fmt == "jsonl":
+        yield from _jsonl(p)
+    elif fmt == "csv":
+        with open(p, encoding="utf-8", newline="") as fh:
+            yield from csv.DictReader(fh)
+    elif fmt == "parquet":
+        yield from _parquet(p)
+    else:
+        yield from _folder(p)
+
+
+def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield {"error": f"line {n} is not valid JSON ({exc.msg})"}
+                continue
+            yield record if isinstance(record, dict) else {"error": f"line {n} is not a JSON object"}
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow
+        import pyarrow.parquet
+    except ImportError:
+        raise BackendUnavailableError(
+            "Parquet files need pyarrow; install it with `pip install \"bilingua[parquet]\"`"
+        ) from None
+    return pyarrow
+
+
+def _parquet(path: Path) -> Iterator[dict[str, Any]]:
+    pq = _pyarrow().parquet
+    try:
+        table = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow's own error types
+        raise InputError(f"'{path}' is not a readable Parquet file ({exc})") from None
+    for batch in table.iter_batches(batch_size=1024):
+        yield from batch.to_pylist()
+
+
+def _folder(path: Path) -> Iterator[dict[str, Any]]:
+    if not path.is_dir():
+        raise InputError(f"input folder '{path}' does not exist")
+    from ..io import read_text
+
+    for file in sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in _FOLDER_SUFFIXES):
+        try:
+            yield {"id": file.relative_to(path).as_posix(), "text": read_text(file)}
+        except InputError as exc:
+            yield {"id": file.relative_to(path).as_posix(), "error": str(exc)}
+
+
+def write_records(path: str | os.PathLike[str], records: Sequence[dict[str, Any]], fmt: str) -> None:
+    """Write ``records`` to ``path`` atomically, in ``fmt`` (jsonl, csv or parquet)."""
+    if fmt == "jsonl":
+        write_output(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    elif fmt == "csv":
+        columns = list(dict.fromkeys(k for r in records for k in r))
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for r in records:
+            writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
+                             for k, v in r.items()})
+        write_output(path, buf.getvalue())
+    else:
+        _write_parquet(Path(path), records)
+
+
+def _write_parquet(path: Path, records: Sequence[dict[str, Any]]) -> None:
+    import tempfile
+
+    pa = _pyarrow()
+    columns = list(dict.fromkeys(k for r in records for k in r))
+    table = pa.Table.from_pylist([{k: r.get(k) for k in columns} for r in records])
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        pa.parquet.write_table(table, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def output_format(path: str | os.PathLike[str]) -> str:
+    fmt = _SUFFIXES.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise InputError(f"cannot tell the output format of '{path}'; name it .jsonl, .csv or .parquet")
+    return fmt

@@ -1,0 +1,170 @@
+"""Corpus jobs: every record back once, bad records flagged, resumable after SIGKILL, local = Ray."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import bilingua
+from bilingua.cli import main
+
+DATA = Path(__file__).parent / "data"
+FR = (DATA / "corpus.fr.txt").read_text(encoding="utf-8").splitlines()
+
+
+def corpus(n: int) -> list[dict[str, object]]:
+    records: list[dict[str, object]] = []
+    for i in range(n):
+        start = (i * 5) % len(FR)
+        text = " ".join((FR[start:] + FR[:start])[: 1 + i % 3])
+        records.append({"id": f"doc-{i}", "text": text, "source": "test"})
+    return records
+
+
+def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def read_jsonl(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def model_args(marian_dir: Path) -> list[str]:
+    return ["--model", str(marian_dir), "--beams", "1", "--summarizer", "extractive", "--quiet"]
+
+
+def test_a_corpus_with_a_broken_record_comes_back_complete_and_flagged(
+    model_args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = corpus(300)
+    records[123] = {"id": "doc-123", "text": None, "source": "test"}
+    lines = [json.dumps(r, ensure_ascii=False) for r in records]
+    lines.insert(200, "{not json")  # a line that is not JSON at all is a record too
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out, report = tmp_path / "out.jsonl", tmp_path / "report.json"
+    assert main(["batch", str(src), "-o", str(out), *model_args, "--chunk-size", "32", "--report", str(report)]) == 1
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("bilingua: 2 of 301 records failed")
+    rows = read_jsonl(out)
+    assert len(rows) == 301 and len({r["id"] for r in rows}) == 301
+    by_id = {r["id"]: r for r in rows}
+    assert "missing or null" in by_id["doc-123"]["error"] and "translation" not in by_id["doc-123"]
+    assert "not valid JSON" in rows[200]["error"] and rows[200]["id"] == 200  # numbered in input order
+    good = [r for r in rows if "error" not in r]
+    assert [r["id"] for r in good] == [r["id"] for r in records if r["text"] is not None]
+    assert all(r["translation"] and r["summary"] and r["source"] == "test" for r in good)
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["records"] == 301 and data["failed"] == 2 and data["models"]["translation"]["backend"]
+
+
+def test_parquet_and_csv_in_and_out(model_args: list[str], tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    records = corpus(40)
+    pq.write_table(pa.Table.from_pylist(records), tmp_path / "in.parquet")
+    assert main(["batch", str(tmp_path / "in.parquet"), "-o", str(tmp_path / "out.parquet"), *model_args,
+                 "--fields", "translation,segments", "--chunk-size", "16"]) == 0
+    table = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    assert [r["id"] for r in table] == [r["id"] for r in records]
+    assert all(r["translation"] and r["segments"] and "summary" not in r for r in table)
+    csv_in = tmp_path / "in.csv"
+    csv_in.write_text("id,text\n1,Bonjour.\n2,Merci bien.\n", encoding="utf-8")
+    assert main(["batch", str(csv_in), "-o", str(tmp_path / "out.jsonl"), *model_args, "--no-summary"]) == 0
+    rows = read_jsonl(tmp_path / "out.jsonl")
+    assert [r["id"] for r in rows] == ["1", "2"] and all("summary" not in r for r in rows)
+
+
+def test_a_folder_of_text_files(model_args: list[str], tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("Bonjour.\n\nMerci.", encoding="utf-8")
+    (folder / "sub" / "b.md").write_text("# Titre\n\nLe train est parti.", encoding="utf-8")
+    (folder / "ignored.pdf").write_bytes(b"%PDF")
+    assert main(["batch", str(folder), "-o", str(tmp_path / "out.jsonl"), *model_args]) == 0
+    rows = read_jsonl(tmp_path / "out.jsonl")
+    assert [r["id"] for r in rows] == ["a.txt", "sub/b.md"]
+    assert rows[0]["translation"].count("\n") == 2
+
+
+def _batch_command(src: Path, out: Path, marian_dir: Path) -> list[str]:
+    return [sys.executable, "-m", "bilingua", "batch", str(src), "-o", str(out), "--model", str(marian_dir),
+            "--beams", "1", "--summarizer", "extractive", "--chunk-size", "10", "--quiet"]
+
+
+def test_a_killed_run_resumes_to_exactly_the_uninterrupted_result(marian_dir: Path, tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", corpus(150))
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    whole = tmp_path / "whole.jsonl"
+    assert subprocess.run(_batch_command(src, whole, marian_dir), env=env, timeout=300).returncode == 0
+
+    out = tmp_path / "out.jsonl"
+    parts = tmp_path / ".out.jsonl.bilingua-batch"
+    job = subprocess.Popen(_batch_command(src, out, marian_dir), env=env)
+    deadline = time.monotonic() + 120
+    while len(list(parts.glob("part-*.jsonl"))) < 3 and job.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    job.send_signal(signal.SIGKILL)
+    job.wait()
+    done_before = len(list(parts.glob("part-*.jsonl")))
+    assert job.returncode == -signal.SIGKILL and 3 <= done_before < 15 and not out.exists()
+
+    again = subprocess.run([*_batch_command(src, out, marian_dir), "--report", str(tmp_path / "r.json")],
+                           env=env, timeout=300)
+    assert again.returncode == 0
+    assert out.read_text(encoding="utf-8") == whole.read_text(encoding="utf-8")
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["resumed_chunks"] == done_before and report["processed_records"] == 150 - 10 * done_before
+
+
+def test_other_options_against_an_existing_output_are_refused(
+    model_args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", corpus(5))
+    out = tmp_path / "out.jsonl"
+    assert main(["batch", str(src), "-o", str(out), *model_args]) == 0
+    first = out.read_text(encoding="utf-8")
+    assert main(["batch", str(src), "-o", str(out), *model_args]) == 0  # the same job: already complete
+    assert main(["batch", str(src), "-o", str(out), *model_args, "--no-summary"]) == 1
+    assert "use --overwrite" in capsys.readouterr().err and out.read_text(encoding="utf-8") == first
+    assert main(["batch", str(src), "-o", str(out), *model_args, "--no-summary", "--overwrite"]) == 0
+    assert all("summary" not in r for r in read_jsonl(out))
+    other = tmp_path / "other.jsonl"
+    other.write_text("precious\n", encoding="utf-8")
+    assert main(["batch", str(src), "-o", str(other), *model_args]) == 1
+    assert other.read_text(encoding="utf-8") == "precious\n"
+
+
+def test_two_worker_processes_give_the_one_process_result(marian_dir: Path, tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", corpus(60))
+    options = dict(model=str(marian_dir), beams=1, summarizer="extractive", chunk_size=8)
+    one = bilingua.batch(src, tmp_path / "one.jsonl", **options)  # type: ignore[arg-type]
+    two = bilingua.batch(src, tmp_path / "two.jsonl", workers=2, **options)  # type: ignore[arg-type]
+    assert (tmp_path / "one.jsonl").read_text(encoding="utf-8") == (tmp_path / "two.jsonl").read_text(encoding="utf-8")
+    assert one.records == two.records == 60 and two.workers == 2
+    with pytest.raises(TypeError, match="unknown options: colour"):
+        bilingua.batch(src, tmp_path / "x.jsonl", colour="blue")
+
+
+def test_the_ray_engine_gives_the_local_result(marian_dir: Path, tmp_path: Path) -> None:
+    ray = pytest.importorskip("ray")
+    src = write_jsonl(tmp_path / "in.jsonl", corpus(40) + [{"id": "empty", "text": 3}])
+    options = dict(model=str(marian_dir), beams=1, summarizer="extractive", chunk_size=8)
+    local = bilingua.batch(src, tmp_path / "local.jsonl", **options)  # type: ignore[arg-type]
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)  # a local Ray instance, started here
+    try:
+        on_ray = bilingua.batch(src, tmp_path / "ray.jsonl", engine="ray", **options)  # type: ignore[arg-type]
+    finally:
+        ray.shutdown()
+    assert (tmp_path / "ray.jsonl").read_text(encoding="utf-8") == (tmp_path / "local.jsonl").read_text(encoding="utf-8")
+    assert on_ray.records == local.records == 41 and on_ray.failed == 1 and on_ray.engine == "ray"
+    assert on_ray.models["translation"]["backend"] == "ctranslate2"
