@@ -39,7 +39,7 @@ def read_jsonl(path: Path) -> list[dict[str, object]]:
 
 @pytest.fixture(scope="module")
 def model_args(marian_dir: Path) -> list[str]:
-    return ["--model", str(marian_dir), "--beams", "1", "--summarizer", "extractive", "--quiet"]
+    return ["--model", str(marian_dir), "--beams", "1", "--summarizer", "extractive", "--quiet", "--workers", "1"]
 
 
 def test_a_corpus_with_a_broken_record_comes_back_complete_and_flagged(
@@ -98,7 +98,7 @@ def test_a_folder_of_text_files(model_args: list[str], tmp_path: Path) -> None:
 
 def _batch_command(src: Path, out: Path, marian_dir: Path) -> list[str]:
     return [sys.executable, "-m", "bilingua", "batch", str(src), "-o", str(out), "--model", str(marian_dir),
-            "--beams", "1", "--summarizer", "extractive", "--chunk-size", "10", "--quiet"]
+            "--beams", "1", "--summarizer", "extractive", "--chunk-size", "10", "--quiet", "--workers", "1"]
 
 
 def test_a_killed_run_resumes_to_exactly_the_uninterrupted_result(marian_dir: Path, tmp_path: Path) -> None:
@@ -147,10 +147,13 @@ def test_other_options_against_an_existing_output_are_refused(
 def test_two_worker_processes_give_the_one_process_result(marian_dir: Path, tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "in.jsonl", corpus(60))
     options = dict(model=str(marian_dir), beams=1, summarizer="extractive", chunk_size=8)
-    one = bilingua.batch(src, tmp_path / "one.jsonl", **options)  # type: ignore[arg-type]
+    one = bilingua.batch(src, tmp_path / "one.jsonl", workers=1, **options)  # type: ignore[arg-type]
     two = bilingua.batch(src, tmp_path / "two.jsonl", workers=2, **options)  # type: ignore[arg-type]
     assert (tmp_path / "one.jsonl").read_text(encoding="utf-8") == (tmp_path / "two.jsonl").read_text(encoding="utf-8")
     assert one.records == two.records == 60 and two.workers == 2
+    from bilingua.cpu import cpu_facts
+
+    assert bilingua.BatchOptions().worker_count == min(2, cpu_facts().cores)
     with pytest.raises(TypeError, match="unknown options: colour"):
         bilingua.batch(src, tmp_path / "x.jsonl", colour="blue")
 
@@ -159,10 +162,10 @@ def test_the_ray_engine_gives_the_local_result(marian_dir: Path, tmp_path: Path)
     ray = pytest.importorskip("ray")
     src = write_jsonl(tmp_path / "in.jsonl", corpus(40) + [{"id": "empty", "text": 3}])
     options = dict(model=str(marian_dir), beams=1, summarizer="extractive", chunk_size=8)
-    local = bilingua.batch(src, tmp_path / "local.jsonl", **options)  # type: ignore[arg-type]
+    local = bilingua.batch(src, tmp_path / "local.jsonl", workers=1, **options)  # type: ignore[arg-type]
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)  # a local Ray instance, started here
     try:
-        on_ray = bilingua.batch(src, tmp_path / "ray.jsonl", engine="ray", **options)  # type: ignore[arg-type]
+        on_ray = bilingua.batch(src, tmp_path / "ray.jsonl", engine="ray", workers=1, **options)  # type: ignore[arg-type]
     finally:
         ray.shutdown()
     assert (tmp_path / "ray.jsonl").read_text(encoding="utf-8") == (tmp_path / "local.jsonl").read_text(encoding="utf-8")

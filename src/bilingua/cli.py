@@ -181,11 +181,12 @@ def _add_batch_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--no-summary", action="store_true", help="no summary field")
     p.add_argument("--max-chars", type=_positive, default=100_000, help="longer texts are flagged, not translated")
     p.add_argument("--chunk-size", type=_positive, default=64, help="records committed together (default 64)")
-    p.add_argument("--workers", type=_positive, default=1, help="processes (local) or actors (ray); default 1")
+    p.add_argument("--workers", type=_positive,
+                   help="processes (local) or actors (ray); default 2 where there are 2 cores or more")
     p.add_argument("--engine", choices=ENGINES, default="local")
     p.add_argument("--ray-address", help="auto, or ray://HOST:PORT (default: start a local Ray instance)")
     p.add_argument("--unordered", action="store_true", help="Ray: let records finish in any order")
-    p.add_argument("--overwrite", action="store_true", help="replace an output made by another job")
+    p.add_argument("--overwrite", action="store_true", help="start again from nothing, replacing the output and any finished chunks")
     p.add_argument("--report", metavar="FILE", help="write a JSON report of the run")
     _model_options(p, summarizer=True)
 

@@ -43,7 +43,9 @@ class BatchOptions:
     fields: tuple[str, ...] = ("translation", "summary")
     max_chars: int = 100_000
     chunk_size: int = 64
-    workers: int = 1
+    #: Processes (local) or actors (Ray); ``None``: two where there are two cores or more, which measured
+    #: 1.22-1.26x one process on 2 cores (scripts/bench_batch.py, README).
+    workers: int | None = None
     engine: str = "local"
     ray_address: str | None = None
     ordered: bool = True
@@ -56,8 +58,14 @@ class BatchOptions:
         if self.engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}; got {self.engine!r}")
         for name in ("max_chars", "chunk_size", "workers"):
-            if getattr(self, name) < 1:
+            if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1; got {getattr(self, name)}")
+
+    @property
+    def worker_count(self) -> int:
+        from ..cpu import cpu_facts
+
+        return self.workers if self.workers is not None else min(2, cpu_facts().cores)
 
 
 @dataclass
@@ -148,14 +156,14 @@ class ChunkStore:
     def open(self, overwrite: bool) -> bool:
         """Prepare the folder; ``True`` when an earlier run with the same job already finished."""
         stored = json.loads(self.manifest.read_text(encoding="utf-8")) if self.manifest.is_file() else None
-        if stored is not None and stored.get("fingerprint") != self.fingerprint:
-            if not overwrite:
-                raise InputError(
-                    f"'{self.output}' belongs to a job with other input, model or options "
-                    f"(see {self.manifest}); use --overwrite to start again"
-                )
-            stored = None
+        if overwrite and self.folder.exists():  # start again from nothing
             shutil.rmtree(self.folder)
+            stored = None
+        if stored is not None and stored.get("fingerprint") != self.fingerprint:
+            raise InputError(
+                f"'{self.output}' belongs to a job with other input, model or options "
+                f"(see {self.manifest}); use --overwrite to start again"
+            )
         if stored is None and self.output.exists() and not overwrite:
             raise InputError(f"output '{self.output}' exists and was not made by this job; use --overwrite to replace it")
         if stored is not None and stored.get("complete") and self.output.exists():
@@ -224,7 +232,7 @@ def run_batch(
     fmt_in, fmt_out = input_format(src, options.input_format), output_format(out)
     check_output(out)
     store = ChunkStore(out, fingerprint(src, translation, summary, options))
-    report = BatchReport(output=str(out), engine=options.engine, workers=options.workers)
+    report = BatchReport(output=str(out), engine=options.engine, workers=options.worker_count)
     t0 = time.perf_counter()
     if store.open(overwrite):
         logger.info("%s is already complete", out)

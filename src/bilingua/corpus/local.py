@@ -33,12 +33,12 @@ def _pipeline(translation: TranslationOptions, summary: SummaryOptions) -> Any:
 def run_local(chunks: Iterable[Chunk], commit: Commit, translation: TranslationOptions, summary: SummaryOptions,
               options: BatchOptions) -> dict[str, Any]:
     """Process and commit every chunk; return the models used."""
-    if options.workers == 1:
+    if options.worker_count == 1:
         pipeline = _pipeline(translation, summary)
         for k, records in chunks:
             commit(k, annotate(pipeline, records, options))
         return pipeline.models_info()
-    return _run_pool(chunks, commit, worker_options(translation, options.workers), summary, options)
+    return _run_pool(chunks, commit, worker_options(translation, options.worker_count), summary, options)
 
 
 _WORKER: Any = None
@@ -57,12 +57,12 @@ def _run_pool(chunks: Iterable[Chunk], commit: Commit, translation: TranslationO
               options: BatchOptions) -> dict[str, Any]:
     # spawn, not fork: a forked child would inherit engine threads and locks in whatever state they were.
     models: dict[str, Any] = {}
-    with ProcessPoolExecutor(options.workers, mp_context=mp.get_context("spawn"), initializer=_init,
+    with ProcessPoolExecutor(options.worker_count, mp_context=mp.get_context("spawn"), initializer=_init,
                              initargs=(translation, summary)) as pool:
         running: dict[Future[Any], int] = {}
         for k, records in chunks:
             running[pool.submit(_work, records, options)] = k
-            if len(running) >= 2 * options.workers:  # read ahead a little, never the whole corpus
+            if len(running) >= 2 * options.worker_count:  # read ahead a little, never the whole corpus
                 models = _drain(running, commit, FIRST_COMPLETED) or models
         while running:
             models = _drain(running, commit, FIRST_COMPLETED) or models

@@ -73,9 +73,9 @@ def run_on_ray(chunks: Iterable[Chunk], commit: Callable[[int, list[dict[str, An
     context.execution_options.preserve_order = options.ordered
     context.enable_progress_bars = False
     results = ray.data.from_items(items).map_batches(
-        _Actor, fn_constructor_kwargs={"translation": worker_options(translation, options.workers),
+        _Actor, fn_constructor_kwargs={"translation": worker_options(translation, options.worker_count),
                                        "summary": summary, "options": options},
-        batch_size=options.chunk_size, concurrency=options.workers, num_cpus=1, batch_format="numpy",
+        batch_size=options.chunk_size, concurrency=options.worker_count, num_cpus=1, batch_format="numpy",
     )
     waiting: dict[int, dict[int, dict[str, Any]]] = {}
     models: dict[str, Any] = {}
