@@ -245,11 +245,13 @@ def run_batch(
             chunk_ids.append(k)
             if store.part(k).is_file():
                 report.resumed_chunks += 1
+                if bar is not None:
+                    bar.update(len(chunk))
                 continue
             pending_counts.append(len(chunk))
             yield k, chunk
 
-    bar = _bar(progress)
+    bar = _bar(progress, src, fmt_in)
     words = 0
 
     def commit(k: int, records: list[dict[str, Any]]) -> None:
@@ -296,11 +298,14 @@ def _runner(options: BatchOptions) -> Any:
     return run_local
 
 
-def _bar(enabled: bool) -> Any:
+def _bar(enabled: bool, source: Path, fmt: str) -> Any:
     import sys
 
     if not enabled or not sys.stderr.isatty():
         return None
     from tqdm import tqdm
 
-    return tqdm(unit="doc", desc="batch", smoothing=0.1)
+    from .records import count_records
+
+    # docs/s and, with a total, the ETA; resumed chunks count as done.
+    return tqdm(total=count_records(source, fmt), unit="doc", desc="batch", smoothing=0.1)

@@ -4,7 +4,8 @@
 address a local Ray instance is started; ``auto`` joins the cluster this
 machine belongs to, ``ray://HOST:PORT`` a remote one. The model must be
 reachable from every node: a hub id (each node fills its own cache) or a
-folder on shared storage.
+folder on shared storage. With ``--device cuda`` each actor asks Ray for one
+GPU, so actors land on GPU nodes, one model per GPU.
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ def run_on_ray(chunks: Iterable[Chunk], commit: Callable[[int, list[dict[str, An
     results = ray.data.from_items(items).map_batches(
         _Actor, fn_constructor_kwargs={"translation": worker_options(translation, options.worker_count),
                                        "summary": summary, "options": options},
-        batch_size=options.chunk_size, concurrency=options.worker_count, num_cpus=1, batch_format="numpy",
+        batch_size=options.chunk_size, concurrency=options.worker_count, num_cpus=1,
+        num_gpus=1 if translation.device == "cuda" else 0, batch_format="numpy",
     )
     waiting: dict[int, dict[int, dict[str, Any]]] = {}
     models: dict[str, Any] = {}

@@ -55,6 +55,22 @@ def read_records(path: str | os.PathLike[str], fmt: str) -> Iterator[dict[str, A
         yield from _folder(p)
 
 
+def count_records(path: str | os.PathLike[str], fmt: str) -> int | None:
+    """How many records ``path`` holds, cheaply (for a progress bar's ETA); ``None`` when unknown."""
+    p = Path(path)
+    try:
+        if fmt == "jsonl":
+            with open(p, "rb") as fh:
+                return sum(1 for line in fh if line.strip())
+        if fmt == "parquet":
+            return int(_pyarrow().parquet.ParquetFile(p).metadata.num_rows)
+        if fmt == "folder":
+            return sum(1 for f in p.rglob("*") if f.is_file() and f.suffix.lower() in _FOLDER_SUFFIXES)
+    except Exception:  # a progress bar is not worth failing for; reading will say what is wrong
+        return None
+    return None  # CSV: a quoted field may hold line breaks, so only reading it counts it
+
+
 def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
