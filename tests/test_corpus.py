@@ -94,6 +94,8 @@ def test_a_folder_of_text_files(model_args: list[str], tmp_path: Path) -> None:
     rows = read_jsonl(tmp_path / "out.jsonl")
     assert [r["id"] for r in rows] == ["a.txt", "sub/b.md"]
     assert rows[0]["translation"].count("\n") == 2
+    (folder / "sub" / "b.md").write_text("# Titre\n\nUn autre texte, plus long.", encoding="utf-8")
+    assert main(["batch", str(folder), "-o", str(tmp_path / "out.jsonl"), *model_args]) == 1  # the input changed
 
 
 def _batch_command(src: Path, out: Path, marian_dir: Path) -> list[str]:

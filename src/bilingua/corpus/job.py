@@ -204,15 +204,31 @@ def _chunks(records: Iterable[dict[str, Any]], opts: BatchOptions) -> Iterator[t
         yield k, chunk
 
 
-def fingerprint(source: Path, translation: TranslationOptions, summary: SummaryOptions, opts: BatchOptions) -> dict[str, Any]:
-    """What the output depends on: the input file, the models and every option that changes results."""
+def _stamp(source: Path) -> dict[str, Any]:
+    """What identifies the input's content cheaply: size and modification time (of every file in a folder)."""
+    if not source.exists():
+        raise InputError(f"input '{source}' does not exist")
+    if source.is_dir():
+        import hashlib
+
+        h = hashlib.sha256()
+        for f in sorted(source.rglob("*")):
+            if f.is_file():
+                st = f.stat()
+                h.update(f"{f.relative_to(source)}:{st.st_size}:{st.st_mtime_ns};".encode())
+        return {"path": str(source.resolve()), "files": h.hexdigest()}
     st = source.stat()
-    same = {k: v for k, v in asdict(opts).items() if k not in ("workers", "engine", "ray_address", "ordered")}
+    return {"path": str(source.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def fingerprint(source: Path, translation: TranslationOptions, summary: SummaryOptions, opts: BatchOptions) -> dict[str, Any]:
+    """What the output depends on: the input, the models and every option that changes results."""
     from importlib.metadata import version
 
+    same = {k: v for k, v in asdict(opts).items() if k not in ("workers", "engine", "ray_address", "ordered")}
     found = {
-        "input": {"path": str(source.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns},
-        "translation": asdict(translation), "summary": asdict(summary), "batch": same, "bilingua": version("bilingua"),
+        "input": _stamp(source), "translation": asdict(translation), "summary": asdict(summary), "batch": same,
+        "bilingua": version("bilingua"),
     }
     return json.loads(json.dumps(found))  # as it reads back from the manifest (tuples become lists)
 
