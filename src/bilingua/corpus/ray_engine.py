@@ -18,11 +18,21 @@ from typing import Any
 from ..errors import BackendUnavailableError
 from ..options import SummaryOptions, TranslationOptions
 from .job import BatchOptions, annotate
-from .local import worker_options
 
 logger = logging.getLogger("bilingua")
 
 Chunk = tuple[int, list[dict[str, Any]]]
+
+
+def actor_options(translation: TranslationOptions) -> TranslationOptions:
+    """An actor reserves one CPU, so its engine runs one thread (unless --threads says otherwise).
+
+    One-thread engines in separate processes scaled best locally (scripts/bench_batch.py), and the
+    driver cannot see how many cores the nodes have.
+    """
+    import dataclasses
+
+    return dataclasses.replace(translation, threads=translation.threads or 1)
 
 
 class _Actor:
@@ -74,8 +84,8 @@ def run_on_ray(chunks: Iterable[Chunk], commit: Callable[[int, list[dict[str, An
     context.execution_options.preserve_order = options.ordered
     context.enable_progress_bars = False
     results = ray.data.from_items(items).map_batches(
-        _Actor, fn_constructor_kwargs={"translation": worker_options(translation, options.worker_count),
-                                       "summary": summary, "options": options},
+        _Actor, fn_constructor_kwargs={"translation": actor_options(translation), "summary": summary,
+                                       "options": options},
         batch_size=options.chunk_size, concurrency=options.worker_count, num_cpus=1,
         num_gpus=1 if translation.device == "cuda" else 0, batch_format="numpy",
     )
