@@ -173,3 +173,12 @@ def test_the_ray_engine_gives_the_local_result(marian_dir: Path, tmp_path: Path)
     assert (tmp_path / "ray.jsonl").read_text(encoding="utf-8") == (tmp_path / "local.jsonl").read_text(encoding="utf-8")
     assert on_ray.records == local.records == 41 and on_ray.failed == 1 and on_ray.engine == "ray"
     assert on_ray.models["translation"]["backend"] == "ctranslate2"
+
+
+def test_text_with_unicode_line_separators_survives_the_chunk_files(model_args: list[str], tmp_path: Path) -> None:
+    # json.dumps leaves U+2028 and U+0085 unescaped; the chunk files must not be split on them.
+    records = [{"id": 1, "text": "Bonjour.\u2028Merci."}, {"id": 2, "text": "Le train\x85est parti."}]
+    src = write_jsonl(tmp_path / "in.jsonl", records)
+    assert main(["batch", str(src), "-o", str(tmp_path / "out.jsonl"), *model_args, "--chunk-size", "1"]) == 0
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").split("\n") if line]
+    assert [r["text"] for r in rows] == [r["text"] for r in records] and all(r["translation"] for r in rows)

@@ -39,12 +39,12 @@ SUMMARY_SOURCES = ("translation", "source")
 MAX_BEAMS = 16
 
 
-def _one_of(name: str, value: object, choices: tuple[str, ...]) -> None:
+def one_of(name: str, value: object, choices: tuple[str, ...]) -> None:
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
 
 
-def _at_least(name: str, value: int | None, low: int, high: int | None = None) -> None:
+def at_least(name: str, value: int | None, low: int, high: int | None = None) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int):
@@ -79,15 +79,15 @@ class TranslationOptions:
     cache_size: int = 0
 
     def __post_init__(self) -> None:
-        _one_of("backend", self.backend, BACKEND_CHOICES)
-        _one_of("compute_type", self.compute_type, COMPUTE_TYPE_CHOICES)
-        _one_of("device", self.device, DEVICE_CHOICES)
-        _at_least("beams", self.beams, 1, MAX_BEAMS)
-        _at_least("batch_size", self.batch_size, 1)
-        _at_least("max_batch_tokens", self.max_batch_tokens, 1)
-        _at_least("threads", self.threads, 1)
-        _at_least("inter_threads", self.inter_threads, 1)
-        _at_least("cache_size", self.cache_size, 0)
+        one_of("backend", self.backend, BACKEND_CHOICES)
+        one_of("compute_type", self.compute_type, COMPUTE_TYPE_CHOICES)
+        one_of("device", self.device, DEVICE_CHOICES)
+        at_least("beams", self.beams, 1, MAX_BEAMS)
+        at_least("batch_size", self.batch_size, 1)
+        at_least("max_batch_tokens", self.max_batch_tokens, 1)
+        at_least("threads", self.threads, 1)
+        at_least("inter_threads", self.inter_threads, 1)
+        at_least("cache_size", self.cache_size, 0)
         if self.target_vocab_only and self.backend == "transformers":
             raise ValueError("target_vocab_only needs the ctranslate2 backend")
 
@@ -110,9 +110,9 @@ class SummaryOptions:
     summary_from: str = "translation"
 
     def __post_init__(self) -> None:
-        _one_of("summarizer", self.summarizer, SUMMARIZER_CHOICES)
-        _one_of("summary_from", self.summary_from, SUMMARY_SOURCES)
-        _at_least("summary_sentences", self.summary_sentences, 1)
+        one_of("summarizer", self.summarizer, SUMMARIZER_CHOICES)
+        one_of("summary_from", self.summary_from, SUMMARY_SOURCES)
+        at_least("summary_sentences", self.summary_sentences, 1)
         if self.summary_ratio is not None and not 0 < self.summary_ratio <= 1:
             raise ValueError(f"summary_ratio must be in (0, 1]; got {self.summary_ratio}")
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import BilinguaError, InputError
 from ..io import check_output, check_text, write_atomic
-from ..options import SummaryOptions, TranslationOptions
+from ..options import SummaryOptions, TranslationOptions, at_least, one_of
 from .records import input_format, output_format, read_records, write_records
 
 __all__ = ["BatchOptions", "BatchReport", "FIELDS", "ENGINES", "annotate", "run_batch"]
@@ -55,11 +55,9 @@ class BatchOptions:
         unknown = [f for f in self.fields if f not in FIELDS]
         if unknown or not self.fields:
             raise ValueError(f"fields must be some of {', '.join(FIELDS)}; got {', '.join(self.fields) or 'none'}")
-        if self.engine not in ENGINES:
-            raise ValueError(f"engine must be one of {', '.join(ENGINES)}; got {self.engine!r}")
+        one_of("engine", self.engine, ENGINES)
         for name in ("max_chars", "chunk_size", "workers"):
-            if getattr(self, name) is not None and getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1; got {getattr(self, name)}")
+            at_least(name, getattr(self, name), 1)
 
     @property
     def worker_count(self) -> int:
@@ -179,7 +177,8 @@ class ChunkStore:
         write_atomic(self.part(k), "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 
     def load(self, k: int) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.part(k).read_text(encoding="utf-8").splitlines()]
+        # "\n" only: json.dumps leaves U+2028 and U+0085 unescaped, and str.splitlines splits on them.
+        return [json.loads(line) for line in self.part(k).read_text(encoding="utf-8").split("\n") if line]
 
     def finish(self, chunks: list[int], fmt: str) -> list[dict[str, Any]]:
         records = [r for k in chunks for r in self.load(k)]
