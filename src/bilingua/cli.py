@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import json
 import logging
-import re
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -29,6 +28,7 @@ from .options import (
     TranslationOptions,
     from_namespace,
 )
+from .segmentation import split_lines
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -164,7 +164,7 @@ def _fields(value: str) -> tuple[str, ...]:
 
 
 def _add_batch_parser(sub: Any, common: argparse.ArgumentParser) -> None:
-    from .corpus import ENGINES, INPUT_FORMATS
+    from .corpus import ENGINES, INPUT_FORMATS, BatchOptions
 
     p = sub.add_parser(
         "batch", parents=[common], help="translate and summarise a corpus; resumable, local or on Ray",
@@ -176,8 +176,8 @@ def _add_batch_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--input-format", choices=INPUT_FORMATS, help="instead of the extension")
     p.add_argument("--text-field", default="text", help="the field to translate (default text)")
     p.add_argument("--id-field", default="id", help="the id field (default id; the record number when missing)")
-    p.add_argument("--fields", type=_fields, default=("translation", "summary"),
-                   help="fields to add: translation,summary,segments (default translation,summary)")
+    p.add_argument("--fields", type=_fields, default=BatchOptions.fields,
+                   help=f"fields to add: translation,summary,segments (default {','.join(BatchOptions.fields)})")
     p.add_argument("--no-summary", action="store_true", help="no summary field")
     p.add_argument("--max-chars", type=_positive, default=100_000, help="longer texts are flagged, not translated")
     p.add_argument("--chunk-size", type=_positive, default=64, help="records committed together (default 64)")
@@ -267,7 +267,7 @@ def _run_text_command(args: argparse.Namespace) -> int:
     pipeline = Pipeline(translation=translation, summary=summary, progress=not args.quiet)
     summarize = args.command != "translate"
     if args.format == "jsonl":
-        docs = [line for line in re.split(r"\r\n|\r|\n", text) if line.strip()]
+        docs = [line for line in split_lines(text) if line.strip()]
         chunks = []
         for result in pipeline.process_many(docs, summarize=summarize):
             chunks.append(result.to_json(indent=None) + "\n")

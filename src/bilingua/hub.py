@@ -124,6 +124,7 @@ def resolve_model(
         revision = DEFAULT_REVISIONS.get(text, "main")
     cached = _from_cache(text, revision)
     if cached is not None:
+        check_model_folder(cached.path)
         return cached
 
     if not allow_download or offline():
@@ -171,12 +172,19 @@ _WEIGHTS = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.j
 MARIAN_FILES = ("source.spm", "target.spm", "vocab.json")
 
 
-def check_model_folder(folder: Path, required: tuple[str, ...] = ()) -> None:
-    """Refuse, naming the file, a model folder whose config, JSON files, weights or ``required`` files
-    are missing or broken."""
-    for name in required:
+def require_files(folder: Path, names: tuple[str, ...]) -> None:
+    """Refuse, naming the file, a model folder without one of the files an engine reads."""
+    for name in names:
         if not (folder / name).is_file():
             raise ModelNotFoundError(f"model folder '{folder}' has no {name}; re-save or re-download the model")
+
+
+def check_model_folder(folder: Path) -> None:
+    """Refuse, naming the file, a model folder whose config, JSON files or weights are missing or broken.
+
+    :func:`resolve_model` runs it on every folder it finds on disk (given, or in
+    the Hugging Face cache), once per load.
+    """
     config = folder / "config.json"
     if not config.is_file():
         raise ModelNotFoundError(f"model folder '{folder}' has no config.json; pass a folder saved with save_pretrained()")

@@ -9,16 +9,18 @@ unless forced.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import InputError
 
 __all__ = ["decode", "read_bytes", "read_text", "check_text", "same_file", "stdin_is", "check_output",
-           "write_output", "write_atomic"]
+           "write_output", "write_atomic", "replacing"]
 
 _BOMS = (
     (b"\x00\x00\xfe\xff", "UTF-32BE"),
@@ -153,15 +155,23 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
 
     An existing file keeps its permission bits; a new one gets the umask's.
     """
+    with replacing(path) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+
+
+@contextlib.contextmanager
+def replacing(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write; fsynced and renamed onto ``path`` if the block succeeds."""
     p = Path(path)
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
         raise InputError(f"output folder '{parent}' does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
+        yield Path(tmp)
+        with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         if p.exists():
             os.chmod(tmp, stat.S_IMODE(p.stat().st_mode))

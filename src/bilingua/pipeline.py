@@ -163,7 +163,7 @@ class Pipeline:
 
         The documents of a list are translated in one pass, so their sentences share batches.
         """
-        docs = text if isinstance(text, list) else [check_text(text, "translate")]
+        docs = text if isinstance(text, list) else [text]
         for doc in docs:
             check_text(doc, "translate")
         if not any(d.strip() for d in docs):  # nothing to translate: load no model
@@ -234,7 +234,7 @@ class Pipeline:
             if summarizer is None:  # summary_from="source": French sentences picked from the segments
                 chosen = self.source_picker.select([s.source for s in result.segments])
                 result.summary_segments = [result.segments[i] for i in chosen]
-                result.summary = " ".join(s.translation for s in result.summary_segments if s.translation)
+                result.summary = _joined(result.summary_segments)
             else:  # the translated segments, not the English text split again
                 result.summary = summarizer.summarize_sentences([s.translation for s in result.segments if s.translation])
 
@@ -247,7 +247,7 @@ class Pipeline:
         result.summary_segments = [
             Segment(placed[i].text, h.text, placed[i].paragraph, placed[i].line, h.score) for i, h in zip(chosen, hyps)
         ]
-        result.summary = " ".join(s.translation for s in result.summary_segments if s.translation)
+        result.summary = _joined(result.summary_segments)
 
     def process_many(self, texts: Iterable[str], *, summarize: bool = True, group: int = 32) -> Iterator[Result]:
         """Process documents in order, yielding results as they are ready.
@@ -280,6 +280,11 @@ class Pipeline:
         finally:
             if bar is not None:
                 bar.close()
+
+
+def _joined(segments: list[Segment]) -> str:
+    """A summary made of translated source sentences."""
+    return " ".join(s.translation for s in segments if s.translation)
 
 
 def _merge(given: Any, flat: Any, options: dict[str, Any]) -> Any:

@@ -25,6 +25,7 @@ __all__ = [
     "normalize",
     "parse_document",
     "split_long",
+    "split_lines",
 ]
 
 
@@ -116,6 +117,11 @@ _MARKER = re.compile(r"^(\s*(?:[-*•·◦▪–—]|\(?\d{1,3}[.)]|\(?[a-zA-Z][
 _SPACES = re.compile(r"[ \t\u00a0\u202f]+")
 # CRLF, a lone CR and LF all end a line, and each line keeps its own ending.
 _LINE_END = re.compile(r"(\r\n|\r|\n)")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines of ``text``, ended by CRLF, a lone CR or LF (the ends themselves dropped)."""
+    return _LINE_END.split(text)[::2]
 
 
 def normalize(text: str) -> str:

@@ -149,21 +149,23 @@ class Translator:
         return self.backend.count_tokens([text])[0]
 
     def _pieces(self, sentences: Sequence[str]) -> tuple[list[list[str]], dict[str, list[Any]]]:
-        """Each sentence's pieces (itself, or parts below the input limit) and every piece's tokens."""
+        """Each sentence's pieces (itself, or parts below the input limit) and every piece's tokens.
+
+        A sentence that occurs several times is encoded (and split) once.
+        """
         limit = self.backend.max_input_tokens
+        unique = [s for s in dict.fromkeys(sentences) if s.strip()]
         tokens_of: dict[str, list[Any]] = {}
-        pieces_of: list[list[str]] = []
-        for sentence, tokens in zip(sentences, self.backend.encode(sentences)):
-            if not sentence.strip():
-                pieces_of.append([])
-            elif len(tokens) <= limit:
-                pieces_of.append([sentence])
+        pieces_by: dict[str, list[str]] = {}
+        for sentence, tokens in zip(unique, self.backend.encode(unique)):
+            if len(tokens) <= limit:
+                pieces_by[sentence] = [sentence]
                 tokens_of[sentence] = tokens
             else:
-                pieces_of.append(split_long(sentence, self._count, limit))
-        new = [p for pieces in pieces_of for p in pieces if p not in tokens_of]
+                pieces_by[sentence] = split_long(sentence, self._count, limit)
+        new = list(dict.fromkeys(p for pieces in pieces_by.values() for p in pieces if p not in tokens_of))
         tokens_of.update(zip(new, self.backend.encode(new)))
-        return pieces_of, tokens_of
+        return [pieces_by.get(s, []) for s in sentences], tokens_of
 
     def _run_batches(self, tokens_of: dict[str, list[Any]]) -> dict[str, Hypothesis]:
         unique = list(tokens_of)

@@ -12,7 +12,7 @@ import importlib.util
 import logging
 from typing import Any
 
-from ..cpu import cap_threads, cpu_facts
+from ..cpu import cpu_facts
 from ..errors import BackendUnavailableError
 from ..hub import ResolvedModel
 from .base import DEVICES, GenerationOptions, Hypothesis, TranslationBackend, has_repetition_loop, resolve_device
@@ -110,7 +110,6 @@ def open_backend(
     name, device, compute = choose_backend(backend, device, compute_type)
     if target_vocab_only and name != "ctranslate2":
         raise ValueError("target_vocab_only needs the ctranslate2 backend")
-    threads = cap_threads(threads)
     extra: dict[str, Any] = {"target_vocab_only": True} if target_vocab_only else {}
     if name == "ctranslate2":
         extra["inter_threads"] = inter_threads

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import BackendUnavailableError, BilinguaError, first_line
 from ..cpu import cap_threads
-from ..hub import MARIAN_FILES, ResolvedModel, check_model_folder, loading
+from ..hub import MARIAN_FILES, ResolvedModel, loading, require_files
 from .base import (
     GenerationOptions,
     TranslationBackend,
@@ -210,7 +210,7 @@ class CTranslate2Backend(TranslationBackend):
         # CTranslate2's default is 4 threads whatever the machine; more threads than cores only queue.
         self.threads = cap_threads(threads)
         self.inter_threads = self.parallel_batches = inter_threads
-        check_model_folder(model.path, MARIAN_FILES)
+        require_files(model.path, MARIAN_FILES)
         with loading(model.path):
             # sentencepiece alone: no transformers/torch import on the warm path.
             self.tokenizer = MarianSentencePieceTokenizer(model.path)

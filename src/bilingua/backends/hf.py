@@ -7,7 +7,8 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from ..hub import MARIAN_FILES, ResolvedModel, check_model_folder, loading
+from ..cpu import cap_threads
+from ..hub import MARIAN_FILES, ResolvedModel, loading, require_files
 from .base import (
     GenerationOptions,
     TranslationBackend,
@@ -39,7 +40,7 @@ class TransformersBackend(TranslationBackend):
         self.device = resolve_device(device)
         self.compute_type = _check_compute_type(compute_type, self.device)
         if threads:
-            torch.set_num_threads(threads)
+            torch.set_num_threads(cap_threads(threads))
         self.tokenizer, net = _load(model, compute_type)
         # The tokenizer and generate() are not documented as thread-safe: calls take turns
         # (torch already spreads one call over every core).
@@ -139,7 +140,7 @@ def _load(model: ResolvedModel, compute_type: str) -> tuple[Any, Any]:
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     if (model.path / "source.spm").exists() or (model.path / "vocab.json").exists():  # a Marian layout
-        check_model_folder(model.path, MARIAN_FILES)
+        require_files(model.path, MARIAN_FILES)
     with quiet_transformers(), loading(model.path):
         tokenizer = AutoTokenizer.from_pretrained(model.path)
         net = AutoModelForSeq2SeqLM.from_pretrained(model.path).eval()

@@ -63,14 +63,15 @@ def _run_pool(chunks: Iterable[Chunk], commit: Commit, translation: TranslationO
         for k, records in chunks:
             running[pool.submit(_work, records, options)] = k
             if len(running) >= 2 * options.worker_count:  # read ahead a little, never the whole corpus
-                models = _drain(running, commit, FIRST_COMPLETED) or models
+                models = _drain(running, commit) or models
         while running:
-            models = _drain(running, commit, FIRST_COMPLETED) or models
+            models = _drain(running, commit) or models
     return models
 
 
-def _drain(running: dict[Future[Any], int], commit: Commit, when: str) -> dict[str, Any]:
-    done, _ = wait(running, return_when=when)
+def _drain(running: dict[Future[Any], int], commit: Commit) -> dict[str, Any]:
+    """Commit the chunks that have finished (at least one); return the models a worker reported."""
+    done, _ = wait(running, return_when=FIRST_COMPLETED)
     models: dict[str, Any] = {}
     for future in done:
         records, models = future.result()

@@ -19,8 +19,6 @@ from ..errors import BackendUnavailableError
 from ..options import SummaryOptions, TranslationOptions
 from .job import BatchOptions, annotate
 
-logger = logging.getLogger("bilingua")
-
 Chunk = tuple[int, list[dict[str, Any]]]
 
 

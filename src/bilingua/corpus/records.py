@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BackendUnavailableError, InputError
-from ..io import write_output
+from ..io import replacing, write_output
 
 __all__ = ["INPUT_FORMATS", "OUTPUT_FORMATS", "input_format", "read_records", "write_records"]
 
@@ -135,19 +135,11 @@ def write_records(path: str | os.PathLike[str], records: Sequence[dict[str, Any]
 
 
 def _write_parquet(path: Path, records: Sequence[dict[str, Any]]) -> None:
-    import tempfile
-
     pa = _pyarrow()
     columns = list(dict.fromkeys(k for r in records for k in r))
     table = pa.Table.from_pylist([{k: r.get(k) for k in columns} for r in records])
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with replacing(path) as tmp:
         pa.parquet.write_table(table, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def output_format(path: str | os.PathLike[str]) -> str:
