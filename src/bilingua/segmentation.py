@@ -39,6 +39,83 @@ class SentenceSplitter(ABC):
         return self.split(text)
 
 
+# Closing quotes and brackets that may follow a sentence's final punctuation.
+_CLOSERS = "\"'»”’)\\]"  # escaped for a character class
+_UPPER = "A-ZÀ-ÖØ-ÞŒ"
+# A sentence end pysbd leaves inside a piece: final punctuation, closing quotes, a space, then a
+# capital (opening quotes allowed). Group 1 is the word before the punctuation.
+_INNER_END = re.compile(
+    rf"(?:^|\s)[«\"“(]?([\w'’.-]*?)[.!?…]+[{_CLOSERS}\s\u00a0\u202f]*?[»”\"]?[\s\u00a0\u202f]+(?=[«\"“]?[\s\u00a0\u202f]?[{_UPPER}])"
+)
+_DOTTED = re.compile(r"(?:\b[A-Z]\.){2,}$")  # U.S., U.K. ...
+_LAST_WORD = re.compile(r"([\w'’.-]+)[.]$")
+# Titles written before a name: pysbd's cut after "Dr." or "Sen." is never a sentence end.
+_TITLES = {
+    "fr": {"dr", "pr", "me", "mgr", "mme", "mmes", "mlle", "mlles", "st", "ste", "av", "apr", "sen", "gen", "gén"},
+    "en": {"dr", "mr", "mrs", "ms", "prof", "sen", "rep", "gov", "gen", "st", "rev", "capt", "lt", "col", "sgt"},
+}
+# Words that start sentences; after "U.S." any other capitalised word continues a name (U.S. Census Bureau).
+_STARTERS = {
+    "fr": "le la les l un une des ce cet cette ces il elle ils elles on nous vous je mais et en dans selon "
+    "pour par au aux du de d si quand alors cependant depuis après avant",
+    "en": "the a an it he she they we i you this that these those but and in on at for according after "
+    "before when if there his her their its as so",
+}
+
+
+class BoundaryRepair:
+    """Mends pysbd's sentence boundaries where it is measurably wrong (``bilingua eval --suite segmentation``).
+
+    pysbd does not split after final punctuation followed by a closing quote
+    (``. »``, ``."``) nor inside quoted speech, and it cuts after titles
+    (``Dr.``, ``Sen.``), dotted acronyms inside names (``U.S. Census``) and
+    before a piece that starts with ``,``, ``!`` or a hyphen (``Jr., a dit``,
+    ``av. J.-C. !``). :meth:`resplit` adds the missing cuts and
+    :meth:`continues` says which cuts to undo.
+    """
+
+    def __init__(self, language: str) -> None:
+        import pysbd.languages
+
+        self.language = language
+        rules = pysbd.languages.Language.get_language_code(language)
+        known = {a.lower().rstrip(".") for a in rules.Abbreviation.ABBREVIATIONS}
+        self.abbreviations = known | _TITLES.get(language, set())
+        self.titles = _TITLES.get(language, set()) | set(rules.Abbreviation.PREPOSITIVE_ABBREVIATIONS)
+        self.starters = set(_STARTERS.get(language, _STARTERS["en"]).split())
+
+    def resplit(self, piece: str) -> list[str]:
+        """``piece`` cut after each sentence end pysbd missed (the pieces concatenate back to it)."""
+        cuts = [m.end() for m in _INNER_END.finditer(piece) if m.end() < len(piece.rstrip()) and self._ends(m.group(1))]
+        bounds = [0, *cuts, len(piece)]
+        return [piece[a:b] for a, b in zip(bounds, bounds[1:]) if a < b]
+
+    def _ends(self, word: str) -> bool:
+        """Whether final punctuation after ``word`` ends a sentence (not an abbreviation or an initial)."""
+        core = word.strip("'’-").lower()
+        return len(core) > 1 and "." not in core and core not in self.abbreviations
+
+    @staticmethod
+    def misplaced_closer(raw: str) -> tuple[str, str]:
+        """A closing quote that pysbd put at the start of the next piece (``venu. |» Puis``), and the rest."""
+        m = re.match(r"\s*[»”\"](?=[\s\u00a0\u202f])", raw)
+        return (raw[: m.end()], raw[m.end():]) if m else ("", raw)
+
+    def continues(self, previous: str, piece: str) -> bool:
+        """Whether ``piece`` goes on the sentence that ``previous`` ends, pysbd's cut notwithstanding."""
+        first = piece[0]
+        if first.islower() or first in ",;:!?)]}.…»”" or (first in "-–" and piece[1:2].strip()):
+            return True  # a sentence never starts there (French "p. ex.", "Jr., a dit", "av. J.|-C.")
+        tail = previous.rstrip()
+        word = _LAST_WORD.search(tail)
+        if word and word.group(1).lower() in self.titles and piece[0].isupper():
+            return True
+        if _DOTTED.search(tail):
+            head = re.match(r"\w+", piece)
+            return head is not None and head.group(0)[0].isupper() and head.group(0).lower() not in self.starters
+        return False
+
+
 class PysbdSplitter(SentenceSplitter):
     """Rule-based splitting with pysbd's language rules (French by default).
 
@@ -64,6 +141,7 @@ class PysbdSplitter(SentenceSplitter):
         self.language = language
         self.window = window
         self._pysbd = pysbd
+        self.repair = BoundaryRepair(language)
         pysbd.Segmenter(language=language, clean=False)  # an unknown language fails here, not mid-document
 
     def _segment(self, text: str) -> list[str]:
@@ -96,18 +174,32 @@ class PysbdSplitter(SentenceSplitter):
         return out
 
     def split(self, text: str) -> list[str]:
-        groups: list[list[str]] = []
-        for raw, glued in self._segments(text):
-            piece = raw.strip()
-            if not piece:
-                continue
-            if groups and glued:
-                groups[-1].append(piece)
-            elif groups and piece[0].islower():
-                groups[-1] += [" ", piece]  # joined at the end: a long run of joins stays linear
-            else:
-                groups.append([piece])
-        return ["".join(g) for g in groups]
+        groups: list[list[str]] = []  # pieces of the text itself, whitespace and all: joined exactly
+        for raw, glued in _exact(text, self._segments(text)):
+            if groups and not glued:
+                closer, raw = self.repair.misplaced_closer(raw)
+                groups[-1].append(closer)
+            if groups and (not raw.strip() or glued or self.repair.continues("".join(groups[-1][-3:]), raw.strip())):
+                groups[-1].append(raw)
+            elif raw.strip():
+                groups.append([raw])
+        return [p.strip() for g in groups for p in self.repair.resplit("".join(g)) if p.strip()]
+
+
+def _exact(text: str, pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """The pieces as spans of ``text`` itself, each running to the next: pysbd may drop a space between two."""
+    starts, pos = [], 0
+    for raw, glued in pieces:
+        core = raw.strip()
+        if not core:  # whitespace: part of the span before it
+            continue
+        at = text.find(core, pos)
+        if at < 0:  # never seen; keep pysbd's piece rather than lose text
+            return pieces
+        starts.append((at, glued))
+        pos = at + len(core)
+    ends = [a for a, _ in starts[1:]] + [len(text)]
+    return [(text[a:b], glued) for (a, glued), b in zip(starts, ends)]
 
 
 Splitter = Union[SentenceSplitter, Callable[[str], Sequence[str]]]

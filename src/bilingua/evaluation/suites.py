@@ -20,7 +20,7 @@ class SuiteError(BilinguaError):
 @dataclass(frozen=True)
 class Suite:
     name: str
-    task: str  # "translation" | "summarization"
+    task: str  # "translation" | "summarization" | "segmentation"
     source: str
     references: list[str]
     metrics: list[str]
@@ -31,6 +31,7 @@ class Suite:
     provenance: str = ""
     published: list[dict[str, Any]] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
+    parts: list[dict[str, str]] = field(default_factory=list)  # segmentation: text and document-id files
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items()}
