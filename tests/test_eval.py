@@ -200,6 +200,14 @@ def test_every_suite_is_well_formed(evaldata: Path) -> None:
     assert {"flores200-devtest", "newstest2014", "tatoeba", "orangesum"} <= set(names)
     for name in names:
         suite = load_suite(name)
+        if suite.task == "segmentation":
+            from bilingua.evaluation.segmentation import load_documents
+
+            sizes = {p["language"]: 0 for p in suite.parts}
+            for part in suite.parts:
+                sizes[part["language"]] += len(load_documents(evaldata, part))
+            assert set(sizes.values()) == {suite.size}
+            continue
         src = read_segments(str(evaldata / suite.source)).lines
         for ref in suite.references:
             assert len(read_segments(str(evaldata / ref)).lines) == len(src) == suite.size
@@ -271,3 +279,25 @@ def test_an_unwritable_report_fails_before_any_translation(marian_dir: Path, tmp
     done = run_cli("--src", str(ref), "--ref", str(ref), "--model", str(tmp_path / "no-model"),
                    "--report", str(tmp_path / "missing" / "run"))
     assert done.returncode == 1 and "output folder" in done.stderr
+
+
+def test_segmentation_suite_on_the_command_line(evaldata: Path) -> None:
+    done = run_cli("--suite", "segmentation", "--data-dir", str(evaldata), "--limit", "20", "--worst", "3", "--json")
+    assert done.returncode == 0, done.stderr
+    parts = json.loads(done.stdout)["parts"]
+    assert {"newstest2014-fr", "flores200-fr", "all-fr", "all-en"} <= set(parts)
+    assert parts["newstest2014-fr"]["punctuated"]["documents"] == 20
+    assert 0.9 < parts["all-fr"]["punctuated"]["f1"] <= 1
+    refused = run_cli("--suite", "segmentation", "--data-dir", str(evaldata), "--hyp", "x.txt")
+    assert refused.returncode != 0 and "takes no --hyp" in refused.stderr
+
+
+def test_orangesum_suite_runs_lead_k_and_the_published_outputs(evaldata: Path) -> None:
+    done = run_cli("--suite", "orangesum", "--data-dir", str(evaldata), "--offset", "100", "--limit", "30",
+                   "--metrics", "rouge1", "--rouge-stem", "--n-samples", "50", "--worst", "0", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    names = [s["name"] for s in report["systems"]]
+    assert names[:4] == ["bilingua-extractive", "lead-1", "lead-2", "lead-3"] and "barthez" in names
+    assert "stem:snowball-fr" in report["systems"][0]["metrics"]["rouge1"]["signature"]
+    assert report["data"]["segments"] == 30

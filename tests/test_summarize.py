@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bilingua import ExtractiveSummarizer, ModelNotFoundError, Pipeline
-from bilingua.summarizers import AbstractiveSummarizer, end_on_sentence, make_summarizer
+from bilingua.summarizers import AbstractiveSummarizer, end_on_sentence, make_summarizer, within_words
 
 DATA = Path(__file__).parent / "data"
 ENGLISH = (DATA / "corpus.en.txt").read_text(encoding="utf-8")
@@ -101,17 +101,123 @@ def test_pipeline_reports_the_summarizer_it_used(marian_dir: Path, t5_dir: Path)
     assert result.summary
 
 
-def test_textrank_picks_central_sentences_not_the_first_ones() -> None:
+def test_position_aware_centrality_is_not_lead_k() -> None:
+    # Lead-3 keeps the photo credit, and Lead-4 the weather; a central later sentence beats both.
     text = (
-        "My cat likes sardines. "
-        "Rain is expected on Sunday. "
+        "Photo AFP. "
+        "The city council voted on Tuesday on the new traffic plan for the centre. "
+        "The traffic plan closes two bridges in the centre to cars from next spring. "
+        "Heavy rain will fall over most regions during Sunday. "
+        "Shop owners in the centre say closing the bridges to cars will hurt their trade. "
+        "The council says the plan for the bridges will cut traffic in the centre by a third. "
+        "A vote on the budget of the plan is expected next month. "
+        "Cyclists welcome a plan that gives the bridges in the centre to bikes. "
+        "The mayor defended the traffic plan for the centre at a meeting on Tuesday."
+    )
+    sentences = _sentences(text)
+    picked = ExtractiveSummarizer().select(sentences)
+    assert len(picked) == 3 and picked[:2] == [1, 2] and picked[2] > 3
+    summary = ExtractiveSummarizer().summarize(text)
+    assert "rain" not in summary and "Photo AFP" not in summary
+    assert summary.startswith("The city council voted")  # the lead sentence still wins on position
+
+
+def test_near_duplicates_are_picked_once() -> None:
+    text = (
         "The traffic plan closes two bridges to cars. "
-        "The council voted on the traffic plan and the bridges. "
-        "Critics say the traffic plan and the bridges will hurt shops."
+        "The traffic plan closes two bridges to cars! "
+        "Shops say the traffic plan will hurt trade on the bridges. "
+        "The council will vote on the traffic plan for the bridges in May."
     )
     summary = ExtractiveSummarizer(num_sentences=2).summarize(text)
-    assert "sardines" not in summary and "Rain" not in summary
-    assert summary.count("traffic plan") == 2
+    assert summary.count("closes two bridges") == 1
+
+
+@pytest.mark.parametrize("words", [15, 40, 80])
+def test_no_summary_is_past_its_word_budget(evaldata: Path, words: int) -> None:
+    articles = (evaldata / "summarization/orangesum/summaries/abstracts/source_documents.txt").read_text(
+        encoding="utf-8").split("\n")[:60]
+    s = ExtractiveSummarizer(words=words, language="fr")
+    for article in articles:
+        sentences = s.sentences(article)
+        picked = s.select(sentences)
+        size = sum(len(sentences[i].split()) for i in picked)
+        # Over the budget only when the one sentence picked is longer than the budget by itself.
+        assert size <= words or (len(picked) == 1 and all(len(x.split()) > words for x in sentences))
+
+
+def test_default_length_is_three_sentences_within_eighty_words(evaldata: Path) -> None:
+    articles = (evaldata / "summarization/orangesum/summaries/abstracts/source_documents.txt").read_text(
+        encoding="utf-8").split("\n")[:60]
+    s = ExtractiveSummarizer(language="fr")
+    sizes = []
+    for article in articles:
+        sentences = s.sentences(article)
+        picked = s.select(sentences)
+        assert 1 <= len(picked) <= 3
+        sizes.append(sum(len(sentences[i].split()) for i in picked))
+    assert max(sizes) <= 80 and sum(sizes) / len(sizes) > 50
+
+
+def test_orangesum_extractive_beats_every_lead_k(evaldata: Path) -> None:
+    """The summariser's reason to exist: above Lead-1/2/3 in ROUGE-1 and ROUGE-L on OrangeSum abstracts."""
+    from bilingua.evaluation import System, evaluate
+
+    folder = evaldata / "summarization/orangesum/summaries/abstracts"
+    articles = (folder / "source_documents.txt").read_text(encoding="utf-8").split("\n")[:400]
+    gold = (folder / "gold.txt").read_text(encoding="utf-8").split("\n")[:400]
+    s = ExtractiveSummarizer(language="fr")
+    docs = [s.sentences(a) for a in articles]
+    systems = [System("extractive", [s.summarize_sentences(d) for d in docs])]
+    systems += [System(f"lead-{k}", [" ".join(d[:k]) for d in docs]) for k in (1, 2, 3)]
+    report = evaluate(systems, [gold], "rouge1,rouge2,rougeL", significance=())
+    scores = {sy["name"]: {m: v["score"] for m, v in sy["metrics"].items()} for sy in report.systems}
+    for k in (1, 2, 3):
+        for metric in ("rouge1", "rouge2", "rougeL"):
+            assert scores["extractive"][metric] > scores[f"lead-{k}"][metric], (metric, k, scores)
+
+
+def test_within_words_keeps_whole_sentences() -> None:
+    sentences = ["One two three.", "Four five six seven.", "Eight."]
+    assert within_words(sentences, 7) == "One two three. Four five six seven."
+    assert within_words(sentences, 6) == "One two three."
+    assert within_words(sentences, 2) == "One two three."  # at least the first sentence
+    assert within_words(sentences, None) == " ".join(sentences)
+
+
+def test_abstractive_fuses_chunk_summaries_within_the_budget(t5_dir: Path) -> None:
+    s = AbstractiveSummarizer(str(t5_dir), device="cpu", max_length=12, words=25)
+    assert len(s.chunks(ENGLISH)) > 10
+    summary = s.summarize(ENGLISH)
+    kept = s.sentences(summary)
+    assert summary and (len(summary.split()) <= 25 or len(kept) == 1)
+    # One pass joins as many chunk summaries as there are chunks; the fusion pass makes far fewer words.
+    unfused = " ".join(s._summarize_chunks(s.chunks(ENGLISH)))
+    assert len(summary.split()) < len(unfused.split())
+
+
+def test_english_and_french_summaries_need_no_translation_model(tmp_path: Path) -> None:
+    import bilingua
+
+    missing = str(tmp_path / "no-translation-model")  # loading it would fail: proof that nothing loads it
+    english = "The council met on Tuesday. The traffic plan closes two bridges. Shops fear the traffic plan."
+    en = bilingua.summarize(english, model=missing, source_lang="en", summarizer="extractive", summary_sentences=1)
+    assert en in _sentences(english)
+    french = "Le conseil s'est réuni mardi. Le plan de circulation ferme deux ponts. Les commerçants craignent le plan."
+    fr = bilingua.summarize(french, model=missing, source_lang="fr", summary_lang="fr", summary_words=12)
+    assert fr and fr in french and len(fr.split()) <= 12
+    with pytest.raises(ValueError, match="English text cannot get a French summary"):
+        bilingua.summarize(english, source_lang="en", summary_lang="fr")
+    with pytest.raises(ValueError, match="process\\(\\) translates French"):
+        bilingua.process(english, model=missing, source_lang="en")
+    with pytest.raises(ValueError, match="writes English"):
+        make_summarizer("abstractive", language="fr")
+
+
+def test_process_can_give_a_french_summary_beside_the_translation(marian_dir: Path, long_document: str) -> None:
+    result = Pipeline(str(marian_dir), beams=1, summary_lang="fr").process(long_document)
+    assert result.translation and result.summary_segments
+    assert result.summary == " ".join(s.source for s in result.summary_segments)
 
 
 def test_the_summary_is_made_from_the_translated_segments(marian_dir: Path, long_document: str) -> None:

@@ -24,6 +24,7 @@ from .options import (
     MAX_BEAMS,
     SUMMARIZER_CHOICES,
     SUMMARY_SOURCES,
+    LANGUAGE_CHOICES,
     SummaryOptions,
     TranslationOptions,
     from_namespace,
@@ -102,8 +103,13 @@ def _model_options(p: argparse.ArgumentParser, summarizer: bool) -> None:
     if summarizer:
         g.add_argument("--summarizer", choices=SUMMARIZER_CHOICES, default="auto")
         g.add_argument("--summarizer-model", metavar="ID_OR_PATH")
-        g.add_argument("--summary-sentences", type=_positive, help="extractive summary length in sentences")
-        g.add_argument("--summary-ratio", type=_ratio, help="summary length as a fraction of the input")
+        g.add_argument("--summary-sentences", type=_positive, help="at most this many sentences (default 3, within 80 words)")
+        g.add_argument("--summary-words", type=_positive, help="at most this many words, in whole sentences")
+        g.add_argument("--summary-ratio", type=_ratio, help="summary length as a fraction of the input's sentences")
+        g.add_argument("--source-lang", choices=LANGUAGE_CHOICES, default="fr",
+                       help="language of the input (en: summarised as it is, no translation)")
+        g.add_argument("--summary-lang", choices=LANGUAGE_CHOICES, default="en",
+                       help="language of the summary (fr with a French input: no translation)")
         g.add_argument(
             "--summary-from", choices=SUMMARY_SOURCES, default="translation",
             help="summarise the English translation (default) or pick French source sentences and translate those",
@@ -277,8 +283,8 @@ def _run_text_command(args: argparse.Namespace) -> int:
         if args.output:
             _emit(args, "".join(chunks))
         return EXIT_OK
-    if args.command == "summarize" and args.format == "text":
-        _emit(args, pipeline.summarize(text) + "\n")
+    if args.command == "summarize" and (args.format == "text" or (args.source_lang, args.summary_lang) != ("fr", "en")):
+        _emit(args, _summaries(pipeline, text, args.format))
         return EXIT_OK
     result = pipeline.process(text, summarize=summarize)
     if args.format == "json":
@@ -288,6 +294,18 @@ def _run_text_command(args: argparse.Namespace) -> int:
     else:
         _emit(args, f"{result.translation.rstrip()}\n\nSummary:\n{result.summary}\n")
     return EXIT_OK
+
+
+def _summaries(pipeline: Any, text: str, form: str) -> str:
+    """The summary alone: as text, as one JSON object, or one JSON line per input line."""
+    import json
+
+    if form == "text":
+        return pipeline.summarize(text) + "\n"
+    if form == "json":
+        return json.dumps({"summary": pipeline.summarize(text)}, ensure_ascii=False) + "\n"
+    docs = [line for line in split_lines(text) if line.strip()]
+    return "".join(json.dumps({"summary": pipeline.summarize(d)}, ensure_ascii=False) + "\n" for d in docs)
 
 
 def _eol(text: str) -> str:

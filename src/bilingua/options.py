@@ -16,7 +16,7 @@ from typing import Any
 
 from .backends import BACKENDS, COMPUTE_TYPES, DEVICES
 from .hub import DEFAULT_TRANSLATION_MODEL
-from .summarizers import SUMMARIZERS
+from .summarizers import LANGUAGES, SUMMARIZERS
 
 __all__ = [
     "TranslationOptions",
@@ -26,6 +26,7 @@ __all__ = [
     "DEVICE_CHOICES",
     "SUMMARIZER_CHOICES",
     "SUMMARY_SOURCES",
+    "LANGUAGE_CHOICES",
     "MAX_BEAMS",
     "split_options",
 ]
@@ -35,6 +36,7 @@ COMPUTE_TYPE_CHOICES = ("auto", *COMPUTE_TYPES)
 DEVICE_CHOICES = DEVICES
 SUMMARIZER_CHOICES = SUMMARIZERS
 SUMMARY_SOURCES = ("translation", "source")
+LANGUAGE_CHOICES = LANGUAGES
 #: Beam search wider than this costs time for no measurable gain on Marian models.
 MAX_BEAMS = 16
 
@@ -97,9 +99,16 @@ class SummaryOptions:
     """Which summariser, how long a summary, and whether it is made from the translation or the source.
 
     ``summarizer`` is ``auto`` (abstractive when its model can be had, else
-    extractive), ``extractive`` or ``abstractive``. With
-    ``summary_from="source"`` French sentences are picked and only those are
-    translated.
+    extractive), ``extractive`` or ``abstractive``. Length: at most
+    ``summary_sentences`` sentences and/or ``summary_words`` words, or
+    ``summary_ratio`` of the sentences; by default three sentences within 80
+    words. With ``summary_from="source"`` French sentences are picked and
+    only those are translated.
+
+    ``source_lang`` and ``summary_lang`` say what :meth:`Pipeline.summarize`
+    reads and writes: French to English (the default, through the
+    translation), English to English or French to French (no translation
+    model is loaded).
     """
 
     summarizer: str = "auto"
@@ -107,12 +116,20 @@ class SummaryOptions:
     summarizer_revision: str | None = None
     summary_sentences: int | None = None
     summary_ratio: float | None = None
+    summary_words: int | None = None
     summary_from: str = "translation"
+    source_lang: str = "fr"
+    summary_lang: str = "en"
 
     def __post_init__(self) -> None:
         one_of("summarizer", self.summarizer, SUMMARIZER_CHOICES)
         one_of("summary_from", self.summary_from, SUMMARY_SOURCES)
+        one_of("source_lang", self.source_lang, LANGUAGE_CHOICES)
+        one_of("summary_lang", self.summary_lang, LANGUAGE_CHOICES)
+        if (self.source_lang, self.summary_lang) == ("en", "fr"):
+            raise ValueError("an English text cannot get a French summary: bilingua translates French to English only")
         at_least("summary_sentences", self.summary_sentences, 1)
+        at_least("summary_words", self.summary_words, 1)
         if self.summary_ratio is not None and not 0 < self.summary_ratio <= 1:
             raise ValueError(f"summary_ratio must be in (0, 1]; got {self.summary_ratio}")
 

@@ -84,9 +84,8 @@ class Pipeline:
         self.splitter = splitter
         self.progress = progress
         self._custom_summarizer = custom
-        self.source_picker = ExtractiveSummarizer(
-            self.summary.summary_sentences, self.summary.summary_ratio or 0.2, language="fr"
-        )
+        s = self.summary
+        self.source_picker = ExtractiveSummarizer(s.summary_sentences, s.summary_ratio, words=s.summary_words, language="fr")
         self._translator: Translator | None = None
         self._backend_note: dict[str, Any] = {}
         self._summarizer: Summarizer | None = None
@@ -132,7 +131,7 @@ class Pipeline:
         s = self.summary
         summarizer, self._summarizer_note = make_summarizer(
             s.summarizer, s.summarizer_model, s.summarizer_revision, device=self.options.device,
-            num_sentences=s.summary_sentences, ratio=s.summary_ratio,
+            num_sentences=s.summary_sentences, ratio=s.summary_ratio, words=s.summary_words, language=s.summary_lang,
         )
         return summarizer
 
@@ -172,8 +171,15 @@ class Pipeline:
         return out if isinstance(text, list) else out[0]
 
     def summarize(self, text: str, *, summary_from: str | None = None) -> str:
-        """English summary of a French document."""
+        """Summary of a document: English of French by default (see ``source_lang``/``summary_lang``).
+
+        An English text (``source_lang="en"``) or a French summary of French
+        (``summary_lang="fr"``) is summarised as it is, with no translation model.
+        """
         check_text(text, "summarize")
+        if (self.summary.source_lang, self.summary.summary_lang) != ("fr", "en"):
+            summarizer, _ = self.load_summarizer()
+            return summarizer.summarize(text) if text.strip() else ""
         return self.process(text, summary_from=summary_from, translate_all=False).summary
 
     def process(
@@ -191,7 +197,11 @@ class Pipeline:
         self, text: str, summarize: bool, summary_from: str | None, translate_all: bool,
         translated: DocumentTranslation | None,
     ) -> Result:
+        if self.summary.source_lang != "fr":
+            raise ValueError("process() translates French text; for an English text use summarize(text, source_lang='en')")
         summary_from = summary_from or self.summary.summary_from
+        if self.summary.summary_lang == "fr":
+            summary_from = "source"  # a French summary is the French sentences picked, untranslated
         if summary_from not in SUMMARY_SOURCES:
             raise ValueError(f"summary_from must be one of {', '.join(SUMMARY_SOURCES)}, not {summary_from!r}")
         watch = Stopwatch()
@@ -234,7 +244,7 @@ class Pipeline:
             if summarizer is None:  # summary_from="source": French sentences picked from the segments
                 chosen = self.source_picker.select([s.source for s in result.segments])
                 result.summary_segments = [result.segments[i] for i in chosen]
-                result.summary = _joined(result.summary_segments)
+                result.summary = _joined(result.summary_segments, self.summary.summary_lang)
             else:  # the translated segments, not the English text split again
                 result.summary = summarizer.summarize_sentences([s.translation for s in result.segments if s.translation])
 
@@ -247,7 +257,7 @@ class Pipeline:
         result.summary_segments = [
             Segment(placed[i].text, h.text, placed[i].paragraph, placed[i].line, h.score) for i, h in zip(chosen, hyps)
         ]
-        result.summary = _joined(result.summary_segments)
+        result.summary = _joined(result.summary_segments, "en")
 
     def process_many(self, texts: Iterable[str], *, summarize: bool = True, group: int = 32) -> Iterator[Result]:
         """Process documents in order, yielding results as they are ready.
@@ -282,8 +292,10 @@ class Pipeline:
                 bar.close()
 
 
-def _joined(segments: list[Segment]) -> str:
-    """A summary made of translated source sentences."""
+def _joined(segments: list[Segment], language: str) -> str:
+    """A summary made of picked source sentences: their translations, or themselves for a French summary."""
+    if language == "fr":
+        return " ".join(s.source for s in segments)
     return " ".join(s.translation for s in segments if s.translation)
 
 
@@ -346,7 +358,7 @@ def translate(text: str | list[str], **options: Any) -> str | list[str]:
 
 
 def summarize(text: str, **options: Any) -> str:
-    """English summary of a French document."""
+    """Summary of a document: English of French by default; ``source_lang="en"`` or ``summary_lang="fr"`` translate nothing."""
     check_text(text, "summarize")
     call = call_options(Pipeline.summarize, options)
     return get_pipeline(**options).summarize(text, **call)

@@ -33,7 +33,10 @@ def add_eval_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     g.add_argument("--data-dir", metavar="DIR", help="evaluation data folder (default: $BILINGUA_DATA or ../shared/evaldata)")
     g.add_argument("-t", "--test-set", help="a sacrebleu test set (downloaded by sacrebleu; needs the network)")
     g.add_argument("-l", "--langpair", default="fr-en", help="language pair for -t (default fr-en)")
-    g.add_argument("--limit", type=whole(1), metavar="N", help="only the first N segments")
+    g.add_argument("--offset", type=whole(0), default=0, metavar="N", help="skip the first N segments")
+    g.add_argument("--limit", type=whole(1), metavar="N", help="only the first N segments (after --offset)")
+    g.add_argument("--summary-sentences", type=whole(1), metavar="N", help="summarisation suites: at most N sentences")
+    g.add_argument("--summary-words", type=whole(1), metavar="N", help="summarisation suites: at most N words")
     g = p.add_argument_group("systems to run")
     g.add_argument("--model", action="append", default=[], metavar="ID_OR_PATH",
                    help="translate --src/--suite with this model; repeat to compare models")
@@ -46,7 +49,7 @@ def add_eval_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     g.add_argument("--significance", choices=("bs", "ar", "both", "none"), default="bs",
                    help="paired test against the first system (default bs: bootstrap with 95%% CI)")
     g.add_argument("--n-samples", type=whole(0), default=0, help="bootstrap resamples / AR trials (default 1000 / 10000)")
-    g.add_argument("--rouge-stem", action="store_true", help="Porter stemming in ROUGE (English only)")
+    g.add_argument("--rouge-stem", action="store_true", help="stemming in ROUGE: rouge-score's Porter for English, Snowball for French")
     g.add_argument("--rouge-tokenizer", choices=("default", "unicode"), default="default",
                    help="rouge-score's tokenizer (default; drops accented letters) or one that keeps them")
     g.add_argument("--worst", type=whole(0), default=10, help="worst segments to list per system")
@@ -97,6 +100,8 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.report:  # before any work: a long run must not end on an unwritable report
         check_output(f"{args.report}.json")
         check_output(f"{args.report}.md")
+    if args.suite and load_suite(args.suite, args.suites_dir).task == "segmentation":
+        return _run_segmentation(args)
     if args.model or not args.hyp:
         _translation_options(args, None, "auto")  # bad option combinations fail now
     data = _gather_data(args)
@@ -117,6 +122,32 @@ def run_eval(args: argparse.Namespace) -> int:
         write_output(f"{args.report}.json", report.to_json() + "\n")
         write_output(f"{args.report}.md", report.to_markdown())
     sys.stdout.write(report.to_json() + "\n" if args.json else report.to_markdown())
+    return 0
+
+
+def _run_segmentation(args: argparse.Namespace) -> int:
+    import json
+
+    from .report import environment
+    from .segmentation import evaluate_segmentation, segmentation_markdown
+    from .suites import data_dir, load_suite
+
+    suite = load_suite(args.suite, args.suites_dir)
+    if args.hyp or args.model or args.ref or args.src:
+        raise InputError("the segmentation suite scores bilingua's sentence splitter; it takes no --hyp, --ref, --src or --model")
+    root = data_dir(args.data_dir)
+    for part in suite.parts:
+        for key in ("text", "ids"):
+            if not (root / part[key]).is_file():
+                raise InputError(f"suite {suite.name}: data file '{root / part[key]}' not found; pass --data-dir or set BILINGUA_DATA")
+    report = {"suite": suite.to_dict(), **evaluate_segmentation(suite.parts, root, limit=args.limit, max_errors=args.worst),
+              "environment": environment()}
+    text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    markdown = f"# Sentence segmentation: {suite.description}\n\n" + segmentation_markdown(report)
+    if args.report:
+        write_output(f"{args.report}.json", text)
+        write_output(f"{args.report}.md", markdown)
+    sys.stdout.write(text if args.json else markdown)
     return 0
 
 
@@ -142,10 +173,11 @@ def _gather_data(args: argparse.Namespace) -> _Data:
         data.info["source"] = src.describe()
     if not data.refs:
         raise InputError("no references: give --ref FILE, --suite NAME or -t TESTSET")
-    if args.limit:
-        data.refs = [r[: args.limit] for r in data.refs]
-        data.sources = data.sources[: args.limit] if data.sources is not None else None
-        data.info["limit"] = args.limit
+    if args.offset or args.limit:
+        end = args.offset + args.limit if args.limit else None
+        data.refs = [r[args.offset:end] for r in data.refs]
+        data.sources = data.sources[args.offset:end] if data.sources is not None else None
+        data.info.update(offset=args.offset, limit=args.limit)
     return data
 
 
@@ -175,23 +207,18 @@ def _hypothesis_systems(args: argparse.Namespace) -> list[Any]:
     systems = []
     for spec, name in zip(args.hyp, names):
         seg = read_segments(spec, ("hyp", "hypothesis", "translation", "output", "mt"))
-        lines = seg.lines[: args.limit] if args.limit else seg.lines
+        lines = seg.lines[args.offset:][: args.limit] if args.limit else seg.lines[args.offset:]
         systems.append(System(name, lines, origin={"file": seg.describe()}))
     return systems
 
 
 def _run_models(args: argparse.Namespace, sources: list[str], task: str) -> list[Any]:
     from ..pipeline import Pipeline
-    from .runner import System, summarize_lines, translate_lines
+    from .runner import System, translate_lines
 
     systems = []
     if task == "summarization":
-        from ..summarizers import ExtractiveSummarizer
-
-        # Source and references are French: pick French sentences, no translation.
-        summarizer = ExtractiveSummarizer(num_sentences=2, language="fr")
-        hyps, speed = summarize_lines(sources, summarizer)
-        return [System("bilingua-extractive", hyps, origin={"summarizer": summarizer.info()}, speed=speed)]
+        return _summary_systems(args, sources)
     compute_types = args.compute_type
     runs = [(m, c) for m in (args.model or [None]) for c in compute_types]
     names = _unique_names([
@@ -201,6 +228,29 @@ def _run_models(args: argparse.Namespace, sources: list[str], task: str) -> list
         pipeline = Pipeline(translation=_translation_options(args, model, compute), progress=not args.quiet)
         hyps, speed = translate_lines(sources, pipeline)
         systems.append(System(name, hyps, origin={"model": pipeline.models_info().get("translation", {})}, speed=speed))
+    return systems
+
+
+def _summary_systems(args: argparse.Namespace, sources: list[str]) -> list[Any]:
+    """bilingua's extractive summary (picked French sentences, no translation), Lead-1..3, and the suite's published outputs."""
+    from ..summarizers import ExtractiveSummarizer
+    from .data import read_segments
+    from .runner import System, summarize_lines
+
+    summarizer = ExtractiveSummarizer(args.summary_sentences, None, words=args.summary_words, language="fr")
+    docs = [summarizer.sentences(line) for line in sources]
+    hyps, speed = summarize_lines(docs, summarizer)
+    systems = [System("bilingua-extractive", hyps, origin={"summarizer": summarizer.info()}, speed=speed)]
+    systems += [System(f"lead-{k}", [" ".join(d[:k]) for d in docs], origin={"baseline": f"first {k} sentences"})
+                for k in (1, 2, 3)]
+    if args.suite:
+        from .suites import data_dir, load_suite
+
+        suite, root = load_suite(args.suite, args.suites_dir), data_dir(args.data_dir)
+        for name, rel in suite.outputs.items():
+            seg = read_segments(str(root / rel))
+            lines = seg.lines[args.offset:][: len(sources)]
+            systems.append(System(name, lines, origin={"file": seg.describe(), "published": True}))
     return systems
 
 

@@ -165,9 +165,17 @@ class RougeMetric(Metric):
         from rouge_score import rouge_scorer
 
         kwargs: dict[str, Any] = {}
+        if self.stem and self.language != "en":  # rouge-score's Porter stemmer is English: Snowball for the rest
+            kwargs["tokenizer"] = _SnowballTokenizer(self.language, unicode=self.tokenizer == "unicode")
+            return rouge_scorer.RougeScorer([self.rouge_type], use_stemmer=False, **kwargs)
         if self.tokenizer == "unicode":
             kwargs["tokenizer"] = _UnicodeTokenizer()
         return rouge_scorer.RougeScorer([self.rouge_type], use_stemmer=self.stem, **kwargs)
+
+    def _stem_name(self) -> str:
+        if not self.stem:
+            return "no"
+        return "porter" if self.language == "en" else f"snowball-{self.language}"
 
     def _prepare(self, text: str) -> str:
         if self.rouge_type != "rougeLsum":
@@ -190,7 +198,7 @@ class RougeMetric(Metric):
 
             version = _v("rouge-score")
         sig = (
-            f"{self.rouge_type}|impl:rouge-score-{version}|f1:mean|stem:{'yes' if self.stem else 'no'}"
+            f"{self.rouge_type}|impl:rouge-score-{version}|f1:mean|stem:{self._stem_name()}"
             f"|tok:{self.tokenizer}|refs:{len(refs)}|multiref:max"
             + (f"|split:pysbd-{self.language}" if self.rouge_type == "rougeLsum" else "")
         )
@@ -204,6 +212,26 @@ class _UnicodeTokenizer:
         import re
 
         return re.findall(r"\w+", text.lower())
+
+
+class _SnowballTokenizer:
+    """rouge-score's tokens (or Unicode word tokens), stemmed with the Snowball stemmer of ``language``."""
+
+    _NAMES = {"fr": "french", "de": "german", "es": "spanish", "it": "italian", "pt": "portuguese", "nl": "dutch"}
+
+    def __init__(self, language: str, *, unicode: bool) -> None:
+        import snowballstemmer
+
+        if language not in self._NAMES:
+            raise ValueError(f"no Snowball stemmer for language {language!r}")
+        self.stemmer = snowballstemmer.stemmer(self._NAMES[language])
+        self.unicode = unicode
+
+    def tokenize(self, text: str) -> list[str]:
+        from rouge_score import tokenize
+
+        words = _UnicodeTokenizer().tokenize(text) if self.unicode else tokenize.tokenize(text, None)
+        return list(self.stemmer.stemWords(words))
 
 
 class CometMetric(Metric):

@@ -62,10 +62,10 @@ def translate_lines(lines: Sequence[str], pipeline: Any) -> tuple[list[str], dic
     return out, speed
 
 
-def summarize_lines(lines: Sequence[str], summarizer: Any) -> tuple[list[str], dict[str, float]]:
-    """Summarise each line as a document, measuring speed."""
+def summarize_lines(lines: Sequence[str] | Sequence[Sequence[str]], summarizer: Any) -> tuple[list[str], dict[str, float]]:
+    """Summarise each line as a document (or each document given as its sentences), measuring speed."""
     t0 = time.perf_counter()
-    out = [summarizer.summarize(line) for line in lines]
+    out = [summarizer.summarize(d) if isinstance(d, str) else summarizer.summarize_sentences(d) for d in lines]
     wall = time.perf_counter() - t0
     return out, {
         "load_seconds": 0.0, "wall_seconds": wall, "translate_seconds": wall, "sentences": len(lines),

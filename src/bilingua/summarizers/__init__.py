@@ -7,8 +7,8 @@ from typing import Any
 
 from ..errors import ModelNotFoundError
 from ..hub import DEFAULT_SUMMARIZER_MODEL, resolve_model
-from .base import Summarizer, end_on_sentence
-from .extractive import ExtractiveSummarizer, textrank_scores
+from .base import Summarizer, end_on_sentence, within_words
+from .extractive import DEFAULT_WORDS, ExtractiveSummarizer, similarity_matrix
 
 __all__ = [
     "Summarizer",
@@ -17,10 +17,14 @@ __all__ = [
     "SUMMARIZERS",
     "make_summarizer",
     "end_on_sentence",
-    "textrank_scores",
+    "within_words",
+    "similarity_matrix",
+    "LANGUAGES",
 ]
 
 SUMMARIZERS = ("auto", "extractive", "abstractive")
+#: Languages a summary can be made in (the default abstractive model is English-only).
+LANGUAGES = ("fr", "en")
 logger = logging.getLogger("bilingua")
 
 
@@ -41,16 +45,29 @@ def make_summarizer(
     device: str = "auto",
     num_sentences: int | None = None,
     ratio: float | None = None,
+    words: int | None = None,
+    language: str = "en",
 ) -> tuple[Summarizer, dict[str, Any]]:
-    """Build a summariser; return it with a note on how it was chosen.
+    """Build a summariser of ``language`` text; return it with a note on how it was chosen.
 
     ``auto`` takes the abstractive model when it is cached or can be
     downloaded, and otherwise the extractive summariser, with a logged notice.
+    The default abstractive model is English; a French summary is extractive
+    unless a French ``model`` is given.
     """
     if kind not in SUMMARIZERS:
         raise ValueError(f"unknown summarizer {kind!r}; choose one of: {', '.join(SUMMARIZERS)}")
-    if kind == "extractive":
-        return ExtractiveSummarizer(num_sentences, ratio or 0.2), {"requested": kind}
+
+    def extractive() -> ExtractiveSummarizer:
+        return ExtractiveSummarizer(num_sentences, ratio, words=words, language=language)
+
+    if kind == "extractive" or (kind == "auto" and language != "en" and model is None):
+        return extractive(), {"requested": kind}
+    if model is None and language != "en":
+        raise ValueError(
+            f"the default abstractive summarizer ({DEFAULT_SUMMARIZER_MODEL}) writes English; "
+            f"for a {language} summary use summarizer='extractive' or give a {language} summarizer model"
+        )
     from .abstractive import AbstractiveSummarizer
 
     name = model or DEFAULT_SUMMARIZER_MODEL
@@ -60,9 +77,6 @@ def make_summarizer(
         if kind == "abstractive":
             raise
         logger.warning("abstractive summarizer unavailable (%s); using the extractive summarizer", exc)
-        return ExtractiveSummarizer(num_sentences, ratio or 0.2), {
-            "requested": kind,
-            "fallback_reason": str(exc),
-        }
-    summarizer = AbstractiveSummarizer(resolved, device=device, ratio=ratio)
+        return extractive(), {"requested": kind, "fallback_reason": str(exc)}
+    summarizer = AbstractiveSummarizer(resolved, device=device, ratio=ratio, words=words or DEFAULT_WORDS)
     return summarizer, {"requested": kind}

@@ -10,18 +10,22 @@ import threading
 from ..backends.base import quiet_transformers, resolve_device
 from ..hub import DEFAULT_SUMMARIZER_MODEL, ResolvedModel, loading, resolve_model
 from ..segmentation import Splitter, split_long
-from .base import Summarizer, end_on_sentence
+from .base import Summarizer, end_on_sentence, within_words
+
+_FUSION_ROUNDS = 3
 
 
 class AbstractiveSummarizer(Summarizer):
     """Summarises with a seq2seq model (default ``sshleifer/distilbart-cnn-6-6``).
 
     A text longer than the model's input limit is cut at sentence boundaries
-    into chunks that fit; each chunk is summarised and the chunk summaries are
-    joined in order, so no part of the input is silently dropped. Summary
-    length comes from ``max_length``/``min_length`` (tokens per chunk), or
+    into chunks that fit; each chunk is summarised, and the chunk summaries,
+    in order, are summarised again (a fusion pass, repeated while they do
+    not fit one input), so every part of the input reaches the summary.
+    Generated length comes from ``max_length``/``min_length`` (tokens), or
     ``ratio`` of each chunk's length, or else the model's generation config.
-    Each chunk summary is cut back to its last complete sentence.
+    Each summary is cut back to its last complete sentence, and then to
+    whole sentences within ``words`` words when given.
     """
 
     name = "abstractive"
@@ -36,6 +40,7 @@ class AbstractiveSummarizer(Summarizer):
         min_length: int | None = None,
         ratio: float | None = None,
         beams: int | None = None,
+        words: int | None = None,
         splitter: Splitter | None = None,
     ) -> None:
         import torch
@@ -62,6 +67,7 @@ class AbstractiveSummarizer(Summarizer):
         self.ratio = ratio
         self.beams = beams or params.get("num_beams") or gen.num_beams or 1
         self.splitter = splitter
+        self.words = words
 
     def _count(self, text: str) -> int:
         with self._lock:
@@ -114,7 +120,17 @@ class AbstractiveSummarizer(Summarizer):
         chunks = self.chunk_sentences(sentences)
         if not chunks:
             return ""
-        return " ".join(s for s in self._summarize_chunks(chunks) if s)
+        summaries = [s for s in self._summarize_chunks(chunks) if s]
+        for _ in range(_FUSION_ROUNDS):
+            if len(summaries) < 2:
+                break
+            # Fuse: the chunk summaries, in order, are one shorter document to summarise again.
+            fused = [s for s in self._summarize_chunks(self.chunk_sentences(summaries)) if s]
+            if not fused or len(fused) >= len(summaries):
+                summaries = fused or summaries
+                break
+            summaries = fused
+        return within_words(self.sentences(" ".join(summaries)), self.words)
 
     def info(self) -> dict[str, Any]:
         return {
@@ -122,4 +138,5 @@ class AbstractiveSummarizer(Summarizer):
             **self.model_ref.info(),
             "max_input_tokens": self.max_input_tokens,
             "device": self.device,
+            "words": self.words,
         }

@@ -50,3 +50,18 @@ def end_on_sentence(text: str) -> str:
         return text
     ends = list(_SENTENCE_END.finditer(text))
     return text[: ends[-1].end()] if ends else text
+
+
+def within_words(sentences: Sequence[str], words: int | None) -> str:
+    """The leading whole sentences that fit in ``words`` words (at least the first one)."""
+    if words is None:
+        return " ".join(sentences)
+    kept: list[str] = []
+    used = 0
+    for s in sentences:
+        n = len(s.split())
+        if kept and used + n > words:
+            break
+        kept.append(s)
+        used += n
+    return " ".join(kept)
