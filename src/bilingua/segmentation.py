@@ -120,9 +120,9 @@ class PysbdSplitter(SentenceSplitter):
     """Rule-based splitting with pysbd's language rules (French by default).
 
     pysbd knows French abbreviations such as M., Mme and Dr and leaves decimal
-    numbers alone; it still cuts multi-part abbreviations like ``p. ex.``, so a
-    piece that starts in lower case is joined back to the previous sentence
-    (a French sentence does not start in lower case).
+    numbers alone; where it is measurably wrong, :class:`BoundaryRepair`
+    mends its cuts (a piece that starts in lower case, as after ``p. ex.``,
+    goes back on the previous sentence, among others).
 
     Safe to share between threads: pysbd keeps the text it works on in its
     segmenter, so each call makes its own (a few microseconds). pysbd's time
