@@ -68,3 +68,55 @@ def evaldata() -> Path:
         if os.environ.get("CI"):
             raise  # CI always has ../shared/evaldata: never skip the golden tests there
         pytest.skip(f"public evaluation data not available: {exc}")
+
+
+class Server:
+    """A ``bilingua serve`` process on a free local port (a real uvicorn server, talked to over HTTP)."""
+
+    def __init__(self, *args: str, log: Path) -> None:
+        import socket
+        import subprocess
+        import sys
+        import time
+        import urllib.request
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bilingua", "serve", "--port", str(self.port), *args],
+            stdout=subprocess.DEVNULL, stderr=open(log, "wb"), env=os.environ.copy(),
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"bilingua serve exited with {self.proc.returncode}:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"bilingua serve did not become ready:\n{log.read_text()}")
+
+    def stop(self) -> int:
+        import signal
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(60)
+
+
+#: The server's options where answers must equal the in-process pipeline's (greedy float32).
+SERVE_MODEL_OPTIONS = ("--backend", "ctranslate2", "--compute-type", "float32", "--beams", "1", "--summarizer", "extractive")
+
+
+@pytest.fixture(scope="session")
+def server(marian_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    s = Server("--model", str(marian_dir), *SERVE_MODEL_OPTIONS, "--max-chars", "5000", "--micro-batch-ms", "10", log=log)
+    yield s
+    s.stop()

@@ -142,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     _model_options(p, summarizer=True)
 
     _add_batch_parser(sub, common)
+    _add_serve_parser(sub, common)
 
     p = sub.add_parser("models", parents=[common], help="download, list and inspect models")
     msub = p.add_subparsers(dest="models_command", required=True, metavar="ACTION")
@@ -195,6 +196,67 @@ def _add_batch_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--overwrite", action="store_true", help="start again from nothing, replacing the output and any finished chunks")
     p.add_argument("--report", metavar="FILE", help="write a JSON report of the run")
     _model_options(p, summarizer=True)
+
+
+def _add_serve_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    from .options import ServiceOptions
+
+    d = ServiceOptions()
+    p = sub.add_parser(
+        "serve", parents=[common], help="a LibreTranslate-compatible HTTP service with a web page",
+        description="Serve /translate, /detect and /languages as LibreTranslate does, bilingua's /v1/process and "
+        "/v1/summarize, a web page at /, OpenAPI docs at /docs and Prometheus metrics at /metrics. "
+        "Needs: pip install 'bilingua[serve]'.",
+    )
+    p.add_argument("--host", default=d.host, help=f"address to listen on (default {d.host}; 0.0.0.0 for every interface)")
+    p.add_argument("--port", type=whole(0, 65535), default=d.port, help=f"default {d.port}")
+    p.add_argument("--max-chars", type=_positive, default=d.max_chars,
+                   help=f"characters of text per request; more is refused with 413 (default {d.max_chars})")
+    p.add_argument("--api-keys", metavar="FILE", help="require a key from FILE (one per line, optionally followed by its requests per minute)")
+    p.add_argument("--req-limit", type=_positive, metavar="N", help="requests per minute per key (or per client address without keys)")
+    p.add_argument("--micro-batch-ms", type=_milliseconds, default=5.0,
+                   help="wait up to MS for other requests' sentences to share an engine batch (default 5)")
+    p.add_argument("--no-micro-batch", action="store_true", help="translate one request at a time")
+    p.add_argument("--low-confidence", type=float, default=d.low_confidence,
+                   help=f"the web page marks sentences scored below this mean log-probability (default {d.low_confidence})")
+    p.add_argument("--graceful-seconds", type=_positive, default=d.graceful_seconds,
+                   help=f"on SIGTERM, how long requests in flight may still take (default {d.graceful_seconds})")
+    p.add_argument("--forwarded-allow-ips", default=d.forwarded_allow_ips,
+                   help="proxies whose X-Forwarded-For gives the client address (default 127.0.0.1)")
+    _model_options(p, summarizer=True)
+
+
+def _milliseconds(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected milliseconds, got {value!r}") from None
+    if not 0 <= x <= 1000:
+        raise argparse.ArgumentTypeError(f"expected 0 to 1000 milliseconds, got {x}")
+    return x
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from .options import ServiceOptions
+    from .pipeline import Pipeline
+    from .service import serve
+
+    if args.no_micro_batch:
+        args.micro_batch_ms = None
+    translation, summary = _options(args)
+    try:
+        options = from_namespace(ServiceOptions, args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    ours = logging.getLogger("bilingua")
+    for handler in ours.handlers:  # a server's log wants times
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    uvicorn_log = logging.getLogger("uvicorn")
+    uvicorn_log.handlers = list(ours.handlers)
+    uvicorn_log.setLevel(ours.level)
+    uvicorn_log.propagate = False
+    serve(Pipeline(translation=translation, summary=summary, progress=False), options)
+    return EXIT_OK
 
 
 def _run_batch(args: argparse.Namespace) -> int:
@@ -401,6 +463,8 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             return _run_text_command(args)
         if args.command == "batch":
             return _run_batch(args)
+        if args.command == "serve":
+            return _run_serve(args)
         if args.command == "models":
             return _run_models(args)
         if args.command == "eval":

@@ -21,6 +21,7 @@ from .summarizers import LANGUAGES, SUMMARIZERS
 __all__ = [
     "TranslationOptions",
     "SummaryOptions",
+    "ServiceOptions",
     "BACKEND_CHOICES",
     "COMPUTE_TYPE_CHOICES",
     "DEVICE_CHOICES",
@@ -65,6 +66,10 @@ class TranslationOptions:
     core count. ``inter_threads`` (CTranslate2) runs that many batches in
     parallel, each on ``threads // inter_threads`` cores. ``cache_size``
     keeps that many sentence translations across calls (an LRU cache).
+    ``micro_batch_ms`` (a service's setting) merges the sentences of calls
+    made at the same time from several threads into shared engine batches,
+    waiting up to that many milliseconds for batch-mates when the engine is
+    idle; ``None`` (the default) lets each call batch its own sentences.
     """
 
     model: str = DEFAULT_TRANSLATION_MODEL
@@ -79,6 +84,7 @@ class TranslationOptions:
     inter_threads: int = 1
     target_vocab_only: bool = False
     cache_size: int = 0
+    micro_batch_ms: float | None = None
 
     def __post_init__(self) -> None:
         one_of("backend", self.backend, BACKEND_CHOICES)
@@ -90,6 +96,8 @@ class TranslationOptions:
         at_least("threads", self.threads, 1)
         at_least("inter_threads", self.inter_threads, 1)
         at_least("cache_size", self.cache_size, 0)
+        if self.micro_batch_ms is not None and not 0 <= self.micro_batch_ms <= 1000:
+            raise ValueError(f"micro_batch_ms must be from 0 to 1000; got {self.micro_batch_ms}")
         if self.target_vocab_only and self.backend == "transformers":
             raise ValueError("target_vocab_only needs the ctranslate2 backend")
 
@@ -132,6 +140,37 @@ class SummaryOptions:
         at_least("summary_words", self.summary_words, 1)
         if self.summary_ratio is not None and not 0 < self.summary_ratio <= 1:
             raise ValueError(f"summary_ratio must be in (0, 1]; got {self.summary_ratio}")
+
+
+@dataclass(frozen=True)
+class ServiceOptions:
+    """Where ``bilingua serve`` listens, and what it accepts from whom.
+
+    ``max_chars`` bounds the text of one request (413 above it);
+    ``api_keys`` is a file of keys, one per line, each optionally followed by
+    its own requests-per-minute limit (a key is then required: 403 without
+    one); ``req_limit`` is the requests per minute allowed to each key, or to
+    each client address when there are no keys (429 above it). A sentence
+    whose confidence is below ``low_confidence`` is marked on the web page.
+    How requests share engine batches is a translation option
+    (:attr:`TranslationOptions.micro_batch_ms`).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 5000
+    max_chars: int = 50_000
+    api_keys: str | None = None
+    req_limit: int | None = None
+    low_confidence: float = -1.5
+    graceful_seconds: int = 30
+    #: Proxies whose X-Forwarded-For is believed (uvicorn's setting); ``*`` behind a trusted proxy only.
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    def __post_init__(self) -> None:
+        at_least("port", self.port, 0, 65535)
+        at_least("max_chars", self.max_chars, 1)
+        at_least("req_limit", self.req_limit, 1)
+        at_least("graceful_seconds", self.graceful_seconds, 1)
 
 
 def field_names(cls: type) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from typing import Any, overload
 from .backends import GenerationOptions, open_backend
 from .hub import resolve_model
 from .io import check_text
+from .microbatch import MicroBatcher
 from .options import SUMMARY_SOURCES, SummaryOptions, TranslationOptions, call_options, split_options
 from .result import Result, Segment
 from .segmentation import Splitter, parse_document
@@ -119,7 +120,10 @@ class Pipeline:
             options=self.generation, threads=o.threads, inter_threads=o.inter_threads,
             target_vocab_only=o.target_vocab_only,
         )
-        if o.cache_size:
+        if o.micro_batch_ms is not None:
+            backend = MicroBatcher(backend, wait_ms=o.micro_batch_ms, batch_size=o.batch_size,
+                                   max_batch_tokens=o.max_batch_tokens)
+        if o.cache_size:  # outside the batcher: a cached sentence never waits in its queue
             backend = CachedBackend(backend, o.cache_size)
         return Translator(backend, splitter=self.splitter, batch_size=o.batch_size,
                           max_batch_tokens=o.max_batch_tokens, progress=self.progress)
@@ -134,6 +138,11 @@ class Pipeline:
             num_sentences=s.summary_sentences, ratio=s.summary_ratio, words=s.summary_words, language=s.summary_lang,
         )
         return summarizer
+
+    def close(self) -> None:
+        """Stop the engine's worker threads (micro-batching) once their work is done; models stay loaded."""
+        if self._translator is not None:
+            self._translator.backend.close()
 
     @property
     def translator(self) -> Translator:

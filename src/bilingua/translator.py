@@ -56,6 +56,7 @@ class CachedBackend(TranslationBackend):
         self.name = f"cached({inner.name})"  # type: ignore[misc]
         self.max_input_tokens = inner.max_input_tokens
         self.parallel_batches = inner.parallel_batches
+        self.plans_batches = inner.plans_batches
         self.maxsize = maxsize
         self._cache: OrderedDict[str, Hypothesis] = OrderedDict()
         self._lock = threading.Lock()
@@ -98,6 +99,9 @@ class CachedBackend(TranslationBackend):
                 while len(self._cache) > self.maxsize:
                     self._cache.popitem(last=False)
         return [found[s] for s in sources]
+
+    def close(self) -> None:
+        self.inner.close()
 
     def info(self) -> dict[str, object]:
         with self._lock:
@@ -169,7 +173,10 @@ class Translator:
 
     def _run_batches(self, tokens_of: dict[str, list[Any]]) -> dict[str, Hypothesis]:
         unique = list(tokens_of)
-        batches = plan_batches([len(tokens_of[u]) for u in unique], self.batch_size, self.max_batch_tokens)
+        if self.backend.plans_batches:  # it merges these with other calls' sentences itself
+            batches = [list(range(len(unique)))] if unique else []
+        else:
+            batches = plan_batches([len(tokens_of[u]) for u in unique], self.batch_size, self.max_batch_tokens)
 
         def run(batch: list[int]) -> list[Hypothesis]:
             texts = [unique[i] for i in batch]

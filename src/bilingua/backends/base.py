@@ -122,6 +122,8 @@ class TranslationBackend(ABC):
     max_output_tokens: int = 512
     #: How many batches the engine runs in parallel (CTranslate2's inter_threads).
     parallel_batches: int = 1
+    #: True when the backend forms its own engine batches (a MicroBatcher): give it all sentences at once.
+    plans_batches: bool = False
     options: GenerationOptions = GenerationOptions()
     # Set by engines that load a model through bilingua.hub (info() reports them).
     model_ref: Any
@@ -146,6 +148,9 @@ class TranslationBackend(ABC):
     @abstractmethod
     def _rescore(self, sources: Sequence[Sequence[Any]], outputs: Sequence[Sequence[Any]]) -> list[float]:
         """Mean log-probability per token of each given output (one forward pass, no search)."""
+
+    def close(self) -> None:
+        """Release what the backend holds beyond its memory (worker threads); the default holds nothing."""
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Source token counts as the model sees them (with </s>)."""

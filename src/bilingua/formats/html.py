@@ -1,0 +1,110 @@
+"""HTML: translate the text, keep every tag, attribute, comment and entity-free byte of markup as it was.
+
+The page is scanned with the standard library's lenient ``html.parser``
+(malformed HTML is read, not refused), and each piece of the source is either
+copied byte for byte or, for a text node, replaced by its translation with
+its surrounding whitespace kept. The content of ``script``, ``style``,
+``pre``, ``code`` and ``textarea``, and of any element marked
+``translate="no"`` or ``class="notranslate"``, is never translated.
+
+Each text node is translated as a unit, so a sentence broken by inline markup
+(``<b>``, ``<a>``) is translated in pieces.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from html.parser import HTMLParser
+from typing import NamedTuple
+
+__all__ = ["translate_html"]
+
+_VERBATIM = frozenset({"script", "style", "pre", "code", "textarea"})
+_VOID = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+})
+
+
+class _Piece(NamedTuple):
+    start: int
+    #: The decoded text of a translatable text node, else None (the piece is copied as it is).
+    text: str | None
+
+
+class _Scanner(HTMLParser):
+    """Marks where each construct starts, and which text nodes may be translated."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.source = source
+        self.line_starts = [0]
+        for i, ch in enumerate(source):
+            if ch == "\n":
+                self.line_starts.append(i + 1)
+        self.pieces: list[_Piece] = []
+        self.open: list[tuple[str, bool]] = []  # (tag, keep its content as it is)
+
+    def _mark(self, text: str | None = None) -> None:
+        line, col = self.getpos()
+        self.pieces.append(_Piece(self.line_starts[line - 1] + col, text))
+
+    def _kept(self) -> bool:
+        return bool(self.open) and self.open[-1][1]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._mark()
+        if tag in _VOID:
+            return
+        values = dict(attrs)
+        no = (values.get("translate") or "").lower() == "no" or "notranslate" in (values.get("class") or "").split()
+        self.open.append((tag, self._kept() or no or tag in _VERBATIM))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._mark()
+
+    def handle_endtag(self, tag: str) -> None:
+        self._mark()
+        for k in range(len(self.open) - 1, -1, -1):
+            if self.open[k][0] == tag:  # a stray end tag closes nothing; a missing one is implied
+                del self.open[k:]
+                break
+
+    def handle_data(self, data: str) -> None:
+        self._mark(None if self._kept() or not data.strip() else data)
+
+    def handle_comment(self, data: str) -> None:
+        self._mark()
+
+    def handle_decl(self, decl: str) -> None:
+        self._mark()
+
+    def handle_pi(self, data: str) -> None:
+        self._mark()
+
+    def unknown_decl(self, data: str) -> None:
+        self._mark()
+
+
+def translate_html(source: str, translate: Callable[[Sequence[str]], list[str]]) -> str:
+    """``source`` with its text nodes translated by ``translate`` (called once, with all of them).
+
+    Everything else (tags with their attributes, comments, doctype, and the
+    content of verbatim and ``translate="no"`` elements) is copied unchanged.
+    """
+    scanner = _Scanner(source)
+    scanner.feed(source)
+    scanner.close()
+    pieces = scanner.pieces
+    texts = [p.text.strip() for p in pieces if p.text is not None]
+    translated = iter(translate(texts) if texts else [])
+    out = [source[: pieces[0].start] if pieces else source]
+    for k, piece in enumerate(pieces):
+        raw = source[piece.start : pieces[k + 1].start if k + 1 < len(pieces) else len(source)]
+        if piece.text is None:
+            out.append(raw)
+            continue
+        lead = raw[: len(raw) - len(raw.lstrip())]
+        trail = raw[len(raw.rstrip()) :]
+        out.append(lead + html.escape(next(translated), quote=False) + trail)
+    return "".join(out)

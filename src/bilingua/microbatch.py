@@ -1,0 +1,209 @@
+"""Cross-call micro-batching: the sentences of concurrent calls share engine batches.
+
+A service answering many small requests wastes most of an engine's capacity
+when each request runs its own batch of one or two sentences. The
+:class:`MicroBatcher` wraps a backend (by composition, like
+:class:`~bilingua.translator.CachedBackend`): every call puts its sentences on
+one queue and waits; a worker thread per engine replica takes them off in
+batches bounded by a sentence count and a padded-token budget, waiting at most
+a few milliseconds for batch-mates when the engine is idle. Calls are served
+round-robin, one sentence each in turn, so a long document cannot starve a
+short request that arrives after it.
+
+Each sentence is still cut to its own length bound and scored on its own
+tokens (see :meth:`TranslationBackend._cut_to_own_bound`), so under greedy
+float32 decoding an answer does not depend on what else was in its batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .backends import Hypothesis, TranslationBackend
+from .errors import BilinguaError
+
+__all__ = ["MicroBatcher", "BatchStats"]
+
+logger = logging.getLogger("bilingua")
+
+
+@dataclass(frozen=True)
+class BatchStats:
+    """What one engine batch held and cost, for metrics."""
+
+    sentences: int
+    calls: int
+    source_tokens: int
+    target_tokens: int
+    queue_waits: tuple[float, ...]
+    seconds: float
+
+
+class _Call:
+    """One caller's sentences, longest first, and the hypotheses filled in as batches finish."""
+
+    def __init__(self, texts: Sequence[str], tokens: Sequence[Sequence[Any]]) -> None:
+        self.texts = list(texts)
+        self.tokens = [list(t) for t in tokens]
+        self.order = deque(sorted(range(len(texts)), key=lambda i: -len(self.tokens[i])))
+        self.results: list[Hypothesis | None] = [None] * len(texts)
+        self.left = len(texts)
+        self.error: BaseException | None = None
+        self.done = threading.Event()
+        self.arrived = time.monotonic()
+
+
+class MicroBatcher(TranslationBackend):
+    """A backend whose concurrent callers share engine batches.
+
+    ``wait_ms`` is how long an idle engine waits for more sentences after the
+    first arrives (while it is busy, sentences gather anyway); ``batch_size``
+    and ``max_batch_tokens`` bound each engine call. ``close()`` stops the
+    workers once the queue is empty.
+    """
+
+    #: The translator hands over all of a call's sentences at once: batching happens here.
+    plans_batches = True
+
+    def __init__(
+        self, inner: TranslationBackend, *, wait_ms: float = 5.0, batch_size: int = 32, max_batch_tokens: int = 8192
+    ) -> None:
+        if wait_ms < 0:
+            raise ValueError("wait_ms must be at least 0")
+        self.inner = inner
+        self.name = f"microbatch({inner.name})"  # type: ignore[misc]
+        self.max_input_tokens = inner.max_input_tokens
+        self.parallel_batches = inner.parallel_batches
+        self.wait = wait_ms / 1000
+        self.batch_size = batch_size
+        self.max_batch_tokens = max(max_batch_tokens, inner.max_input_tokens)
+        self._queue: deque[_Call] = deque()
+        self._queued = 0
+        self._cond = threading.Condition()
+        self._closed = False
+        self._observers: list[Callable[[BatchStats], None]] = []
+        self._workers = [
+            threading.Thread(target=self._work, name=f"bilingua-microbatch-{i}", daemon=True)
+            for i in range(max(1, inner.parallel_batches))
+        ]
+        for worker in self._workers:
+            worker.start()
+
+    def add_observer(self, observer: Callable[[BatchStats], None]) -> None:
+        """Call ``observer(stats)`` after every engine batch (from the worker thread)."""
+        self._observers.append(observer)
+
+    def encode(self, texts: Sequence[str]) -> list[list[Any]]:
+        return self.inner.encode(texts)
+
+    def _generate(self, tokens: Sequence[Sequence[Any]], no_repeat_ngram_size: int) -> tuple[list[list[Any]], list[float]]:
+        raise NotImplementedError("MicroBatcher translates through its inner backend")  # pragma: no cover
+
+    def _detokenize(self, tokens: Sequence[Sequence[Any]]) -> list[str]:
+        raise NotImplementedError("MicroBatcher translates through its inner backend")  # pragma: no cover
+
+    def _rescore(self, sources: Sequence[Sequence[Any]], outputs: Sequence[Sequence[Any]]) -> list[float]:
+        raise NotImplementedError("MicroBatcher translates through its inner backend")  # pragma: no cover
+
+    def info(self) -> dict[str, Any]:
+        return {**self.inner.info(), "micro_batch_ms": self.wait * 1000}
+
+    def translate_batch(
+        self, sources: Sequence[str], tokens: Sequence[Sequence[Any]] | None = None
+    ) -> list[Hypothesis]:
+        """Queue the sentences, wait for the batches that carry them, and return them in order."""
+        if not sources:
+            return []
+        tokens = list(tokens) if tokens is not None else self.inner.encode(sources)
+        self._check_lengths(max(len(t) for t in tokens))
+        call = _Call(sources, tokens)
+        with self._cond:
+            if self._closed:
+                raise BilinguaError("the translator is shutting down and takes no new sentences")
+            self._queue.append(call)
+            self._queued += len(sources)
+            self._cond.notify_all()
+        call.done.wait()
+        if call.error is not None:
+            raise call.error
+        return [h for h in call.results if h is not None]
+
+    def close(self) -> None:
+        """Finish what is queued, then stop the workers."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        for worker in self._workers:
+            if worker is not threading.current_thread():
+                worker.join()
+
+    # -- the worker side ---------------------------------------------------------
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._closed:
+                    self._cond.wait()
+                if not self._queue:
+                    return  # closed and drained
+                deadline = self._queue[0].arrived + self.wait
+                while not self._closed and self._queued < self.batch_size and (left := deadline - time.monotonic()) > 0:
+                    self._cond.wait(left)
+                batch = self._take()
+            self._run(batch)
+
+    def _take(self) -> list[tuple[_Call, int]]:
+        """The next batch: one sentence from each waiting call in turn, within the size and token budget."""
+        batch: list[tuple[_Call, int]] = []
+        width = 0
+        while self._queue and len(batch) < self.batch_size:
+            call = self._queue[0]
+            i = call.order[0]
+            new_width = max(width, len(call.tokens[i]))
+            if batch and new_width * (len(batch) + 1) > self.max_batch_tokens:
+                break
+            self._queue.popleft()
+            call.order.popleft()
+            if call.order:
+                self._queue.append(call)  # round-robin: its next sentence waits its turn
+            batch.append((call, i))
+            width = new_width
+        self._queued -= len(batch)
+        return batch
+
+    def _run(self, batch: list[tuple[_Call, int]]) -> None:
+        started = time.monotonic()
+        try:
+            hyps = self.inner.translate_batch([c.texts[i] for c, i in batch], [c.tokens[i] for c, i in batch])
+        except BaseException as exc:  # the callers of this batch get the error; the worker goes on
+            logger.debug("an engine batch failed: %s", exc)
+            with self._cond:
+                for call, _ in batch:
+                    call.error = exc
+                    call.done.set()
+                    if call in self._queue:  # its other sentences are not worth translating now
+                        self._queue.remove(call)
+                        self._queued -= len(call.order)
+            return
+        seconds = time.monotonic() - started
+        with self._cond:
+            for (call, i), hyp in zip(batch, hyps):
+                call.results[i] = hyp
+                call.left -= 1
+                if call.left == 0:
+                    call.done.set()
+        stats = BatchStats(
+            sentences=len(batch), calls=len({id(c) for c, _ in batch}),
+            source_tokens=sum(len(c.tokens[i]) for c, i in batch), target_tokens=sum(h.num_tokens for h in hyps),
+            queue_waits=tuple(started - c.arrived for c, _ in batch), seconds=seconds,
+        )
+        for observer in self._observers:
+            try:
+                observer(stats)
+            except Exception:  # a metrics failure must not stop translation
+                logger.exception("a micro-batch observer failed")

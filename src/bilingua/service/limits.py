@@ -1,0 +1,86 @@
+"""API keys and per-minute request limits (sliding window), shared by every request thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+from ..errors import InputError
+
+__all__ = ["Gate", "Refused", "read_keys"]
+
+
+class Refused(Exception):
+    """A request the service answers with ``status`` and ``{"error": message}``."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def read_keys(path: str | Path) -> dict[str, int | None]:
+    """Keys from a file: one per line, optionally followed by that key's requests per minute; ``#`` comments."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the API keys file {path}: {exc}") from None
+    keys: dict[str, int | None] = {}
+    for number, line in enumerate(lines, 1):
+        fields = line.split("#", 1)[0].split()
+        if not fields:
+            continue
+        if len(fields) > 2 or (len(fields) == 2 and not fields[1].isdigit()):
+            raise InputError(f"{path}, line {number}: expected 'KEY' or 'KEY REQUESTS_PER_MINUTE'")
+        keys[fields[0]] = int(fields[1]) if len(fields) == 2 else None
+    if not keys:
+        raise InputError(f"the API keys file {path} holds no key")
+    return keys
+
+
+class Gate:
+    """Checks a request's key and counts it against its key's (or its address's) limit."""
+
+    WINDOW = 60.0
+
+    def __init__(self, keys: dict[str, int | None] | None = None, req_limit: int | None = None) -> None:
+        self.keys = keys
+        self.req_limit = req_limit
+        self._seen: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+        self._last_sweep = time.monotonic()
+
+    @property
+    def key_required(self) -> bool:
+        return self.keys is not None
+
+    def admit(self, api_key: str | None, client: str) -> None:
+        """Raise :class:`Refused` (403 or 429) unless the request may go ahead; count it if so."""
+        limit = self.req_limit
+        who = f"ip:{client}"
+        if self.keys is not None:
+            if not api_key or api_key not in self.keys:
+                raise Refused(403, "Invalid API key" if api_key else "An API key is required: give api_key")
+            limit = self.keys[api_key] or self.req_limit
+            who = f"key:{api_key}"
+        if limit is None:
+            return
+        now = time.monotonic()
+        with self._lock:
+            self._sweep(now)
+            times = self._seen.setdefault(who, deque())
+            while times and now - times[0] >= self.WINDOW:
+                times.popleft()
+            if len(times) >= limit:
+                raise Refused(429, f"Too many requests: the limit is {limit} per minute")
+            times.append(now)
+
+    def _sweep(self, now: float) -> None:
+        """Forget clients idle for a whole window, so the table stays as small as the active clients."""
+        if now - self._last_sweep < self.WINDOW:
+            return
+        self._last_sweep = now
+        for who in [w for w, t in self._seen.items() if not t or now - t[-1] >= self.WINDOW]:
+            del self._seen[who]

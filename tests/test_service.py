@@ -1,0 +1,226 @@
+"""bilingua serve over real HTTP: LibreTranslate's contract, bilingua's API, limits, concurrency, shutdown."""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from html.parser import HTMLParser
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import SERVE_MODEL_OPTIONS, Server
+
+from bilingua import Pipeline
+
+DATA = Path(__file__).parent / "data"
+FR = [s for s in (DATA / "corpus.fr.txt").read_text(encoding="utf-8").splitlines() if s.strip()]
+
+
+@pytest.fixture(scope="module")
+def alone(marian_dir: Path) -> Pipeline:
+    """The in-process pipeline with the server's options: what each text gives when translated alone."""
+    return Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1, summarizer="extractive")
+
+
+def post(server: Server, path: str, **kwargs: object) -> httpx.Response:
+    return httpx.post(server.url + path, timeout=60, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_libretranslate_client_works_unchanged(server: Server, alone: Pipeline) -> None:
+    from libretranslatepy import LibreTranslateAPI
+
+    client = LibreTranslateAPI(server.url)
+    text = "Le conseil municipal s'est réuni mardi soir. Les travaux commenceront au printemps."
+    assert client.translate(text, "fr", "en") == alone.translate(text)
+    assert {"code": "fr", "name": "French", "targets": ["en"]} in client.languages()
+    detected = client.detect("Le chat dort sur le canapé depuis ce matin.")
+    assert detected[0]["language"] == "fr" and 50 < detected[0]["confidence"] <= 100
+
+
+def test_json_and_form_bodies_and_a_list_q(server: Server, alone: Pipeline) -> None:
+    text = FR[3]
+    expected = alone.translate(text)
+    as_json = post(server, "/translate", json={"q": text, "source": "fr", "target": "en"})
+    as_form = post(server, "/translate", data={"q": text, "source": "fr", "target": "en"})
+    as_multipart = post(server, "/translate", data={"q": text, "source": "fr"}, files={"unused": ("x.txt", b"x")})
+    for response in (as_json, as_form, as_multipart):
+        assert response.status_code == 200, response.text
+        assert response.json() == {"translatedText": expected}
+    listed = post(server, "/translate", json={"q": FR[:3], "source": "fr", "target": "en"}).json()
+    assert listed == {"translatedText": [alone.translate(t) for t in FR[:3]]}
+    repeated_form = post(server, "/translate", data={"q": FR[:2], "source": "fr"}).json()
+    assert repeated_form["translatedText"] == [alone.translate(t) for t in FR[:2]]
+
+
+def test_auto_source_reports_the_detected_language_and_keeps_english(server: Server, alone: Pipeline) -> None:
+    english = "The weather is lovely today and we are going to the beach."
+    answer = post(server, "/translate", json={"q": [FR[0], english], "source": "auto", "target": "en"}).json()
+    assert answer["translatedText"] == [alone.translate(FR[0]), english]
+    assert [d["language"] for d in answer["detectedLanguage"]] == ["fr", "en"]
+    single = post(server, "/translate", data={"q": FR[1], "source": "auto"}).json()
+    assert single["detectedLanguage"]["language"] == "fr" and single["translatedText"] == alone.translate(FR[1])
+
+
+class Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(("start", tag, attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.tags.append(("end", tag, []))
+
+
+def tags_of(html: str) -> list[tuple[str, str, list[tuple[str, str | None]]]]:
+    parser = Tags()
+    parser.feed(html)
+    return parser.tags
+
+
+def test_format_html_keeps_every_tag_and_the_untranslatable_parts(server: Server) -> None:
+    page = (
+        '<!DOCTYPE html><html lang="fr"><head><title>Titre</title><style>p { color: red; }</style></head>\n'
+        '<body><h1 id="t" class="big">Le conseil municipal</h1>\n'
+        '<p>Les travaux <b>commenceront</b> au <a href="/printemps?x=1&amp;y=2">printemps</a>.<br>Merci.</p>\n'
+        '<pre>garder  ce   texte</pre><p translate="no">Ne pas traduire</p><p class="x notranslate">Rien</p>\n'
+        '<script>var s = "Bonjour";</script><!-- un commentaire --></body></html>'
+    )
+    out = post(server, "/translate", json={"q": page, "source": "fr", "format": "html"}).json()["translatedText"]
+    assert tags_of(out) == tags_of(page)
+    for kept in ("<pre>garder  ce   texte</pre>", '<p translate="no">Ne pas traduire</p>', '<p class="x notranslate">Rien</p>',
+                 '<script>var s = "Bonjour";</script>', "<style>p { color: red; }</style>", "<!-- un commentaire -->",
+                 '<a href="/printemps?x=1&amp;y=2">'):
+        assert kept in out
+    assert "Le conseil municipal" not in out  # the text itself was translated
+    assert post(server, "/translate", json={"q": "<p>Le <i>chat</i></p>", "source": "fr", "format": "text"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status", "message"),
+    [
+        ({"json": {"source": "fr"}}, 400, "missing q"),
+        ({"data": {"q": "", "source": "fr"}}, 400, "missing q"),
+        ({"content": b'{"q": "Bonjour', "headers": {"Content-Type": "application/json"}}, 400, "not valid JSON"),
+        ({"json": ["Bonjour"]}, 400, "must be an object"),
+        ({"json": {"q": [1, 2]}}, 400, "list of strings"),
+        ({"json": {"q": "Bonjour", "source": "de", "target": "en"}}, 400, "de is not supported"),
+        ({"json": {"q": "Bonjour", "source": "fr", "target": "es"}}, 400, "not supported"),
+        ({"json": {"q": "Bonjour", "format": "pdf"}}, 400, "format must be one of"),
+        ({"json": {"q": "a\x00b"}}, 400, "NUL"),
+        ({"json": {"q": "Bonjour. " * 1000}}, 413, "above the limit of 5000"),
+        ({"json": {"q": ["Bonjour. " * 300] * 3}}, 413, "above the limit"),
+        ({"content": b"q=" + b"a" * 200_000, "headers": {"Content-Type": "application/x-www-form-urlencoded"}}, 413, "bytes"),
+    ],
+)
+def test_bad_requests_get_a_json_error_and_the_server_keeps_serving(
+    server: Server, kwargs: dict[str, object], status: int, message: str
+) -> None:
+    response = post(server, "/translate", **kwargs)
+    assert response.status_code == status
+    assert message in response.json()["error"]
+    assert post(server, "/translate", data={"q": "Bonjour.", "source": "fr"}).status_code == 200
+
+
+def test_other_errors_are_json_too(server: Server) -> None:
+    assert httpx.get(server.url + "/nowhere").json() == {"error": "Not Found"}
+    bad = post(server, "/v1/process", json={"txt": "Bonjour"})
+    assert bad.status_code == 400 and "text" in bad.json()["error"]
+    assert post(server, "/v1/process", json={"text": "x" * 6000}).status_code == 413
+    assert httpx.get(server.url + "/translate").status_code == 405
+
+
+def test_bilingua_process_summarize_docs_and_health(server: Server, alone: Pipeline) -> None:
+    text = " ".join(FR[:8])
+    result = post(server, "/v1/process", json={"text": text}).json()
+    expected = alone.process(text)
+    assert result["translation"] == expected.translation and result["summary"] == expected.summary
+    assert [s["translation"] for s in result["segments"]] == [s.translation for s in expected.segments]
+    assert set(result) >= {"source", "translation", "summary", "segments", "timings", "models"}
+    assert result["models"]["translation"]["micro_batch_ms"] == 10
+    assert post(server, "/v1/summarize", json={"text": text}).json() == {"summary": alone.summarize(text)}
+    assert post(server, "/v1/process", json={"text": text, "summarize": False}).json()["summary"] == ""
+    assert "/translate" in httpx.get(server.url + "/openapi.json").json()["paths"]
+    assert "swagger" in httpx.get(server.url + "/docs").text.lower()
+    health = httpx.get(server.url + "/health").json()
+    assert health["status"] == "ready" and health["models"]["translation"]["backend"].startswith("ctranslate2")
+
+
+def metric(server: Server, name: str) -> float:
+    text = httpx.get(server.url + "/metrics").text
+    found = re.search(rf"^{re.escape(name)} ([0-9.e+-]+)$", text, re.M)
+    assert found, f"{name} not in /metrics"
+    return float(found.group(1))
+
+
+def test_sixteen_clients_each_get_their_own_answers_in_shared_batches(server: Server, alone: Pipeline) -> None:
+    texts = [FR[(7 * k) % len(FR)] for k in range(64)]  # one sentence each: a batch above 1 means merged requests
+    expected = [alone.translate(t) for t in texts]
+    count0, sum0 = metric(server, "bilingua_batch_requests_count"), metric(server, "bilingua_batch_requests_sum")
+    barrier = threading.Barrier(16)
+
+    def client(k: int) -> list[tuple[int, str]]:
+        barrier.wait(10)
+        with httpx.Client(base_url=server.url, timeout=60) as http:
+            return [(i, http.post("/translate", json={"q": texts[i], "source": "fr"}).json()["translatedText"])
+                    for i in range(k, 64, 16)]
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = dict(pair for part in pool.map(client, range(16)) for pair in part)
+    assert [answers[i] for i in range(64)] == expected
+    batches = metric(server, "bilingua_batch_requests_count") - count0
+    requests_in_batches = metric(server, "bilingua_batch_requests_sum") - sum0
+    assert requests_in_batches == 64
+    assert requests_in_batches / batches > 1, "the requests were not merged into shared batches"
+    assert metric(server, "bilingua_tokens_per_second") > 0
+
+
+def test_api_keys_and_rate_limits(marian_dir: Path, tmp_path: Path) -> None:
+    keys = tmp_path / "keys.txt"
+    keys.write_text("# key  requests per minute\nslow-key 2\nfast-key\n", encoding="utf-8")
+    server = Server("--model", str(marian_dir), *SERVE_MODEL_OPTIONS, "--api-keys", str(keys), "--req-limit", "4",
+                    log=tmp_path / "serve.log")
+    try:
+        ask = lambda key: post(server, "/translate", data={"q": "Bonjour.", "source": "fr", **({"api_key": key} if key else {})})  # noqa: E731
+        assert ask(None).status_code == 403
+        assert ask("wrong").status_code == 403 and ask("wrong").json()["error"] == "Invalid API key"
+        assert [ask("slow-key").status_code for _ in range(3)] == [200, 200, 429]
+        assert "2 per minute" in ask("slow-key").json()["error"]
+        assert [ask("fast-key").status_code for _ in range(5)] == [200, 200, 200, 200, 429]
+        assert post(server, "/v1/process", json={"text": "Bonjour."}).status_code == 403
+        assert httpx.get(server.url + "/frontend/settings").json()["keyRequired"] is True
+        assert httpx.get(server.url + "/health").status_code == 200  # no key needed to ask if it is up
+    finally:
+        server.stop()
+
+
+def test_sigterm_answers_the_requests_in_flight_then_exits(marian_dir: Path, tmp_path: Path, alone: Pipeline) -> None:
+    # A request waits up to a second for batch-mates: SIGTERM arrives while it is in flight.
+    server = Server("--model", str(marian_dir), *SERVE_MODEL_OPTIONS, "--micro-batch-ms", "1000", log=tmp_path / "serve.log")
+    answer: list[httpx.Response] = []
+    thread = threading.Thread(target=lambda: answer.append(post(server, "/translate", json={"q": FR[5], "source": "fr"})))
+    thread.start()
+    time.sleep(0.4)
+    server.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.2)
+    with pytest.raises(OSError):  # no new connection is accepted while it drains
+        socket.create_connection(("127.0.0.1", server.port), timeout=2).close()
+    thread.join(30)
+    assert answer and answer[0].status_code == 200
+    assert answer[0].json()["translatedText"] == alone.translate(FR[5])
+    assert server.proc.wait(30) == -signal.SIGTERM  # uvicorn's way: stop cleanly, then die of the signal received
+    log = server.log.read_text()
+    assert "Shutting down" in log and '"POST /translate" 200' in log
+
+
+def test_a_missing_model_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError) as failed:
+        Server("--model", str(tmp_path / "no-such-model"), log=tmp_path / "serve.log")
+    lines = [line for line in (tmp_path / "serve.log").read_text().splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and "no-such-model" in lines[0], failed.value

@@ -1,0 +1,78 @@
+"""The web page at /, in a real headless Chromium (Debian's, driven by Playwright)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import Server
+
+from bilingua import Pipeline
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="no Chromium here: apt-get install -y chromium (.ci/run does) to run the browser test"
+)
+
+TEXT = (
+    "Le conseil municipal s'est réuni mardi soir. Les travaux commenceront au printemps.\n\n"
+    "Le maire a présenté le budget. Les habitants ont posé des questions. La séance a duré trois heures."
+)
+
+
+@pytest.fixture(scope="module")
+def page(server: Server):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context(accept_downloads=True)
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+        page = context.new_page()
+        page.requested = []  # type: ignore[attr-defined]
+        page.on("request", lambda r: page.requested.append(r.url))  # type: ignore[attr-defined]
+        page.goto(server.url + "/")
+        yield page
+        browser.close()
+
+
+def test_the_page_translates_side_by_side_with_the_summary(page, server: Server, marian_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    alone = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1, summarizer="extractive")
+    expected = alone.process(TEXT)
+    page.fill("#source", TEXT)
+    page.click("#translate")
+    page.wait_for_selector("#status:has-text('sentences translated')", timeout=60_000)
+    rows = page.locator("#segments tbody tr")
+    assert rows.count() == len(expected.segments) == 5
+    for k, seg in enumerate(expected.segments):
+        cells = rows.nth(k).locator("td")
+        assert cells.nth(0).inner_text() == seg.source
+        assert cells.nth(1).inner_text() == seg.translation
+        assert ("low" in (rows.nth(k).get_attribute("class") or "")) == (seg.score < -1.5)
+    assert "paragraph-start" in (rows.nth(2).get_attribute("class") or "")  # the second paragraph starts there
+    assert page.inner_text("#summary") == expected.summary
+
+    with page.expect_download() as download:
+        page.click("#download")
+    saved = tmp_path / "translation.en.txt"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename == "translation.en.txt"
+    assert saved.read_text(encoding="utf-8") == expected.translation
+
+    page.click("#copy")
+    page.wait_for_selector("#copied:has-text('Copied')")
+    assert page.evaluate("navigator.clipboard.readText()") == expected.translation
+    # Everything came from bilingua itself: no CDN, nothing from the internet.
+    assert page.requested and all(url.startswith(server.url + "/") for url in page.requested)
+
+
+def test_a_file_is_loaded_and_an_empty_text_is_refused_on_the_page(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "article.txt"
+    source.write_text("Bonjour à tous.\nLe chat dort.\n", encoding="utf-8")
+    page.set_input_files("#file", str(source))
+    page.wait_for_selector("#status:has-text('Loaded article.txt')")
+    assert page.input_value("#source") == "Bonjour à tous.\nLe chat dort.\n"
+    page.fill("#source", "   ")
+    page.click("#translate")
+    assert "Paste some French text" in page.inner_text("#status")
