@@ -138,3 +138,34 @@ def test_close_finishes_queued_work_then_refuses_new_calls(plain: Pipeline) -> N
 def test_micro_batch_ms_is_checked() -> None:
     with pytest.raises(ValueError, match="micro_batch_ms"):
         Pipeline(micro_batch_ms=-1)
+
+
+def test_callers_just_answered_are_waited_for_so_batches_stay_whole(plain: Pipeline) -> None:
+    gated = Gated(plain.translator.backend)
+    batcher = MicroBatcher(gated, wait_ms=0, batch_size=8, linger_ms=1500)
+    gated.gate.clear()
+    first = threading.Thread(target=batcher.translate_batch, args=(["Premier appel."],))
+    first.start()
+    assert gated.started.wait(5)  # the engine is busy: the next two callers queue up together
+    pair = [threading.Thread(target=batcher.translate_batch, args=([text],)) for text in ("Appel A.", "Appel B.")]
+    for t in pair:
+        t.start()
+    while len(batcher._queue) < 2:
+        time.sleep(0.001)
+    gated.gate.set()
+    for t in (first, *pair):
+        t.join(10)
+    assert sorted(gated.batches[1]) == ["Appel A.", "Appel B."]
+    # Two callers took part in that round: one caller alone now waits for the other to come back.
+    late = threading.Thread(target=batcher.translate_batch, args=(["Appel C."],))
+    late.start()
+    time.sleep(0.2)
+    batcher.translate_batch(["Appel D."])
+    late.join(10)
+    assert sorted(gated.batches[2]) == ["Appel C.", "Appel D."]
+    # One caller in that round and one now: it goes at once, with no lingering.
+    batcher.translate_batch(["Appel E."])  # a round of one caller
+    started = time.monotonic()
+    batcher.translate_batch(["Appel F."])
+    assert time.monotonic() - started < 0.75
+    batcher.close()

@@ -11,7 +11,7 @@ from .backends import GenerationOptions, Hypothesis, TranslationBackend
 from .corpus import BatchOptions, BatchReport, batch
 from .errors import BackendUnavailableError, BilinguaError, InputError, ModelNotFoundError
 from .hub import DEFAULT_SUMMARIZER_MODEL, DEFAULT_TRANSLATION_MODEL, resolve_model
-from .options import SummaryOptions, TranslationOptions
+from .options import ServiceOptions, SummaryOptions, TranslationOptions
 from .pipeline import Pipeline, process, summarize, translate
 from .result import Result, Segment
 from .segmentation import PysbdSplitter, Sentence, SentenceSplitter
@@ -31,6 +31,7 @@ __all__ = [
     "Pipeline",
     "TranslationOptions",
     "SummaryOptions",
+    "ServiceOptions",
     "Result",
     "Segment",
     "Translator",

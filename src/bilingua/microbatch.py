@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .backends import Hypothesis, TranslationBackend
+from .backends.base import WrappingBackend
 from .errors import BilinguaError
 
 __all__ = ["MicroBatcher", "BatchStats"]
@@ -59,34 +60,36 @@ class _Call:
         self.arrived = time.monotonic()
 
 
-class MicroBatcher(TranslationBackend):
+class MicroBatcher(WrappingBackend):
     """A backend whose concurrent callers share engine batches.
 
     ``wait_ms`` is how long an idle engine waits for more sentences after the
-    first arrives (while it is busy, sentences gather anyway); ``batch_size``
-    and ``max_batch_tokens`` bound each engine call. ``close()`` stops the
-    workers once the queue is empty.
+    first arrives (while it is busy, sentences gather anyway), and
+    ``linger_ms`` how long after a round it waits for the callers it has
+    just answered to come back (see :meth:`_deadline`); ``batch_size``
+    and ``max_batch_tokens`` bound each engine call. A translator hands it
+    all of a call's sentences at once (``plans_batches``). ``close()`` stops
+    the workers once the queue is empty.
     """
 
-    #: The translator hands over all of a call's sentences at once: batching happens here.
-    plans_batches = True
-
     def __init__(
-        self, inner: TranslationBackend, *, wait_ms: float = 5.0, batch_size: int = 32, max_batch_tokens: int = 8192
+        self, inner: TranslationBackend, *, wait_ms: float = 5.0, batch_size: int = 32, max_batch_tokens: int = 8192,
+        linger_ms: float = 50.0,
     ) -> None:
         if wait_ms < 0:
             raise ValueError("wait_ms must be at least 0")
-        self.inner = inner
-        self.name = f"microbatch({inner.name})"  # type: ignore[misc]
-        self.max_input_tokens = inner.max_input_tokens
-        self.parallel_batches = inner.parallel_batches
+        super().__init__(inner, "microbatch")
+        self.plans_batches = True
         self.wait = wait_ms / 1000
+        self.linger = linger_ms / 1000
         self.batch_size = batch_size
         self.max_batch_tokens = max(max_batch_tokens, inner.max_input_tokens)
         self._queue: deque[_Call] = deque()
         self._queued = 0
         self._cond = threading.Condition()
         self._closed = False
+        self._idle_since = 0.0
+        self._expected = 0  # callers of the last engine round: those in its batch and those left waiting
         self._observers: list[Callable[[BatchStats], None]] = []
         self._workers = [
             threading.Thread(target=self._work, name=f"bilingua-microbatch-{i}", daemon=True)
@@ -98,18 +101,6 @@ class MicroBatcher(TranslationBackend):
     def add_observer(self, observer: Callable[[BatchStats], None]) -> None:
         """Call ``observer(stats)`` after every engine batch (from the worker thread)."""
         self._observers.append(observer)
-
-    def encode(self, texts: Sequence[str]) -> list[list[Any]]:
-        return self.inner.encode(texts)
-
-    def _generate(self, tokens: Sequence[Sequence[Any]], no_repeat_ngram_size: int) -> tuple[list[list[Any]], list[float]]:
-        raise NotImplementedError("MicroBatcher translates through its inner backend")  # pragma: no cover
-
-    def _detokenize(self, tokens: Sequence[Sequence[Any]]) -> list[str]:
-        raise NotImplementedError("MicroBatcher translates through its inner backend")  # pragma: no cover
-
-    def _rescore(self, sources: Sequence[Sequence[Any]], outputs: Sequence[Sequence[Any]]) -> list[float]:
-        raise NotImplementedError("MicroBatcher translates through its inner backend")  # pragma: no cover
 
     def info(self) -> dict[str, Any]:
         return {**self.inner.info(), "micro_batch_ms": self.wait * 1000}
@@ -142,6 +133,7 @@ class MicroBatcher(TranslationBackend):
         for worker in self._workers:
             if worker is not threading.current_thread():
                 worker.join()
+        self.inner.close()
 
     # -- the worker side ---------------------------------------------------------
     def _work(self) -> None:
@@ -151,11 +143,24 @@ class MicroBatcher(TranslationBackend):
                     self._cond.wait()
                 if not self._queue:
                     return  # closed and drained
-                deadline = self._queue[0].arrived + self.wait
-                while not self._closed and self._queued < self.batch_size and (left := deadline - time.monotonic()) > 0:
+                while not self._closed and self._queued < self.batch_size and (left := self._deadline() - time.monotonic()) > 0:
                     self._cond.wait(left)
                 batch = self._take()
             self._run(batch)
+
+    def _deadline(self) -> float:
+        """When the next batch goes, full or not.
+
+        Callers just answered tend to send again at once (a client with
+        several texts, a busy page). Going without them splits the load into
+        two half-size groups that take turns on the engine for good; so while
+        fewer callers wait than took part in the engine's last round, they
+        get ``linger_ms`` from the end of that round to come back.
+        """
+        deadline = self._queue[0].arrived + self.wait
+        if len(self._queue) < self._expected:
+            deadline = max(deadline, self._idle_since + self.linger)
+        return deadline
 
     def _take(self) -> list[tuple[_Call, int]]:
         """The next batch: one sentence from each waiting call in turn, within the size and token budget."""
@@ -192,6 +197,8 @@ class MicroBatcher(TranslationBackend):
             return
         seconds = time.monotonic() - started
         with self._cond:
+            self._idle_since = time.monotonic()
+            self._expected = len({id(c) for c, _ in batch}) + len(self._queue)
             for (call, i), hyp in zip(batch, hyps):
                 call.results[i] = hyp
                 call.left -= 1

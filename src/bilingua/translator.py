@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .backends import Hypothesis, TranslationBackend
+from .backends.base import WrappingBackend
 from .segmentation import Document, PysbdSplitter, Sentence, Splitter, parse_document, split_long
 
 __all__ = ["Translator", "CachedBackend", "DocumentTranslation", "plan_batches"]
@@ -42,7 +43,7 @@ def plan_batches(lengths: Sequence[int], batch_size: int, max_batch_tokens: int)
     return batches
 
 
-class CachedBackend(TranslationBackend):
+class CachedBackend(WrappingBackend):
     """Wraps a backend with an LRU cache of sentence translations (composition, as in Argos Translate).
 
     The cache is shared by every thread that uses it; a lock guards it, but
@@ -52,27 +53,11 @@ class CachedBackend(TranslationBackend):
     def __init__(self, inner: TranslationBackend, maxsize: int = 10_000) -> None:
         if maxsize < 1:
             raise ValueError("maxsize must be at least 1")
-        self.inner = inner
-        self.name = f"cached({inner.name})"  # type: ignore[misc]
-        self.max_input_tokens = inner.max_input_tokens
-        self.parallel_batches = inner.parallel_batches
-        self.plans_batches = inner.plans_batches
+        super().__init__(inner, "cached")
         self.maxsize = maxsize
         self._cache: OrderedDict[str, Hypothesis] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
-
-    def encode(self, texts: Sequence[str]) -> list[list[Any]]:
-        return self.inner.encode(texts)
-
-    def _generate(self, tokens: Sequence[Sequence[Any]], no_repeat_ngram_size: int) -> tuple[list[list[Any]], list[float]]:
-        raise NotImplementedError("CachedBackend translates through its inner backend")  # pragma: no cover
-
-    def _detokenize(self, tokens: Sequence[Sequence[Any]]) -> list[str]:
-        raise NotImplementedError("CachedBackend translates through its inner backend")  # pragma: no cover
-
-    def _rescore(self, sources: Sequence[Sequence[Any]], outputs: Sequence[Sequence[Any]]) -> list[float]:
-        raise NotImplementedError("CachedBackend translates through its inner backend")  # pragma: no cover
 
     def translate_batch(
         self, sources: Sequence[str], tokens: Sequence[Sequence[Any]] | None = None
@@ -99,9 +84,6 @@ class CachedBackend(TranslationBackend):
                 while len(self._cache) > self.maxsize:
                     self._cache.popitem(last=False)
         return [found[s] for s in sources]
-
-    def close(self) -> None:
-        self.inner.close()
 
     def info(self) -> dict[str, object]:
         with self._lock:

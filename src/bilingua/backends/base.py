@@ -218,6 +218,39 @@ class TranslationBackend(ABC):
                 scores[i] = score
 
 
+class WrappingBackend(TranslationBackend):
+    """A backend that adds a service around another one (a cache, a batch queue) and translates through it.
+
+    Subclasses override :meth:`translate_batch`; tokenisation, limits,
+    ``info`` and ``close`` are the inner backend's.
+    """
+
+    def __init__(self, inner: TranslationBackend, name: str) -> None:
+        self.inner = inner
+        self.name = f"{name}({inner.name})"  # type: ignore[misc]
+        self.max_input_tokens = inner.max_input_tokens
+        self.parallel_batches = inner.parallel_batches
+        self.plans_batches = inner.plans_batches
+
+    def encode(self, texts: Sequence[str]) -> list[list[Any]]:
+        return self.inner.encode(texts)
+
+    def _generate(self, tokens: Sequence[Sequence[Any]], no_repeat_ngram_size: int) -> tuple[list[list[Any]], list[float]]:
+        raise NotImplementedError(f"{self.name} translates through its inner backend")  # pragma: no cover
+
+    def _detokenize(self, tokens: Sequence[Sequence[Any]]) -> list[str]:
+        raise NotImplementedError(f"{self.name} translates through its inner backend")  # pragma: no cover
+
+    def _rescore(self, sources: Sequence[Sequence[Any]], outputs: Sequence[Sequence[Any]]) -> list[float]:
+        raise NotImplementedError(f"{self.name} translates through its inner backend")  # pragma: no cover
+
+    def info(self) -> dict[str, Any]:
+        return self.inner.info()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
 def input_limit(positions: int | None, tokenizer_limit: int | None) -> int:
     """The model's input limit: its position table, or the tokenizer's bound if smaller."""
     limits = [x for x in (positions, tokenizer_limit) if x and x < 10**6]
