@@ -54,7 +54,10 @@ GPU_SYSTEMS = {
     "ct2-fp16-targetvocab": ("ctranslate2", "float16", {"target_vocab_only": True}),
     "bilingua": ("auto", "auto", {}),
 }
-MODES = {"greedy-bs1": (1, 1), "greedy-bs16": (1, 16), "beam4-bs1": (4, 1), "beam4-bs16": (4, 16)}
+MODES = {"greedy-bs1": (1, 1), "greedy-bs16": (1, 16), "beam4-bs1": (4, 1), "beam4-bs16": (4, 16),
+         # A GPU is fed bigger batches (scripts/gpu_bench.sh asks for these).
+         "greedy-bs64": (1, 64), "beam4-bs64": (4, 64)}
+DEFAULT_MODES = ("greedy-bs1", "greedy-bs16", "beam4-bs1", "beam4-bs16")
 BASELINE = "transformers-fp32"
 
 
@@ -138,14 +141,28 @@ def worker(args: argparse.Namespace) -> None:
         n_out = len(texts)
     _sync(args.device)
     seconds = time.perf_counter() - t0
-    import resource
 
     print(json.dumps({
         "system": args.system, "mode": args.mode, "load_s": load_s, "seconds": seconds, "engine_s": engine_s,
         "sentences": n_out, "tokens": n_out * args.out_len,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": own_peak_rss_mb(),
         "backend": backend.info(), "outputs": texts,
     }))
+
+
+def own_peak_rss_mb() -> float:
+    """This process's own peak resident memory (VmHWM).
+
+    Not ``ru_maxrss``: on Linux a child keeps its parent's high-water mark
+    across fork and exec, so every worker started by a driver that had
+    built the model itself would report the driver's ~920 MB.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: the best there is
 
 
 def _sync(device: str) -> None:
@@ -181,7 +198,7 @@ def main() -> None:
     p.add_argument("--model", type=Path)
     p.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     p.add_argument("--systems", help="comma-separated subset of the systems")
-    p.add_argument("--modes", default=",".join(MODES), help="comma-separated subset of: " + ", ".join(MODES))
+    p.add_argument("--modes", default=",".join(DEFAULT_MODES), help="comma-separated subset of: " + ", ".join(MODES))
     p.add_argument("--runs", type=int, default=3, help="interleaved rounds (median reported)")
     p.add_argument("--sentences", type=int, default=64)
     p.add_argument("--bs1-sentences", type=int, default=16, help="sentences for batch-1 modes (they are slow)")
@@ -191,6 +208,7 @@ def main() -> None:
     p.add_argument("--work", type=Path, default=ROOT / "bench-out", help="model, cache and results folder")
     p.add_argument("--json", type=Path, help="write results here (default: WORK/bench_translate.json)")
     p.add_argument("--quick", action="store_true", help="1 round, 32 sentences, 8 at batch 1")
+    p.add_argument("--profile", action="store_true", help="print where batch-1 time goes in CTranslate2, and stop")
     args = p.parse_args()
     if args.worker:
         worker(args)
@@ -201,6 +219,12 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     args.model = build_model(args.work / "opus-mt-fr-en-shape", args.data)
     sentences = pick_sentences(args.model, args.data, args.sentences, args.src_tokens)
+    if args.profile:
+        sys.path.insert(0, str(ROOT / "scripts"))
+        from profile_bs1 import profile
+
+        print(profile(args.model, sentences[: args.bs1_sentences], args.out_len, args.work))
+        return
     inputs = args.work / "inputs.json"
     inputs.write_text(json.dumps(sentences, ensure_ascii=False), encoding="utf-8")
     table = GPU_SYSTEMS if args.device == "cuda" else CPU_SYSTEMS

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 logger = logging.getLogger("bilingua")
 
 _INT8_DOT_PRODUCT = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
+_BELOW_AVX512 = frozenset({"GENERIC", "AVX", "AVX2", "NEON"})
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,13 @@ class CpuFacts:
 
     @property
     def int8_dot_product(self) -> bool:
-        """VNNI (or AMX) int8 dot-product instructions, where int8 inference measured fastest."""
+        """VNNI (or AMX) int8 dot-product instructions, where int8 inference measured fastest.
+
+        False when CTranslate2 is held below AVX-512 (``CT2_FORCE_CPU_ISA``,
+        which is how an AVX2-only CPU is emulated): the engine then uses no VNNI.
+        """
+        if os.environ.get("CT2_FORCE_CPU_ISA", "").upper() in _BELOW_AVX512:
+            return False
         return bool(self.flags & _INT8_DOT_PRODUCT)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import BackendUnavailableError, BilinguaError, first_line
 from ..cpu import cap_threads
 from ..hub import MARIAN_FILES, ResolvedModel, loading, require_files
+from .cuda import preload_cuda12
 from .base import (
     GenerationOptions,
     TranslationBackend,
@@ -216,6 +217,7 @@ class CTranslate2Backend(TranslationBackend):
             self.tokenizer = MarianSentencePieceTokenizer(model.path)
             config = json.loads((model.path / "config.json").read_text(encoding="utf-8"))
         self.converted = convert(model, compute_type, target_vocab_only=target_vocab_only)
+        self.cuda_libraries = preload_cuda12() if self.device == "cuda" else []
         self.translator = self._open_healing(model)
         if self.device == "cuda":
             self._probe_gpu()
@@ -263,8 +265,8 @@ class CTranslate2Backend(TranslationBackend):
                 raise BilinguaError(f"CTranslate2 failed on the GPU ({message}); try --device cpu") from None
             raise BackendUnavailableError(
                 f"CTranslate2 {ctranslate2.__version__} cannot run on this GPU ({message}); its wheels are built "
-                "for CUDA 12: use --device cpu or --backend transformers, or install CUDA 12's cuBLAS "
-                "(pip install nvidia-cublas-cu12)"
+                "for CUDA 12: install CUDA 12's cuBLAS with pip install 'bilingua[gpu]', "
+                "or use --device cpu or --backend transformers"
             ) from None
 
     def encode(self, texts: Sequence[str]) -> list[list[str]]:
@@ -302,6 +304,7 @@ class CTranslate2Backend(TranslationBackend):
             "inter_threads": self.inter_threads,
             "converted_path": str(self.converted),
             "target_vocab_only": self.target_vocab_only,
+            **({"cuda12_libraries": self.cuda_libraries} if self.cuda_libraries else {}),
         }
 
 
