@@ -184,6 +184,42 @@ def run_one(args: argparse.Namespace, system: str, mode: str, inputs: Path) -> d
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+# transformers 5 has no "translation" pipeline any more: this is the hand-rolled script that replaces it.
+ONE_OFF_TRANSFORMERS = """
+import sys
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+tokenizer = AutoTokenizer.from_pretrained(sys.argv[1])
+model = AutoModelForSeq2SeqLM.from_pretrained(sys.argv[1]).eval()
+batch = tokenizer([sys.argv[2]], return_tensors="pt")
+out = model.generate(**batch, num_beams=4, max_new_tokens=int(sys.argv[3]))
+print(tokenizer.decode(out[0], skip_special_tokens=True))
+"""
+
+
+def one_off(args: argparse.Namespace, sentence: str) -> dict[str, float]:
+    """Wall time of one sentence translated by a new process: ``bilingua translate`` against a transformers script.
+
+    Both decode with beam 4 within the same length bound (bilingua's: twice the
+    source tokens plus 10); the conversion for CTranslate2 is already cached.
+    """
+    from bilingua.backends.marian_tokenizer import MarianSentencePieceTokenizer
+
+    bound = 2 * len(MarianSentencePieceTokenizer(args.model).tokens(sentence)) + 10
+    env = {**os.environ, "BILINGUA_CACHE": str(args.work / "cache"), "HF_HUB_OFFLINE": "1"}
+    commands = {
+        "bilingua": [sys.executable, "-m", "bilingua", "translate", "--quiet", "--beams", "4", "--model", str(args.model), sentence],
+        "transformers": [sys.executable, "-c", ONE_OFF_TRANSFORMERS, str(args.model), sentence, str(bound)],
+    }
+    seconds = {}
+    for name, cmd in commands.items():
+        t0 = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        seconds[name] = time.perf_counter() - t0
+        if done.returncode != 0:
+            raise SystemExit(f"the one-off {name} command failed:\n{done.stderr[-2000:]}")
+    return seconds
+
+
 def agreement(a: list[str], b: list[str]) -> float:
     same = sum(x == y for x, y in zip(a, b))
     return same / max(len(a), 1)
@@ -208,6 +244,7 @@ def main() -> None:
     p.add_argument("--work", type=Path, default=ROOT / "bench-out", help="model, cache and results folder")
     p.add_argument("--json", type=Path, help="write results here (default: WORK/bench_translate.json)")
     p.add_argument("--quick", action="store_true", help="1 round, 32 sentences, 8 at batch 1")
+    p.add_argument("--no-one-off", action="store_true", help="leave out the one-off command row")
     p.add_argument("--profile", action="store_true", help="print where batch-1 time goes in CTranslate2, and stop")
     args = p.parse_args()
     if args.worker:
@@ -239,7 +276,11 @@ def main() -> None:
     systems = [n for n in systems if table[n][0] == "transformers" or run_one(args, n, "greedy-bs16", inputs)]
 
     results: dict[tuple[str, str], list[dict]] = {}
+    one_offs: list[dict[str, float]] = []
     for r in range(args.runs):
+        if args.device == "cpu" and not args.no_one_off:
+            one_offs.append(one_off(args, sentences[0]))
+            print(f"round {r + 1}/{args.runs} one-off command {one_offs[-1]}", file=sys.stderr)
         for mode in modes:
             for name in systems:
                 res = run_one(args, name, mode, inputs)
@@ -293,6 +334,7 @@ def main() -> None:
         "settings": {k: v for k, v in vars(args).items() if k in ("runs", "sentences", "bs1_sentences", "src_tokens", "out_len")},
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "rows": rows, "output_agreement": parity, "pipeline_overhead": overhead,
+        "one_off_seconds": {k: statistics.median(x[k] for x in one_offs) for k in one_offs[0]} if one_offs else {},
     }
     out = args.json or args.work / "bench_translate.json"
     out.write_text(json.dumps(report, indent=2), encoding="utf-8")
@@ -314,6 +356,11 @@ def markdown(report: dict, modes: list[str]) -> str:
         last = row.get("beam4-bs16", row[modes[-1]])
         label = row["system"] + (f" = {row['backend']['backend']} {row['backend']['compute_type']}" if row["system"] == "bilingua" else "")
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {row[modes[0]]['load_s']:.2f} | {last['peak_rss_mb']:.0f} |")
+    one = report.get("one_off_seconds")
+    if one:
+        lines += ["", f"One-off command (a new process translating one sentence, beam 4, wall time): "
+                      f"`bilingua translate` {one['bilingua']:.2f} s, a transformers script (tokenizer, model, generate) "
+                      f"{one['transformers']:.2f} s ({one['transformers'] / one['bilingua']:.2f}x)."]
     if report["pipeline_overhead"]:
         lines += ["", "Pipeline overhead (time outside engine calls / time inside them, in the bilingua run): " + ", ".join(
             f"{k} {v * 100:+.1f}%" for k, v in report["pipeline_overhead"].items())]

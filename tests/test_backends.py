@@ -118,10 +118,15 @@ def test_auto_choice(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(bk, "cpu_facts", lambda: CpuFacts("vnni", 2, frozenset({"avx2", "avx512_vnni"})))
     assert choose_backend("auto", "cpu", "auto") == ("ctranslate2", "cpu", "int8")
-    monkeypatch.setenv("CT2_FORCE_CPU_ISA", "AVX2")  # the engine held to AVX2 uses no VNNI: as an AVX2 CPU
+    monkeypatch.setenv("CT2_FORCE_CPU_ISA", "AVX2")  # the engine held to AVX2 uses no VNNI, but int8 still wins
+    assert not bk.cpu_facts().int8_dot_product
+    assert choose_backend("auto", "cpu", "auto") == ("ctranslate2", "cpu", "int8")
+    monkeypatch.setenv("CT2_FORCE_CPU_ISA", "AVX")  # below AVX2 nothing was measured: float32
     assert choose_backend("auto", "cpu", "auto") == ("ctranslate2", "cpu", "float32")
     monkeypatch.delenv("CT2_FORCE_CPU_ISA")
     monkeypatch.setattr(bk, "cpu_facts", lambda: CpuFacts("avx2 only", 2, frozenset({"avx2"})))
+    assert choose_backend("auto", "cpu", "auto") == ("ctranslate2", "cpu", "int8")
+    monkeypatch.setattr(bk, "cpu_facts", lambda: CpuFacts("old", 2, frozenset({"sse4_2", "avx"})))
     assert choose_backend("auto", "cpu", "auto") == ("ctranslate2", "cpu", "float32")
     with pytest.raises(bilingua.BilinguaError, match="no CUDA device"):  # this machine has no GPU
         choose_backend("auto", "cuda", "auto")

@@ -12,7 +12,7 @@ from .corpus import BatchOptions, BatchReport, batch
 from .errors import BackendUnavailableError, BilinguaError, InputError, ModelNotFoundError
 from .hub import DEFAULT_SUMMARIZER_MODEL, DEFAULT_TRANSLATION_MODEL, resolve_model
 from .options import ServiceOptions, SummaryOptions, TranslationOptions
-from .pipeline import Pipeline, process, summarize, translate
+from .pipeline import Pipeline, process, summarize, translate, translate_file
 from .result import Result, Segment
 from .segmentation import PysbdSplitter, Sentence, SentenceSplitter
 from .summarizers import ExtractiveSummarizer, Summarizer
@@ -24,6 +24,7 @@ __all__ = [
     "__version__",
     "process",
     "translate",
+    "translate_file",
     "summarize",
     "batch",
     "BatchOptions",

@@ -29,6 +29,7 @@ from .options import (
     TranslationOptions,
     from_namespace,
 )
+from .formats import FORMATS, format_of, plain_text
 from .segmentation import split_lines
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -73,6 +74,8 @@ def _io_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write to FILE instead of stdout (a file is replaced atomically; a device or FIFO is written to)")
     p.add_argument("--force", action="store_true", help="replace a read-only -o file")
+    p.add_argument("--input-format", choices=tuple(FORMATS),
+                   help="the input's format (default: from the -i file's extension, else text); the output is in the same format")
     p.add_argument(
         "--format", choices=("text", "json", "jsonl"), default="text",
         help="text; json (one Result); jsonl (each non-empty input line is a document, one JSON result per line)",
@@ -329,11 +332,19 @@ def _emit(args: argparse.Namespace, text: str) -> None:
 def _run_text_command(args: argparse.Namespace) -> int:
     translation, summary = _options(args)
     _check_paths(args)
+    form = format_of(args.input if args.input and args.input != "-" else None, args.input_format)
+    if form != "text" and args.format == "jsonl":
+        raise UsageError(f"--format jsonl reads one plain-text document per line, not {form}")
     text = _read_input(args)
     from .pipeline import Pipeline
 
     pipeline = Pipeline(translation=translation, summary=summary, progress=not args.quiet)
     summarize = args.command != "translate"
+    if form != "text":
+        if args.command == "translate" and args.format == "text":
+            _emit(args, pipeline.translate(text, format=form))
+            return EXIT_OK
+        text = plain_text(text, form)  # a summary (or a Result) is of the document's text
     if args.format == "jsonl":
         docs = [line for line in split_lines(text) if line.strip()]
         chunks = []

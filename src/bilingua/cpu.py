@@ -35,6 +35,19 @@ class CpuFacts:
             return False
         return bool(self.flags & _INT8_DOT_PRODUCT)
 
+    @property
+    def int8_fast(self) -> bool:
+        """Where CTranslate2's int8 measured faster than its float32: VNNI/AMX, or AVX2 without them.
+
+        Measured (README, Engines and speed): int8 1.5-1.7x float32 on an AVX2
+        CPU emulated with ``CT2_FORCE_CPU_ISA=AVX2`` (both its MKL and oneDNN
+        paths), and several times float32 with VNNI. Below AVX2 (or forced
+        there) nothing was measured, and float32 stays.
+        """
+        if os.environ.get("CT2_FORCE_CPU_ISA", "").upper() in {"GENERIC", "AVX"}:
+            return False
+        return self.int8_dot_product or "avx2" in self.flags
+
 
 @functools.lru_cache(maxsize=1)
 def cpu_facts() -> CpuFacts:

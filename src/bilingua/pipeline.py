@@ -12,7 +12,9 @@ from typing import Any, overload
 
 from .backends import GenerationOptions, open_backend
 from .hub import resolve_model
-from .io import check_text
+from .formats import format_of, translate_formatted
+from .errors import InputError
+from .io import check_output, check_text, read_text, same_file, write_output
 from .microbatch import MicroBatcher
 from .options import SUMMARY_SOURCES, SummaryOptions, TranslationOptions, call_options, split_options
 from .result import Result, Segment
@@ -20,7 +22,7 @@ from .segmentation import Splitter, parse_document
 from .summarizers import ExtractiveSummarizer, Summarizer, make_summarizer
 from .translator import CachedBackend, DocumentTranslation, Translator
 
-__all__ = ["Pipeline", "process", "translate", "summarize", "get_pipeline"]
+__all__ = ["Pipeline", "process", "translate", "translate_file", "summarize", "get_pipeline"]
 
 
 class Stopwatch:
@@ -162,21 +164,26 @@ class Pipeline:
 
     # -- work ----------------------------------------------------------------
     @overload
-    def translate(self, text: str) -> str: ...
+    def translate(self, text: str, *, format: str = "text") -> str: ...
     @overload
-    def translate(self, text: list[str]) -> list[str]: ...
+    def translate(self, text: list[str], *, format: str = "text") -> list[str]: ...
 
-    def translate(self, text: str | list[str]) -> str | list[str]:
+    def translate(self, text: str | list[str], *, format: str = "text") -> str | list[str]:
         """Translate a document (keeping its layout), or each document of a list.
 
-        The documents of a list are translated in one pass, so their sentences share batches.
+        The documents of a list are translated in one pass, so their sentences
+        share batches. ``format`` (``text``, ``html``, ``srt``, ``vtt``) keeps a
+        document's markup or cue structure and translates its text.
         """
         docs = text if isinstance(text, list) else [text]
         for doc in docs:
             check_text(doc, "translate")
         if not any(d.strip() for d in docs):  # nothing to translate: load no model
             return text
-        out = [d.text for d in self.translator.translate_documents(docs)]
+        if format_of(None, format) != "text":
+            out = [translate_formatted(d, format, lambda texts: self.translate(list(texts))) for d in docs]
+        else:
+            out = [d.text for d in self.translator.translate_documents(docs)]
         return out if isinstance(text, list) else out[0]
 
     def summarize(self, text: str, *, summary_from: str | None = None) -> str:
@@ -360,10 +367,28 @@ def process(text: str, **options: Any) -> Result:
 
 
 def translate(text: str | list[str], **options: Any) -> str | list[str]:
-    """Translate a French document (or a list of them) to English."""
+    """Translate a French document (or a list of them) to English; ``format="html"|"srt"|"vtt"`` keeps its structure."""
     if not isinstance(text, list):
         check_text(text, "translate")
-    return get_pipeline(**options).translate(text)
+    call = call_options(Pipeline.translate, options)
+    return get_pipeline(**options).translate(text, **call)
+
+
+def translate_file(path: str, out_path: str | None = None, *, format: str | None = None, **options: Any) -> str:
+    """Translate a file in its own format (from its extension, or ``format``) and return the translation.
+
+    With ``out_path`` the translation is also written there, atomically, in
+    the same format; the input file is never overwritten.
+    """
+    form = format_of(path, format)
+    if out_path is not None:
+        if same_file(path, out_path):
+            raise InputError(f"{out_path} is the input file; bilingua never overwrites its input")
+        check_output(out_path)  # before any work
+    out = get_pipeline(**options).translate(read_text(path), format=form)
+    if out_path is not None:
+        write_output(out_path, out)
+    return out
 
 
 def summarize(text: str, **options: Any) -> str:

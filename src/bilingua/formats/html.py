@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from html.parser import HTMLParser
 from typing import NamedTuple
 
-__all__ = ["translate_html"]
+__all__ = ["translate_html", "html_text"]
 
 _VERBATIM = frozenset({"script", "style", "pre", "code", "textarea"})
 _VOID = frozenset({
@@ -108,3 +108,11 @@ def translate_html(source: str, translate: Callable[[Sequence[str]], list[str]])
         trail = raw[len(raw.rstrip()) :]
         out.append(lead + html.escape(next(translated), quote=False) + trail)
     return "".join(out)
+
+
+def html_text(source: str) -> str:
+    """The translatable text of a page, one text node per line."""
+    scanner = _Scanner(source)
+    scanner.feed(source)
+    scanner.close()
+    return "\n".join(" ".join(p.text.split()) for p in scanner.pieces if p.text is not None)

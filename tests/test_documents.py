@@ -1,0 +1,137 @@
+"""Documents in their own formats (SRT, WebVTT, HTML): structure kept, sentences across cues translated whole."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import srt
+import webvtt
+
+import bilingua
+from bilingua import Pipeline
+from bilingua.formats.subtitles import translate_cues
+
+SRT = """1
+00:00:01,000 --> 00:00:03,200 X1:100 X2:600
+Le conseil municipal de Lyon s'est réuni
+
+2
+00:00:03,300 --> 00:00:05,000
+mardi soir pour voter le budget.
+
+3
+00:00:05,500 --> 00:00:07,000
+- Vous venez ?
+- Oui, j'arrive.
+
+4
+00:00:07,500 --> 00:00:09,000
+Les travaux commenceront au printemps.
+"""
+
+VTT = """WEBVTT - Conseil municipal
+
+STYLE
+::cue { color: yellow }
+
+NOTE Sous-titres de la séance du mardi
+
+ouverture
+00:00:01.000 --> 00:00:03.200 align:start position:10%
+<v Marie>Le conseil municipal de Lyon s'est réuni
+
+00:00:03.300 --> 00:00:05.000 line:0
+mardi soir pour voter le budget.
+"""
+
+
+@pytest.fixture(scope="module")
+def options(marian_dir: Path) -> dict[str, object]:
+    return {"model": str(marian_dir), "backend": "ctranslate2", "compute_type": "float32", "beams": 1}
+
+
+def test_srt_keeps_numbers_timings_settings_and_dialogue(options: dict[str, object]) -> None:
+    out = bilingua.translate(SRT, format="srt", **options)
+    before, after = list(srt.parse(SRT)), list(srt.parse(out))
+    assert [(s.index, s.start, s.end, s.proprietary) for s in after] == [(s.index, s.start, s.end, s.proprietary) for s in before]
+    assert all(s.content.strip() for s in after)
+    dialogue = after[2].content.splitlines()
+    assert dialogue[0].startswith("- ") and sum(line.startswith("- ") for line in dialogue) == 2
+    width = max(42, *(len(line) for s in before for line in s.content.splitlines()))
+    assert all(len(line) <= width or " " not in line for s in after for line in s.content.splitlines())
+
+
+def test_a_sentence_over_two_cues_is_translated_whole(options: dict[str, object]) -> None:
+    pipeline = Pipeline(**options)  # type: ignore[arg-type]
+    out = list(srt.parse(pipeline.translate(SRT, format="srt")))
+    whole = pipeline.translate("Le conseil municipal de Lyon s'est réuni mardi soir pour voter le budget.")
+    assert (out[0].content + " " + out[1].content).split() == whole.split()
+    assert out[3].content.split() == pipeline.translate("Les travaux commenceront au printemps.").split()
+
+
+def test_webvtt_keeps_header_styles_notes_ids_settings_and_voices(options: dict[str, object]) -> None:
+    out = bilingua.translate(VTT, format="vtt", **options)
+    assert out.startswith("WEBVTT - Conseil municipal\n")
+    assert "::cue { color: yellow }" in out and "NOTE Sous-titres de la séance du mardi" in out
+    before, after = webvtt.from_string(VTT).captions, webvtt.from_string(out).captions
+    key = lambda c: (c.identifier, c.start, c.end, c.settings if hasattr(c, "settings") else None, c.voice)  # noqa: E731
+    assert [key(c) for c in after] == [key(c) for c in before]
+    assert all(c.text.strip() for c in after)
+    assert "Le conseil municipal" not in out
+
+
+def test_spreading_never_leaves_a_cue_empty() -> None:
+    cues = [["Un"], ["deux trois quatre cinq six sept huit."], ["neuf"]]
+    # A translation of fewer words than cues: each cue is translated on its own instead.
+    out = translate_cues(cues, lambda texts: ["Two." if len(texts) == 1 else t.upper() for t in texts])
+    assert out == [["UN"], ["DEUX TROIS QUATRE CINQ SIX SEPT HUIT."], ["NEUF"]]
+    out = translate_cues(cues[:2], lambda texts: ["one two three four five six seven eight" for _ in texts])
+    assert out == [["one"], ["two three four five six seven eight"]]
+
+
+def test_translate_file_writes_the_same_format_and_never_its_input(tmp_path: Path, options: dict[str, object]) -> None:
+    source = tmp_path / "seance.srt"
+    source.write_text(SRT, encoding="utf-8")
+    target = tmp_path / "seance.en.srt"
+    text = bilingua.translate_file(str(source), str(target), **options)
+    assert target.read_text(encoding="utf-8") == text and len(list(srt.parse(text))) == 4
+    with pytest.raises(bilingua.InputError, match="never overwrites"):
+        bilingua.translate_file(str(source), str(source), **options)
+    assert source.read_text(encoding="utf-8") == SRT
+    page = tmp_path / "page.html"
+    page.write_text("<html lang=fr><body><p>Le chat <b>dort</b>.</p><pre>x  = 1</pre></body></html>", encoding="utf-8")
+    html = bilingua.translate_file(str(page), **options)
+    assert html.startswith("<html lang=fr><body><p>") and "<b>" in html and "<pre>x  = 1</pre>" in html
+
+
+def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bilingua", *args], input=stdin, capture_output=True, text=True, timeout=300)
+
+
+def test_cli_reads_the_format_from_the_extension_or_input_format(tmp_path: Path, marian_dir: Path) -> None:
+    model = ["--model", str(marian_dir), "--beams", "1", "--quiet"]
+    source = tmp_path / "seance.vtt"
+    source.write_text(VTT, encoding="utf-8")
+    done = cli("translate", "-i", str(source), "-o", str(tmp_path / "seance.en.vtt"), *model)
+    assert done.returncode == 0, done.stderr
+    assert len(webvtt.read(str(tmp_path / "seance.en.vtt")).captions) == 2
+    piped = cli("translate", "--input-format", "srt", *model, stdin=SRT)
+    assert piped.returncode == 0 and len(list(srt.parse(piped.stdout))) == 4
+    summary = cli("process", "-i", str(source), "--json", "--summarizer", "extractive", *model)
+    assert summary.returncode == 0, summary.stderr
+    assert "-->" not in summary.stdout and "WEBVTT" not in summary.stdout
+
+
+@pytest.mark.parametrize(("name", "content"), [("film.srt", b"\x00\x01PNG\x89binary"), ("film.srt", b"pas de minutage ici\n"),
+                                              ("film.vtt", b"1\n00:00:01,000 --> 00:00:02,000\nsans en-tete\n")])
+def test_bad_subtitle_files_are_one_error_line_and_no_output(tmp_path: Path, marian_dir: Path, name: str, content: bytes) -> None:
+    source = tmp_path / name
+    source.write_bytes(content)
+    target = tmp_path / ("out" + Path(name).suffix)
+    done = cli("translate", "-i", str(source), "-o", str(target), "--model", str(marian_dir))
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("error:")
+    assert not target.exists()
