@@ -135,3 +135,18 @@ def test_bad_subtitle_files_are_one_error_line_and_no_output(tmp_path: Path, mar
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("error:")
     assert not target.exists()
+
+
+def test_html_attributes_meant_for_readers_are_translated_and_lang_follows(options: dict[str, object]) -> None:
+    page = ('<html lang="fr"><head><title>Le budget</title></head><body>'
+            '<img src="pont.png" alt="Le pont de la Guillotière"><input name="q" placeholder="Votre adresse">'
+            '<a href="/budget" title="Le budget de la ville">Lire</a>'
+            '<p translate="no" title="Ne pas traduire">Garder <b title="aussi">ceci</b></p></body></html>')
+    out = bilingua.translate(page, format="html", **options)
+    pipeline = Pipeline(**options)  # type: ignore[arg-type]
+    for french in ("Le pont de la Guillotière", "Votre adresse", "Le budget de la ville", "Le budget"):
+        assert french not in out.replace('title="Ne pas traduire"', "")
+        assert pipeline.translate(french).split()[0] in out
+    assert out.startswith('<html lang="en">')
+    assert '<p translate="no" title="Ne pas traduire">Garder <b title="aussi">ceci</b></p>' in out
+    assert 'src="pont.png"' in out and 'name="q"' in out and 'href="/budget"' in out

@@ -92,6 +92,8 @@ def add_translation_options(g: Any) -> None:
     g.add_argument("--max-batch-tokens", type=_positive, help="padded source tokens per batch (default 8192)")
     g.add_argument("--threads", type=_positive, help="CPU threads for the engine (default and maximum: the cores)")
     g.add_argument("--inter-threads", type=_positive, help="CTranslate2: batches run in parallel (default 1)")
+    g.add_argument("--keep-lines", action="store_true",
+                   help="translate every line on its own, even inside a hard-wrapped paragraph (default: re-flow it)")
     g.add_argument(
         "--target-vocab-only", action="store_true",
         help="CTranslate2: restrict the output layer to the target-side vocabulary (faster; see README)",

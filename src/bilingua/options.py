@@ -70,6 +70,9 @@ class TranslationOptions:
     made at the same time from several threads into shared engine batches,
     waiting up to that many milliseconds for batch-mates when the engine is
     idle; ``None`` (the default) lets each call batch its own sentences.
+    A paragraph hard-wrapped inside its sentences is translated whole and
+    wrapped back to its width; ``keep_lines=True`` translates every line on
+    its own instead.
     """
 
     model: str = DEFAULT_TRANSLATION_MODEL
@@ -85,6 +88,7 @@ class TranslationOptions:
     target_vocab_only: bool = False
     cache_size: int = 0
     micro_batch_ms: float | None = None
+    keep_lines: bool = False
 
     def __post_init__(self) -> None:
         one_of("backend", self.backend, BACKEND_CHOICES)

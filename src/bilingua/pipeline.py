@@ -128,7 +128,7 @@ class Pipeline:
         if o.cache_size:  # outside the batcher: a cached sentence never waits in its queue
             backend = CachedBackend(backend, o.cache_size)
         return Translator(backend, splitter=self.splitter, batch_size=o.batch_size,
-                          max_batch_tokens=o.max_batch_tokens, progress=self.progress)
+                          max_batch_tokens=o.max_batch_tokens, progress=self.progress, reflow=not o.keep_lines)
 
     def _open_summarizer(self) -> Summarizer:
         if self._custom_summarizer is not None:
@@ -266,7 +266,7 @@ class Pipeline:
 
     def _translate_picked(self, result: Result, translator: Translator, watch: Stopwatch) -> None:
         with watch("segment"):
-            placed = parse_document(result.source, translator.splitter).sentences()
+            placed = parse_document(result.source, translator.splitter, reflow=translator.reflow).sentences()
         chosen = self.source_picker.select([s.text for s in placed])
         with watch("translate"):
             hyps = translator.translate_sentences([placed[i].text for i in chosen])

@@ -10,6 +10,7 @@ or plain callable ``str -> list[str]`` will do.
 from __future__ import annotations
 
 import re
+import textwrap
 import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -231,16 +232,30 @@ class Sentence(NamedTuple):
 
 @dataclass
 class Line:
-    """One source line: its untranslated prefix, the sentences of its body, and its line ending."""
+    """One source line: its untranslated prefix, the sentences of its body, and its line ending.
+
+    A hard-wrapped paragraph read with ``reflow`` is one Line standing for
+    its ``count`` source lines from ``number``; its translation is wrapped
+    back to ``width`` columns, the lines joined by ``inner_end``.
+    """
 
     prefix: str
     sentences: list[str]
     paragraph: int  # -1 for blank lines
     end: str = "\n"
+    number: int = 0
+    width: int | None = None
+    inner_end: str = "\n"
 
     @property
     def blank(self) -> bool:
         return not self.sentences
+
+    def render(self, translations: list[str]) -> str:
+        body = self.prefix + " ".join(t.strip() for t in translations)
+        if self.width is None:
+            return body
+        return self.inner_end.join(textwrap.wrap(body, width=self.width, break_long_words=False, break_on_hyphens=False))
 
 
 @dataclass
@@ -248,8 +263,8 @@ class Document:
     lines: list[Line] = field(default_factory=list)
 
     def sentences(self) -> list[Sentence]:
-        """Every sentence, in order."""
-        return [Sentence(i, line.paragraph, s) for i, line in enumerate(self.lines) for s in line.sentences]
+        """Every sentence, in order, with the (first) source line it is on."""
+        return [Sentence(line.number, line.paragraph, s) for line in self.lines for s in line.sentences]
 
     def render(self, translations: Sequence[str]) -> str:
         """Rebuild the document with ``translations`` in place of its sentences (same line ends)."""
@@ -257,33 +272,78 @@ class Document:
         out = []
         for line in self.lines:
             if not line.blank:
-                out.append(line.prefix + " ".join(next(it).strip() for _ in line.sentences))
+                out.append(line.render([next(it) for _ in line.sentences]))
             out.append(line.end)
         return "".join(out)
 
 
-def parse_document(text: str, splitter: Splitter) -> Document:
-    """Cut ``text`` into lines (with paragraph numbers and their own line ends) and sentences."""
+def parse_document(text: str, splitter: Splitter, *, reflow: bool = False) -> Document:
+    """Cut ``text`` into lines (with paragraph numbers and their own line ends) and sentences.
+
+    With ``reflow``, a paragraph hard-wrapped inside its sentences (text from
+    a PDF or an e-mail) is read as one line, and rendered wrapped back to its
+    width; lists, headings, verse and one-sentence-per-line text are not.
+    """
     doc = Document()
     paragraph = -1
     previous_blank = True
     parts = _LINE_END.split(normalize(text))
-    for raw, end in zip(parts[::2], [*parts[1::2], ""]):
+    raws, ends = parts[::2], [*parts[1::2], ""]
+    number = 0
+    while number < len(raws):
+        raw, end = raws[number], ends[number]
         if not raw.strip():
-            doc.lines.append(Line(prefix="", sentences=[], paragraph=-1, end=end))
+            doc.lines.append(Line(prefix="", sentences=[], paragraph=-1, end=end, number=number))
             previous_blank = True
+            number += 1
             continue
         if previous_blank:
             paragraph += 1
         previous_blank = False
-        m = _MARKER.match(raw)
-        prefix = m.group(1) if m and raw[m.end():].strip() else ""
-        body = _SPACES.sub(" ", raw[len(prefix):]).strip()
-        sentences = [s.strip() for s in splitter(body) if s.strip()]
-        if not sentences:  # a splitter must never lose text
-            sentences = [body]
-        doc.lines.append(Line(prefix=prefix, sentences=sentences, paragraph=paragraph, end=end))
+        count = _wrapped_block(raws, number) if reflow else 1
+        width = max(len(r.rstrip()) for r in raws[number:number + count]) if count > 1 else None
+        joined = " ".join(r.strip() for r in raws[number:number + count]) if count > 1 else raw
+        line = _read_line(joined, splitter, paragraph, ends[number + count - 1], number)
+        line.width, line.inner_end = width, end
+        doc.lines.append(line)
+        number += count
     return doc
+
+
+def _read_line(raw: str, splitter: Splitter, paragraph: int, end: str, number: int) -> Line:
+    m = _MARKER.match(raw)
+    prefix = m.group(1) if m and raw[m.end():].strip() else ""
+    body = _SPACES.sub(" ", raw[len(prefix):]).strip()
+    sentences = [s.strip() for s in splitter(body) if s.strip()]
+    if not sentences:  # a splitter must never lose text
+        sentences = [body]
+    return Line(prefix=prefix, sentences=sentences, paragraph=paragraph, end=end, number=number)
+
+
+#: Narrower text is verse, an address or a table, not prose wrapped at a margin.
+_MIN_WRAP_WIDTH = 40
+_ENDS_SENTENCE = re.compile(r"[.!?…:;][\"'»”)\]]*$")
+
+
+def _wrapped_block(raws: list[str], start: int) -> int:
+    """How many lines from ``start`` form one hard-wrapped paragraph (1 when they do not).
+
+    Greedy wrapping leaves a sign: every line but the last ends because the
+    next word would not have fitted. The block must also break inside a
+    sentence at least once, and hold no list item.
+    """
+    stop = start
+    while stop < len(raws) and raws[stop].strip():
+        stop += 1
+    block = [r.rstrip() for r in raws[start:stop]]
+    if len(block) < 2 or any(_MARKER.match(r) and not r[:1].isspace() for r in block[1:]):
+        return 1
+    width = max(len(r) for r in block)
+    if width < _MIN_WRAP_WIDTH or any(r[:1].isspace() for r in block[1:]):
+        return 1
+    full = all(len(a) + 1 + len(b.split()[0]) > width for a, b in zip(block, block[1:]))
+    inside = any(not _ENDS_SENTENCE.search(r) for r in block[:-1])
+    return len(block) if full and inside else 1
 
 
 # Clause boundaries, strongest first: ; : then , then conjunction-like words.

@@ -111,7 +111,9 @@ class Translator:
     by length and grouped by token budget so each batch is one engine call;
     results come back in the original order. Each sentence is tokenised once.
     A backend that runs batches in parallel (CTranslate2 with ``inter_threads``)
-    gets that many at a time. One translator may serve many threads.
+    gets that many at a time. A paragraph hard-wrapped inside its sentences
+    is translated whole and wrapped back (``reflow=False`` keeps every line
+    on its own). One translator may serve many threads.
     """
 
     def __init__(
@@ -122,6 +124,7 @@ class Translator:
         batch_size: int = 16,
         max_batch_tokens: int = 8192,
         progress: bool = False,
+        reflow: bool = True,
     ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -130,6 +133,7 @@ class Translator:
         self.batch_size = batch_size
         self.max_batch_tokens = max(max_batch_tokens, backend.max_input_tokens)
         self.progress = progress
+        self.reflow = reflow
 
     def _count(self, text: str) -> int:
         return self.backend.count_tokens([text])[0]
@@ -209,7 +213,7 @@ class Translator:
         the shared pass are reported on every document.
         """
         t0 = time.perf_counter()
-        documents = [parse_document(text, self.splitter) for text in texts]
+        documents = [parse_document(text, self.splitter, reflow=self.reflow) for text in texts]
         per_doc = [d.sentences() for d in documents]
         t1 = time.perf_counter()
         hyps = self.translate_sentences([s.text for sentences in per_doc for s in sentences])

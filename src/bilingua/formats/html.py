@@ -3,7 +3,8 @@
 The page is scanned with the standard library's lenient ``html.parser``
 (malformed HTML is read, not refused), and each piece of the source is either
 copied byte for byte or, for a text node, replaced by its translation with
-its surrounding whitespace kept. The content of ``script``, ``style``,
+its surrounding whitespace kept; ``title``, ``alt`` and ``placeholder``
+attribute values are translated in place and ``lang="fr"`` becomes ``"en"``. The content of ``script``, ``style``,
 ``pre``, ``code`` and ``textarea``, and of any element marked
 ``translate="no"`` or ``class="notranslate"``, is never translated.
 
@@ -14,6 +15,7 @@ Each text node is translated as a unit, so a sentence broken by inline markup
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from html.parser import HTMLParser
 from typing import NamedTuple
@@ -21,6 +23,7 @@ from typing import NamedTuple
 __all__ = ["translate_html", "html_text"]
 
 _VERBATIM = frozenset({"script", "style", "pre", "code", "textarea"})
+_TEXT_ATTRIBUTES = frozenset({"title", "alt", "placeholder"})
 _VOID = frozenset({
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
 })
@@ -30,6 +33,10 @@ class _Piece(NamedTuple):
     start: int
     #: The decoded text of a translatable text node, else None (the piece is copied as it is).
     text: str | None
+    #: A start tag's attributes whose values are text to translate (title, alt, placeholder).
+    attributes: tuple[tuple[str, str], ...] = ()
+    #: A start tag with lang="fr": it becomes lang="en".
+    french: bool = False
 
 
 class _Scanner(HTMLParser):
@@ -45,23 +52,31 @@ class _Scanner(HTMLParser):
         self.pieces: list[_Piece] = []
         self.open: list[tuple[str, bool]] = []  # (tag, keep its content as it is)
 
-    def _mark(self, text: str | None = None) -> None:
+    def _mark(self, text: str | None = None, attributes: tuple[tuple[str, str], ...] = (), french: bool = False) -> None:
         line, col = self.getpos()
-        self.pieces.append(_Piece(self.line_starts[line - 1] + col, text))
+        self.pieces.append(_Piece(self.line_starts[line - 1] + col, text, attributes, french))
+
+    def _tag(self, attrs: list[tuple[str, str | None]]) -> bool:
+        """Mark a start tag; True when its element is not to be translated."""
+        values = dict(attrs)
+        no = (values.get("translate") or "").lower() == "no" or "notranslate" in (values.get("class") or "").split()
+        kept = self._kept() or no
+        texts = () if kept else tuple((k, v) for k, v in attrs if k in _TEXT_ATTRIBUTES and v and v.strip())
+        french = any(k in ("lang", "xml:lang") and (v or "").lower().split("-")[0] == "fr" for k, v in attrs)
+        self._mark(None, texts, french)
+        return no
 
     def _kept(self) -> bool:
         return bool(self.open) and self.open[-1][1]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._mark()
+        no = self._tag(attrs)
         if tag in _VOID:
             return
-        values = dict(attrs)
-        no = (values.get("translate") or "").lower() == "no" or "notranslate" in (values.get("class") or "").split()
         self.open.append((tag, self._kept() or no or tag in _VERBATIM))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._mark()
+        self._tag(attrs)
 
     def handle_endtag(self, tag: str) -> None:
         self._mark()
@@ -87,27 +102,41 @@ class _Scanner(HTMLParser):
 
 
 def translate_html(source: str, translate: Callable[[Sequence[str]], list[str]]) -> str:
-    """``source`` with its text nodes translated by ``translate`` (called once, with all of them).
+    """``source`` with its text translated by ``translate`` (called once, with every text).
 
-    Everything else (tags with their attributes, comments, doctype, and the
-    content of verbatim and ``translate="no"`` elements) is copied unchanged.
+    The text is that of text nodes and of ``title``, ``alt`` and
+    ``placeholder`` attributes; ``lang="fr"`` becomes ``lang="en"``.
+    Everything else (tags and their other attributes, comments, doctype, and
+    the content of verbatim and ``translate="no"`` elements) is copied unchanged.
     """
     scanner = _Scanner(source)
     scanner.feed(source)
     scanner.close()
     pieces = scanner.pieces
-    texts = [p.text.strip() for p in pieces if p.text is not None]
+    texts = [t for p in pieces for t in ([p.text.strip()] if p.text is not None else [v for _, v in p.attributes])]
     translated = iter(translate(texts) if texts else [])
     out = [source[: pieces[0].start] if pieces else source]
     for k, piece in enumerate(pieces):
         raw = source[piece.start : pieces[k + 1].start if k + 1 < len(pieces) else len(source)]
-        if piece.text is None:
-            out.append(raw)
+        if piece.text is not None:
+            lead = raw[: len(raw) - len(raw.lstrip())]
+            trail = raw[len(raw.rstrip()) :]
+            out.append(lead + html.escape(next(translated), quote=False) + trail)
             continue
-        lead = raw[: len(raw) - len(raw.lstrip())]
-        trail = raw[len(raw.rstrip()) :]
-        out.append(lead + html.escape(next(translated), quote=False) + trail)
+        for name, _ in piece.attributes:
+            raw = _set_attribute(raw, name, next(translated))
+        out.append(_LANG_FR.sub(lambda m: m.group(1) + "en" + m.group(2), raw) if piece.french else raw)
     return "".join(out)
+
+
+_LANG_FR = re.compile(r"""(\b(?:xml:)?lang\s*=\s*["']?)fr(?:-[A-Za-z]+)?(["']?)""", re.I)
+
+
+def _set_attribute(tag: str, name: str, value: str) -> str:
+    """The raw start tag with attribute ``name`` given ``value`` (quoted as it was, or in double quotes)."""
+    pattern = re.compile(rf"""(\s{name}\s*=\s*)(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.I)
+    escaped = html.escape(value, quote=True)
+    return pattern.sub(lambda m: f'{m.group(1)}"{escaped}"', tag, count=1)
 
 
 def html_text(source: str) -> str:

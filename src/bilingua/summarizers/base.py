@@ -29,7 +29,7 @@ class Summarizer(ABC):
     def sentences(self, text: str) -> list[str]:
         """The sentences of ``text`` (a splitter per call, so one summariser serves many threads)."""
         splitter = self.splitter or PysbdSplitter(self.language)
-        return [s.text for s in parse_document(text, splitter).sentences()]
+        return [s.text for s in parse_document(text, splitter, reflow=True).sentences()]
 
     def summarize(self, text: str) -> str:
         """Summary of ``text``."""
