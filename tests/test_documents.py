@@ -150,3 +150,65 @@ def test_html_attributes_meant_for_readers_are_translated_and_lang_follows(optio
     assert out.startswith('<html lang="en">')
     assert '<p translate="no" title="Ne pas traduire">Garder <b title="aussi">ceci</b></p>' in out
     assert 'src="pont.png"' in out and 'name="q"' in out and 'href="/budget"' in out
+
+
+MARKDOWN = """---
+title: Compte rendu
+lang: fr
+---
+# Le conseil *municipal* de Lyon
+
+Le conseil s'est réuni mardi soir pour voter le budget de l'année prochaine.
+Les élus ont débattu de la rénovation des écoles.
+
+Voir le [compte rendu complet](https://lyon.fr/conseil "Séance") et la commande `make budget`.
+
+- la fermeture de **deux ponts** ;
+- une réunion publique.
+
+> Le maire a salué le travail des services.
+
+```bash
+bilingua translate -i budget.md
+```
+
+<div class="note">Ne pas traduire ce bloc.</div>
+
+| Poste | Montant |
+|---|---|
+| Écoles | 12 M€ |
+"""
+
+
+def block_types(text: str) -> list[str]:
+    from markdown_it import MarkdownIt
+
+    return [t.type for t in MarkdownIt("commonmark").enable("table").parse(text) if t.type != "inline"]
+
+
+def test_markdown_keeps_its_blocks_code_links_and_front_matter(options: dict[str, object]) -> None:
+    out = bilingua.translate(MARKDOWN, format="markdown", **options)
+    assert block_types(out) == block_types(MARKDOWN)
+    kept = ["---\ntitle: Compte rendu\nlang: fr\n---\n", "```bash\nbilingua translate -i budget.md\n```\n",
+            '<div class="note">Ne pas traduire ce bloc.</div>\n', "| Poste | Montant |\n|---|---|\n| Écoles | 12 M€ |\n",
+            "](https://lyon.fr/conseil \"Séance\")", "`make budget`"]
+    for piece in kept:
+        assert piece in out
+    assert out.count("**") == 2 and "# " in out.splitlines()[4] and out.count("\n- ") == 2 and "\n> " in out
+    pipeline = Pipeline(**options)  # type: ignore[arg-type]
+    paragraph = ("Le conseil s'est réuni mardi soir pour voter le budget de l'année prochaine. "
+                 "Les élus ont débattu de la rénovation des écoles.")
+    assert pipeline.translate(paragraph).split() == out.split("\n\n")[1].replace("\\", "").split()  # across its line break, whole
+
+
+def test_markdown_files_by_extension_and_their_text_for_summaries(tmp_path: Path, marian_dir: Path) -> None:
+    source = tmp_path / "compte-rendu.md"
+    source.write_text(MARKDOWN, encoding="utf-8")
+    done = cli("translate", "-i", str(source), "-o", str(tmp_path / "out.md"), "--model", str(marian_dir), "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert block_types((tmp_path / "out.md").read_text(encoding="utf-8")) == block_types(MARKDOWN)
+    from bilingua.formats import plain_text
+
+    text = plain_text(MARKDOWN, "markdown")
+    assert "make budget" not in text and "bilingua translate" not in text and "title:" not in text
+    assert text.splitlines()[0] == "Le conseil municipal de Lyon"

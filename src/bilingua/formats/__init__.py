@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .html import html_text, translate_html
+from .markdown import markdown_text, translate_markdown
 from .subtitles import cue_text, translate_srt, translate_vtt
 
 __all__ = ["FORMATS", "EXTENSIONS", "format_of", "translate_formatted", "plain_text", "translate_html"]
@@ -21,10 +22,14 @@ Translate = Callable[[Sequence[str]], list[str]]
 FORMATS: dict[str, Callable[[str, Translate], str] | None] = {
     "text": None,  # plain text is the pipeline's own: lines, paragraphs and lists kept
     "html": translate_html,
+    "markdown": translate_markdown,
     "srt": translate_srt,
     "vtt": translate_vtt,
 }
-EXTENSIONS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".srt": "srt", ".vtt": "vtt"}
+EXTENSIONS = {
+    ".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown",
+    ".srt": "srt", ".vtt": "vtt",
+}
 
 
 def format_of(path: str | Path | None, forced: str | None = None) -> str:
@@ -49,6 +54,8 @@ def plain_text(source: str, form: str) -> str:
     form = format_of(None, form)
     if form == "html":
         return html_text(source)
+    if form == "markdown":
+        return markdown_text(source)
     if form in ("srt", "vtt"):
         return cue_text(source, form)
     return source
