@@ -212,3 +212,65 @@ def test_markdown_files_by_extension_and_their_text_for_summaries(tmp_path: Path
     text = plain_text(MARKDOWN, "markdown")
     assert "make budget" not in text and "bilingua translate" not in text and "title:" not in text
     assert text.splitlines()[0] == "Le conseil municipal de Lyon"
+
+
+def make_docx(path: Path) -> None:
+    """A report with a heading, runs of mixed formatting, a hyperlink, a table, a header and a footer."""
+    import docx
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.add_heading("Le budget de la ville", level=1)
+    p = document.add_paragraph("Le conseil municipal ", style="List Bullet")
+    p.add_run("s'est réuni").bold = True
+    p.add_run(" mardi soir pour voter le budget.")
+    p.add_run(" Les élus ont débattu").italic = True
+    link = document.add_paragraph("Voir ")
+    rel = link.part.relate_to("https://lyon.fr/budget", RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    hyperlink = OxmlElement("w:hyperlink")
+    hyperlink.set(qn("r:id"), rel)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "le compte rendu"
+    run.append(text)
+    hyperlink.append(run)
+    link._p.append(hyperlink)
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Poste", "Montant"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Les écoles de la ville", "12 millions"
+    document.sections[0].header.paragraphs[0].text = "Ville de Lyon, conseil municipal"
+    document.sections[0].footer.paragraphs[0].text = "Document de travail"
+    document.save(path)
+
+
+def test_docx_keeps_styles_formatting_links_tables_headers_and_footers(tmp_path: Path, options: dict[str, object]) -> None:
+    import docx
+
+    source, target = tmp_path / "rapport.docx", tmp_path / "rapport.en.docx"
+    make_docx(source)
+    before_bytes = source.read_bytes()
+    bilingua.translate_file(str(source), str(target), **options)
+    assert source.read_bytes() == before_bytes
+    before, after = docx.Document(str(source)), docx.Document(str(target))
+    assert [p.style.name for p in after.paragraphs] == [p.style.name for p in before.paragraphs]
+    formats = lambda d: [[(r.bold, r.italic) for r in p.runs if r.text] for p in d.paragraphs]  # noqa: E731
+    assert formats(after) == formats(before)
+    assert after.paragraphs[2].hyperlinks[0].address == "https://lyon.fr/budget"
+    assert after.paragraphs[2].hyperlinks[0].text.strip() and "compte rendu" not in after.paragraphs[2].hyperlinks[0].text
+    pipeline = Pipeline(**options)  # type: ignore[arg-type]
+    assert after.tables[0].cell(1, 0).text == pipeline.translate("Les écoles de la ville")
+    assert after.sections[0].header.paragraphs[0].text == pipeline.translate("Ville de Lyon, conseil municipal")
+    assert after.sections[0].footer.paragraphs[0].text == pipeline.translate("Document de travail")
+    assert after.paragraphs[1].runs[1].text.strip() == pipeline.translate("s'est réuni")  # the bold words, translated
+
+
+def test_a_corrupt_docx_is_one_error_line_and_no_output(tmp_path: Path, marian_dir: Path) -> None:
+    source = tmp_path / "rapport.docx"
+    source.write_bytes(b"PK\x03\x04 this is not really a zip")
+    target = tmp_path / "out.docx"
+    done = cli("translate", "-i", str(source), "-o", str(target), "--model", str(marian_dir))
+    assert done.returncode == 1 and done.stderr.startswith("error:") and done.stderr.count("\n") == 1, done.stderr
+    assert "docx" in done.stderr and not target.exists()
+    assert cli("translate", "-i", str(source), "--model", str(marian_dir)).returncode == 2  # no -o for a .docx

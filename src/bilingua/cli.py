@@ -29,7 +29,7 @@ from .options import (
     TranslationOptions,
     from_namespace,
 )
-from .formats import FORMATS, format_of, plain_text
+from .formats import ALL_FORMATS, BINARY_FORMATS, docx_text, format_of, plain_text
 from .segmentation import split_lines
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -74,7 +74,7 @@ def _io_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write to FILE instead of stdout (a file is replaced atomically; a device or FIFO is written to)")
     p.add_argument("--force", action="store_true", help="replace a read-only -o file")
-    p.add_argument("--input-format", choices=tuple(FORMATS),
+    p.add_argument("--input-format", choices=ALL_FORMATS,
                    help="the input's format (default: from the -i file's extension, else text); the output is in the same format")
     p.add_argument(
         "--format", choices=("text", "json", "jsonl"), default="text",
@@ -337,6 +337,8 @@ def _run_text_command(args: argparse.Namespace) -> int:
     form = format_of(args.input if args.input and args.input != "-" else None, args.input_format)
     if form != "text" and args.format == "jsonl":
         raise UsageError(f"--format jsonl reads one plain-text document per line, not {form}")
+    if form in BINARY_FORMATS:
+        return _run_binary(args, form, translation, summary)
     text = _read_input(args)
     from .pipeline import Pipeline
 
@@ -368,6 +370,31 @@ def _run_text_command(args: argparse.Namespace) -> int:
         _emit(args, result.translation + ("" if result.translation.endswith(("\n", "\r")) else _eol(text)))
     else:
         _emit(args, f"{result.translation.rstrip()}\n\nSummary:\n{result.summary}\n")
+    return EXIT_OK
+
+
+def _run_binary(args: argparse.Namespace, form: str, translation: Any, summary: Any) -> int:
+    """A .docx document: translated into -o in its own format, or its text processed/summarised."""
+    from .io import read_bytes, write_binary
+    from .pipeline import Pipeline
+
+    if args.text:
+        raise UsageError(f"a {form} document comes from -i FILE or stdin, not from arguments")
+    if args.command == "translate" and args.format == "text" and not args.output:
+        raise UsageError(f"a translated {form} document is written with -o FILE, not to the terminal")
+    data = sys.stdin.buffer.read() if not args.input or args.input == "-" else read_bytes(args.input)
+    pipeline = Pipeline(translation=translation, summary=summary, progress=not args.quiet)
+    if args.command == "translate" and args.format == "text":
+        write_binary(args.output, BINARY_FORMATS[form](data, lambda texts: pipeline.translate(list(texts))),
+                     force=args.force)
+        return EXIT_OK
+    text = docx_text(data)
+    if args.command == "summarize":
+        _emit(args, _summaries(pipeline, text, args.format))
+        return EXIT_OK
+    result = pipeline.process(text, summarize=args.command != "translate")
+    _emit(args, result.to_json() + "\n" if args.format == "json" else
+          f"{result.translation.rstrip()}\n" + (f"\nSummary:\n{result.summary}\n" if result.summary else ""))
     return EXIT_OK
 
 

@@ -186,3 +186,10 @@ def replacing(path: str | os.PathLike[str]) -> Iterator[Path]:
         except OSError:
             pass
         raise
+
+
+def write_binary(path: str | os.PathLike[str], data: bytes, *, force: bool = False) -> None:
+    """Write a binary document (a .docx) atomically: beside it, fsynced, renamed into place."""
+    check_output(path, force=force)
+    with replacing(path) as tmp:
+        tmp.write_bytes(data)

@@ -12,9 +12,9 @@ from typing import Any, overload
 
 from .backends import GenerationOptions, open_backend
 from .hub import resolve_model
-from .formats import format_of, translate_formatted
+from .formats import BINARY_FORMATS, format_of, translate_formatted
 from .errors import InputError
-from .io import check_output, check_text, read_text, same_file, write_output
+from .io import check_output, check_text, read_bytes, read_text, same_file, write_binary, write_output
 from .microbatch import MicroBatcher
 from .options import SUMMARY_SOURCES, SummaryOptions, TranslationOptions, call_options, split_options
 from .result import Result, Segment
@@ -374,18 +374,27 @@ def translate(text: str | list[str], **options: Any) -> str | list[str]:
     return get_pipeline(**options).translate(text, **call)
 
 
-def translate_file(path: str, out_path: str | None = None, *, format: str | None = None, **options: Any) -> str:
+def translate_file(
+    path: str, out_path: str | None = None, *, format: str | None = None, **options: Any
+) -> str | bytes:
     """Translate a file in its own format (from its extension, or ``format``) and return the translation.
 
-    With ``out_path`` the translation is also written there, atomically, in
-    the same format; the input file is never overwritten.
+    The translation is text, or bytes for a binary format (``.docx``). With
+    ``out_path`` it is also written there, atomically, in the same format;
+    the input file is never overwritten.
     """
     form = format_of(path, format)
     if out_path is not None:
         if same_file(path, out_path):
             raise InputError(f"{out_path} is the input file; bilingua never overwrites its input")
         check_output(out_path)  # before any work
-    out = get_pipeline(**options).translate(read_text(path), format=form)
+    pipeline = get_pipeline(**options)
+    if form in BINARY_FORMATS:
+        data = BINARY_FORMATS[form](read_bytes(path), lambda texts: pipeline.translate(list(texts)))
+        if out_path is not None:
+            write_binary(out_path, data)
+        return data
+    out = pipeline.translate(read_text(path), format=form)
     if out_path is not None:
         write_output(out_path, out)
     return out

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .docx import docx_text, translate_docx
 from .html import html_text, translate_html
 from .markdown import markdown_text, translate_markdown
 from .subtitles import cue_text, translate_srt, translate_vtt
 
-__all__ = ["FORMATS", "EXTENSIONS", "format_of", "translate_formatted", "plain_text", "translate_html"]
+__all__ = ["FORMATS", "BINARY_FORMATS", "ALL_FORMATS", "EXTENSIONS", "docx_text", "format_of", "translate_formatted", "plain_text", "translate_html"]
 
 Translate = Callable[[Sequence[str]], list[str]]
 
@@ -26,24 +27,30 @@ FORMATS: dict[str, Callable[[str, Translate], str] | None] = {
     "srt": translate_srt,
     "vtt": translate_vtt,
 }
+#: Formats whose files are bytes, not text: ``(bytes, translate) -> bytes``.
+BINARY_FORMATS: dict[str, Callable[[bytes, Translate], bytes]] = {"docx": translate_docx}
+ALL_FORMATS = (*FORMATS, *BINARY_FORMATS)
 EXTENSIONS = {
     ".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown",
-    ".srt": "srt", ".vtt": "vtt",
+    ".srt": "srt", ".vtt": "vtt", ".docx": "docx",
 }
 
 
 def format_of(path: str | Path | None, forced: str | None = None) -> str:
     """The format given, or the one a file's extension names; plain text otherwise."""
     if forced is not None:
-        if forced not in FORMATS:
-            raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {forced!r}")
+        if forced not in ALL_FORMATS:
+            raise ValueError(f"format must be one of {', '.join(ALL_FORMATS)}; got {forced!r}")
         return forced
     return EXTENSIONS.get(Path(path).suffix.lower(), "text") if path else "text"
 
 
 def translate_formatted(source: str, form: str, translate: Translate) -> str:
     """``source`` in format ``form`` (not ``text``) with its text translated and its structure kept."""
-    handler = FORMATS[format_of(None, form)]
+    form = format_of(None, form)
+    if form in BINARY_FORMATS:
+        raise ValueError(f"a {form} document is bytes, not text: use translate_file()")
+    handler = FORMATS[form]
     if handler is None:
         raise ValueError("plain text is translated by the pipeline itself")
     return handler(source, translate)
