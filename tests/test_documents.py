@@ -274,3 +274,45 @@ def test_a_corrupt_docx_is_one_error_line_and_no_output(tmp_path: Path, marian_d
     assert done.returncode == 1 and done.stderr.startswith("error:") and done.stderr.count("\n") == 1, done.stderr
     assert "docx" in done.stderr and not target.exists()
     assert cli("translate", "-i", str(source), "--model", str(marian_dir)).returncode == 2  # no -o for a .docx
+
+
+NEWS_PAGE = """<html lang="fr"><head><title>Budget : le conseil municipal vote</title></head><body>
+<nav><ul><li><a href="/">Accueil</a></li><li><a href="/sport">Sport</a></li><li>Politique</li></ul></nav>
+<div class="menu">S'abonner | Se connecter | Lettre d'information</div>
+<article><h1>Le conseil municipal de Lyon vote le budget</h1>
+<p>Le conseil municipal de Lyon s'est réuni mardi soir pour examiner le budget de l'année prochaine. Les débats ont duré plus de trois heures.</p>
+<p>Les élus ont longuement discuté de la rénovation des écoles et de la fermeture de deux ponts sur le Rhône, avant de voter le texte à une large majorité.</p>
+<p>Le maire a salué « un budget responsable », tandis que l'opposition a dénoncé une hausse des impôts locaux de trois pour cent.</p>
+</article>
+<footer>© 2026 Le Journal — Mentions légales — Contact — Publicité</footer>
+</body></html>"""
+
+
+def test_a_web_page_is_summarised_from_its_main_article(tmp_path: Path, marian_dir: Path) -> None:
+    from bilingua.formats import plain_text
+
+    text = plain_text(NEWS_PAGE, "html")
+    assert "Le conseil municipal de Lyon s'est réuni mardi soir" in text and "Le maire a salué" in text
+    for boilerplate in ("S'abonner", "Mentions légales", "Accueil", "Publicité"):
+        assert boilerplate not in text
+    page = tmp_path / "article.html"
+    page.write_text(NEWS_PAGE, encoding="utf-8")
+    done = cli("process", "-i", str(page), "--json", "--summarizer", "extractive", "--model", str(marian_dir), "--quiet")
+    assert done.returncode == 0, done.stderr
+    import json
+
+    result = json.loads(done.stdout)
+    assert result["source"] == text and result["summary"]
+
+
+def test_extract_writes_the_article_translated_as_markdown(tmp_path: Path, options: dict[str, object], marian_dir: Path) -> None:
+    page = tmp_path / "article.html"
+    page.write_text(NEWS_PAGE, encoding="utf-8")
+    out = bilingua.translate_file(str(page), str(tmp_path / "article.en.md"), extract=True, **options)
+    assert isinstance(out, str) and (tmp_path / "article.en.md").read_text(encoding="utf-8") == out
+    assert block_types(out) == ["heading_open", "heading_close"] + ["paragraph_open", "paragraph_close"] * 3
+    pipeline = Pipeline(**options)  # type: ignore[arg-type]
+    assert out.startswith("# " + pipeline.translate("Le conseil municipal de Lyon vote le budget"))
+    done = cli("translate", "-i", str(page), "--extract", "--model", str(marian_dir), "--quiet")
+    assert done.returncode == 0 and done.stdout.startswith("# ")
+    assert cli("translate", "-i", str(tmp_path / "article.en.md"), "--extract", "--model", str(marian_dir)).returncode == 2

@@ -29,7 +29,7 @@ from .options import (
     TranslationOptions,
     from_namespace,
 )
-from .formats import ALL_FORMATS, BINARY_FORMATS, docx_text, format_of, plain_text
+from .formats import ALL_FORMATS, BINARY_FORMATS, docx_text, extract_article, format_of, plain_text
 from .segmentation import split_lines
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -135,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("translate", parents=[common], help="translate French text to English")
     _io_options(p)
+    p.add_argument("--extract", action="store_true",
+                   help="a web page: write only its main article (no menus or footers), translated, as Markdown")
     _model_options(p, summarizer=False)
 
     p = sub.add_parser("summarize", parents=[common], help="English summary of a French text")
@@ -339,11 +341,16 @@ def _run_text_command(args: argparse.Namespace) -> int:
         raise UsageError(f"--format jsonl reads one plain-text document per line, not {form}")
     if form in BINARY_FORMATS:
         return _run_binary(args, form, translation, summary)
+    if getattr(args, "extract", False) and (form != "html" or args.format != "text"):
+        raise UsageError("--extract takes a web page (.html, or --input-format html) and writes Markdown")
     text = _read_input(args)
     from .pipeline import Pipeline
 
     pipeline = Pipeline(translation=translation, summary=summary, progress=not args.quiet)
     summarize = args.command != "translate"
+    if getattr(args, "extract", False):
+        _emit(args, extract_article(text, lambda texts: pipeline.translate(list(texts))) + "\n")
+        return EXIT_OK
     if form != "text":
         if args.command == "translate" and args.format == "text":
             _emit(args, pipeline.translate(text, format=form))

@@ -12,7 +12,7 @@ from typing import Any, overload
 
 from .backends import GenerationOptions, open_backend
 from .hub import resolve_model
-from .formats import BINARY_FORMATS, format_of, translate_formatted
+from .formats import BINARY_FORMATS, extract_article, format_of, translate_formatted
 from .errors import InputError
 from .io import check_output, check_text, read_bytes, read_text, same_file, write_binary, write_output
 from .microbatch import MicroBatcher
@@ -375,15 +375,18 @@ def translate(text: str | list[str], **options: Any) -> str | list[str]:
 
 
 def translate_file(
-    path: str, out_path: str | None = None, *, format: str | None = None, **options: Any
+    path: str, out_path: str | None = None, *, format: str | None = None, extract: bool = False, **options: Any
 ) -> str | bytes:
     """Translate a file in its own format (from its extension, or ``format``) and return the translation.
 
     The translation is text, or bytes for a binary format (``.docx``). With
     ``out_path`` it is also written there, atomically, in the same format;
-    the input file is never overwritten.
+    the input file is never overwritten. ``extract=True`` takes a web page's
+    main article only (no menus or footers) and gives it as Markdown.
     """
     form = format_of(path, format)
+    if extract and form != "html":
+        raise ValueError("extract=True takes a web page (html)")
     if out_path is not None:
         if same_file(path, out_path):
             raise InputError(f"{out_path} is the input file; bilingua never overwrites its input")
@@ -394,7 +397,10 @@ def translate_file(
         if out_path is not None:
             write_binary(out_path, data)
         return data
-    out = pipeline.translate(read_text(path), format=form)
+    if extract:
+        out = extract_article(read_text(path), lambda texts: pipeline.translate(list(texts)))
+    else:
+        out = pipeline.translate(read_text(path), format=form)
     if out_path is not None:
         write_output(out_path, out)
     return out

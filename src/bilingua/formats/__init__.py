@@ -12,11 +12,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .docx import docx_text, translate_docx
+from .extract import main_article
 from .html import html_text, translate_html
 from .markdown import markdown_text, translate_markdown
 from .subtitles import cue_text, translate_srt, translate_vtt
 
-__all__ = ["FORMATS", "BINARY_FORMATS", "ALL_FORMATS", "EXTENSIONS", "docx_text", "format_of", "translate_formatted", "plain_text", "translate_html"]
+__all__ = ["main_article", "extract_article", "FORMATS", "BINARY_FORMATS", "ALL_FORMATS", "EXTENSIONS", "docx_text", "format_of", "translate_formatted", "plain_text", "translate_html"]
 
 Translate = Callable[[Sequence[str]], list[str]]
 
@@ -56,11 +57,19 @@ def translate_formatted(source: str, form: str, translate: Translate) -> str:
     return handler(source, translate)
 
 
+def extract_article(page: str, translate: Translate) -> str:
+    """The main article of a web page, as Markdown, translated (its text only: menus and footers left out)."""
+    article = main_article(page, markdown=True)
+    if article is None:
+        article = html_text(page)
+    return translate_markdown(article, translate)
+
+
 def plain_text(source: str, form: str) -> str:
     """The text a document holds, one block per line (what a summary is made from)."""
     form = format_of(None, form)
-    if form == "html":
-        return html_text(source)
+    if form == "html":  # a web page: its main article, not its menus and footers
+        return main_article(source) or html_text(source)
     if form == "markdown":
         return markdown_text(source)
     if form in ("srt", "vtt"):
