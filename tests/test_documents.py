@@ -104,7 +104,7 @@ def test_translate_file_writes_the_same_format_and_never_its_input(tmp_path: Pat
     page = tmp_path / "page.html"
     page.write_text("<html lang=fr><body><p>Le chat <b>dort</b>.</p><pre>x  = 1</pre></body></html>", encoding="utf-8")
     html = bilingua.translate_file(str(page), **options)
-    assert html.startswith("<html lang=fr><body><p>") and "<b>" in html and "<pre>x  = 1</pre>" in html
+    assert html.startswith("<html lang=en><body><p>") and "<b>" in html and "<pre>x  = 1</pre>" in html
 
 
 def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
