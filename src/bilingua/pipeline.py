@@ -172,8 +172,9 @@ class Pipeline:
         """Translate a document (keeping its layout), or each document of a list.
 
         The documents of a list are translated in one pass, so their sentences
-        share batches. ``format`` (``text``, ``html``, ``srt``, ``vtt``) keeps a
-        document's markup or cue structure and translates its text.
+        share batches. ``format`` (``text``, ``markdown``, ``html``, ``srt``,
+        ``vtt``) keeps a document's markup or cue structure and translates its
+        text; a ``.docx`` file goes through :func:`translate_file`.
         """
         docs = text if isinstance(text, list) else [text]
         for doc in docs:
@@ -367,7 +368,7 @@ def process(text: str, **options: Any) -> Result:
 
 
 def translate(text: str | list[str], **options: Any) -> str | list[str]:
-    """Translate a French document (or a list of them) to English; ``format="html"|"srt"|"vtt"`` keeps its structure."""
+    """Translate a French document (or a list of them) to English; ``format="markdown"|"html"|"srt"|"vtt"`` keeps its structure."""
     if not isinstance(text, list):
         check_text(text, "translate")
     call = call_options(Pipeline.translate, options)
