@@ -392,8 +392,9 @@ def _run_binary(args: argparse.Namespace, form: str, translation: Any, summary: 
     data = sys.stdin.buffer.read() if not args.input or args.input == "-" else read_bytes(args.input)
     pipeline = Pipeline(translation=translation, summary=summary, progress=not args.quiet)
     if args.command == "translate" and args.format == "text":
-        write_binary(args.output, BINARY_FORMATS[form](data, lambda texts: pipeline.translate(list(texts))),
-                     force=args.force)
+        translated = BINARY_FORMATS[form](data, lambda texts: pipeline.translate(list(texts)),
+                                          aligned=pipeline.translate_aligned)
+        write_binary(args.output, translated, force=args.force)
         return EXIT_OK
     text = docx_text(data)
     if args.command == "summarize":

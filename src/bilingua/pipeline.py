@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any, overload
 
+from .alignment import align_sentence
 from .backends import GenerationOptions, open_backend
 from .hub import resolve_model
 from .formats import BINARY_FORMATS, extract_article, format_of, translate_formatted
@@ -186,6 +187,30 @@ class Pipeline:
         else:
             out = [d.text for d in self.translator.translate_documents(docs)]
         return out if isinstance(text, list) else out[0]
+
+    def translate_aligned(self, texts: list[str]) -> list[list[tuple[str, int]]]:
+        """Translate each text (a paragraph) in whole sentences; give its words, each with its source word.
+
+        The source word is an index into ``text.split()``: the word the
+        translated word comes from, by the model's own attention where the
+        engine gives it (see :mod:`bilingua.alignment`).
+        """
+        for text in texts:
+            check_text(text, "translate_aligned")
+        if not any(t.strip() for t in texts):
+            return [[] for _ in texts]
+        translator = self.translator
+        out = []
+        for text, done in zip(texts, translator.translate_documents(texts)):
+            sentences = done.sentences()
+            offset = len(text.split()) - sum(len(s.text.split()) for s in sentences)  # list markers come first
+            words = [(w, i) for i, w in enumerate(text.split()[:offset])]
+            for sentence, hyp in zip(sentences, done.hypotheses):
+                links = align_sentence(translator.backend, sentence.text, hyp)
+                words += [(w, offset + i) for w, i in zip(hyp.text.split(), links)]
+                offset += len(sentence.text.split())
+            out.append(words)
+        return out
 
     def summarize(self, text: str, *, summary_from: str | None = None) -> str:
         """Summary of a document: English of French by default (see ``source_lang``/``summary_lang``).
@@ -394,7 +419,8 @@ def translate_file(
         check_output(out_path)  # before any work
     pipeline = get_pipeline(**options)
     if form in BINARY_FORMATS:
-        data = BINARY_FORMATS[form](read_bytes(path), lambda texts: pipeline.translate(list(texts)))
+        data = BINARY_FORMATS[form](read_bytes(path), lambda texts: pipeline.translate(list(texts)),
+                                    aligned=pipeline.translate_aligned)
         if out_path is not None:
             write_binary(out_path, data)
         return data

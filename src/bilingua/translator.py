@@ -199,7 +199,8 @@ class Translator:
             else:
                 n = sum(h.num_tokens for h in hyps)
                 score = sum(h.score * h.num_tokens for h in hyps) / max(n, 1)
-                out.append(Hypothesis(" ".join(h.text for h in hyps if h.text), score, n))
+                tokens = tuple(t for h in hyps for t in h.tokens)
+                out.append(Hypothesis(" ".join(h.text for h in hyps if h.text), score, n, tokens))
         return out
 
     def translate_document(self, text: str) -> DocumentTranslation:

@@ -23,11 +23,15 @@ DEVICES = ("auto", "cpu", "cuda")
 
 @dataclass(frozen=True)
 class Hypothesis:
-    """One translation: its text, mean log-probability per target token, and length."""
+    """One translation: its text, mean log-probability per target token, and length.
+
+    ``tokens`` are the target tokens the engine wrote (what word alignment reads).
+    """
 
     text: str
     score: float
     num_tokens: int
+    tokens: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,19 @@ class TranslationBackend(ABC):
     def close(self) -> None:
         """Release what the backend holds beyond its memory (worker threads); the default holds nothing."""
 
+    def align(self, sources: Sequence[Sequence[Any]], targets: Sequence[Sequence[Any]]) -> list[list[int]]:
+        """For each target token, the source token it was translated from (an index into its source).
+
+        Engines that can read the model's attention override this; the
+        default assumes the same order on both sides (token i of n goes with
+        the source token at the same relative place).
+        """
+        out = []
+        for source, target in zip(sources, targets):
+            last = max(len(source) - 2, 0)  # the final </s> is no word
+            out.append([round(i * last / max(len(target) - 1, 1)) for i in range(len(target))])
+        return out
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Source token counts as the model sees them (with </s>)."""
         return [len(t) for t in self.encode(texts)]
@@ -197,7 +214,7 @@ class TranslationBackend(ABC):
                         out[i], scores[i] = o, s
             self._cut_to_own_bound(tokens, out, scores, caps)
         texts = self._detokenize(out)
-        return [Hypothesis(text, score, len(o)) for text, score, o in zip(texts, scores, out)]
+        return [Hypothesis(text, score, len(o), tuple(o)) for text, score, o in zip(texts, scores, out)]
 
     def _cut_to_own_bound(
         self, tokens: Sequence[Sequence[Any]], out: list[list[Any]], scores: list[float], caps: list[int]
@@ -249,6 +266,9 @@ class WrappingBackend(TranslationBackend):
 
     def close(self) -> None:
         self.inner.close()
+
+    def align(self, sources: Sequence[Sequence[Any]], targets: Sequence[Sequence[Any]]) -> list[list[int]]:
+        return self.inner.align(sources, targets)
 
 
 def input_limit(positions: int | None, tokenizer_limit: int | None) -> int:

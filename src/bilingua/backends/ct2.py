@@ -289,6 +289,21 @@ class CTranslate2Backend(TranslationBackend):
         results = self.translator.translate_batch([list(t) for t in tokens], **kwargs)
         return [r.hypotheses[0] for r in results], [float(r.scores[0]) for r in results]
 
+    def align(self, sources: Sequence[Sequence[str]], targets: Sequence[Sequence[str]]) -> list[list[int]]:
+        """The source token each target token attends to most, with the target forced (the model's own alignment)."""
+        if not sources:
+            return []
+        results = self.translator.translate_batch(
+            [list(s) for s in sources], target_prefix=[list(t) for t in targets], beam_size=1,
+            max_decoding_length=max(len(t) for t in targets) + 1, return_attention=True,
+        )
+        out = []
+        for result, source, target in zip(results, sources, targets):
+            rows = result.attention[0][: len(target)]
+            words = len(source) - 1  # never the final </s>
+            out.append([max(range(words), key=row.__getitem__) if words > 0 else 0 for row in rows])
+        return out
+
     def _detokenize(self, tokens: Sequence[Sequence[str]]) -> list[str]:
         return [self.tokenizer.detokenize(t) for t in tokens]
 

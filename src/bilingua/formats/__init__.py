@@ -28,8 +28,8 @@ FORMATS: dict[str, Callable[[str, Translate], str] | None] = {
     "srt": translate_srt,
     "vtt": translate_vtt,
 }
-#: Formats whose files are bytes, not text: ``(bytes, translate) -> bytes``.
-BINARY_FORMATS: dict[str, Callable[[bytes, Translate], bytes]] = {"docx": translate_docx}
+#: Formats whose files are bytes, not text: ``(bytes, translate, aligned=translate_aligned) -> bytes``.
+BINARY_FORMATS: dict[str, Callable[..., bytes]] = {"docx": translate_docx}
 ALL_FORMATS = (*FORMATS, *BINARY_FORMATS)
 EXTENSIONS = {
     ".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown",

@@ -2,16 +2,20 @@
 
 The paragraphs of the body, of tables (nested ones too) and of every
 section's headers and footers are translated. Inside a paragraph, adjacent
-runs with the same formatting form one piece of text, translated as a unit
-(Word cuts runs at every edit, so a paragraph of one formatting is
-translated in whole sentences); a hyperlink is a piece of its own and stays
-a hyperlink. A piece's translation goes into its first run, and the other
-runs of the piece are emptied, so bold, italic and links stay on their text.
+runs with the same formatting form one piece (Word cuts runs at every edit);
+a hyperlink is a piece of its own and stays a hyperlink. Between hyperlinks,
+pieces of different formatting (a bold phrase inside a sentence) are
+translated together, in whole sentences, and each formatting is given to
+the translated words the model aligns with its source words
+(:mod:`bilingua.alignment`).
 """
 
 from __future__ import annotations
 
+import bisect
 import io
+import itertools
+import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -21,6 +25,7 @@ from ..errors import InputError
 __all__ = ["translate_docx", "docx_text"]
 
 Translate = Callable[[Sequence[str]], list[str]]
+Aligned = Callable[[list[str]], list[list[tuple[str, int]]]]
 
 
 def _open(data: bytes) -> Any:
@@ -53,46 +58,116 @@ def _paragraphs(document: Any) -> Iterator[Any]:
                 yield from in_part(part)
 
 
-def _pieces(paragraph: Any) -> list[list[Any]]:
-    """The paragraph's runs in pieces: adjacent runs of one formatting together, each hyperlink alone."""
+def _spans(paragraph: Any) -> list[list[list[Any]]]:
+    """The paragraph's runs as spans of pieces: a hyperlink is a span of its own; between hyperlinks,
+    adjacent runs of one formatting form a piece, and the pieces up to the next hyperlink a span."""
     from docx.text.hyperlink import Hyperlink
 
-    pieces: list[list[Any]] = []
+    spans: list[list[list[Any]]] = [[]]
     last_key: object = None
     for item in paragraph.iter_inner_content():
         if isinstance(item, Hyperlink):
             if item.runs:
-                pieces.append(list(item.runs))
+                spans += [[list(item.runs)], []]
             last_key = None
             continue
         rpr = item._r.rPr
         key = rpr.xml if rpr is not None else ""
-        if pieces and key == last_key:
-            pieces[-1].append(item)
+        if spans[-1] and key == last_key:
+            spans[-1][-1].append(item)
         else:
-            pieces.append([item])
+            spans[-1].append([item])
         last_key = key
-    return pieces
+    return [span for span in spans if span]
 
 
-def translate_docx(data: bytes, translate: Translate) -> bytes:
-    """A .docx file's bytes with its text translated; styles, formatting, links, tables kept."""
+def _text(piece: list[Any]) -> str:
+    return "".join(run.text for run in piece)
+
+
+def translate_docx(data: bytes, translate: Translate, aligned: Aligned | None = None) -> bytes:
+    """A .docx file's bytes with its text translated; styles, formatting, links, tables kept.
+
+    With ``aligned`` (:meth:`Pipeline.translate_aligned`), a stretch of runs
+    of different formatting is translated in whole sentences and each
+    formatting goes to the words the model aligns with it; without, each
+    formatting's text is translated on its own.
+    """
     document = _open(data)
-    pieces = [piece for paragraph in _paragraphs(document) for piece in _pieces(paragraph)]
-    texts = ["".join(run.text for run in piece) for piece in pieces]
+    spans = [span for paragraph in _paragraphs(document) for span in _spans(paragraph)]
+    mixed = [s for s in spans if aligned is not None and len(s) > 1 and sum(bool(_text(p).strip()) for p in s) > 1]
+    pieces = [piece for span in spans if not any(span is m for m in mixed) for piece in span]
+    texts = [_text(piece) for piece in pieces]
     todo = [i for i, text in enumerate(texts) if text.strip()]
     done = translate([" ".join(texts[i].split()) for i in todo]) if todo else []
     for i, translation in zip(todo, done):
-        raw = texts[i]
-        lead = raw[: len(raw) - len(raw.lstrip())]
-        trail = raw[len(raw.rstrip()):]
-        first, *rest = pieces[i]
-        first.text = lead + translation.strip() + trail
-        for run in rest:
-            run.text = ""
+        _put(pieces[i], texts[i], translation)
+    if mixed and aligned is not None:
+        words = aligned(["".join(_text(p) for p in span) for span in mixed])
+        for span, span_words in zip(mixed, words):
+            _rebuild(span, span_words)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def _put(piece: list[Any], raw: str, translation: str) -> None:
+    """The translation in the piece's first run (with the piece's outer spaces); its other runs emptied."""
+    lead = raw[: len(raw) - len(raw.lstrip())]
+    trail = raw[len(raw.rstrip()):]
+    first, *rest = piece
+    first.text = lead + translation.strip() + trail
+    for run in rest:
+        run.text = ""
+
+
+def _rebuild(span: list[list[Any]], words: list[tuple[str, int]]) -> None:
+    """Replace a span's runs by runs in translation order, each with the formatting of its aligned words."""
+    import copy
+
+    from docx.text.run import Run
+
+    raw = "".join(_text(p) for p in span)
+    starts = list(itertools.accumulate((len(_text(p)) for p in span[:-1]), initial=0))
+    owner = [bisect.bisect_right(starts, m.start()) - 1 for m in re.finditer(r"\S+", raw)]  # each word's piece
+    pieces = _owners([i for _, i in words], owner)
+    segments: list[tuple[int, list[str]]] = []
+    for (word, _), k in zip(words, pieces):
+        if segments and segments[-1][0] == k:
+            segments[-1][1].append(word)
+        else:
+            segments.append((k, [word]))
+    first = span[0][0]
+    parent, at = first._r.getparent(), first._r.getparent().index(first._r)
+    lead, trail = raw[: len(raw) - len(raw.lstrip())], raw[len(raw.rstrip()):]
+    for n, (k, seg) in enumerate(segments):
+        element = copy.deepcopy(span[k][0]._r)
+        parent.insert(at + n, element)
+        text = " ".join(seg) + (" " if n < len(segments) - 1 else trail)
+        Run(element, first._parent).text = (lead if n == 0 else "") + text
+    for piece in span:
+        for run in piece:
+            run._r.getparent().remove(run._r)
+
+
+def _owners(links: list[int], owner: list[int]) -> list[int]:
+    """The piece of each translated word (that of its aligned source word).
+
+    A piece with words of its own that no translated word aligns with still
+    gets one: the translated word aligned nearest to it, if that word's piece
+    keeps others. So no formatting disappears because attention looked elsewhere.
+    """
+    if not owner:
+        return [0] * len(links)
+    pieces = [owner[min(i, len(owner) - 1)] for i in links]
+    for k in sorted(set(owner) - set(pieces)):
+        words = [i for i, o in enumerate(owner) if o == k]
+        centre = (words[0] + words[-1]) / 2
+        for j in sorted(range(len(links)), key=lambda j: abs(links[j] - centre)):
+            if pieces.count(pieces[j]) > 1:
+                pieces[j] = k
+                break
+    return pieces
 
 
 def docx_text(data: bytes) -> str:

@@ -1,0 +1,61 @@
+"""Which source word each translated word comes from, read from the translation model itself.
+
+Documents need it to keep inline formatting (a bold phrase, an italic word)
+on the right words while translating whole sentences. The engine gives, for
+each target token, the source token it attends to most
+(:meth:`TranslationBackend.align`; CTranslate2 forces the translation as a
+target prefix and returns its attention); this module lifts that to words.
+Where the engine cannot say (transformers, a sentence split below the input
+limit, tokens that do not spell the text's words), words are matched by
+their relative place, which suits French and English's mostly shared order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from .backends import Hypothesis, TranslationBackend
+
+__all__ = ["piece_words", "align_sentence"]
+
+_SPECIAL = frozenset({"</s>", "<pad>", "<s>"})
+
+
+def piece_words(pieces: Sequence[Any]) -> list[int]:
+    """The word index of each SentencePiece piece (``▁`` starts a word); -1 for special tokens."""
+    out, word = [], -1
+    for piece in pieces:
+        if not isinstance(piece, str) or piece in _SPECIAL:
+            out.append(-1)
+            continue
+        if piece.startswith("\u2581") or word < 0:
+            word += 1
+        out.append(word)
+    return out
+
+
+def _by_place(n_target: int, n_source: int) -> list[int]:
+    return [round(j * (n_source - 1) / max(n_target - 1, 1)) for j in range(n_target)]
+
+
+def align_sentence(backend: TranslationBackend, source: str, hypothesis: Hypothesis) -> list[int]:
+    """For each word of ``hypothesis.text``, the index of the word of ``source`` it comes from."""
+    target_words = hypothesis.text.split()
+    n_source = max(len(source.split()), 1)
+    tokens = list(hypothesis.tokens)
+    if not target_words or not tokens or not all(isinstance(t, str) for t in tokens):
+        return _by_place(len(target_words), n_source)
+    pieces = backend.encode([source])[0]
+    source_word, target_word = piece_words(pieces), piece_words(tokens)
+    if len(pieces) > backend.max_input_tokens or max(target_word, default=-1) + 1 != len(target_words) \
+            or max(source_word, default=-1) + 1 != n_source:
+        return _by_place(len(target_words), n_source)
+    links = backend.align([pieces], [tokens])[0]
+    votes: list[Counter[int]] = [Counter() for _ in target_words]
+    for j, i in enumerate(links):
+        if target_word[j] >= 0 and 0 <= i < len(source_word) and source_word[i] >= 0:
+            votes[target_word[j]][source_word[i]] += 1
+    guess = _by_place(len(target_words), n_source)
+    return [v.most_common(1)[0][0] if v else guess[j] for j, v in enumerate(votes)]

@@ -1,0 +1,42 @@
+"""Word alignment from the model's attention, for keeping inline formatting on the right words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bilingua import Pipeline
+from bilingua.alignment import piece_words
+
+TEXT = "Le conseil municipal s'est réuni mardi soir. Les travaux commenceront au printemps prochain."
+
+
+def test_pieces_are_grouped_into_words() -> None:
+    assert piece_words(["▁Le", "▁con", "seil", "▁s", "'", "est", ".", "</s>"]) == [0, 1, 1, 2, 2, 2, 2, -1]
+    assert piece_words(["N", "▁promis", "</s>"]) == [0, 1, -1]
+
+
+@pytest.mark.parametrize("backend", ["ctranslate2", "transformers"])
+def test_every_translated_word_points_at_a_source_word_of_its_own_sentence(marian_dir: Path, backend: str) -> None:
+    pipeline = Pipeline(str(marian_dir), backend=backend, compute_type="float32", beams=1)
+    words = pipeline.translate_aligned([TEXT, "", "- Bonjour à tous."])
+    assert " ".join(w for w, _ in words[0]) == pipeline.translate(TEXT)
+    assert words[1] == []
+    first = len("Le conseil municipal s'est réuni mardi soir.".split())
+    per_sentence = [pipeline.translate(s) for s in ("Le conseil municipal s'est réuni mardi soir.",
+                                                    "Les travaux commenceront au printemps prochain.")]
+    links = [i for _, i in words[0]]
+    split = len(per_sentence[0].split())
+    assert all(0 <= i < first for i in links[:split]) and all(first <= i < len(TEXT.split()) for i in links[split:])
+    assert words[2][0] == ("-", 0) and all(1 <= i <= 3 for _, i in words[2][1:])  # the list marker is kept first
+    if backend == "transformers":  # no attention read there: words go by their place
+        assert links[:split] == sorted(links[:split])
+
+
+def test_ctranslate2_alignment_reads_attention_over_real_source_tokens(marian_dir: Path) -> None:
+    backend = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1).translator.backend
+    source = backend.encode(["Le conseil municipal s'est réuni."])[0]
+    hyp = backend.translate_batch(["Le conseil municipal s'est réuni."])[0]
+    links = backend.align([source], [list(hyp.tokens)])[0]
+    assert len(links) == len(hyp.tokens) and all(0 <= i < len(source) - 1 for i in links)  # never the </s>
