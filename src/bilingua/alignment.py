@@ -18,7 +18,7 @@ from typing import Any
 
 from .backends import Hypothesis, TranslationBackend
 
-__all__ = ["piece_words", "align_sentence"]
+__all__ = ["piece_words", "align_sentence", "word_groups", "source_groups"]
 
 _SPECIAL = frozenset({"</s>", "<pad>", "<s>"})
 
@@ -59,3 +59,35 @@ def align_sentence(backend: TranslationBackend, source: str, hypothesis: Hypothe
             votes[target_word[j]][source_word[i]] += 1
     guess = _by_place(len(target_words), n_source)
     return [v.most_common(1)[0][0] if v else guess[j] for j, v in enumerate(votes)]
+
+
+def source_groups(chunks: Sequence[str]) -> list[int]:
+    """For each word of ``"".join(chunks)``, the chunk it starts in (a chunk: one formatting's text)."""
+    import bisect
+    import itertools
+    import re
+
+    starts = list(itertools.accumulate((len(c) for c in chunks[:-1]), initial=0))
+    return [bisect.bisect_right(starts, m.start()) - 1 for m in re.finditer(r"\S+", "".join(chunks))]
+
+
+def word_groups(links: list[int], owner: list[int]) -> list[int]:
+    """The group (formatting) of each translated word: that of the source word it is aligned with.
+
+    ``links`` are the translated words' source words, ``owner`` each source
+    word's group. A group with words of its own that no translated word is
+    aligned with still gets one: the translated word aligned nearest to it,
+    if that word's group keeps others. So no formatting disappears because
+    attention looked elsewhere.
+    """
+    if not owner:
+        return [0] * len(links)
+    groups = [owner[min(i, len(owner) - 1)] for i in links]
+    for k in sorted(set(owner) - set(groups)):
+        words = [i for i, o in enumerate(owner) if o == k]
+        centre = (words[0] + words[-1]) / 2
+        for j in sorted(range(len(links)), key=lambda j: abs(links[j] - centre)):
+            if groups.count(groups[j]) > 1:
+                groups[j] = k
+                break
+    return groups

@@ -183,7 +183,8 @@ class Pipeline:
         if not any(d.strip() for d in docs):  # nothing to translate: load no model
             return text
         if format_of(None, format) != "text":
-            out = [translate_formatted(d, format, lambda texts: self.translate(list(texts))) for d in docs]
+            out = [translate_formatted(d, format, lambda texts: self.translate(list(texts)), self.translate_aligned)
+                   for d in docs]
         else:
             out = [d.text for d in self.translator.translate_documents(docs)]
         return out if isinstance(text, list) else out[0]

@@ -20,8 +20,11 @@ from .subtitles import cue_text, translate_srt, translate_vtt
 __all__ = ["main_article", "extract_article", "FORMATS", "BINARY_FORMATS", "ALL_FORMATS", "EXTENSIONS", "docx_text", "format_of", "translate_formatted", "plain_text", "translate_html"]
 
 Translate = Callable[[Sequence[str]], list[str]]
+Aligned = Callable[[list[str]], list[list[tuple[str, int]]]]
 
-FORMATS: dict[str, Callable[[str, Translate], str] | None] = {
+#: ``(source, translate, aligned) -> translated source``; ``aligned`` is :meth:`Pipeline.translate_aligned`
+#: (whole sentences with word alignment), which formats with inline markup use.
+FORMATS: dict[str, Callable[[str, Translate, Aligned | None], str] | None] = {
     "text": None,  # plain text is the pipeline's own: lines, paragraphs and lists kept
     "html": translate_html,
     "markdown": translate_markdown,
@@ -46,7 +49,7 @@ def format_of(path: str | Path | None, forced: str | None = None) -> str:
     return EXTENSIONS.get(Path(path).suffix.lower(), "text") if path else "text"
 
 
-def translate_formatted(source: str, form: str, translate: Translate) -> str:
+def translate_formatted(source: str, form: str, translate: Translate, aligned: Aligned | None = None) -> str:
     """``source`` in format ``form`` (not ``text``) with its text translated and its structure kept."""
     form = format_of(None, form)
     if form in BINARY_FORMATS:
@@ -54,7 +57,7 @@ def translate_formatted(source: str, form: str, translate: Translate) -> str:
     handler = FORMATS[form]
     if handler is None:
         raise ValueError("plain text is translated by the pipeline itself")
-    return handler(source, translate)
+    return handler(source, translate, aligned)
 
 
 def extract_article(page: str, translate: Translate) -> str:
@@ -62,7 +65,7 @@ def extract_article(page: str, translate: Translate) -> str:
     article = main_article(page, markdown=True)
     if article is None:
         article = html_text(page)
-    return translate_markdown(article, translate)
+    return translate_markdown(article, translate)  # trafilatura leaves inline formatting out: nothing to align
 
 
 def plain_text(source: str, form: str) -> str:

@@ -12,14 +12,12 @@ the translated words the model aligns with its source words
 
 from __future__ import annotations
 
-import bisect
 import io
-import itertools
-import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from ..alignment import source_groups, word_groups
 from ..errors import InputError
 
 __all__ = ["translate_docx", "docx_text"]
@@ -128,9 +126,8 @@ def _rebuild(span: list[list[Any]], words: list[tuple[str, int]]) -> None:
     from docx.text.run import Run
 
     raw = "".join(_text(p) for p in span)
-    starts = list(itertools.accumulate((len(_text(p)) for p in span[:-1]), initial=0))
-    owner = [bisect.bisect_right(starts, m.start()) - 1 for m in re.finditer(r"\S+", raw)]  # each word's piece
-    pieces = _owners([i for _, i in words], owner)
+    owner = source_groups([_text(p) for p in span])
+    pieces = word_groups([i for _, i in words], owner)
     segments: list[tuple[int, list[str]]] = []
     for (word, _), k in zip(words, pieces):
         if segments and segments[-1][0] == k:
@@ -148,26 +145,6 @@ def _rebuild(span: list[list[Any]], words: list[tuple[str, int]]) -> None:
     for piece in span:
         for run in piece:
             run._r.getparent().remove(run._r)
-
-
-def _owners(links: list[int], owner: list[int]) -> list[int]:
-    """The piece of each translated word (that of its aligned source word).
-
-    A piece with words of its own that no translated word aligns with still
-    gets one: the translated word aligned nearest to it, if that word's piece
-    keeps others. So no formatting disappears because attention looked elsewhere.
-    """
-    if not owner:
-        return [0] * len(links)
-    pieces = [owner[min(i, len(owner) - 1)] for i in links]
-    for k in sorted(set(owner) - set(pieces)):
-        words = [i for i, o in enumerate(owner) if o == k]
-        centre = (words[0] + words[-1]) / 2
-        for j in sorted(range(len(links)), key=lambda j: abs(links[j] - centre)):
-            if pieces.count(pieces[j]) > 1:
-                pieces[j] = k
-                break
-    return pieces
 
 
 def docx_text(data: bytes) -> str:

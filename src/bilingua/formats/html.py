@@ -101,13 +101,14 @@ class _Scanner(HTMLParser):
         self._mark()
 
 
-def translate_html(source: str, translate: Callable[[Sequence[str]], list[str]]) -> str:
+def translate_html(source: str, translate: Callable[[Sequence[str]], list[str]], aligned: object = None) -> str:
     """``source`` with its text translated by ``translate`` (called once, with every text).
 
     The text is that of text nodes and of ``title``, ``alt`` and
     ``placeholder`` attributes; ``lang="fr"`` becomes ``lang="en"``.
     Everything else (tags and their other attributes, comments, doctype, and
     the content of verbatim and ``translate="no"`` elements) is copied unchanged.
+    (``aligned`` is not used yet: each text node is translated on its own.)
     """
     scanner = _Scanner(source)
     scanner.feed(source)

@@ -17,15 +17,19 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..alignment import source_groups, word_groups
+
 __all__ = ["translate_markdown", "markdown_text"]
 
 Translate = Callable[[Sequence[str]], list[str]]
+Aligned = Callable[[list[str]], list[list[tuple[str, int]]]]
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 _ESCAPE = re.compile(r"([\\`*_\[\]<>])")
 _CONTAINER = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(?:#{1,6}[ \t]+)?")
-_MARKUP = {"em_open", "em_close", "strong_open", "strong_close", "s_open", "s_close"}
+_EMPHASIS_OPEN = {"em_open", "strong_open", "s_open"}
+_EMPHASIS_CLOSE = {"em_close", "strong_close", "s_close"}
 
 
 def _blocks(source: str) -> tuple[list[Any], int]:
@@ -43,18 +47,34 @@ def _blocks(source: str) -> tuple[list[Any], int]:
     return inlines, offset
 
 
+Chunk = tuple[str, tuple[str, ...]]  # text, and the emphasis markers open around it
+
+
 def _runs(inline: Any) -> list[Any]:
-    """The children of an inline token as text runs (lists of words' pieces) and markup (strings)."""
+    """The children of an inline token as spans of text (lists of chunks) and markup kept as written.
+
+    Emphasis does not end a span: it is remembered with each chunk, so a
+    sentence with an emphasised phrase stays one span.
+    """
     parts: list[Any] = []
+    stack: list[str] = []
     autolink = False
     for child in inline.children or []:
         kind = child.type
         if kind in ("text", "softbreak") and not autolink:
             piece = child.content if kind == "text" else " "
-            if parts and isinstance(parts[-1], list):
-                parts[-1].append(piece)
+            if not (parts and isinstance(parts[-1], list)):
+                parts.append([])
+            chunks: list[Chunk] = parts[-1]
+            if chunks and chunks[-1][1] == tuple(stack):
+                chunks[-1] = (chunks[-1][0] + piece, chunks[-1][1])
             else:
-                parts.append([piece])
+                chunks.append((piece, tuple(stack)))
+        elif kind in _EMPHASIS_OPEN:
+            stack.append(str(child.markup))
+        elif kind in _EMPHASIS_CLOSE:
+            if stack:
+                stack.pop()
         elif kind == "link_open":
             autolink = child.markup == "autolink"
             parts.append("<" if autolink else "[")
@@ -85,8 +105,6 @@ def child_attrs(inline: Any, close: Any) -> tuple[str, str]:
 
 
 def _markup(child: Any) -> str:
-    if child.type in _MARKUP:
-        return str(child.markup)
     if child.type == "code_inline":
         pad = " " if child.content.startswith("`") or child.content.endswith("`") else ""
         return f"{child.markup}{pad}{child.content}{pad}{child.markup}"
@@ -98,28 +116,23 @@ def _markup(child: Any) -> str:
     return str(child.content)  # html_inline and anything else: as written
 
 
-def translate_markdown(source: str, translate: Translate) -> str:
-    """``source`` with the text of its paragraphs and headings translated; everything else as it was."""
+def translate_markdown(source: str, translate: Translate, aligned: Aligned | None = None) -> str:
+    """``source`` with the text of its paragraphs and headings translated; everything else as it was.
+
+    With ``aligned`` (:meth:`Pipeline.translate_aligned`), a sentence with
+    emphasis in it is translated whole and the emphasis put on the words the
+    model aligns with the emphasised ones; without, each emphasised stretch
+    is translated on its own.
+    """
     inlines, offset = _blocks(source)
     runs = [_runs(inline) for inline in inlines]
-    texts = [" ".join("".join(part).split()) for parts in runs for part in parts if isinstance(part, list)]
-    done = iter(translate([t for t in texts if t]) if any(texts) else [])
+    spans = [part for parts in runs for part in parts if isinstance(part, list)]
+    whole = [s for s in spans if aligned is not None and sum(bool(t.strip()) for t, _ in s) > 1]
+    rendered_spans = _render_spans(spans, whole, translate, aligned)
     lines = _LINE.findall(source)
     rendered = []
     for inline, parts in zip(inlines, runs):
-        out = []
-        for part in parts:
-            if isinstance(part, list):
-                raw = "".join(part)
-                if not raw.strip():
-                    out.append(raw)
-                    continue
-                lead = " " if raw[:1].isspace() else ""  # the spaces that separate it from markup
-                trail = " " if raw[-1:].isspace() else ""
-                out.append(lead + _ESCAPE.sub(r"\\\1", next(done).strip()) + trail)
-            else:
-                out.append(part)
-        rendered.append((inline, "".join(out)))
+        rendered.append((inline, "".join(rendered_spans[id(p)] if isinstance(p, list) else p for p in parts)))
     for inline, body in reversed(rendered):  # from the end, so that earlier line numbers stay valid
         start, stop = inline.map[0] + offset, inline.map[1] + offset
         first = lines[start]
@@ -132,6 +145,38 @@ def translate_markdown(source: str, translate: Translate) -> str:
     return "".join(lines)
 
 
+def _render_spans(spans: list[Any], whole: list[Any], translate: Translate, aligned: Aligned | None) -> dict[int, str]:
+    """Each span's Markdown, translated: by chunk, or (spans in ``whole``) in whole sentences with alignment."""
+    chunked = [c for s in spans if not any(s is w for w in whole) for c in s if " ".join(c[0].split())]
+    done = iter(translate([" ".join(t.split()) for t, _ in chunked]) if chunked else [])
+    out: dict[int, str] = {}
+    for span in spans:
+        if not any(span is w for w in whole):
+            out[id(span)] = "".join(_emphasised(t, stack, next(done) if t.strip() else "") for t, stack in span)
+    words = aligned(["".join(t for t, _ in s) for s in whole]) if whole and aligned is not None else []
+    for span, span_words in zip(whole, words):
+        raw = "".join(t for t, _ in span)
+        groups = word_groups([i for _, i in span_words], source_groups([t for t, _ in span]))
+        segments: list[tuple[int, list[str]]] = []
+        for (word, _), k in zip(span_words, groups):
+            if segments and segments[-1][0] == k:
+                segments[-1][1].append(word)
+            else:
+                segments.append((k, [word]))
+        body = " ".join(_emphasised(" ".join(seg), span[k][1], " ".join(seg)) for k, seg in segments)
+        out[id(span)] = raw[: len(raw) - len(raw.lstrip())] + body + raw[len(raw.rstrip()):]
+    return out
+
+
+def _emphasised(raw: str, stack: tuple[str, ...], translation: str) -> str:
+    """A translated chunk inside its emphasis markers, with the chunk's outer spaces outside them."""
+    if not raw.strip():
+        return raw
+    lead = " " if raw[:1].isspace() else ""
+    trail = " " if raw[-1:].isspace() else ""
+    return lead + "".join(stack) + _ESCAPE.sub(r"\\\1", translation.strip()) + "".join(reversed(stack)) + trail
+
+
 def _closing_hashes(first: str, head: str) -> str:
     """The optional closing #s of an ATX heading line, kept."""
     stripped = first.rstrip("\r\n")
@@ -142,5 +187,5 @@ def _closing_hashes(first: str, head: str) -> str:
 def markdown_text(source: str) -> str:
     """The text of a Markdown document's paragraphs and headings, one per line."""
     inlines, _ = _blocks(source)
-    return "\n".join(" ".join(" ".join("".join(part) for part in _runs(i) if isinstance(part, list)).split())
+    return "\n".join(" ".join(" ".join(t for part in _runs(i) if isinstance(part, list) for t, _ in part).split())
                      for i in inlines)

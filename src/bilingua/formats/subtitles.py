@@ -129,7 +129,7 @@ def cue_text(source: str, form: str) -> str:
     return "\n".join(" ".join(c.text.split()) for c in _read_vtt(source).captions)
 
 
-def translate_srt(source: str, translate: Translate, max_line: int | None = None) -> str:
+def translate_srt(source: str, translate: Translate, aligned: object = None, max_line: int | None = None) -> str:
     """An SRT file translated; numbers, timings and position settings unchanged."""
     import srt
 
@@ -140,7 +140,7 @@ def translate_srt(source: str, translate: Translate, max_line: int | None = None
     return srt.compose(subtitles, reindex=False)
 
 
-def translate_vtt(source: str, translate: Translate, max_line: int | None = None) -> str:
+def translate_vtt(source: str, translate: Translate, aligned: object = None, max_line: int | None = None) -> str:
     """A WebVTT file translated; header, styles, notes, cue ids, timings, settings and voices kept."""
     vtt = _read_vtt(source)
     lines = translate_cues([c.text.splitlines() for c in vtt.captions], translate, max_line)
