@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ..alignment import source_groups, word_groups
+from ..alignment import grouped, source_groups
 from ..errors import InputError
 
 __all__ = ["translate_docx", "docx_text"]
@@ -127,13 +127,7 @@ def _rebuild(span: list[list[Any]], words: list[tuple[str, int]]) -> None:
 
     raw = "".join(_text(p) for p in span)
     owner = source_groups([_text(p) for p in span])
-    pieces = word_groups([i for _, i in words], owner)
-    segments: list[tuple[int, list[str]]] = []
-    for (word, _), k in zip(words, pieces):
-        if segments and segments[-1][0] == k:
-            segments[-1][1].append(word)
-        else:
-            segments.append((k, [word]))
+    segments = grouped(words, owner)
     first = span[0][0]
     parent, at = first._r.getparent(), first._r.getparent().index(first._r)
     lead, trail = raw[: len(raw) - len(raw.lstrip())], raw[len(raw.rstrip()):]

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..alignment import source_groups, word_groups
+from ..alignment import grouped, source_groups
 
 __all__ = ["translate_markdown", "markdown_text"]
 
@@ -156,13 +156,7 @@ def _render_spans(spans: list[Any], whole: list[Any], translate: Translate, alig
     words = aligned(["".join(t for t, _ in s) for s in whole]) if whole and aligned is not None else []
     for span, span_words in zip(whole, words):
         raw = "".join(t for t, _ in span)
-        groups = word_groups([i for _, i in span_words], source_groups([t for t, _ in span]))
-        segments: list[tuple[int, list[str]]] = []
-        for (word, _), k in zip(span_words, groups):
-            if segments and segments[-1][0] == k:
-                segments[-1][1].append(word)
-            else:
-                segments.append((k, [word]))
+        segments = grouped(span_words, source_groups([t for t, _ in span]))
         body = " ".join(_emphasised(" ".join(seg), span[k][1], " ".join(seg)) for k, seg in segments)
         out[id(span)] = raw[: len(raw) - len(raw.lstrip())] + body + raw[len(raw.rstrip()):]
     return out
