@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -336,3 +338,16 @@ def test_a_markdown_sentence_with_emphasis_is_translated_whole(options: dict[str
     assert "".join(c.content for c in inline.children if c.type == "text").split() == words
     kinds = {c.type for c in inline.children}
     assert {"strong_open", "em_open"} <= kinds  # both emphases are still on some of the words
+
+
+def test_an_html_sentence_cut_by_inline_tags_is_translated_whole_with_its_tags_in_order(options: dict[str, object]) -> None:
+    from test_service import tags_of
+
+    page = '<p class="x">Le conseil <b>municipal</b> de Lyon a voté <a href="/b">le budget</a> mardi soir.</p><p>Fin.</p>'
+    out = bilingua.translate(page, format="html", **options)
+    assert tags_of(out) == tags_of(page)
+    first = out.split("</p>")[0]
+    text = re.sub(r"<[^>]+>", " ", first)
+    whole = Pipeline(**options).translate("Le conseil municipal de Lyon a voté le budget mardi soir.")  # type: ignore[arg-type]
+    assert html.unescape(text).split() == whole.split()
+    assert re.search(r"<b>[^<]*\S[^<]*</b>", first) and re.search(r'<a href="/b">[^<]*\S[^<]*</a>', first)

@@ -18,7 +18,7 @@ from typing import Any
 
 from .backends import Hypothesis, TranslationBackend
 
-__all__ = ["piece_words", "align_sentence", "word_groups", "source_groups", "grouped"]
+__all__ = ["piece_words", "align_sentence", "word_groups", "source_groups", "grouped", "in_order"]
 
 _SPECIAL = frozenset({"</s>", "<pad>", "<s>"})
 
@@ -101,4 +101,37 @@ def grouped(words: Sequence[tuple[str, int]], owner: list[int]) -> list[tuple[in
             out[-1][1].append(word)
         else:
             out.append((k, [word]))
+    return out
+
+
+def in_order(groups: list[int], count: int) -> list[int]:
+    """Groups for the translated words that keep the source's order of groups, each used at least once.
+
+    Markup that must stay in its order (HTML's element tree) cannot follow
+    the words where translation reorders them; this gives each group one
+    contiguous stretch of the translation, in order, disagreeing with the
+    alignment on as few words as possible (dynamic programming; with fewer
+    words than groups, the last groups are left empty).
+    """
+    n = len(groups)
+    if n == 0 or count <= 1:
+        return [0] * n
+    if n < count:
+        return list(range(n))
+    inf = float("inf")
+    cost = [0.0 if groups[0] == 0 else 1.0] + [inf] * (count - 1)
+    back: list[list[int]] = []
+    for j in range(1, n):
+        new, step = [inf] * count, [0] * count
+        for k in range(count):
+            stay, move = cost[k], cost[k - 1] if k else inf
+            best, step[k] = (stay, k) if stay <= move else (move, k - 1)
+            new[k] = best + (groups[j] != k)
+        cost = new
+        back.append(step)
+    out, k = [count - 1] * n, count - 1
+    for j in range(n - 1, 0, -1):
+        out[j] = k
+        k = back[j - 1][k]
+    out[0] = k
     return out

@@ -18,12 +18,21 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from html.parser import HTMLParser
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from ..alignment import in_order, source_groups, word_groups
 
 __all__ = ["translate_html", "html_text"]
 
+Aligned = Callable[[list[str]], list[list[tuple[str, int]]]]
+
 _VERBATIM = frozenset({"script", "style", "pre", "code", "textarea"})
 _TEXT_ATTRIBUTES = frozenset({"title", "alt", "placeholder"})
+#: Elements that sit inside a sentence; any other tag (p, li, br, td, code...) ends a stretch of text.
+_INLINE = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "cite", "data", "del", "dfn", "em", "font", "i", "ins", "mark", "q", "s",
+    "small", "span", "strong", "sub", "sup", "time", "u", "var",
+})
 _VOID = frozenset({
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
 })
@@ -37,6 +46,8 @@ class _Piece(NamedTuple):
     attributes: tuple[tuple[str, str], ...] = ()
     #: A start tag with lang="fr": it becomes lang="en".
     french: bool = False
+    #: Text nodes of one block (no tag between them but inline ones) share a number.
+    block: int = 0
 
 
 class _Scanner(HTMLParser):
@@ -51,42 +62,46 @@ class _Scanner(HTMLParser):
                 self.line_starts.append(i + 1)
         self.pieces: list[_Piece] = []
         self.open: list[tuple[str, bool]] = []  # (tag, keep its content as it is)
+        self.block = 0
 
-    def _mark(self, text: str | None = None, attributes: tuple[tuple[str, str], ...] = (), french: bool = False) -> None:
+    def _mark(self, text: str | None = None, attributes: tuple[tuple[str, str], ...] = (), french: bool = False,
+              tag: str | None = None) -> None:
+        if text is None and tag not in _INLINE and tag != "#text":  # blank text does not end a stretch
+            self.block += 1
         line, col = self.getpos()
-        self.pieces.append(_Piece(self.line_starts[line - 1] + col, text, attributes, french))
+        self.pieces.append(_Piece(self.line_starts[line - 1] + col, text, attributes, french, self.block))
 
-    def _tag(self, attrs: list[tuple[str, str | None]]) -> bool:
+    def _tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> bool:
         """Mark a start tag; True when its element is not to be translated."""
         values = dict(attrs)
         no = (values.get("translate") or "").lower() == "no" or "notranslate" in (values.get("class") or "").split()
         kept = self._kept() or no
         texts = () if kept else tuple((k, v) for k, v in attrs if k in _TEXT_ATTRIBUTES and v and v.strip())
         french = any(k in ("lang", "xml:lang") and (v or "").lower().split("-")[0] == "fr" for k, v in attrs)
-        self._mark(None, texts, french)
+        self._mark(None, texts, french, tag)
         return no
 
     def _kept(self) -> bool:
         return bool(self.open) and self.open[-1][1]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        no = self._tag(attrs)
+        no = self._tag(tag, attrs)
         if tag in _VOID:
             return
         self.open.append((tag, self._kept() or no or tag in _VERBATIM))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._tag(attrs)
+        self._tag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
-        self._mark()
+        self._mark(tag=tag)
         for k in range(len(self.open) - 1, -1, -1):
             if self.open[k][0] == tag:  # a stray end tag closes nothing; a missing one is implied
                 del self.open[k:]
                 break
 
     def handle_data(self, data: str) -> None:
-        self._mark(None if self._kept() or not data.strip() else data)
+        self._mark(None if self._kept() or not data.strip() else data, tag="#text")
 
     def handle_comment(self, data: str) -> None:
         self._mark()
@@ -101,33 +116,61 @@ class _Scanner(HTMLParser):
         self._mark()
 
 
-def translate_html(source: str, translate: Callable[[Sequence[str]], list[str]], aligned: object = None) -> str:
-    """``source`` with its text translated by ``translate`` (called once, with every text).
+def translate_html(source: str, translate: Callable[[Sequence[str]], list[str]], aligned: Aligned | None = None) -> str:
+    """``source`` with its text translated.
 
     The text is that of text nodes and of ``title``, ``alt`` and
     ``placeholder`` attributes; ``lang="fr"`` becomes ``lang="en"``.
     Everything else (tags and their other attributes, comments, doctype, and
-    the content of verbatim and ``translate="no"`` elements) is copied unchanged.
-    (``aligned`` is not used yet: each text node is translated on its own.)
+    the content of verbatim and ``translate="no"`` elements) is copied
+    unchanged. With ``aligned`` (:meth:`Pipeline.translate_aligned`), the
+    text nodes of a stretch joined by inline tags (``<b>``, ``<a>``,
+    ``<span>``...) are translated together, in whole sentences, and the
+    translation is shared out among them in their order, following the
+    model's word alignment, so every tag stays where it was in the tree.
+    Without, each text node is translated on its own.
     """
     scanner = _Scanner(source)
     scanner.feed(source)
     scanner.close()
     pieces = scanner.pieces
-    texts = [t for p in pieces for t in ([p.text.strip()] if p.text is not None else [v for _, v in p.attributes])]
-    translated = iter(translate(texts) if texts else [])
+    new = _texts(pieces, translate, aligned)
     out = [source[: pieces[0].start] if pieces else source]
     for k, piece in enumerate(pieces):
         raw = source[piece.start : pieces[k + 1].start if k + 1 < len(pieces) else len(source)]
         if piece.text is not None:
             lead = raw[: len(raw) - len(raw.lstrip())]
             trail = raw[len(raw.rstrip()) :]
-            out.append(lead + html.escape(next(translated), quote=False) + trail)
+            out.append(lead + html.escape(new[k], quote=False) + trail)
             continue
-        for name, _ in piece.attributes:
-            raw = _set_attribute(raw, name, next(translated))
+        for (name, _), value in zip(piece.attributes, new.get(k, [])):
+            raw = _set_attribute(raw, name, value)
         out.append(_LANG_FR.sub(lambda m: m.group(1) + "en" + m.group(2), raw) if piece.french else raw)
     return "".join(out)
+
+
+def _texts(pieces: list[_Piece], translate: Callable[[Sequence[str]], list[str]], aligned: Aligned | None) -> dict[int, Any]:
+    """The translation of each text node (by piece number), and of each tag's attributes (a list)."""
+    blocks: dict[int, list[int]] = {}
+    for k, piece in enumerate(pieces):
+        if piece.text is not None:
+            blocks.setdefault(piece.block, []).append(k)
+    together = [ks for ks in blocks.values() if aligned is not None and len(ks) > 1]
+    joined = {k for ks in together for k in ks}
+    alone = [(k, p.text.strip()) for k, p in enumerate(pieces) if p.text is not None and k not in joined]
+    attributes = [(k, v) for k, p in enumerate(pieces) for _, v in p.attributes]
+    texts = [t for _, t in alone] + [v for _, v in attributes]
+    done = iter(translate(texts) if texts else [])
+    new: dict[int, Any] = {k: next(done) for k, _ in alone}
+    for k, _ in attributes:
+        new.setdefault(k, []).append(next(done))
+    words = aligned(["".join(str(pieces[k].text) for k in ks) for ks in together]) if together and aligned else []
+    for ks, block_words in zip(together, words):
+        owner = source_groups([str(pieces[k].text) for k in ks])
+        order = in_order(word_groups([i for _, i in block_words], owner), len(ks))
+        for n, k in enumerate(ks):
+            new[k] = " ".join(w for (w, _), g in zip(block_words, order) if g == n)
+    return new
 
 
 _LANG_FR = re.compile(r"""(\b(?:xml:)?lang\s*=\s*["']?)fr(?:-[A-Za-z]+)?(["']?)""", re.I)

@@ -88,7 +88,8 @@ class Service:
 
     def _translate(self, texts: list[str], form: str) -> list[str]:
         if form == "html":
-            return [translate_html(t, lambda parts: self.pipeline.translate(list(parts))) for t in texts]
+            return [translate_html(t, lambda parts: self.pipeline.translate(list(parts)), self.pipeline.translate_aligned)
+                    for t in texts]
         return self.pipeline.translate(texts)
 
     def detect(self, params: dict[str, Any]) -> list[dict[str, Any]]:
