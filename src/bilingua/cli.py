@@ -92,6 +92,9 @@ def add_translation_options(g: Any) -> None:
     g.add_argument("--max-batch-tokens", type=_positive, help="padded source tokens per batch (default 8192)")
     g.add_argument("--threads", type=_positive, help="CPU threads for the engine (default and maximum: the cores)")
     g.add_argument("--inter-threads", type=_positive, help="CTranslate2: batches run in parallel (default 1)")
+    g.add_argument("--glossary", metavar="TSV", help="terms that must come out as given: French<TAB>English per line")
+    g.add_argument("--no-protect", dest="protect", action="store_false", default=None,
+                   help="let the model translate URLs, e-mail addresses, handles, code and numbers with units")
     g.add_argument("--keep-lines", action="store_true",
                    help="translate every line on its own, even inside a hard-wrapped paragraph (default: re-flow it)")
     g.add_argument(

@@ -72,7 +72,10 @@ class TranslationOptions:
     idle; ``None`` (the default) lets each call batch its own sentences.
     A paragraph hard-wrapped inside its sentences is translated whole and
     wrapped back to its width; ``keep_lines=True`` translates every line on
-    its own instead.
+    its own instead. URLs, e-mail addresses, handles, hashtags, code and
+    numbers with units come through unchanged (``protect=False`` leaves them
+    to the model); ``glossary`` is a file of ``French<TAB>English`` terms
+    that come out as given.
     """
 
     model: str = DEFAULT_TRANSLATION_MODEL
@@ -89,6 +92,8 @@ class TranslationOptions:
     cache_size: int = 0
     micro_batch_ms: float | None = None
     keep_lines: bool = False
+    protect: bool = True
+    glossary: str | None = None
 
     def __post_init__(self) -> None:
         one_of("backend", self.backend, BACKEND_CHOICES)

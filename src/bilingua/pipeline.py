@@ -17,6 +17,7 @@ from .formats import BINARY_FORMATS, extract_article, format_of, translate_forma
 from .errors import InputError
 from .io import check_output, check_text, read_bytes, read_text, same_file, write_binary, write_output
 from .microbatch import MicroBatcher
+from .protect import Protector, read_glossary
 from .options import SUMMARY_SOURCES, SummaryOptions, TranslationOptions, call_options, split_options
 from .result import Result, Segment
 from .segmentation import Splitter, parse_document
@@ -87,6 +88,9 @@ class Pipeline:
         self.generation = generation or GenerationOptions(beams=self.options.beams)
         self.splitter = splitter
         self.progress = progress
+        # Read now: a bad glossary fails before any model loads.
+        glossary = read_glossary(self.options.glossary) if self.options.glossary else None
+        self.protector = Protector(glossary, spans=self.options.protect) if self.options.protect or glossary else None
         self._custom_summarizer = custom
         s = self.summary
         self.source_picker = ExtractiveSummarizer(s.summary_sentences, s.summary_ratio, words=s.summary_words, language="fr")
@@ -129,7 +133,8 @@ class Pipeline:
         if o.cache_size:  # outside the batcher: a cached sentence never waits in its queue
             backend = CachedBackend(backend, o.cache_size)
         return Translator(backend, splitter=self.splitter, batch_size=o.batch_size,
-                          max_batch_tokens=o.max_batch_tokens, progress=self.progress, reflow=not o.keep_lines)
+                          max_batch_tokens=o.max_batch_tokens, progress=self.progress, reflow=not o.keep_lines,
+                          protector=self.protector)
 
     def _open_summarizer(self) -> Summarizer:
         if self._custom_summarizer is not None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from .backends import Hypothesis, TranslationBackend
 from .backends.base import WrappingBackend
+from .protect import Protector
 from .segmentation import Document, PysbdSplitter, Sentence, Splitter, parse_document, split_long
 
 __all__ = ["Translator", "CachedBackend", "DocumentTranslation", "plan_batches"]
@@ -113,7 +114,8 @@ class Translator:
     A backend that runs batches in parallel (CTranslate2 with ``inter_threads``)
     gets that many at a time. A paragraph hard-wrapped inside its sentences
     is translated whole and wrapped back (``reflow=False`` keeps every line
-    on its own). One translator may serve many threads.
+    on its own). A ``protector`` puts protected spans and glossary terms
+    into each translation. One translator may serve many threads.
     """
 
     def __init__(
@@ -125,6 +127,7 @@ class Translator:
         max_batch_tokens: int = 8192,
         progress: bool = False,
         reflow: bool = True,
+        protector: Protector | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -134,6 +137,7 @@ class Translator:
         self.max_batch_tokens = max(max_batch_tokens, backend.max_input_tokens)
         self.progress = progress
         self.reflow = reflow
+        self.protector = protector
 
     def _count(self, text: str) -> int:
         return self.backend.count_tokens([text])[0]
@@ -201,6 +205,12 @@ class Translator:
                 score = sum(h.score * h.num_tokens for h in hyps) / max(n, 1)
                 tokens = tuple(t for h in hyps for t in h.tokens)
                 out.append(Hypothesis(" ".join(h.text for h in hyps if h.text), score, n, tokens))
+        if self.protector is not None:  # spans kept as they were, glossary terms as given
+            repaired: dict[str, Hypothesis] = {}
+            for i, sentence in enumerate(sentences):
+                if sentence not in repaired:
+                    repaired[sentence] = self.protector.repair(self.backend, sentence, out[i])
+                out[i] = repaired[sentence]
         return out
 
     def translate_document(self, text: str) -> DocumentTranslation:

@@ -1,0 +1,124 @@
+"""What must come through a translation as it is (URLs, e-mail addresses, handles, code, numbers with
+units) and the user's terminology (a glossary).
+
+The model translates the sentence as it was written, so nothing unusual
+disturbs it; afterwards the translated words that the model aligns with a
+protected span (:mod:`bilingua.alignment`) are replaced by the span exactly
+as it was, or by the glossary's English term. Where no translated word is
+aligned with it, it goes next to the word aligned nearest. Copies the model
+made elsewhere are removed, so each protected span is in the output exactly
+as many times as in the source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+from .alignment import align_sentence
+from .backends import Hypothesis, TranslationBackend
+from .errors import InputError
+
+__all__ = ["Protector", "Span", "read_glossary", "PROTECTED"]
+
+_UNITS = r"(?:%|‰|€|\$|£|°C|°F|°|M€|k€|Md€|km/h|km²|km|cm|mm|m²|m³|m|kg|mg|g|ml|cl|l|h|min|s|Mo|Go|Ko|To|MB|GB|kB|TB)"
+#: Kinds of text that come through unchanged, in the order they are looked for.
+PROTECTED = {
+    "url": r"(?:https?://|www\.)[^\s<>\"'«»]+[^\s<>\"'«».,;:!?)\]]",
+    "email": r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    "code": r"`[^`\n]+`",
+    "handle": r"(?<![\w@])@\w{2,}",
+    "hashtag": r"(?<![\w#&])#\w*[^\W\d_]\w*",
+    "number": rf"(?<![\w,.])\d+(?:[.,\u00a0\u202f ]\d+)*\s?{_UNITS}(?!\w)",
+}
+_FIND = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in PROTECTED.items()))
+
+
+class Span(NamedTuple):
+    start: int
+    end: int
+    #: What the output must hold in its place: the span itself, or a glossary term's translation.
+    text: str
+
+
+def read_glossary(path: str | Path) -> dict[str, str]:
+    """French term, a tab, English term, per line (``#`` comments and blank lines skipped)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the glossary {path}: {exc}") from None
+    terms: dict[str, str] = {}
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 2 or not fields[0].strip() or not fields[1].strip():
+            raise InputError(f"{path}, line {number}: expected 'French term<TAB>English term'")
+        terms[fields[0].strip()] = fields[1].strip()
+    return terms
+
+
+class Protector:
+    """Finds the spans of a sentence to keep (and glossary terms) and puts them into its translation."""
+
+    def __init__(self, glossary: Mapping[str, str] | None = None, *, spans: bool = True) -> None:
+        self.spans = spans
+        self.glossary = dict(glossary or {})
+        terms = sorted(self.glossary, key=len, reverse=True)  # the longest term wins where two overlap
+        self._terms = re.compile("|".join(rf"(?<!\w){re.escape(t)}(?!\w)" for t in terms), re.I) if terms else None
+        self._lower = {t.lower(): e for t, e in self.glossary.items()}
+
+    def find(self, sentence: str) -> list[Span]:
+        """The spans to keep and the glossary terms of ``sentence``, left to right, never overlapping."""
+        found: list[Span] = []
+        if self.spans:
+            found += [Span(m.start(), m.end(), m.group(0)) for m in _FIND.finditer(sentence)]
+        if self._terms is not None:
+            for m in self._terms.finditer(sentence):
+                if not any(s.start < m.end() and m.start() < s.end for s in found):
+                    found.append(Span(m.start(), m.end(), self._lower[m.group(0).lower()]))
+        return sorted(found)
+
+    def repair(self, backend: TranslationBackend, sentence: str, hypothesis: Hypothesis) -> Hypothesis:
+        """``hypothesis`` with each span of ``sentence`` in place, as many times as the sentence has it."""
+        spans = self.find(sentence)
+        words = hypothesis.text.split()
+        if not spans or not words:
+            return hypothesis
+        links = align_sentence(backend, sentence, hypothesis)
+        source = [(m.start(), m.end()) for m in re.finditer(r"\S+", sentence)]
+        before: dict[int, list[str]] = {}  # target word -> spans that go before it
+        taken: set[int] = set()  # target words replaced by a span
+        for span in spans:
+            mine = [i for i, (a, b) in enumerate(source) if a < span.end and b > span.start]
+            aligned = [j for j, i in enumerate(links) if i in mine and j not in taken]
+            if aligned:  # the words the model wrote for it, where they start
+                run = [aligned[0]]
+                while run[-1] + 1 in aligned:
+                    run.append(run[-1] + 1)
+                taken.update(run)
+                before.setdefault(run[0], []).append(span.text)
+            else:  # the model wrote nothing for it: next to the word aligned nearest
+                free = [j for j in range(len(words)) if j not in taken] or list(range(len(words)))
+                j = min(free, key=lambda j: abs(links[j] - (mine[0] if mine else 0)))
+                before.setdefault(j, []).append(span.text)
+        out: list[str] = []
+        for j, word in enumerate(words):
+            out += before.get(j, [])
+            if j not in taken:
+                out.append(word)
+        text = _once(" ".join(out), [s.text for s in spans])
+        return Hypothesis(text, hypothesis.score, hypothesis.num_tokens, hypothesis.tokens)
+
+
+def _once(text: str, wanted: list[str]) -> str:
+    """``text`` without the model's extra copies of a span: each as many times as ``wanted`` has it."""
+    for span in dict.fromkeys(wanted):
+        extra = text.count(span) - wanted.count(span)
+        while extra > 0:
+            at = text.rfind(span)
+            text = (text[:at].rstrip() + " " + text[at + len(span):].lstrip()).strip()
+            extra -= 1
+    return text

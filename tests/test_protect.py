@@ -1,0 +1,65 @@
+"""URLs, e-mail addresses, handles, code and numbers with units come through unchanged; glossary terms as given."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import bilingua
+from bilingua import Pipeline
+from bilingua.protect import Protector, read_glossary
+
+SPANS = ["https://lyon.fr/budget-2027", "mairie@lyon.fr", "@MairieLyon", "#budget", "`make budget`", "3,5 %", "12 km"]
+TEXT = ("Le conseil municipal a publié https://lyon.fr/budget-2027. Écrivez à mairie@lyon.fr ou à @MairieLyon "
+        "avec #budget. Lancez `make budget` : les impôts montent de 3,5 % et la ligne fait 12 km.\n\n"
+        "Le conseil municipal votera encore. Hausse de 3,5 % contre 3,5 % l'an dernier.")
+
+
+@pytest.fixture(scope="module")
+def glossary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("glossary") / "terms.tsv"
+    path.write_text("# French\tEnglish\nconseil municipal\tcity council\nimpôts\tlocal taxes\n", encoding="utf-8")
+    return path
+
+
+def test_spans_are_found_left_to_right_without_overlap() -> None:
+    found = Protector().find(TEXT.split("\n")[0])
+    assert [s.text for s in found] == SPANS
+    assert Protector().find("Le score est de 3 à 2, en 2026, à la page 12.") == []  # bare numbers are the model's
+
+
+@pytest.mark.parametrize("backend", ["ctranslate2", "transformers"])
+def test_every_protected_span_and_term_is_in_the_output_exactly_as_often_as_in_the_source(
+    marian_dir: Path, glossary: Path, backend: str
+) -> None:
+    pipeline = Pipeline(str(marian_dir), backend=backend, compute_type="float32", beams=1, glossary=str(glossary))
+    out = pipeline.translate(TEXT)
+    for span in SPANS:
+        assert out.count(span) == TEXT.count(span), span
+    assert out.count("city council") == 2 and out.count("local taxes") == 1
+    assert "conseil municipal" not in out
+    assert out.count("\n") == TEXT.count("\n")  # the layout is kept
+
+
+def test_without_protection_the_model_has_the_spans(marian_dir: Path) -> None:
+    plain = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1, protect=False)
+    assert sum(plain.translate(TEXT).count(span) for span in SPANS) < len(SPANS)  # the tiny model keeps few
+
+
+def test_formats_get_protection_too(marian_dir: Path, glossary: Path) -> None:
+    page = '<p>Le <b>conseil municipal</b> a publié https://lyon.fr/budget-2027 hier.</p>'
+    out = bilingua.translate(page, format="html", model=str(marian_dir), beams=1, glossary=str(glossary))
+    assert out.count("https://lyon.fr/budget-2027") == 1 and out.count("city council") == 1
+
+
+def test_a_bad_glossary_is_one_line_before_any_model_loads(tmp_path: Path) -> None:
+    bad = tmp_path / "terms.tsv"
+    bad.write_text("conseil municipal city council\n", encoding="utf-8")
+    with pytest.raises(bilingua.InputError, match="line 1: expected"):
+        read_glossary(bad)
+    done = subprocess.run([sys.executable, "-m", "bilingua", "translate", "--glossary", str(bad),
+                           "--model", str(tmp_path / "no-model"), "Bonjour."], capture_output=True, text=True)
+    assert done.returncode == 1 and done.stderr.strip().endswith("expected 'French term<TAB>English term'")
