@@ -330,14 +330,16 @@ def test_extract_writes_the_article_translated_as_markdown(tmp_path: Path, optio
 def test_a_markdown_sentence_with_emphasis_is_translated_whole(options: dict[str, object]) -> None:
     from markdown_it import MarkdownIt
 
-    source = "Le conseil municipal a voté **le budget de la ville** mardi soir, après *trois heures* de débat.\n"
+    source = ("Le conseil municipal a voté **le budget de la ville** mardi soir, après *trois heures* de "
+              "[débat public](https://lyon.fr/debat).\n")
     out = bilingua.translate(source, format="markdown", **options)
-    plain = "Le conseil municipal a voté le budget de la ville mardi soir, après trois heures de débat."
+    plain = "Le conseil municipal a voté le budget de la ville mardi soir, après trois heures de débat public."
     words = Pipeline(**options).translate(plain).split()  # type: ignore[arg-type]
     inline = MarkdownIt("commonmark").parse(out)[1]
     assert "".join(c.content for c in inline.children if c.type == "text").split() == words
     kinds = {c.type for c in inline.children}
-    assert {"strong_open", "em_open"} <= kinds  # both emphases are still on some of the words
+    assert {"strong_open", "em_open", "link_open"} <= kinds  # both emphases and the link are still on some words
+    assert all(c.attrs.get("href") == "https://lyon.fr/debat" for c in inline.children if c.type == "link_open")
 
 
 def test_an_html_sentence_cut_by_inline_tags_is_translated_whole_with_its_tags_in_order(options: dict[str, object]) -> None:

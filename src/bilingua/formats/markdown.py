@@ -47,19 +47,23 @@ def _blocks(source: str) -> tuple[list[Any], int]:
     return inlines, offset
 
 
-Chunk = tuple[str, tuple[str, ...]]  # text, and the emphasis markers open around it
+Wrap = tuple[str, str]  # the markup that opens and closes around some text: ("**", "**"), ("[", "](url)")
+Chunk = tuple[str, tuple[Wrap, ...]]  # text, and the wrappers open around it
 
 
 def _runs(inline: Any) -> list[Any]:
     """The children of an inline token as spans of text (lists of chunks) and markup kept as written.
 
-    Emphasis does not end a span: it is remembered with each chunk, so a
-    sentence with an emphasised phrase stays one span.
+    Emphasis, and a link around plain text, do not end a span: they are
+    remembered with each chunk, so a sentence with an emphasised phrase or a
+    link in it stays one span. Code spans, images and raw HTML do.
     """
     parts: list[Any] = []
-    stack: list[str] = []
+    stack: list[Wrap] = []
+    links: list[tuple[bool, str]] = []  # each open link: written as it is (not a wrapper)?, and its close
     autolink = False
-    for child in inline.children or []:
+    children = inline.children or []
+    for n, child in enumerate(children):
         kind = child.type
         if kind in ("text", "softbreak") and not autolink:
             piece = child.content if kind == "text" else " "
@@ -71,16 +75,24 @@ def _runs(inline: Any) -> list[Any]:
             else:
                 chunks.append((piece, tuple(stack)))
         elif kind in _EMPHASIS_OPEN:
-            stack.append(str(child.markup))
+            stack.append((str(child.markup), str(child.markup)))
         elif kind in _EMPHASIS_CLOSE:
             if stack:
                 stack.pop()
         elif kind == "link_open":
             autolink = child.markup == "autolink"
-            parts.append("<" if autolink else "[")
+            raw = autolink or not _plain_link(children, n)
+            links.append((raw, ">" if autolink else _link_target(child)))
+            if raw:
+                parts.append("<" if autolink else "[")
+            else:
+                stack.append(("[", _link_target(child)))
         elif kind == "link_close":
-            href, title = child_attrs(inline, child)
-            parts.append(">" if autolink else f"]({href}{title})")
+            raw, closing = links.pop() if links else (True, "")
+            if raw:
+                parts.append(closing)
+            elif stack:
+                stack.pop()
             autolink = False
         elif kind == "text":  # the text of an autolink is its address
             parts.append(child.content)
@@ -89,19 +101,27 @@ def _runs(inline: Any) -> list[Any]:
     return parts
 
 
-def child_attrs(inline: Any, close: Any) -> tuple[str, str]:
-    """The target and title of the link that ``close`` ends."""
-    children = inline.children
-    depth = 0
-    for child in reversed(children[: children.index(close)]):
+def _plain_link(children: list[Any], at: int) -> bool:
+    """Whether the link opening at ``at`` holds only text and emphasis (and some text)."""
+    depth, text = 0, False
+    for child in children[at + 1:]:
         if child.type == "link_close":
-            depth += 1
-        elif child.type == "link_open":
             if depth == 0:
-                title = child.attrs.get("title")
-                return str(child.attrs.get("href", "")), f' "{title}"' if title else ""
+                return text
             depth -= 1
-    return "", ""
+        elif child.type == "link_open":
+            depth += 1
+        elif child.type == "text":
+            text = text or bool(child.content.strip())
+        elif child.type not in ("softbreak", *_EMPHASIS_OPEN, *_EMPHASIS_CLOSE):
+            return False
+    return False
+
+
+def _link_target(child: Any) -> str:
+    """``](href "title")``: how a link opened by ``child`` closes."""
+    title = child.attrs.get("title")
+    return f"]({child.attrs.get('href', '')}{f' {chr(34)}{title}{chr(34)}' if title else ''})"
 
 
 def _markup(child: Any) -> str:
@@ -152,23 +172,46 @@ def _render_spans(spans: list[Any], whole: list[Any], translate: Translate, alig
     out: dict[int, str] = {}
     for span in spans:
         if not any(span is w for w in whole):
-            out[id(span)] = "".join(_emphasised(t, stack, next(done) if t.strip() else "") for t, stack in span)
+            out[id(span)] = _serialize([(stack, _respace(t, next(done)) if t.strip() else t) for t, stack in span])
     words = aligned(["".join(t for t, _ in s) for s in whole]) if whole and aligned is not None else []
     for span, span_words in zip(whole, words):
         raw = "".join(t for t, _ in span)
         segments = grouped(span_words, source_groups([t for t, _ in span]))
-        body = " ".join(_emphasised(" ".join(seg), span[k][1], " ".join(seg)) for k, seg in segments)
-        out[id(span)] = raw[: len(raw) - len(raw.lstrip())] + body + raw[len(raw.rstrip()):]
+        texts = [" ".join(seg) for _, seg in segments]
+        joined = _respace(raw, "\0".join(texts)).split("\0")  # the span's outer spaces around all of it
+        out[id(span)] = _serialize([(span[k][1], text + (" " if n < len(texts) - 1 else ""))
+                                    for n, ((k, _), text) in enumerate(zip(segments, joined))])
     return out
 
 
-def _emphasised(raw: str, stack: tuple[str, ...], translation: str) -> str:
-    """A translated chunk inside its emphasis markers, with the chunk's outer spaces outside them."""
-    if not raw.strip():
-        return raw
-    lead = " " if raw[:1].isspace() else ""
-    trail = " " if raw[-1:].isspace() else ""
-    return lead + "".join(stack) + _ESCAPE.sub(r"\\\1", translation.strip()) + "".join(reversed(stack)) + trail
+def _respace(raw: str, text: str) -> str:
+    """``text`` with the leading and trailing spaces of ``raw``."""
+    return raw[: len(raw) - len(raw.lstrip())] + text.strip() + raw[len(raw.rstrip()):]
+
+
+def _serialize(segments: list[tuple[tuple[Wrap, ...], str]]) -> str:
+    """Texts each inside its wrappers, opening and closing only what changes from one to the next.
+
+    Spaces stay outside markers (CommonMark needs ``**bold**``, not ``** bold **``).
+    """
+    out: list[str] = []
+    current: tuple[Wrap, ...] = ()
+    pending = ""  # the previous text's trailing spaces, which go after its closing markers
+    for stack, text in segments:
+        body = text.strip()
+        lead = text[: len(text) - len(text.lstrip())]
+        if not body:
+            pending += text
+            continue
+        common = 0
+        while common < min(len(current), len(stack)) and current[common] == stack[common]:
+            common += 1
+        closing = "".join(c for _, c in reversed(current[common:]))
+        opening = "".join(o for o, _ in stack[common:])
+        out.append(closing + pending + lead + opening + _ESCAPE.sub(r"\\\1", body))
+        pending, current = text[len(text.rstrip()):], stack
+    out.append("".join(c for _, c in reversed(current)) + pending)
+    return "".join(out)
 
 
 def _closing_hashes(first: str, head: str) -> str:
