@@ -13,7 +13,7 @@ from typing import Any, overload
 from .alignment import align_sentence
 from .backends import GenerationOptions, open_backend
 from .hub import resolve_model
-from .formats import BINARY_FORMATS, extract_article, format_of, translate_formatted
+from .formats import BINARY_FORMATS, extract_article, format_of, plain_text, translate_formatted
 from .errors import InputError
 from .io import check_output, check_text, read_bytes, read_text, same_file, write_binary, write_output
 from .microbatch import MicroBatcher
@@ -218,28 +218,36 @@ class Pipeline:
             out.append(words)
         return out
 
-    def summarize(self, text: str, *, summary_from: str | None = None) -> str:
+    def summarize(self, text: str, *, summary_from: str | None = None, format: str = "text") -> str:
         """Summary of a document: English of French by default (see ``source_lang``/``summary_lang``).
 
         An English text (``source_lang="en"``) or a French summary of French
-        (``summary_lang="fr"``) is summarised as it is, with no translation model.
+        (``summary_lang="fr"``) is summarised as it is, with no translation
+        model. A document in another ``format`` is summarised from its text
+        (a web page from its main article).
         """
         check_text(text, "summarize")
+        text = plain_text(text, format) if format != "text" else text
         if (self.summary.source_lang, self.summary.summary_lang) != ("fr", "en"):
             summarizer, _ = self.load_summarizer()
             return summarizer.summarize(text) if text.strip() else ""
-        return self.process(text, summary_from=summary_from, translate_all=False).summary
+        return self._process(text, True, summary_from, False, None).summary
 
     def process(
-        self, text: str, *, summarize: bool = True, summary_from: str | None = None, translate_all: bool = True
+        self, text: str, *, summarize: bool = True, summary_from: str | None = None, translate_all: bool = True,
+        format: str = "text",
     ) -> Result:
         """Translate and summarise ``text``; see :class:`Result`.
 
         With ``summary_from="source"`` and ``translate_all=False`` only the
         French sentences picked for the summary are translated (the fast path
         :meth:`summarize` takes); ``translation`` and ``segments`` stay empty.
+        A document in another ``format`` (``markdown``, ``html``, ``srt``,
+        ``vtt``) is processed as its text (a web page as its main article).
         """
-        return self._process(check_text(text, "process"), summarize, summary_from, translate_all, None)
+        check_text(text, "process")
+        text = plain_text(text, format) if format != "text" else text
+        return self._process(text, summarize, summary_from, translate_all, None)
 
     def _process(
         self, text: str, summarize: bool, summary_from: str | None, translate_all: bool,

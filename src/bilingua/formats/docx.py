@@ -2,12 +2,11 @@
 
 The paragraphs of the body, of tables (nested ones too) and of every
 section's headers and footers are translated. Inside a paragraph, adjacent
-runs with the same formatting form one piece (Word cuts runs at every edit);
-a hyperlink is a piece of its own and stays a hyperlink. Between hyperlinks,
-pieces of different formatting (a bold phrase inside a sentence) are
-translated together, in whole sentences, and each formatting is given to
-the translated words the model aligns with its source words
-(:mod:`bilingua.alignment`).
+runs with the same formatting form one piece (Word cuts runs at every edit),
+and a hyperlink is a piece of its own. A paragraph of several pieces (a
+bold phrase or a link inside a sentence) is translated in whole sentences,
+and each piece's formatting, or link, is given to the translated words the
+model aligns with its source words (:mod:`bilingua.alignment`).
 """
 
 from __future__ import annotations
@@ -57,26 +56,33 @@ def _paragraphs(document: Any) -> Iterator[Any]:
 
 
 def _spans(paragraph: Any) -> list[list[list[Any]]]:
-    """The paragraph's runs as spans of pieces: a hyperlink is a span of its own; between hyperlinks,
-    adjacent runs of one formatting form a piece, and the pieces up to the next hyperlink a span."""
+    """The paragraph's runs as one span of pieces: adjacent runs of one formatting form a piece, and a
+    hyperlink's runs one of their own."""
     from docx.text.hyperlink import Hyperlink
 
-    spans: list[list[list[Any]]] = [[]]
+    pieces: list[list[Any]] = []
     last_key: object = None
     for item in paragraph.iter_inner_content():
         if isinstance(item, Hyperlink):
             if item.runs:
-                spans += [[list(item.runs)], []]
+                pieces.append(list(item.runs))
             last_key = None
             continue
         rpr = item._r.rPr
         key = rpr.xml if rpr is not None else ""
-        if spans[-1] and key == last_key:
-            spans[-1][-1].append(item)
+        if pieces and key == last_key:
+            pieces[-1].append(item)
         else:
-            spans[-1].append([item])
+            pieces.append([item])
         last_key = key
-    return [span for span in spans if span]
+    return [pieces] if pieces else []
+
+
+def _top(run: Any) -> Any:
+    """The element a run hangs from in its paragraph: itself, or the hyperlink around it."""
+    element = run._r
+    parent = element.getparent()
+    return parent if parent is not None and parent.tag.endswith("}hyperlink") else element
 
 
 def _text(piece: list[Any]) -> str:
@@ -123,22 +129,26 @@ def _rebuild(span: list[list[Any]], words: list[tuple[str, int]]) -> None:
     """Replace a span's runs by runs in translation order, each with the formatting of its aligned words."""
     import copy
 
+    from docx.oxml.ns import qn
     from docx.text.run import Run
 
     raw = "".join(_text(p) for p in span)
     owner = source_groups([_text(p) for p in span])
     segments = grouped(words, owner)
-    first = span[0][0]
-    parent, at = first._r.getparent(), first._r.getparent().index(first._r)
+    first = _top(span[0][0])
+    parent = first.getparent()
+    at = parent.index(first)
     lead, trail = raw[: len(raw) - len(raw.lstrip())], raw[len(raw.rstrip()):]
     for n, (k, seg) in enumerate(segments):
-        element = copy.deepcopy(span[k][0]._r)
+        element = copy.deepcopy(_top(span[k][0]))
         parent.insert(at + n, element)
+        runs = [element] if element.tag.endswith("}r") else element.findall(qn("w:r"))
+        for extra in runs[1:]:  # a hyperlink keeps its first run's formatting and its target
+            element.remove(extra)
         text = " ".join(seg) + (" " if n < len(segments) - 1 else trail)
-        Run(element, first._parent).text = (lead if n == 0 else "") + text
-    for piece in span:
-        for run in piece:
-            run._r.getparent().remove(run._r)
+        Run(runs[0], span[0][0]._parent).text = (lead if n == 0 else "") + text
+    for element in dict.fromkeys(_top(run) for piece in span for run in piece):
+        element.getparent().remove(element)
 
 
 def docx_text(data: bytes) -> str:
