@@ -357,3 +357,14 @@ def test_an_html_sentence_cut_by_inline_tags_is_translated_whole_with_its_tags_i
     whole = Pipeline(**options).translate("Le conseil municipal de Lyon a voté le budget mardi soir.")  # type: ignore[arg-type]
     assert html.unescape(text).split() == whole.split()
     assert re.search(r"<b>[^<]*\S[^<]*</b>", first) and re.search(r'<a href="/b">[^<]*\S[^<]*</a>', first)
+
+
+def test_a_markdown_sentence_with_inline_code_is_translated_whole_and_the_code_kept(options: dict[str, object]) -> None:
+    source = "Lancez `make budget` puis vérifiez le *résultat* avec `make test` avant mardi.\n"
+    out = bilingua.translate(source, format="markdown", **options)
+    assert out.count("`make budget`") == 1 and out.count("`make test`") == 1
+    plain = "Lancez `make budget` puis vérifiez le résultat avec `make test` avant mardi."
+    whole = Pipeline(**options).translate(plain)  # type: ignore[arg-type]
+    assert out.replace("*", "").replace("\\", "").split() == whole.split()
+    unprotected = bilingua.translate(source, format="markdown", protect=False, **options)
+    assert unprotected.count("`make budget`") == 1 and unprotected.count("`make test`") == 1  # code is never the model's

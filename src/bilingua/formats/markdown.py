@@ -48,6 +48,8 @@ def _blocks(source: str) -> tuple[list[Any], int]:
 
 
 Wrap = tuple[str, str]  # the markup that opens and closes around some text: ("**", "**"), ("[", "](url)")
+#: Marks a chunk that is a code span: in the sentence the model reads, but written back exactly as it was.
+_CODE: Wrap = ("\x00code", "")
 Chunk = tuple[str, tuple[Wrap, ...]]  # text, and the wrappers open around it
 
 
@@ -56,7 +58,8 @@ def _runs(inline: Any) -> list[Any]:
 
     Emphasis, and a link around plain text, do not end a span: they are
     remembered with each chunk, so a sentence with an emphasised phrase or a
-    link in it stays one span. Code spans, images and raw HTML do.
+    link in it stays one span. A code span is a chunk of its own that is
+    never translated. Images and raw HTML end a span.
     """
     parts: list[Any] = []
     stack: list[Wrap] = []
@@ -96,6 +99,10 @@ def _runs(inline: Any) -> list[Any]:
             autolink = False
         elif kind == "text":  # the text of an autolink is its address
             parts.append(child.content)
+        elif kind == "code_inline":  # part of the sentence, but written as it is
+            if not (parts and isinstance(parts[-1], list)):
+                parts.append([])
+            parts[-1].append((_markup(child), (*stack, _CODE)))
         else:
             parts.append(_markup(child))
     return parts
@@ -167,21 +174,78 @@ def translate_markdown(source: str, translate: Translate, aligned: Aligned | Non
 
 def _render_spans(spans: list[Any], whole: list[Any], translate: Translate, aligned: Aligned | None) -> dict[int, str]:
     """Each span's Markdown, translated: by chunk, or (spans in ``whole``) in whole sentences with alignment."""
-    chunked = [c for s in spans if not any(s is w for w in whole) for c in s if " ".join(c[0].split())]
+    chunked = [c for s in spans if not any(s is w for w in whole) for c in s
+               if " ".join(c[0].split()) and _CODE not in c[1]]
     done = iter(translate([" ".join(t.split()) for t, _ in chunked]) if chunked else [])
     out: dict[int, str] = {}
     for span in spans:
         if not any(span is w for w in whole):
-            out[id(span)] = _serialize([(stack, _respace(t, next(done)) if t.strip() else t) for t, stack in span])
+            out[id(span)] = _serialize([(stack, _respace(t, next(done)) if t.strip() and _CODE not in stack else t)
+                                        for t, stack in span])
     words = aligned(["".join(t for t, _ in s) for s in whole]) if whole and aligned is not None else []
     for span, span_words in zip(whole, words):
         raw = "".join(t for t, _ in span)
-        segments = grouped(span_words, source_groups([t for t, _ in span]))
+        owner = source_groups([t for t, _ in span])
+        segments = grouped(_code_kept(span, span_words, owner), owner)
         texts = [" ".join(seg) for _, seg in segments]
         joined = _respace(raw, "\0".join(texts)).split("\0")  # the span's outer spaces around all of it
         out[id(span)] = _serialize([(span[k][1], text + (" " if n < len(texts) - 1 else ""))
                                     for n, ((k, _), text) in enumerate(zip(segments, joined))])
     return out
+
+
+def _code_kept(span: list[Any], words: list[tuple[str, int]], owner: list[int]) -> list[tuple[str, int]]:
+    """The translated words with each code span back exactly once, as it was.
+
+    A run of words between backticks is the model's copy of a code span (or
+    the protected span bilingua put back): it gives way to the code span it
+    copies (or, when none is recognisable, to the next one in order), with
+    any punctuation written against it. A span the model wrote no copy of
+    goes next to the word aligned nearest.
+    No other word is dropped.
+    """
+    codes = [(k, [i for i, o in enumerate(owner) if o == k]) for k, (_, stack) in enumerate(span) if _CODE in stack]
+    codes = [(k, mine) for k, mine in codes if mine]
+    if not codes:
+        return words
+    copies = _backtick_runs([w for w, _ in words])
+    dropped = {j for a, b, _ in copies for j in range(a, b)}
+    inserts: dict[int, list[tuple[str, int]]] = {}
+    unused = list(copies)
+    for k, mine in codes:
+        tail = ""
+        match = next((c for c in unused if c[2].startswith(span[k][0])), unused[0] if unused else None)
+        if match is not None:  # its own copy if the model kept it, else the next copy in order
+            unused.remove(match)
+            at, _, copy = match
+            tail = copy[copy.rindex("`") + 1:]
+            tail = tail if tail and not any(c.isalnum() for c in tail) else ""
+        elif words:
+            near = min(range(len(words)), key=lambda j: (abs(words[j][1] - mine[0]), j))
+            at = near if words[near][1] >= mine[0] else near + 1
+        else:
+            at = 0
+        inserts.setdefault(at, []).append((span[k][0] + tail, mine[0]))
+    out: list[tuple[str, int]] = []
+    for j in range(len(words) + 1):
+        out += inserts.get(j, [])
+        if j < len(words) and j not in dropped:
+            out.append(words[j])
+    return out
+
+
+def _backtick_runs(words: list[str]) -> list[tuple[int, int, str]]:
+    """Runs of words that open and close a pair of backticks: (first, after last, their text)."""
+    runs, j = [], 0
+    while j < len(words):
+        if "`" in words[j]:
+            start, ticks = j, words[j].count("`")
+            while ticks % 2 and j + 1 < len(words):
+                j += 1
+                ticks += words[j].count("`")
+            runs.append((start, j + 1, " ".join(words[start:j + 1])))
+        j += 1
+    return runs
 
 
 def _respace(raw: str, text: str) -> str:
@@ -206,11 +270,11 @@ def _serialize(segments: list[tuple[tuple[Wrap, ...], str]]) -> str:
         common = 0
         while common < min(len(current), len(stack)) and current[common] == stack[common]:
             common += 1
-        closing = "".join(c for _, c in reversed(current[common:]))
-        opening = "".join(o for o, _ in stack[common:])
-        out.append(closing + pending + lead + opening + _ESCAPE.sub(r"\\\1", body))
+        closing = "".join(c for w in reversed(current[common:]) if w != _CODE for c in w[1:])
+        opening = "".join(w[0] for w in stack[common:] if w != _CODE)
+        out.append(closing + pending + lead + opening + (body if _CODE in stack else _ESCAPE.sub(r"\\\1", body)))
         pending, current = text[len(text.rstrip()):], stack
-    out.append("".join(c for _, c in reversed(current)) + pending)
+    out.append("".join(c for w in reversed(current) if w != _CODE for c in w[1:]) + pending)
     return "".join(out)
 
 
@@ -224,5 +288,5 @@ def _closing_hashes(first: str, head: str) -> str:
 def markdown_text(source: str) -> str:
     """The text of a Markdown document's paragraphs and headings, one per line."""
     inlines, _ = _blocks(source)
-    return "\n".join(" ".join(" ".join(t for part in _runs(i) if isinstance(part, list) for t, _ in part).split())
-                     for i in inlines)
+    return "\n".join(" ".join(" ".join(t for part in _runs(i) if isinstance(part, list) for t, stack in part
+                                      if _CODE not in stack).split()) for i in inlines)
