@@ -16,7 +16,7 @@ from typing import Any
 
 from . import __version__
 from .errors import BilinguaError
-from .io import check_output, read_text, same_file, stdin_is, write_output
+from .io import check_output, read_bytes, read_text, same_file, stdin_is, write_binary, write_output
 from .options import (
     BACKEND_CHOICES,
     COMPUTE_TYPE_CHOICES,
@@ -29,7 +29,7 @@ from .options import (
     TranslationOptions,
     from_namespace,
 )
-from .formats import ALL_FORMATS, BINARY_FORMATS, docx_text, extract_article, format_of, plain_text
+from .formats import ALL_FORMATS, BINARY_FORMATS, format_of, plain_text
 from .segmentation import split_lines
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -340,25 +340,26 @@ def _run_text_command(args: argparse.Namespace) -> int:
     translation, summary = _options(args)
     _check_paths(args)
     form = format_of(args.input if args.input and args.input != "-" else None, args.input_format)
+    as_document = args.command == "translate" and args.format == "text"  # the output in the input's format
     if form != "text" and args.format == "jsonl":
         raise UsageError(f"--format jsonl reads one plain-text document per line, not {form}")
-    if form in BINARY_FORMATS:
-        return _run_binary(args, form, translation, summary)
     if getattr(args, "extract", False) and (form != "html" or args.format != "text"):
         raise UsageError("--extract takes a web page (.html, or --input-format html) and writes Markdown")
-    text = _read_input(args)
+    if form in BINARY_FORMATS and as_document and not args.output:
+        raise UsageError(f"a translated {form} document is written with -o FILE, not to the terminal")
+    document = _read_binary(args, form) if form in BINARY_FORMATS else _read_input(args)
     from .pipeline import Pipeline
 
     pipeline = Pipeline(translation=translation, summary=summary, progress=not args.quiet)
     summarize = args.command != "translate"
-    if getattr(args, "extract", False):
-        _emit(args, extract_article(text, lambda texts: pipeline.translate(list(texts))) + "\n")
+    if form != "text" and as_document:
+        translated = pipeline.translate_document(document, form, extract=getattr(args, "extract", False))
+        if isinstance(translated, bytes):
+            write_binary(args.output, translated, force=args.force)
+        else:
+            _emit(args, translated + ("\n" if args.extract else ""))
         return EXIT_OK
-    if form != "text":
-        if args.command == "translate" and args.format == "text":
-            _emit(args, pipeline.translate(text, format=form))
-            return EXIT_OK
-        text = plain_text(text, form)  # a summary (or a Result) is of the document's text
+    text = plain_text(document, form)  # a summary (or a Result) is of the document's text
     if args.format == "jsonl":
         docs = [line for line in split_lines(text) if line.strip()]
         chunks = []
@@ -383,30 +384,11 @@ def _run_text_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_binary(args: argparse.Namespace, form: str, translation: Any, summary: Any) -> int:
-    """A .docx document: translated into -o in its own format, or its text processed/summarised."""
-    from .io import read_bytes, write_binary
-    from .pipeline import Pipeline
-
+def _read_binary(args: argparse.Namespace, form: str) -> bytes:
+    """A binary document (a .docx) from -i FILE or stdin."""
     if args.text:
         raise UsageError(f"a {form} document comes from -i FILE or stdin, not from arguments")
-    if args.command == "translate" and args.format == "text" and not args.output:
-        raise UsageError(f"a translated {form} document is written with -o FILE, not to the terminal")
-    data = sys.stdin.buffer.read() if not args.input or args.input == "-" else read_bytes(args.input)
-    pipeline = Pipeline(translation=translation, summary=summary, progress=not args.quiet)
-    if args.command == "translate" and args.format == "text":
-        translated = BINARY_FORMATS[form](data, lambda texts: pipeline.translate(list(texts)),
-                                          aligned=pipeline.translate_aligned)
-        write_binary(args.output, translated, force=args.force)
-        return EXIT_OK
-    text = docx_text(data)
-    if args.command == "summarize":
-        _emit(args, _summaries(pipeline, text, args.format))
-        return EXIT_OK
-    result = pipeline.process(text, summarize=args.command != "translate")
-    _emit(args, result.to_json() + "\n" if args.format == "json" else
-          f"{result.translation.rstrip()}\n" + (f"\nSummary:\n{result.summary}\n" if result.summary else ""))
-    return EXIT_OK
+    return sys.stdin.buffer.read() if not args.input or args.input == "-" else read_bytes(args.input)
 
 
 def _summaries(pipeline: Any, text: str, form: str) -> str:

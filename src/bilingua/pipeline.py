@@ -7,7 +7,7 @@ import dataclasses
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, overload
 
 from .alignment import align_sentence
@@ -188,11 +188,33 @@ class Pipeline:
         if not any(d.strip() for d in docs):  # nothing to translate: load no model
             return text
         if format_of(None, format) != "text":
-            out = [translate_formatted(d, format, lambda texts: self.translate(list(texts)), self.translate_aligned)
-                   for d in docs]
+            out = [translate_formatted(d, format, self._translate_texts, self.translate_aligned) for d in docs]
         else:
             out = [d.text for d in self.translator.translate_documents(docs)]
         return out if isinstance(text, list) else out[0]
+
+    def _translate_texts(self, texts: Sequence[str]) -> list[str]:
+        """The texts of a document's parts, translated in one pass (what the format handlers call)."""
+        return self.translate(list(texts))
+
+    def translate_document(self, document: str | bytes, format: str, *, extract: bool = False) -> str | bytes:
+        """A document in its own format translated: text, or bytes for a binary format (``docx``).
+
+        ``extract=True`` takes a web page's main article only (no menus or
+        footers) and gives it, translated, as Markdown.
+        """
+        form = format_of(None, format)
+        if extract and form != "html":
+            raise ValueError("extract takes a web page (html)")
+        if form in BINARY_FORMATS:
+            if not isinstance(document, bytes):
+                raise TypeError(f"a {form} document is bytes, not {type(document).__name__}")
+            return BINARY_FORMATS[form](document, self._translate_texts, aligned=self.translate_aligned)
+        if not isinstance(document, str):
+            raise TypeError(f"a {form} document is text, not {type(document).__name__}")
+        if extract:
+            return extract_article(check_text(document, "translate_document"), self._translate_texts)
+        return self.translate(document, format=form)
 
     def translate_aligned(self, texts: list[str]) -> list[list[tuple[str, int]]]:
         """Translate each text (a paragraph) in whole sentences; give its words, each with its source word.
@@ -425,25 +447,19 @@ def translate_file(
     main article only (no menus or footers) and gives it as Markdown.
     """
     form = format_of(path, format)
-    if extract and form != "html":
+    if extract and form != "html":  # before any work (translate_document checks it too)
         raise ValueError("extract=True takes a web page (html)")
     if out_path is not None:
         if same_file(path, out_path):
             raise InputError(f"{out_path} is the input file; bilingua never overwrites its input")
         check_output(out_path)  # before any work
-    pipeline = get_pipeline(**options)
-    if form in BINARY_FORMATS:
-        data = BINARY_FORMATS[form](read_bytes(path), lambda texts: pipeline.translate(list(texts)),
-                                    aligned=pipeline.translate_aligned)
-        if out_path is not None:
-            write_binary(out_path, data)
-        return data
-    if extract:
-        out = extract_article(read_text(path), lambda texts: pipeline.translate(list(texts)))
-    else:
-        out = pipeline.translate(read_text(path), format=form)
+    document = read_bytes(path) if form in BINARY_FORMATS else read_text(path)
+    out = get_pipeline(**options).translate_document(document, form, extract=extract)
     if out_path is not None:
-        write_output(out_path, out)
+        if isinstance(out, bytes):
+            write_binary(out_path, out)
+        else:
+            write_output(out_path, out)
     return out
 
 

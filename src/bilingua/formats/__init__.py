@@ -1,16 +1,16 @@
 """Documents in their own formats: the text is translated, the structure is kept.
 
-Each format is a function ``(source, translate) -> translated source`` where
-``translate`` translates a list of texts in one pass (so their sentences
-share batches); :data:`FORMATS` names them, and :data:`EXTENSIONS` maps file
-extensions to names.
+Each format is a function ``(source, translate, aligned) -> translated source``
+(see :mod:`bilingua.formats.base`); :data:`FORMATS` and :data:`BINARY_FORMATS`
+name them, and :data:`EXTENSIONS` maps file extensions to names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
+from .base import Aligned, Translate
 from .docx import docx_text, translate_docx
 from .extract import main_article
 from .html import html_text, translate_html
@@ -19,8 +19,6 @@ from .subtitles import cue_text, translate_srt, translate_vtt
 
 __all__ = ["main_article", "extract_article", "FORMATS", "BINARY_FORMATS", "ALL_FORMATS", "EXTENSIONS", "docx_text", "format_of", "translate_formatted", "plain_text", "translate_html"]
 
-Translate = Callable[[Sequence[str]], list[str]]
-Aligned = Callable[[list[str]], list[list[tuple[str, int]]]]
 
 #: ``(source, translate, aligned) -> translated source``; ``aligned`` is :meth:`Pipeline.translate_aligned`
 #: (whole sentences with word alignment), which formats with inline markup use.
@@ -68,9 +66,13 @@ def extract_article(page: str, translate: Translate) -> str:
     return translate_markdown(article, translate)  # trafilatura leaves inline formatting out: nothing to align
 
 
-def plain_text(source: str, form: str) -> str:
-    """The text a document holds, one block per line (what a summary is made from)."""
+def plain_text(source: str | bytes, form: str) -> str:
+    """The text a document holds, one block per line (what a summary is made from); a ``docx`` is bytes."""
     form = format_of(None, form)
+    if isinstance(source, bytes) != (form in BINARY_FORMATS):
+        raise TypeError(f"a {form} document is {'bytes' if form in BINARY_FORMATS else 'text'}")
+    if isinstance(source, bytes):
+        return docx_text(source)
     if form == "html":  # a web page: its main article, not its menus and footers
         return main_article(source) or html_text(source)
     if form == "markdown":

@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from ..alignment import grouped, source_groups
 from ..errors import InputError
+from .base import Aligned, Translate, respace, spaced
 
 __all__ = ["translate_docx", "docx_text"]
 
-Translate = Callable[[Sequence[str]], list[str]]
-Aligned = Callable[[list[str]], list[list[tuple[str, int]]]]
 
 
 def _open(data: bytes) -> Any:
@@ -100,7 +99,8 @@ def translate_docx(data: bytes, translate: Translate, aligned: Aligned | None = 
     document = _open(data)
     spans = [span for paragraph in _paragraphs(document) for span in _spans(paragraph)]
     mixed = [s for s in spans if aligned is not None and len(s) > 1 and sum(bool(_text(p).strip()) for p in s) > 1]
-    pieces = [piece for span in spans if not any(span is m for m in mixed) for piece in span]
+    together = {id(s) for s in mixed}
+    pieces = [piece for span in spans if id(span) not in together for piece in span]
     texts = [_text(piece) for piece in pieces]
     todo = [i for i, text in enumerate(texts) if text.strip()]
     done = translate([" ".join(texts[i].split()) for i in todo]) if todo else []
@@ -117,10 +117,8 @@ def translate_docx(data: bytes, translate: Translate, aligned: Aligned | None = 
 
 def _put(piece: list[Any], raw: str, translation: str) -> None:
     """The translation in the piece's first run (with the piece's outer spaces); its other runs emptied."""
-    lead = raw[: len(raw) - len(raw.lstrip())]
-    trail = raw[len(raw.rstrip()):]
     first, *rest = piece
-    first.text = lead + translation.strip() + trail
+    first.text = respace(raw, translation)
     for run in rest:
         run.text = ""
 
@@ -138,15 +136,13 @@ def _rebuild(span: list[list[Any]], words: list[tuple[str, int]]) -> None:
     first = _top(span[0][0])
     parent = first.getparent()
     at = parent.index(first)
-    lead, trail = raw[: len(raw) - len(raw.lstrip())], raw[len(raw.rstrip()):]
-    for n, (k, seg) in enumerate(segments):
+    for n, ((k, _), text) in enumerate(zip(segments, spaced(raw, [seg for _, seg in segments]))):
         element = copy.deepcopy(_top(span[k][0]))
         parent.insert(at + n, element)
         runs = [element] if element.tag.endswith("}r") else element.findall(qn("w:r"))
         for extra in runs[1:]:  # a hyperlink keeps its first run's formatting and its target
             element.remove(extra)
-        text = " ".join(seg) + (" " if n < len(segments) - 1 else trail)
-        Run(runs[0], span[0][0]._parent).text = (lead if n == 0 else "") + text
+        Run(runs[0], span[0][0]._parent).text = text
     for element in dict.fromkeys(_top(run) for piece in span for run in piece):
         element.getparent().remove(element)
 

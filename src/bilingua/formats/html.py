@@ -1,30 +1,29 @@
-"""HTML: translate the text, keep every tag, attribute, comment and entity-free byte of markup as it was.
+"""HTML: translate the text, keep every tag, attribute, comment and byte of markup as it was.
 
 The page is scanned with the standard library's lenient ``html.parser``
 (malformed HTML is read, not refused), and each piece of the source is either
 copied byte for byte or, for a text node, replaced by its translation with
 its surrounding whitespace kept; ``title``, ``alt`` and ``placeholder``
-attribute values are translated in place and ``lang="fr"`` becomes ``"en"``. The content of ``script``, ``style``,
-``pre``, ``code`` and ``textarea``, and of any element marked
-``translate="no"`` or ``class="notranslate"``, is never translated.
-
-Each text node is translated as a unit, so a sentence broken by inline markup
-(``<b>``, ``<a>``) is translated in pieces.
+attribute values are translated in place and ``lang="fr"`` becomes ``"en"``.
+The content of ``script``, ``style``, ``pre``, ``code`` and ``textarea``, and
+of any element marked ``translate="no"`` or ``class="notranslate"``, is never
+translated. Text nodes joined only by inline tags are translated together, in
+whole sentences (see :func:`translate_html`).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
 from html.parser import HTMLParser
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from ..alignment import in_order, source_groups, word_groups
+from .base import Aligned, Translate, respace
 
 __all__ = ["translate_html", "html_text"]
 
-Aligned = Callable[[list[str]], list[list[tuple[str, int]]]]
+
 
 _VERBATIM = frozenset({"script", "style", "pre", "code", "textarea"})
 _TEXT_ATTRIBUTES = frozenset({"title", "alt", "placeholder"})
@@ -116,7 +115,7 @@ class _Scanner(HTMLParser):
         self._mark()
 
 
-def translate_html(source: str, translate: Callable[[Sequence[str]], list[str]], aligned: Aligned | None = None) -> str:
+def translate_html(source: str, translate: Translate, aligned: Aligned | None = None) -> str:
     """``source`` with its text translated.
 
     The text is that of text nodes and of ``title``, ``alt`` and
@@ -130,27 +129,31 @@ def translate_html(source: str, translate: Callable[[Sequence[str]], list[str]],
     model's word alignment, so every tag stays where it was in the tree.
     Without, each text node is translated on its own.
     """
-    scanner = _Scanner(source)
-    scanner.feed(source)
-    scanner.close()
-    pieces = scanner.pieces
-    new = _texts(pieces, translate, aligned)
+    pieces = _scan(source)
+    texts, attributes = _texts(pieces, translate, aligned)
     out = [source[: pieces[0].start] if pieces else source]
     for k, piece in enumerate(pieces):
         raw = source[piece.start : pieces[k + 1].start if k + 1 < len(pieces) else len(source)]
         if piece.text is not None:
-            lead = raw[: len(raw) - len(raw.lstrip())]
-            trail = raw[len(raw.rstrip()) :]
-            out.append(lead + html.escape(new[k], quote=False) + trail)
+            out.append(respace(raw, html.escape(texts[k], quote=False)))
             continue
-        for (name, _), value in zip(piece.attributes, new.get(k, [])):
+        for (name, _), value in zip(piece.attributes, attributes.get(k, [])):
             raw = _set_attribute(raw, name, value)
         out.append(_LANG_FR.sub(lambda m: m.group(1) + "en" + m.group(2), raw) if piece.french else raw)
     return "".join(out)
 
 
-def _texts(pieces: list[_Piece], translate: Callable[[Sequence[str]], list[str]], aligned: Aligned | None) -> dict[int, Any]:
-    """The translation of each text node (by piece number), and of each tag's attributes (a list)."""
+def _scan(source: str) -> list[_Piece]:
+    scanner = _Scanner(source)
+    scanner.feed(source)
+    scanner.close()
+    return scanner.pieces
+
+
+def _texts(
+    pieces: list[_Piece], translate: Translate, aligned: Aligned | None
+) -> tuple[dict[int, str], dict[int, list[str]]]:
+    """The translation of each text node, and of each tag's attribute values (both by piece number)."""
     blocks: dict[int, list[int]] = {}
     for k, piece in enumerate(pieces):
         if piece.text is not None:
@@ -161,23 +164,24 @@ def _texts(pieces: list[_Piece], translate: Callable[[Sequence[str]], list[str]]
     attributes = [(k, v) for k, p in enumerate(pieces) for _, v in p.attributes]
     texts = [t for _, t in alone] + [v for _, v in attributes]
     done = iter(translate(texts) if texts else [])
-    new: dict[int, Any] = {k: next(done) for k, _ in alone}
+    new = {k: next(done) for k, _ in alone}
+    values: dict[int, list[str]] = {}
     for k, _ in attributes:
-        new.setdefault(k, []).append(next(done))
+        values.setdefault(k, []).append(next(done))
     words = aligned(["".join(str(pieces[k].text) for k in ks) for ks in together]) if together and aligned else []
     for ks, block_words in zip(together, words):
         owner = source_groups([str(pieces[k].text) for k in ks])
         order = in_order(word_groups([i for _, i in block_words], owner), len(ks))
         for n, k in enumerate(ks):
             new[k] = " ".join(w for (w, _), g in zip(block_words, order) if g == n)
-    return new
+    return new, values
 
 
 _LANG_FR = re.compile(r"""(\b(?:xml:)?lang\s*=\s*["']?)fr(?:-[A-Za-z]+)?(["']?)""", re.I)
 
 
 def _set_attribute(tag: str, name: str, value: str) -> str:
-    """The raw start tag with attribute ``name`` given ``value`` (quoted as it was, or in double quotes)."""
+    """The raw start tag with attribute ``name`` given ``value``, in double quotes."""
     pattern = re.compile(rf"""(\s{name}\s*=\s*)(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.I)
     escaped = html.escape(value, quote=True)
     return pattern.sub(lambda m: f'{m.group(1)}"{escaped}"', tag, count=1)
@@ -185,7 +189,4 @@ def _set_attribute(tag: str, name: str, value: str) -> str:
 
 def html_text(source: str) -> str:
     """The translatable text of a page, one text node per line."""
-    scanner = _Scanner(source)
-    scanner.feed(source)
-    scanner.close()
-    return "\n".join(" ".join(p.text.split()) for p in scanner.pieces if p.text is not None)
+    return "\n".join(" ".join(p.text.split()) for p in _scan(source) if p.text is not None)

@@ -4,25 +4,22 @@ Only the lines of paragraphs and headings (also inside lists and block
 quotes) change; everything else (code blocks, fences, raw HTML, tables, YAML
 front matter, blank lines, list markers, quote markers) is copied byte for
 byte. Inside a paragraph, code spans, link and image targets, autolinks and
-inline HTML are kept, and emphasis and link text stay around their words. A
-run of text between two pieces of markup is translated as a unit, so a
-paragraph without inline markup is translated in whole sentences (its soft
-line breaks joined), but a sentence cut by emphasis or a link is
-translated in pieces.
+inline HTML are kept. A paragraph's soft line breaks are joined, and a
+sentence with emphasis, a link or inline code in it is translated whole,
+the emphasis and link put back on the words the model aligns with them (see
+:func:`translate_markdown`); images and raw inline HTML still cut a sentence.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..alignment import grouped, source_groups
+from .base import Aligned, Translate, respace, spaced
 
 __all__ = ["translate_markdown", "markdown_text"]
 
-Translate = Callable[[Sequence[str]], list[str]]
-Aligned = Callable[[list[str]], list[list[tuple[str, int]]]]
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
@@ -49,7 +46,8 @@ def _blocks(source: str) -> tuple[list[Any], int]:
 
 Wrap = tuple[str, str]  # the markup that opens and closes around some text: ("**", "**"), ("[", "](url)")
 #: Marks a chunk that is a code span: in the sentence the model reads, but written back exactly as it was.
-_CODE: Wrap = ("\x00code", "")
+#: It opens and closes with nothing (the chunk holds its own backticks); no real wrapper is empty.
+_CODE: Wrap = ("", "")
 Chunk = tuple[str, tuple[Wrap, ...]]  # text, and the wrappers open around it
 
 
@@ -70,9 +68,7 @@ def _runs(inline: Any) -> list[Any]:
         kind = child.type
         if kind in ("text", "softbreak") and not autolink:
             piece = child.content if kind == "text" else " "
-            if not (parts and isinstance(parts[-1], list)):
-                parts.append([])
-            chunks: list[Chunk] = parts[-1]
+            chunks = _open_span(parts)
             if chunks and chunks[-1][1] == tuple(stack):
                 chunks[-1] = (chunks[-1][0] + piece, chunks[-1][1])
             else:
@@ -100,12 +96,18 @@ def _runs(inline: Any) -> list[Any]:
         elif kind == "text":  # the text of an autolink is its address
             parts.append(child.content)
         elif kind == "code_inline":  # part of the sentence, but written as it is
-            if not (parts and isinstance(parts[-1], list)):
-                parts.append([])
-            parts[-1].append((_markup(child), (*stack, _CODE)))
+            _open_span(parts).append((_markup(child), (*stack, _CODE)))
         else:
             parts.append(_markup(child))
     return parts
+
+
+def _open_span(parts: list[Any]) -> list[Chunk]:
+    """The span the next chunk goes into: the last part if it is a span, else a new one."""
+    if not (parts and isinstance(parts[-1], list)):
+        parts.append([])
+    span: list[Chunk] = parts[-1]
+    return span
 
 
 def _plain_link(children: list[Any], at: int) -> bool:
@@ -127,8 +129,12 @@ def _plain_link(children: list[Any], at: int) -> bool:
 
 def _link_target(child: Any) -> str:
     """``](href "title")``: how a link opened by ``child`` closes."""
+    return f"]({child.attrs.get('href', '')}{_title(child)})"
+
+
+def _title(child: Any) -> str:
     title = child.attrs.get("title")
-    return f"]({child.attrs.get('href', '')}{f' {chr(34)}{title}{chr(34)}' if title else ''})"
+    return f' "{title}"' if title else ""
 
 
 def _markup(child: Any) -> str:
@@ -136,8 +142,7 @@ def _markup(child: Any) -> str:
         pad = " " if child.content.startswith("`") or child.content.endswith("`") else ""
         return f"{child.markup}{pad}{child.content}{pad}{child.markup}"
     if child.type == "image":
-        title = child.attrs.get("title")
-        return f"![{child.content}]({child.attrs.get('src', '')}{f' {chr(34)}{title}{chr(34)}' if title else ''})"
+        return f"![{child.content}]({child.attrs.get('src', '')}{_title(child)})"
     if child.type == "hardbreak":
         return "\\\n"
     return str(child.content)  # html_inline and anything else: as written
@@ -147,8 +152,8 @@ def translate_markdown(source: str, translate: Translate, aligned: Aligned | Non
     """``source`` with the text of its paragraphs and headings translated; everything else as it was.
 
     With ``aligned`` (:meth:`Pipeline.translate_aligned`), a sentence with
-    emphasis in it is translated whole and the emphasis put on the words the
-    model aligns with the emphasised ones; without, each emphasised stretch
+    emphasis, a link or code in it is translated whole and the markup put on
+    the words the model aligns with it; without, each stretch of one markup
     is translated on its own.
     """
     inlines, offset = _blocks(source)
@@ -174,23 +179,21 @@ def translate_markdown(source: str, translate: Translate, aligned: Aligned | Non
 
 def _render_spans(spans: list[Any], whole: list[Any], translate: Translate, aligned: Aligned | None) -> dict[int, str]:
     """Each span's Markdown, translated: by chunk, or (spans in ``whole``) in whole sentences with alignment."""
-    chunked = [c for s in spans if not any(s is w for w in whole) for c in s
-               if " ".join(c[0].split()) and _CODE not in c[1]]
+    together = {id(s) for s in whole}
+    chunked = [c for s in spans if id(s) not in together for c in s if " ".join(c[0].split()) and _CODE not in c[1]]
     done = iter(translate([" ".join(t.split()) for t, _ in chunked]) if chunked else [])
     out: dict[int, str] = {}
     for span in spans:
-        if not any(span is w for w in whole):
-            out[id(span)] = _serialize([(stack, _respace(t, next(done)) if t.strip() and _CODE not in stack else t)
+        if id(span) not in together:
+            out[id(span)] = _serialize([(stack, respace(t, next(done)) if t.strip() and _CODE not in stack else t)
                                         for t, stack in span])
     words = aligned(["".join(t for t, _ in s) for s in whole]) if whole and aligned is not None else []
     for span, span_words in zip(whole, words):
         raw = "".join(t for t, _ in span)
         owner = source_groups([t for t, _ in span])
         segments = grouped(_code_kept(span, span_words, owner), owner)
-        texts = [" ".join(seg) for _, seg in segments]
-        joined = _respace(raw, "\0".join(texts)).split("\0")  # the span's outer spaces around all of it
-        out[id(span)] = _serialize([(span[k][1], text + (" " if n < len(texts) - 1 else ""))
-                                    for n, ((k, _), text) in enumerate(zip(segments, joined))])
+        texts = spaced(raw, [seg for _, seg in segments])
+        out[id(span)] = _serialize([(span[k][1], text) for (k, _), text in zip(segments, texts)])
     return out
 
 
@@ -248,11 +251,6 @@ def _backtick_runs(words: list[str]) -> list[tuple[int, int, str]]:
     return runs
 
 
-def _respace(raw: str, text: str) -> str:
-    """``text`` with the leading and trailing spaces of ``raw``."""
-    return raw[: len(raw) - len(raw.lstrip())] + text.strip() + raw[len(raw.rstrip()):]
-
-
 def _serialize(segments: list[tuple[tuple[Wrap, ...], str]]) -> str:
     """Texts each inside its wrappers, opening and closing only what changes from one to the next.
 
@@ -270,11 +268,11 @@ def _serialize(segments: list[tuple[tuple[Wrap, ...], str]]) -> str:
         common = 0
         while common < min(len(current), len(stack)) and current[common] == stack[common]:
             common += 1
-        closing = "".join(c for w in reversed(current[common:]) if w != _CODE for c in w[1:])
-        opening = "".join(w[0] for w in stack[common:] if w != _CODE)
+        closing = "".join(c for _, c in reversed(current[common:]))
+        opening = "".join(o for o, _ in stack[common:])
         out.append(closing + pending + lead + opening + (body if _CODE in stack else _ESCAPE.sub(r"\\\1", body)))
         pending, current = text[len(text.rstrip()):], stack
-    out.append("".join(c for w in reversed(current) if w != _CODE for c in w[1:]) + pending)
+    out.append("".join(c for _, c in reversed(current)) + pending)
     return "".join(out)
 
 

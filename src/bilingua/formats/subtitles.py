@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable, Sequence
 
 from ..errors import InputError
+from .base import Translate
 
 __all__ = ["translate_cues", "translate_srt", "translate_vtt", "cue_text"]
 
-Translate = Callable[[Sequence[str]], list[str]]
 
 #: The usual broadcast limit; a file whose own lines are longer keeps its own width.
 MIN_LINE = 42
@@ -41,12 +40,17 @@ def _groups(cues: list[list[str]]) -> list[list[int]]:
             groups.append([i])
             continue
         current.append(i)
-        if _SENTENCE_END.search(" ".join(lines).strip()):
+        if _SENTENCE_END.search(_joined(lines)):
             groups.append(current)
             current = []
     if current:
         groups.append(current)
     return groups
+
+
+def _joined(lines: list[str]) -> str:
+    """A cue's text on one line."""
+    return " ".join(line.strip() for line in lines).strip()
 
 
 def _spread(text: str, weights: list[int]) -> list[str] | None:
@@ -75,7 +79,7 @@ def translate_cues(cues: list[list[str]], translate: Translate, max_line: int | 
         if len(group) == 1 and _is_dialogue(lines):
             texts += [_DASH.sub("", line) for line in lines if line.strip()]
         else:
-            texts.append(" ".join(" ".join(line.strip() for line in cues[i]) for i in group))
+            texts.append(" ".join(_joined(cues[i]) for i in group))
     done = iter(translate(texts) if texts else [])
     out: list[list[str]] = [[] for _ in cues]
     for group in groups:
@@ -89,7 +93,7 @@ def translate_cues(cues: list[list[str]], translate: Translate, max_line: int | 
         translated = next(done)
         parts = _spread(translated, [len(" ".join(cues[i])) for i in group])
         if parts is None:  # fewer words than cues: each cue on its own
-            parts = translate([" ".join(line.strip() for line in cues[i]) for i in group])
+            parts = translate([_joined(cues[i]) for i in group])
         for i, part in zip(group, parts):
             out[i] = _wrap(part, width)
     return out

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from .. import __version__
-from ..formats import FORMATS, translate_html
+from ..formats import FORMATS
 from ..io import check_text
 from ..language import LANGUAGE_NAMES, Detection, LanguageDetector
 from ..microbatch import MicroBatcher
@@ -77,7 +77,7 @@ class Service:
         todo = [i for i, lang in enumerate(languages) if lang == SOURCE and texts[i].strip()]
         out = list(texts)  # a text already in the target language comes back as it is
         if todo:
-            done = self._translate([texts[i] for i in todo], form)
+            done = self.pipeline.translate([texts[i] for i in todo], format=form)
             for i, text in zip(todo, done):
                 out[i] = text
         answer: dict[str, Any] = {"translatedText": out[0] if single else out}
@@ -85,12 +85,6 @@ class Service:
             found = [_detection(d) for d in detected]
             answer["detectedLanguage"] = found[0] if single else found
         return answer
-
-    def _translate(self, texts: list[str], form: str) -> list[str]:
-        if form == "html":
-            return [translate_html(t, lambda parts: self.pipeline.translate(list(parts)), self.pipeline.translate_aligned)
-                    for t in texts]
-        return self.pipeline.translate(texts)
 
     def detect(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         texts, _ = _q(params)
