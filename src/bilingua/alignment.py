@@ -18,7 +18,7 @@ from typing import Any
 
 from .backends import Hypothesis, TranslationBackend
 
-__all__ = ["piece_words", "align_sentence", "word_groups", "source_groups", "grouped", "in_order"]
+__all__ = ["piece_words", "align_sentences", "word_groups", "source_groups", "grouped", "in_order"]
 
 _SPECIAL = frozenset({"</s>", "<pad>", "<s>"})
 
@@ -40,25 +40,30 @@ def _by_place(n_target: int, n_source: int) -> list[int]:
     return [round(j * (n_source - 1) / max(n_target - 1, 1)) for j in range(n_target)]
 
 
-def align_sentence(backend: TranslationBackend, source: str, hypothesis: Hypothesis) -> list[int]:
-    """For each word of ``hypothesis.text``, the index of the word of ``source`` it comes from."""
-    target_words = hypothesis.text.split()
-    n_source = max(len(source.split()), 1)
-    tokens = list(hypothesis.tokens)
-    if not target_words or not tokens or not all(isinstance(t, str) for t in tokens):
-        return _by_place(len(target_words), n_source)
-    pieces = backend.encode([source])[0]
-    source_word, target_word = piece_words(pieces), piece_words(tokens)
-    if len(pieces) > backend.max_input_tokens or max(target_word, default=-1) + 1 != len(target_words) \
-            or max(source_word, default=-1) + 1 != n_source:
-        return _by_place(len(target_words), n_source)
-    links = backend.align([pieces], [tokens])[0]
-    votes: list[Counter[int]] = [Counter() for _ in target_words]
-    for j, i in enumerate(links):
-        if target_word[j] >= 0 and 0 <= i < len(source_word) and source_word[i] >= 0:
-            votes[target_word[j]][source_word[i]] += 1
-    guess = _by_place(len(target_words), n_source)
-    return [v.most_common(1)[0][0] if v else guess[j] for j, v in enumerate(votes)]
+def align_sentences(backend: TranslationBackend, sources: Sequence[str], hypotheses: Sequence[Hypothesis]) -> list[list[int]]:
+    """For each word of each ``hypotheses[k].text``, the index of the word of ``sources[k]`` it comes from.
+
+    The sentences the engine can align go to it in one call.
+    """
+    out = [_by_place(len(h.text.split()), max(len(s.split()), 1)) for s, h in zip(sources, hypotheses)]
+    todo = []
+    for k, (source, hypothesis) in enumerate(zip(sources, hypotheses)):
+        tokens = list(hypothesis.tokens)
+        if not out[k] or not tokens or not all(isinstance(t, str) for t in tokens):
+            continue
+        pieces = backend.encode([source])[0]
+        source_word, target_word = piece_words(pieces), piece_words(tokens)
+        if len(pieces) <= backend.max_input_tokens and max(target_word, default=-1) + 1 == len(out[k]) \
+                and max(source_word, default=-1) + 1 == len(source.split()):
+            todo.append((k, pieces, tokens, source_word, target_word))
+    links = backend.align([t[1] for t in todo], [t[2] for t in todo]) if todo else []
+    for (k, _, _, source_word, target_word), sentence_links in zip(todo, links):
+        votes: list[Counter[int]] = [Counter() for _ in out[k]]
+        for j, i in enumerate(sentence_links):
+            if target_word[j] >= 0 and 0 <= i < len(source_word) and source_word[i] >= 0:
+                votes[target_word[j]][source_word[i]] += 1
+        out[k] = [v.most_common(1)[0][0] if v else out[k][j] for j, v in enumerate(votes)]
+    return out
 
 
 def source_groups(chunks: Sequence[str]) -> list[int]:

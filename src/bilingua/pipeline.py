@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, overload
 
-from .alignment import align_sentence
+from .alignment import align_sentences
 from .backends import GenerationOptions, open_backend
 from .hub import resolve_model
 from .formats import BINARY_FORMATS, extract_article, format_of, plain_text, translate_formatted
@@ -228,14 +228,16 @@ class Pipeline:
         if not any(t.strip() for t in texts):
             return [[] for _ in texts]
         translator = self.translator
+        done = translator.translate_documents(texts)
+        sentences = [(s.text, h) for d in done for s, h in zip(d.sentences(), d.hypotheses)]
+        links = iter(align_sentences(translator.backend, [s for s, _ in sentences], [h for _, h in sentences]))
         out = []
-        for text, done in zip(texts, translator.translate_documents(texts)):
-            sentences = done.sentences()
-            offset = len(text.split()) - sum(len(s.text.split()) for s in sentences)  # list markers come first
+        for text, document in zip(texts, done):
+            mine = document.sentences()
+            offset = len(text.split()) - sum(len(s.text.split()) for s in mine)  # list markers come first
             words = [(w, i) for i, w in enumerate(text.split()[:offset])]
-            for sentence, hyp in zip(sentences, done.hypotheses):
-                links = align_sentence(translator.backend, sentence.text, hyp)
-                words += [(w, offset + i) for w, i in zip(hyp.text.split(), links)]
+            for sentence, hyp in zip(mine, document.hypotheses):
+                words += [(w, offset + i) for w, i in zip(hyp.text.split(), next(links))]
                 offset += len(sentence.text.split())
             out.append(words)
         return out

@@ -13,11 +13,11 @@ as many times as in the source.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from .alignment import align_sentence
+from .alignment import align_sentences
 from .backends import Hypothesis, TranslationBackend
 from .errors import InputError
 
@@ -81,36 +81,45 @@ class Protector:
                     found.append(Span(m.start(), m.end(), self._lower[m.group(0).lower()]))
         return sorted(found)
 
-    def repair(self, backend: TranslationBackend, sentence: str, hypothesis: Hypothesis) -> Hypothesis:
-        """``hypothesis`` with each span of ``sentence`` in place, as many times as the sentence has it."""
-        spans = self.find(sentence)
-        words = hypothesis.text.split()
-        if not spans or not words:
-            return hypothesis
-        links = align_sentence(backend, sentence, hypothesis)
-        source = [(m.start(), m.end()) for m in re.finditer(r"\S+", sentence)]
-        before: dict[int, list[str]] = {}  # target word -> spans that go before it
-        taken: set[int] = set()  # target words replaced by a span
-        for span in spans:
-            mine = [i for i, (a, b) in enumerate(source) if a < span.end and b > span.start]
-            aligned = [j for j, i in enumerate(links) if i in mine and j not in taken]
-            if aligned:  # the words the model wrote for it, where they start
-                run = [aligned[0]]
-                while run[-1] + 1 in aligned:
-                    run.append(run[-1] + 1)
-                taken.update(run)
-                before.setdefault(run[0], []).append(span.text)
-            else:  # the model wrote nothing for it: next to the word aligned nearest
-                free = [j for j in range(len(words)) if j not in taken] or list(range(len(words)))
-                j = min(free, key=lambda j: abs(links[j] - (mine[0] if mine else 0)))
-                before.setdefault(j, []).append(span.text)
-        out: list[str] = []
-        for j, word in enumerate(words):
-            out += before.get(j, [])
-            if j not in taken:
-                out.append(word)
-        text = _once(" ".join(out), [s.text for s in spans])
-        return Hypothesis(text, hypothesis.score, hypothesis.num_tokens, hypothesis.tokens)
+    def repair(self, backend: TranslationBackend, sentences: Sequence[str], hypotheses: Sequence[Hypothesis]) -> list[Hypothesis]:
+        """Each hypothesis with the spans of its sentence in place, as many times as the sentence has them.
+
+        The sentences with spans are aligned in one engine call.
+        """
+        found = [(k, spans) for k, spans in enumerate(self.find(s) for s in sentences) if spans and hypotheses[k].text.split()]
+        out = list(hypotheses)
+        links = align_sentences(backend, [sentences[k] for k, _ in found], [hypotheses[k] for k, _ in found])
+        for (k, spans), sentence_links in zip(found, links):
+            out[k] = _put_back(sentences[k], hypotheses[k], spans, sentence_links)
+        return out
+
+
+def _put_back(sentence: str, hypothesis: Hypothesis, spans: list[Span], links: list[int]) -> Hypothesis:
+    """``hypothesis`` with each span where the words aligned with it were (or next to the nearest)."""
+    words = hypothesis.text.split()
+    source = [(m.start(), m.end()) for m in re.finditer(r"\S+", sentence)]
+    before: dict[int, list[str]] = {}  # target word -> spans that go before it
+    taken: set[int] = set()  # target words replaced by a span
+    for span in spans:
+        mine = [i for i, (a, b) in enumerate(source) if a < span.end and b > span.start]
+        aligned = [j for j, i in enumerate(links) if i in mine and j not in taken]
+        if aligned:  # the words the model wrote for it, where they start
+            run = [aligned[0]]
+            while run[-1] + 1 in aligned:
+                run.append(run[-1] + 1)
+            taken.update(run)
+            before.setdefault(run[0], []).append(span.text)
+        else:  # the model wrote nothing for it: next to the word aligned nearest
+            free = [j for j in range(len(words)) if j not in taken] or list(range(len(words)))
+            j = min(free, key=lambda j: abs(links[j] - (mine[0] if mine else 0)))
+            before.setdefault(j, []).append(span.text)
+    out: list[str] = []
+    for j, word in enumerate(words):
+        out += before.get(j, [])
+        if j not in taken:
+            out.append(word)
+    text = _once(" ".join(out), [s.text for s in spans])
+    return Hypothesis(text, hypothesis.score, hypothesis.num_tokens, hypothesis.tokens)
 
 
 def _once(text: str, wanted: list[str]) -> str:

@@ -206,11 +206,11 @@ class Translator:
                 tokens = tuple(t for h in hyps for t in h.tokens)
                 out.append(Hypothesis(" ".join(h.text for h in hyps if h.text), score, n, tokens))
         if self.protector is not None:  # spans kept as they were, glossary terms as given
-            repaired: dict[str, Hypothesis] = {}
+            first: dict[str, int] = {}  # a repeated sentence is mended once
             for i, sentence in enumerate(sentences):
-                if sentence not in repaired:
-                    repaired[sentence] = self.protector.repair(self.backend, sentence, out[i])
-                out[i] = repaired[sentence]
+                first.setdefault(sentence, i)
+            mended = dict(zip(first, self.protector.repair(self.backend, list(first), [out[i] for i in first.values()])))
+            out = [mended[s] for s in sentences]
         return out
 
     def translate_document(self, text: str) -> DocumentTranslation:
