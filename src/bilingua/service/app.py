@@ -21,7 +21,7 @@ from ..pipeline import Pipeline
 from .limits import Gate, Refused, read_keys
 from .metrics import ServiceMetrics
 
-__all__ = ["create_app", "Service", "read_params"]
+__all__ = ["create_app", "Service", "read_params", "client_of"]
 
 logger = logging.getLogger("bilingua.service")
 STATIC = Path(__file__).parent / "static"
@@ -135,6 +135,11 @@ def _find(backend: Any, kind: type) -> Any:
     return backend
 
 
+def client_of(request: Any) -> str:
+    """The client's address (the proxy's X-Forwarded-For where uvicorn trusts it), or ``-``."""
+    return request.client.host if request.client else "-"
+
+
 def _detection(d: Detection) -> dict[str, Any]:
     return {"language": d.language, "confidence": round(100 * d.confidence, 1)}
 
@@ -225,6 +230,5 @@ def _add_middleware(app: Any, service: Service) -> None:
             path = request.url.path
             endpoint = path if path in _ENDPOINTS else "/static" if path.startswith("/static/") else "other"
             service.metrics.request(endpoint, status, seconds)
-            client = request.client.host if request.client else "-"
-            logger.info('%s "%s %s" %d %.1f ms', client, request.method, path, status, 1000 * seconds)
+            logger.info('%s "%s %s" %d %.1f ms', client_of(request), request.method, path, status, 1000 * seconds)
 

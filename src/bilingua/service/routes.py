@@ -49,14 +49,16 @@ class SummarizeRequest(BaseModel):
 
 
 def add_routes(app: FastAPI, service: Service) -> None:
-    from .app import STATIC, read_params
+    from .app import STATIC, client_of, read_params
 
     max_bytes = 12 * service.options.max_chars + 65536  # a form may spell each character in up to 12 bytes
 
-    async def admitted(request: Request, api_key: Any = None) -> dict[str, Any]:
+    def admit(request: Request, api_key: object) -> None:
+        service.gate.admit(api_key if isinstance(api_key, str) else None, client_of(request))
+
+    async def admitted(request: Request) -> dict[str, Any]:
         params = await read_params(request, max_bytes)
-        key = api_key if api_key is not None else params.get("api_key")
-        service.gate.admit(key if isinstance(key, str) else None, request.client.host if request.client else "-")
+        admit(request, params.get("api_key"))
         return params
 
     @app.post("/translate", openapi_extra=_LT_BODY, summary="Translate (LibreTranslate)")
@@ -79,12 +81,12 @@ def add_routes(app: FastAPI, service: Service) -> None:
 
     @app.post("/v1/process", summary="Translation, summary and aligned segments (bilingua's Result)")
     async def process(body: ProcessRequest, request: Request) -> Any:
-        service.gate.admit(body.api_key, request.client.host if request.client else "-")
+        admit(request, body.api_key)
         return await run_in_threadpool(service.process, body.text, body.summarize)
 
     @app.post("/v1/summarize", summary="A summary")
     async def summarize(body: SummarizeRequest, request: Request) -> Any:
-        service.gate.admit(body.api_key, request.client.host if request.client else "-")
+        admit(request, body.api_key)
         return await run_in_threadpool(service.summarize, body.text)
 
     @app.get("/health", summary="Ready, with the models loaded")
