@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import BackendUnavailableError, BilinguaError, first_line
 from ..cpu import cap_threads
 from ..hub import MARIAN_FILES, ResolvedModel, loading, require_files
-from .cuda import preload_cuda12
+from .cuda import alias_cublas13, preload_cuda12
 from .base import (
     GenerationOptions,
     TranslationBackend,
@@ -217,7 +217,8 @@ class CTranslate2Backend(TranslationBackend):
             self.tokenizer = MarianSentencePieceTokenizer(model.path)
             config = json.loads((model.path / "config.json").read_text(encoding="utf-8"))
         self.converted = convert(model, compute_type, target_vocab_only=target_vocab_only)
-        self.cuda_libraries = preload_cuda12() if self.device == "cuda" else []
+        # CUDA 12's cuBLAS from NVIDIA's wheels, else CUDA 13's under CUDA 12's name (backends/cuda.py).
+        self.cuda_libraries = preload_cuda12() + alias_cublas13(cache_root()) if self.device == "cuda" else []
         self.translator = self._open_healing(model)
         if self.device == "cuda":
             self._probe_gpu()
@@ -319,7 +320,7 @@ class CTranslate2Backend(TranslationBackend):
             "inter_threads": self.inter_threads,
             "converted_path": str(self.converted),
             "target_vocab_only": self.target_vocab_only,
-            **({"cuda12_libraries": self.cuda_libraries} if self.cuda_libraries else {}),
+            **({"cuda_libraries": self.cuda_libraries} if self.cuda_libraries else {}),
         }
 
 
