@@ -63,3 +63,20 @@ def test_a_bad_glossary_is_one_line_before_any_model_loads(tmp_path: Path) -> No
     done = subprocess.run([sys.executable, "-m", "bilingua", "translate", "--glossary", str(bad),
                            "--model", str(tmp_path / "no-model"), "Bonjour."], capture_output=True, text=True)
     assert done.returncode == 1 and done.stderr.strip().endswith("expected 'French term<TAB>English term'")
+
+
+def test_a_translation_that_kept_its_spans_is_not_aligned_again(marian_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bilingua import protect
+    from bilingua.backends import Hypothesis
+
+    backend = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1).translator.backend
+    aligned: list[list[str]] = []
+    real = protect.align_sentences
+    monkeypatch.setattr(protect, "align_sentences", lambda b, s, h: aligned.append(list(s)) or real(b, s, h))
+    sentences = ["La ligne fait 12 km depuis www.lyon.fr.", "La ligne fait 12 km."]
+    kept = Hypothesis("The line is 12 km from www.lyon.fr.", 0.0, 9, [])
+    lost = Hypothesis("The line is twelve kilometres.", 0.0, 6, [])
+    out = Protector().repair(backend, sentences, [kept, lost])
+    assert out[0] == kept  # nothing to mend: the model's own output
+    assert aligned == [sentences[1:]]  # only the sentence that lost its span is aligned
+    assert out[1].text.count("12 km") == 1

@@ -84,9 +84,12 @@ class Protector:
     def repair(self, backend: TranslationBackend, sentences: Sequence[str], hypotheses: Sequence[Hypothesis]) -> list[Hypothesis]:
         """Each hypothesis with the spans of its sentence in place, as many times as the sentence has them.
 
-        The sentences with spans are aligned in one engine call.
+        The sentences whose translation lacks a span (or has extra copies) are
+        aligned in one engine call; a translation that already holds each span as
+        often as its sentence does is kept as it is, without that call.
         """
-        found = [(k, spans) for k, spans in enumerate(self.find(s) for s in sentences) if spans and hypotheses[k].text.split()]
+        found = [(k, spans) for k, spans in enumerate(self.find(s) for s in sentences)
+                 if spans and hypotheses[k].text.split() and not _intact(hypotheses[k].text, spans)]
         out = list(hypotheses)
         links = align_sentences(backend, [sentences[k] for k, _ in found], [hypotheses[k] for k, _ in found])
         for (k, spans), sentence_links in zip(found, links):
@@ -120,6 +123,11 @@ def _put_back(sentence: str, hypothesis: Hypothesis, spans: list[Span], links: l
             out.append(word)
     text = _once(" ".join(out), [s.text for s in spans])
     return Hypothesis(text, hypothesis.score, hypothesis.num_tokens, hypothesis.tokens)
+
+
+def _intact(text: str, spans: list[Span]) -> bool:
+    wanted = [s.text for s in spans]
+    return all(text.count(w) == wanted.count(w) for w in wanted)
 
 
 def _once(text: str, wanted: list[str]) -> str:
