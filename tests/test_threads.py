@@ -106,6 +106,18 @@ def test_ctranslate2_runs_batches_in_parallel_with_inter_threads(marian_dir: Pat
     assert in_threads(two.translate, sentences[:16], workers=4) == one.translate(sentences[:16])
 
 
+def test_two_batches_are_in_flight_by_default_on_a_cpu_and_write_the_same(marian_dir: Path) -> None:
+    sentences = FR * 3
+    default = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1, batch_size=4, threads=2)
+    serial = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1, batch_size=4, threads=2,
+                      inter_threads=1)
+    assert default.translator.backend.info()["inter_threads"] == 2
+    assert default.translator.backend.parallel_batches == 2
+    assert default.translate(sentences) == serial.translate(sentences)
+    one_core = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1, threads=1)
+    assert one_core.translator.backend.info()["inter_threads"] == 1  # one core: nothing to share
+
+
 def test_translating_leaves_the_process_wide_transformers_logging_alone(
     marian_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

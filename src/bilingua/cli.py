@@ -91,7 +91,7 @@ def add_translation_options(g: Any) -> None:
     g.add_argument("--batch-size", type=_positive, default=16)
     g.add_argument("--max-batch-tokens", type=_positive, help="padded source tokens per batch (default 8192)")
     g.add_argument("--threads", type=_positive, help="CPU threads for the engine (default and maximum: the cores)")
-    g.add_argument("--inter-threads", type=_positive, help="CTranslate2: batches run in parallel (default 1)")
+    g.add_argument("--inter-threads", type=_positive, help="CTranslate2: batches run in parallel (default: 2 on a CPU of 2 or more cores, 1 on a GPU)")
     g.add_argument("--glossary", metavar="TSV", help="terms that must come out as given: French<TAB>English per line")
     g.add_argument("--no-protect", dest="protect", action="store_false", default=None,
                    help="let the model translate URLs, e-mail addresses, handles, code and numbers with units")

@@ -64,7 +64,8 @@ class TranslationOptions:
     ``beams=None`` takes the model's own beam size (4 for opus-mt), at most
     :data:`MAX_BEAMS`. ``threads`` defaults to every core and is capped at the
     core count. ``inter_threads`` (CTranslate2) runs that many batches in
-    parallel, each on ``threads // inter_threads`` cores. ``cache_size``
+    parallel, each on ``threads // inter_threads`` cores (default: 2 on a CPU
+    of 2 or more cores, 1 on a GPU). ``cache_size``
     keeps that many sentence translations across calls (an LRU cache).
     ``micro_batch_ms`` (a service's setting) merges the sentences of calls
     made at the same time from several threads into shared engine batches,
@@ -87,7 +88,7 @@ class TranslationOptions:
     batch_size: int = 16
     max_batch_tokens: int = 8192
     threads: int | None = None
-    inter_threads: int = 1
+    inter_threads: int | None = None
     target_vocab_only: bool = False
     cache_size: int = 0
     micro_batch_ms: float | None = None

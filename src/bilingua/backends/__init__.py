@@ -99,7 +99,7 @@ def open_backend(
     *,
     options: GenerationOptions | None = None,
     threads: int | None = None,
-    inter_threads: int = 1,
+    inter_threads: int | None = None,
     target_vocab_only: bool = False,
 ) -> tuple[TranslationBackend, dict[str, Any]]:
     """Choose and load the engine for ``model``; return it with a note for ``Result.models``.
