@@ -139,12 +139,15 @@ class MicroBatcher(WrappingBackend):
     def _work(self) -> None:
         while True:
             with self._cond:
-                while not self._queue and not self._closed:
-                    self._cond.wait()
-                if not self._queue:
-                    return  # closed and drained
-                while not self._closed and self._queued < self.batch_size and (left := self._deadline() - time.monotonic()) > 0:
-                    self._cond.wait(left)
+                while True:
+                    while not self._queue and not self._closed:
+                        self._cond.wait()
+                    if not self._queue:
+                        return  # closed and drained
+                    left = self._deadline() - time.monotonic()
+                    if self._closed or self._queued >= self.batch_size or left <= 0:
+                        break
+                    self._cond.wait(left)  # another worker may empty the queue meanwhile: look again
                 batch = self._take()
             self._run(batch)
 
