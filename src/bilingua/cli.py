@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -101,6 +102,8 @@ def add_translation_options(g: Any) -> None:
         "--target-vocab-only", action="store_true",
         help="CTranslate2: restrict the output layer to the target-side vocabulary (faster; see README)",
     )
+    g.add_argument("--shortlist", metavar="FILE",
+                   help="CTranslate2: score only each sentence's likely pieces, from `bilingua models shortlist` (faster; may change outputs)")
 
 
 def _model_options(p: argparse.ArgumentParser, summarizer: bool) -> None:
@@ -163,6 +166,18 @@ def build_parser() -> argparse.ArgumentParser:
     i = msub.add_parser("info", parents=[common], help="where a model is and what it is (no download)")
     i.add_argument("id", nargs="?", metavar="ID_OR_PATH")
     i.add_argument("--revision")
+    s = msub.add_parser(
+        "shortlist", parents=[common], help="a vocabulary shortlist for faster decoding (--shortlist), from French text",
+        description="Translate CORPUS (French, plain text) with the model and write, for each source piece, the "
+        "target pieces its translations use: CTranslate2's vocabulary map, for --shortlist. Opt-in: it may change "
+        "outputs; build it from text like what you will translate and score it with bilingua eval.",
+    )
+    s.add_argument("corpus", metavar="CORPUS", help="French text, one or more sentences per line")
+    s.add_argument("-o", "--output", required=True, metavar="FILE", help="the shortlist to write (replaced atomically)")
+    s.add_argument("--force", action="store_true", help="replace a read-only FILE")
+    s.add_argument("--frequent", type=_positive, default=300, help="commonest target pieces, always allowed (default 300)")
+    s.add_argument("--per-piece", type=_positive, default=30, help="target pieces each source piece adds (default 30)")
+    _model_options(s, summarizer=False)
 
     from .evaluation.cli import add_eval_parser
 
@@ -310,6 +325,9 @@ def _read_input(args: argparse.Namespace) -> str:
 
 def _options(args: argparse.Namespace) -> tuple[TranslationOptions, SummaryOptions | None]:
     """The option groups of a text command; a bad combination is a usage error, found before any work."""
+    for name in ("glossary", "shortlist"):  # worker processes and Ray actors may start elsewhere
+        if getattr(args, name, None):
+            setattr(args, name, os.path.abspath(getattr(args, name)))
     try:
         translation = from_namespace(TranslationOptions, args)
         summary = from_namespace(SummaryOptions, args) if hasattr(args, "summarizer") else None
@@ -435,6 +453,8 @@ def _run_models(args: argparse.Namespace) -> int:
             resolved = resolve_model(model_id, args.revision)
             print(f"{resolved.id}\t{resolved.revision}\t{resolved.path}")
         return EXIT_OK
+    if args.models_command == "shortlist":
+        return _run_shortlist(args)
     if args.models_command == "info":
         resolved = resolve_model(args.id or DEFAULT_TRANSLATION_MODEL, args.revision, allow_download=False)
         files = sorted(p for p in resolved.path.rglob("*") if p.is_file())
@@ -477,6 +497,23 @@ def _run_models(args: argparse.Namespace) -> int:
         print(f"  {meta.get('id')}\t{meta.get('revision')}\t{meta.get('compute_type')}\t{meta_file.parent.name}")
     if not converted:
         print("  (none)")
+    return EXIT_OK
+
+
+def _run_shortlist(args: argparse.Namespace) -> int:
+    from .backends.shortlist import make_shortlist
+
+    if same_file(args.corpus, args.output):
+        raise UsageError(f"-o {args.output} is the corpus; bilingua never overwrites its input")
+    check_output(args.output, force=args.force)
+    if args.shortlist or args.target_vocab_only:
+        raise UsageError("a shortlist is learnt from the full vocabulary: drop --shortlist and --target-vocab-only")
+    translation, _ = _options(args)
+    report = make_shortlist(args.corpus, args.output, translation, frequent=args.frequent, per_piece=args.per_piece)
+    if not args.quiet:
+        print(f"bilingua: {args.output}: {report['sentences']} sentences, {report['source_pieces']} source pieces, "
+              f"{report['always']} pieces always allowed; {report['mean_candidates']:.0f} candidates per sentence "
+              f"on average, of {report['vocabulary']}", file=sys.stderr)
     return EXIT_OK
 
 

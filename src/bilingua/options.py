@@ -76,7 +76,9 @@ class TranslationOptions:
     its own instead. URLs, e-mail addresses, handles, hashtags, code and
     numbers with units come through unchanged (``protect=False`` leaves them
     to the model); ``glossary`` is a file of ``French<TAB>English`` terms
-    that come out as given.
+    that come out as given. ``target_vocab_only`` and ``shortlist`` (a file
+    from ``bilingua models shortlist``), CTranslate2 only and opt-in since
+    they may change outputs, restrict the pieces the decoder scores.
     """
 
     model: str = DEFAULT_TRANSLATION_MODEL
@@ -90,6 +92,7 @@ class TranslationOptions:
     threads: int | None = None
     inter_threads: int | None = None
     target_vocab_only: bool = False
+    shortlist: str | None = None
     cache_size: int = 0
     micro_batch_ms: float | None = None
     keep_lines: bool = False
@@ -110,6 +113,10 @@ class TranslationOptions:
             raise ValueError(f"micro_batch_ms must be from 0 to 1000; got {self.micro_batch_ms}")
         if self.target_vocab_only and self.backend == "transformers":
             raise ValueError("target_vocab_only needs the ctranslate2 backend")
+        if self.shortlist and self.backend == "transformers":
+            raise ValueError("a shortlist needs the ctranslate2 backend")
+        if self.shortlist and self.target_vocab_only:
+            raise ValueError("choose either target_vocab_only or a shortlist, not both")
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,7 @@ class Pipeline:
         backend, self._backend_note = open_backend(
             resolve_model(o.model, o.revision), o.backend, o.device, o.compute_type,
             options=self.generation, threads=o.threads, inter_threads=o.inter_threads,
-            target_vocab_only=o.target_vocab_only,
+            target_vocab_only=o.target_vocab_only, shortlist=o.shortlist,
         )
         if o.micro_batch_ms is not None:
             backend = MicroBatcher(backend, wait_ms=o.micro_batch_ms, batch_size=o.batch_size,

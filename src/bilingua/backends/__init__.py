@@ -101,6 +101,7 @@ def open_backend(
     threads: int | None = None,
     inter_threads: int | None = None,
     target_vocab_only: bool = False,
+    shortlist: str | None = None,
 ) -> tuple[TranslationBackend, dict[str, Any]]:
     """Choose and load the engine for ``model``; return it with a note for ``Result.models``.
 
@@ -108,9 +109,11 @@ def open_backend(
     transformers on the same GPU, with a one-line notice that the note records.
     """
     name, device, compute = choose_backend(backend, device, compute_type)
-    if target_vocab_only and name != "ctranslate2":
-        raise ValueError("target_vocab_only needs the ctranslate2 backend")
+    if (target_vocab_only or shortlist) and name != "ctranslate2":
+        raise ValueError(f"{'a shortlist' if shortlist else 'target_vocab_only'} needs the ctranslate2 backend")
     extra: dict[str, Any] = {"target_vocab_only": True} if target_vocab_only else {}
+    if shortlist:
+        extra["shortlist"] = shortlist
     if name == "ctranslate2":
         extra["inter_threads"] = inter_threads
     note: dict[str, Any] = {"requested_backend": backend}

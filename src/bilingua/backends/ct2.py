@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import BackendUnavailableError, BilinguaError, first_line
+from ..errors import BackendUnavailableError, BilinguaError, InputError, first_line
 from ..cpu import cap_threads
 from ..hub import MARIAN_FILES, ResolvedModel, loading, require_files
 from .cuda import alias_cublas13, preload_cuda12
@@ -62,9 +62,13 @@ def _fingerprint(model: ResolvedModel) -> str:
     return h.hexdigest()[:16]
 
 
-def converted_path(model: ResolvedModel, compute_type: str, target_vocab_only: bool = False) -> Path:
+def converted_path(model: ResolvedModel, compute_type: str, target_vocab_only: bool = False,
+                   shortlist: Path | None = None) -> Path:
     slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in model.id.strip("/"))[-80:]
-    key = f"{slug}--{_fingerprint(model)}--{compute_type}{'--tv' if target_vocab_only else ''}--v{_FORMAT}"
+    vocabulary = "--tv" if target_vocab_only else ""
+    if shortlist is not None:  # keyed on its content: a rebuilt shortlist is a new conversion
+        vocabulary = "--sl-" + hashlib.sha256(shortlist.read_bytes()).hexdigest()[:16]
+    key = f"{slug}--{_fingerprint(model)}--{compute_type}{vocabulary}--v{_FORMAT}"
     return cache_root() / "ct2" / key
 
 
@@ -86,7 +90,8 @@ def target_vocabulary(folder: Path) -> list[str]:
 _STALE_SECONDS = 3600
 
 
-def convert(model: ResolvedModel, compute_type: str, *, target_vocab_only: bool = False) -> Path:
+def convert(model: ResolvedModel, compute_type: str, *, target_vocab_only: bool = False,
+            shortlist: Path | None = None) -> Path:
     """Convert ``model`` for CTranslate2 unless already cached; return the converted folder.
 
     The conversion is written to a temporary folder beside its final place,
@@ -95,14 +100,14 @@ def convert(model: ResolvedModel, compute_type: str, *, target_vocab_only: bool 
     conversions are removed after an hour. A conversion counts as finished
     when its ``bilingua.json`` (written last) is there.
     """
-    target = converted_path(model, compute_type, target_vocab_only)
+    target = converted_path(model, compute_type, target_vocab_only, shortlist)
     if (target / "model.bin").is_file() and (target / "bilingua.json").is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(target.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        _convert_into(model, compute_type, target_vocab_only, tmp / "model")
+        _convert_into(model, compute_type, _vmap(model, target_vocab_only, shortlist), tmp / "model")
         _fsync_tree(tmp / "model")
         if target.exists():  # an unfinished or damaged conversion: out of the way first
             discard(target)
@@ -117,14 +122,21 @@ def convert(model: ResolvedModel, compute_type: str, *, target_vocab_only: bool 
     return target
 
 
-def _convert_into(model: ResolvedModel, compute_type: str, target_vocab_only: bool, out: Path) -> None:
+def _vmap(model: ResolvedModel, target_vocab_only: bool, shortlist: Path | None) -> str | None:
+    """The vocabulary map to convert with: the target side's pieces, a shortlist's, or none."""
+    if shortlist is not None:
+        return shortlist.read_text(encoding="utf-8")
+    # An empty source n-gram: these candidates are always allowed, and nothing else.
+    return "\t" + " ".join(target_vocabulary(model.path)) + "\n" if target_vocab_only else None
+
+
+def _convert_into(model: ResolvedModel, compute_type: str, vmap_text: str | None, out: Path) -> None:
     from ctranslate2.converters import TransformersConverter
 
     vmap = None
-    if target_vocab_only:
-        # An empty source n-gram: these candidates are always allowed, and nothing else.
+    if vmap_text is not None:
         vmap = out.parent / "vmap.txt"
-        vmap.write_text("\t" + " ".join(target_vocabulary(model.path)) + "\n", encoding="utf-8")
+        vmap.write_text(vmap_text, encoding="utf-8")
     with quiet_transformers(), loading(model.path):
         TransformersConverter(str(model.path)).convert(
             str(out), vmap=str(vmap) if vmap else None, quantization=_QUANTIZATION[compute_type], force=True,
@@ -191,6 +203,7 @@ class CTranslate2Backend(TranslationBackend):
         threads: int | None = None,
         inter_threads: int | None = None,
         target_vocab_only: bool = False,
+        shortlist: str | Path | None = None,
     ) -> None:
         import ctranslate2
 
@@ -213,13 +226,14 @@ class CTranslate2Backend(TranslationBackend):
             raise ValueError(f"inter_threads must be at least 1, not {inter_threads}")
         self.compute_type = compute_type
         self.target_vocab_only = target_vocab_only
+        self.shortlist = _shortlist_file(shortlist, target_vocab_only)
         self.inter_threads = self.parallel_batches = inter_threads
         require_files(model.path, MARIAN_FILES)
         with loading(model.path):
             # sentencepiece alone: no transformers/torch import on the warm path.
             self.tokenizer = MarianSentencePieceTokenizer(model.path)
             config = json.loads((model.path / "config.json").read_text(encoding="utf-8"))
-        self.converted = convert(model, compute_type, target_vocab_only=target_vocab_only)
+        self.converted = convert(model, compute_type, target_vocab_only=target_vocab_only, shortlist=self.shortlist)
         # CUDA 12's cuBLAS from NVIDIA's wheels, else CUDA 13's under CUDA 12's name (backends/cuda.py).
         self.cuda_libraries = preload_cuda12() + alias_cublas13(cache_root()) if self.device == "cuda" else []
         self.translator = self._open_healing(model)
@@ -246,7 +260,8 @@ class CTranslate2Backend(TranslationBackend):
             logger.warning("the converted model in %s is damaged (%s); converting it again",
                            self.converted, first_line(exc))
         discard(self.converted)
-        self.converted = convert(model, self.compute_type, target_vocab_only=self.target_vocab_only)
+        self.converted = convert(model, self.compute_type, target_vocab_only=self.target_vocab_only,
+                                 shortlist=self.shortlist)
         try:
             return self._open()
         except (RuntimeError, ValueError, OSError) as exc:
@@ -286,7 +301,7 @@ class CTranslate2Backend(TranslationBackend):
             max_decoding_length=limit if self.options.fixed_length else max(1, limit - 1),
             return_scores=True,
             no_repeat_ngram_size=no_repeat_ngram_size,
-            use_vmap=self.target_vocab_only,
+            use_vmap=self.target_vocab_only or self.shortlist is not None,
         )
         if self.options.fixed_length is not None:
             kwargs["min_decoding_length"] = limit
@@ -323,8 +338,23 @@ class CTranslate2Backend(TranslationBackend):
             "inter_threads": self.inter_threads,
             "converted_path": str(self.converted),
             "target_vocab_only": self.target_vocab_only,
+            **({"shortlist": str(self.shortlist)} if self.shortlist else {}),
             **({"cuda_libraries": self.cuda_libraries} if self.cuda_libraries else {}),
         }
+
+
+def _shortlist_file(shortlist: str | Path | None, target_vocab_only: bool) -> Path | None:
+    if shortlist is None:
+        return None
+    if target_vocab_only:
+        raise ValueError("choose either target_vocab_only or a shortlist, not both")
+    path = Path(shortlist)
+    if not path.is_file():
+        raise InputError(f"shortlist {path} not found; make one with: bilingua models shortlist FRENCH_TEXT -o {path}")
+    from .shortlist import read_shortlist
+
+    read_shortlist(path)  # a clear error now rather than CTranslate2's at conversion
+    return path.resolve()
 
 
 def _default_inter_threads(device: str, threads: int) -> int:

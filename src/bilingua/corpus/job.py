@@ -229,6 +229,10 @@ def fingerprint(source: Path, translation: TranslationOptions, summary: SummaryO
         "input": _stamp(source), "translation": asdict(translation), "summary": asdict(summary), "batch": same,
         "bilingua": version("bilingua"),
     }
+    # Files that options name change results with their content, not only their name.
+    named = {k: _stamp(Path(v)) for k in ("glossary", "shortlist") if (v := getattr(translation, k))}
+    if named:
+        found["option_files"] = named
     return json.loads(json.dumps(found))  # as it reads back from the manifest (tuples become lists)
 
 

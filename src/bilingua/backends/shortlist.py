@@ -1,0 +1,138 @@
+"""A decoding-time vocabulary shortlist for CTranslate2 (``bilingua models shortlist``; ``--shortlist``).
+
+At batch 1, half of each decoding step is the output layer over every entry
+of opus-mt's 59514-entry vocabulary. A shortlist lets the decoder score only
+the target pieces likely for the sentence at hand: the ``frequent``
+commonest pieces of the model's own English output, and for each source
+piece the ``per_piece`` target pieces that most often come with it in the
+model's translations of a French corpus (plus the piece itself where the
+English side can write it: names and numbers are copied). CTranslate2 reads
+it as a vocabulary map (``use_vmap``): a line per source piece, a tab, its
+candidates; the line whose source is empty holds those always allowed.
+CTranslate2 gives a batch the union of its sentences' candidates.
+
+Opt-in: a piece outside a sentence's candidates can no longer be written, so
+outputs may change. Build it from text like what you will translate, and
+score it against the full vocabulary (``bilingua eval``) before relying on it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError
+from ..io import read_text, write_atomic
+
+if TYPE_CHECKING:
+    from ..options import TranslationOptions
+
+__all__ = ["Shortlist", "build_shortlist", "read_shortlist", "make_shortlist", "ALWAYS_KEPT"]
+
+logger = logging.getLogger("bilingua")
+
+#: Specials the decoder needs whatever the sentence.
+ALWAYS_KEPT = ("</s>", "<unk>")
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    """Target pieces always allowed, and those each source piece adds."""
+
+    always: tuple[str, ...]
+    by_source: dict[str, tuple[str, ...]]
+
+    def candidates(self, source: Iterable[str]) -> set[str]:
+        """The target pieces a sentence made of ``source`` pieces may be translated with."""
+        allowed = set(self.always)
+        for piece in source:
+            allowed.update(self.by_source.get(piece, ()))
+        return allowed
+
+    def to_vmap(self) -> str:
+        """CTranslate2's vocabulary-map text."""
+        lines = ["\t" + " ".join(self.always)]
+        lines += [f"{s}\t{' '.join(t)}" for s, t in sorted(self.by_source.items()) if t]
+        return "\n".join(lines) + "\n"
+
+
+def build_shortlist(
+    pairs: Iterable[tuple[Sequence[str], Sequence[str]]], target_vocabulary: set[str], *,
+    frequent: int = 300, per_piece: int = 30,
+) -> Shortlist:
+    """A shortlist from (source pieces, translated pieces) pairs of one model.
+
+    A source piece's candidates are ranked by how often they come with it
+    (the share of its sentences whose translation has them), most likely first.
+    """
+    together: dict[str, Counter[str]] = {}
+    seen: Counter[str] = Counter()  # sentences each source piece is in
+    written: Counter[str] = Counter()  # target pieces, every occurrence
+    for source, target in pairs:
+        written.update(target)
+        targets = set(target)
+        for piece in set(source):
+            seen[piece] += 1
+            together.setdefault(piece, Counter()).update(targets)
+    always = tuple(dict.fromkeys([*ALWAYS_KEPT, *(t for t, _ in written.most_common(frequent))]))
+    kept = set(always)
+    by_source = {}
+    for piece, counts in together.items():
+        ranked = sorted((t for t in counts if t not in kept), key=lambda t: (-counts[t], t))[:per_piece]
+        if piece in target_vocabulary and piece not in kept and piece not in ranked:
+            ranked.append(piece)  # copied through: names, numbers
+        by_source[piece] = tuple(ranked)
+    return Shortlist(always, by_source)
+
+
+def read_shortlist(path: str | Path) -> Shortlist:
+    """A shortlist file written by :func:`make_shortlist` (CTranslate2's vocabulary-map format)."""
+    always: tuple[str, ...] = ()
+    by_source: dict[str, tuple[str, ...]] = {}
+    for number, line in enumerate(read_text(path).splitlines(), 1):
+        source, tab, targets = line.partition("\t")
+        if not tab:
+            raise InputError(f"{path}, line {number}: expected a source piece, a tab and target pieces")
+        if source:
+            by_source[source] = tuple(targets.split())
+        else:
+            always = tuple(targets.split())
+    if not always:
+        raise InputError(f"{path} has no line of pieces always allowed (an empty source, a tab, pieces)")
+    return Shortlist(always, by_source)
+
+
+def make_shortlist(
+    corpus: str | Path, output: str | Path, translation: TranslationOptions, *,
+    frequent: int = 300, per_piece: int = 30, chunk_lines: int = 256,
+) -> dict[str, Any]:
+    """Translate ``corpus`` (French text) with the model of ``translation`` and write its shortlist to ``output``.
+
+    Returns what was done: sentences read, pieces kept, mean candidates per sentence.
+    """
+    from ..pipeline import Pipeline
+    from .ct2 import target_vocabulary
+
+    lines = [line for line in read_text(corpus).splitlines() if line.strip()]
+    if not lines:
+        raise InputError(f"{corpus} has no text to learn a shortlist from")
+    # The model's own choices, undisturbed: no protection, no earlier shortlist.
+    options = replace(translation, protect=False, shortlist=None, target_vocab_only=False, backend="ctranslate2")
+    pipeline = Pipeline(translation=options, progress=False)
+    backend = pipeline.translator.backend
+    pairs: list[tuple[list[str], list[str]]] = []
+    for start in range(0, len(lines), chunk_lines):
+        done = pipeline.translator.translate_document("\n".join(lines[start:start + chunk_lines]))
+        sources = backend.encode([s.text for s in done.sentences()])
+        pairs += [(src, [str(t) for t in h.tokens]) for src, h in zip(sources, done.hypotheses)]
+        logger.info("shortlist: %d of %d lines translated", min(start + chunk_lines, len(lines)), len(lines))
+    vocabulary = set(target_vocabulary(backend.model_ref.path))
+    shortlist = build_shortlist(pairs, vocabulary, frequent=frequent, per_piece=per_piece)
+    write_atomic(output, shortlist.to_vmap())
+    sizes = [len(shortlist.candidates(src)) for src, _ in pairs]
+    return {"sentences": len(pairs), "source_pieces": len(shortlist.by_source), "always": len(shortlist.always),
+            "mean_candidates": sum(sizes) / len(sizes), "vocabulary": len(vocabulary), "output": str(output)}
