@@ -170,7 +170,11 @@ class Translator:
 
         def run(batch: list[int]) -> list[Hypothesis]:
             texts = [unique[i] for i in batch]
-            return self.backend.translate_batch(texts, [tokens_of[t] for t in texts])
+            hyps = self.backend.translate_batch(texts, [tokens_of[t] for t in texts])
+            if self.protector is not None:  # spans kept as they were, glossary terms as given
+                # Here, in the batch's own worker: one batch's alignment pass overlaps another's decoding.
+                hyps = self.protector.repair(self.backend, texts, hyps)
+            return hyps
 
         done: dict[str, Hypothesis] = {}
         bar = _progress(len(unique), self.progress)
@@ -205,12 +209,6 @@ class Translator:
                 score = sum(h.score * h.num_tokens for h in hyps) / max(n, 1)
                 tokens = tuple(t for h in hyps for t in h.tokens)
                 out.append(Hypothesis(" ".join(h.text for h in hyps if h.text), score, n, tokens))
-        if self.protector is not None:  # spans kept as they were, glossary terms as given
-            first: dict[str, int] = {}  # a repeated sentence is mended once
-            for i, sentence in enumerate(sentences):
-                first.setdefault(sentence, i)
-            mended = dict(zip(first, self.protector.repair(self.backend, list(first), [out[i] for i in first.values()])))
-            out = [mended[s] for s in sentences]
         return out
 
     def translate_document(self, text: str) -> DocumentTranslation:
