@@ -56,7 +56,7 @@ def profile(model: Path, sentences: list[str], out_len: int, work: Path) -> str:
                     lines.append(f"| {compute} | {'target side' if vmap else 'all'} | {threads} | {beams} | "
                                  f"{1000 * first:.1f} | {1000 * step:.2f} | {1000 * whole:.0f} | {out_len / whole:.0f} |")
                 del translator
-    backend = load_backend("ctranslate2", ref, compute_type="int8",
+    backend = load_backend("ctranslate2", ref, compute_type="int8", inter_threads=1,
                            options=GenerationOptions(beams=4, fixed_length=out_len, loop_guard=False))
     t0 = time.perf_counter()
     encoded = backend.encode(sentences)
