@@ -40,3 +40,19 @@ def test_ctranslate2_alignment_reads_attention_over_real_source_tokens(marian_di
     hyp = backend.translate_batch(["Le conseil municipal s'est réuni."])[0]
     links = backend.align([source], [list(hyp.tokens)])[0]
     assert len(links) == len(hyp.tokens) and all(0 <= i < len(source) - 1 for i in links)  # never the </s>
+
+
+@pytest.mark.parametrize("beams", [1, 4])
+def test_ctranslate2_links_come_with_the_translation_and_match_a_forced_pass(marian_dir: Path, beams: int) -> None:
+    from dataclasses import replace
+
+    from bilingua.alignment import align_sentences
+
+    backend = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=beams).translator.backend
+    sources = ["Le conseil municipal s'est réuni mardi soir.", "Les travaux commenceront au printemps prochain."]
+    hyps = backend.translate_batch(sources)
+    assert all(len(h.links) == len(h.tokens) > 0 for h in hyps)
+    # What protection and formatting read without a second decoding pass is what that pass would say.
+    forced = backend.align(backend.encode(sources), [list(h.tokens) for h in hyps])
+    assert [list(h.links[1:]) for h in hyps] == [f[1:] for f in forced]
+    assert align_sentences(backend, sources, hyps) == align_sentences(backend, sources, [replace(h, links=()) for h in hyps])

@@ -43,7 +43,9 @@ def _by_place(n_target: int, n_source: int) -> list[int]:
 def align_sentences(backend: TranslationBackend, sources: Sequence[str], hypotheses: Sequence[Hypothesis]) -> list[list[int]]:
     """For each word of each ``hypotheses[k].text``, the index of the word of ``sources[k]`` it comes from.
 
-    The sentences the engine can align go to it in one call.
+    Links the engine gave while translating (``Hypothesis.links``) are used as
+    they are (a first link marked unknown, -1, is read in a one-token forced
+    pass); the other sentences it can align go to it in one call.
     """
     out = [_by_place(len(h.text.split()), max(len(s.split()), 1)) for s, h in zip(sources, hypotheses)]
     todo = []
@@ -56,13 +58,30 @@ def align_sentences(backend: TranslationBackend, sources: Sequence[str], hypothe
         if len(pieces) <= backend.max_input_tokens and max(target_word, default=-1) + 1 == len(out[k]) \
                 and max(source_word, default=-1) + 1 == len(source.split()):
             todo.append((k, pieces, tokens, source_word, target_word))
-    links = backend.align([t[1] for t in todo], [t[2] for t in todo]) if todo else []
+    links = _links(backend, hypotheses, todo)
     for (k, _, _, source_word, target_word), sentence_links in zip(todo, links):
         votes: list[Counter[int]] = [Counter() for _ in out[k]]
         for j, i in enumerate(sentence_links):
             if target_word[j] >= 0 and 0 <= i < len(source_word) and source_word[i] >= 0:
                 votes[target_word[j]][source_word[i]] += 1
         out[k] = [v.most_common(1)[0][0] if v else out[k][j] for j, v in enumerate(votes)]
+    return out
+
+
+def _links(backend: TranslationBackend, hypotheses: Sequence[Hypothesis], todo: list[Any]) -> list[list[int]]:
+    """Each sentence's token links: its own where the engine gave them, else from forced passes."""
+    own = [list(hypotheses[t[0]].links) if len(hypotheses[t[0]].links) == len(t[2]) else None for t in todo]
+    whole = [t for t, o in zip(todo, own) if o is None]
+    first = [t for t, o in zip(todo, own) if o and o[0] < 0]
+    whole_links = iter(backend.align([t[1] for t in whole], [t[2] for t in whole]) if whole else [])
+    first_links = iter(backend.align([t[1] for t in first], [t[2][:1] for t in first]) if first else [])
+    out = []
+    for o in own:
+        if o is None:
+            o = next(whole_links)
+        elif o and o[0] < 0:
+            o[0] = next(first_links)[0]
+        out.append(o)
     return out
 
 

@@ -14,7 +14,7 @@ import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from ..errors import BilinguaError
 
@@ -32,6 +32,17 @@ class Hypothesis:
     score: float
     num_tokens: int
     tokens: tuple[Any, ...] = ()
+    #: For each of ``tokens``, the source token the engine attended to most while writing it
+    #: (CTranslate2; empty where the engine gives none): protection's alignment, for free.
+    links: tuple[int, ...] = ()
+
+
+class Generated(NamedTuple):
+    """One engine call's outputs (specials removed), their length-normalised log-probabilities, and links."""
+
+    tokens: list[list[Any]]
+    scores: list[float]
+    links: list[list[int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -140,10 +151,8 @@ class TranslationBackend(ABC):
         """Source tokens as the model sees them (ending with </s>)."""
 
     @abstractmethod
-    def _generate(
-        self, tokens: Sequence[Sequence[Any]], no_repeat_ngram_size: int
-    ) -> tuple[list[list[Any]], list[float]]:
-        """One engine call: output tokens (specials removed) and length-normalised log-probabilities."""
+    def _generate(self, tokens: Sequence[Sequence[Any]], no_repeat_ngram_size: int) -> Generated:
+        """One engine call."""
 
     @abstractmethod
     def _detokenize(self, tokens: Sequence[Sequence[Any]]) -> list[str]:
@@ -202,19 +211,22 @@ class TranslationBackend(ABC):
             return []
         tokens = list(tokens) if tokens is not None else self.encode(sources)
         self._check_lengths(max(len(t) for t in tokens))
-        out, scores = self._generate(tokens, 0)
+        out, scores, found = self._generate(tokens, 0)
+        links = found or [[] for _ in out]
         if self.options.fixed_length is None:
             caps = [max(1, output_limit(len(t), self.options, self.max_output_tokens - 1) - 1) for t in tokens]
             if self.options.loop_guard:
                 looping = [i for i, o in enumerate(out) if has_repetition_loop(o[: caps[i]])]
                 if looping:
                     # Decode only the looping sentences again, now forbidding repeated 3-grams.
-                    again, again_scores = self._generate([tokens[i] for i in looping], 3)
-                    for i, o, s in zip(looping, again, again_scores):
-                        out[i], scores[i] = o, s
+                    again = self._generate([tokens[i] for i in looping], 3)
+                    for j, i in enumerate(looping):
+                        out[i], scores[i] = again.tokens[j], again.scores[j]
+                        links[i] = again.links[j] if again.links else []
             self._cut_to_own_bound(tokens, out, scores, caps)
         texts = self._detokenize(out)
-        return [Hypothesis(text, score, len(o), tuple(o)) for text, score, o in zip(texts, scores, out)]
+        return [Hypothesis(text, score, len(o), tuple(o), tuple(link[: len(o)]))
+                for text, score, o, link in zip(texts, scores, out, links)]
 
     def _cut_to_own_bound(
         self, tokens: Sequence[Sequence[Any]], out: list[list[Any]], scores: list[float], caps: list[int]
@@ -252,7 +264,7 @@ class WrappingBackend(TranslationBackend):
     def encode(self, texts: Sequence[str]) -> list[list[Any]]:
         return self.inner.encode(texts)
 
-    def _generate(self, tokens: Sequence[Sequence[Any]], no_repeat_ngram_size: int) -> tuple[list[list[Any]], list[float]]:
+    def _generate(self, tokens: Sequence[Sequence[Any]], no_repeat_ngram_size: int) -> Generated:
         raise NotImplementedError(f"{self.name} translates through its inner backend")  # pragma: no cover
 
     def _detokenize(self, tokens: Sequence[Sequence[Any]]) -> list[str]:

@@ -19,6 +19,7 @@ from ..hub import MARIAN_FILES, ResolvedModel, loading, require_files
 from .cuda import alias_cublas13, preload_cuda12
 from .base import (
     GenerationOptions,
+    Generated,
     TranslationBackend,
     input_limit,
     output_limit,
@@ -291,9 +292,7 @@ class CTranslate2Backend(TranslationBackend):
     def encode(self, texts: Sequence[str]) -> list[list[str]]:
         return self.tokenizer.batch_tokens(texts)
 
-    def _generate(
-        self, tokens: Sequence[Sequence[str]], no_repeat_ngram_size: int
-    ) -> tuple[list[list[str]], list[float]]:
+    def _generate(self, tokens: Sequence[Sequence[str]], no_repeat_ngram_size: int) -> Generated:
         limit = output_limit(max(len(t) for t in tokens), self.options, self.max_output_tokens - 1)
         kwargs: dict[str, Any] = dict(
             beam_size=self.beams,
@@ -302,11 +301,20 @@ class CTranslate2Backend(TranslationBackend):
             return_scores=True,
             no_repeat_ngram_size=no_repeat_ngram_size,
             use_vmap=self.target_vocab_only or self.shortlist is not None,
+            # Where each output token looked in its source: protection places spans with it, and a
+            # second (forced) decoding pass to read it afterwards would cost as much as this one.
+            return_attention=True,
         )
         if self.options.fixed_length is not None:
             kwargs["min_decoding_length"] = limit
         results = self.translator.translate_batch([list(t) for t in tokens], **kwargs)
-        return [r.hypotheses[0] for r in results], [float(r.scores[0]) for r in results]
+        outs = [r.hypotheses[0] for r in results]
+        links = [_strongest(r.attention[0][: len(o)], len(t)) for r, o, t in zip(results, outs, tokens)]
+        if self.beams > 1:
+            # Beam search reports the first step's attention from another beam (seen against a forced
+            # pass); that one link is marked unknown, and read again in a short pass when it is needed.
+            links = [[-1, *link[1:]] if link else link for link in links]
+        return Generated(outs, [float(r.scores[0]) for r in results], links)
 
     def align(self, sources: Sequence[Sequence[str]], targets: Sequence[Sequence[str]]) -> list[list[int]]:
         """The source token each target token attends to most, with the target forced (the model's own alignment)."""
@@ -316,12 +324,7 @@ class CTranslate2Backend(TranslationBackend):
             [list(s) for s in sources], target_prefix=[list(t) for t in targets], beam_size=1,
             max_decoding_length=max(len(t) for t in targets) + 1, return_attention=True,
         )
-        out = []
-        for result, source, target in zip(results, sources, targets):
-            rows = result.attention[0][: len(target)]
-            words = len(source) - 1  # never the final </s>
-            out.append([max(range(words), key=row.__getitem__) if words > 0 else 0 for row in rows])
-        return out
+        return [_strongest(r.attention[0][: len(t)], len(s)) for r, s, t in zip(results, sources, targets)]
 
     def _detokenize(self, tokens: Sequence[Sequence[str]]) -> list[str]:
         return [self.tokenizer.detokenize(t) for t in tokens]
@@ -341,6 +344,12 @@ class CTranslate2Backend(TranslationBackend):
             **({"shortlist": str(self.shortlist)} if self.shortlist else {}),
             **({"cuda_libraries": self.cuda_libraries} if self.cuda_libraries else {}),
         }
+
+
+def _strongest(rows: Sequence[Sequence[float]], source_length: int) -> list[int]:
+    """For each attention row, the source token with the most weight (never the final </s>)."""
+    words = source_length - 1
+    return [max(range(words), key=row.__getitem__) if words > 0 else 0 for row in rows]
 
 
 def _shortlist_file(shortlist: str | Path | None, target_vocab_only: bool) -> Path | None:

@@ -11,6 +11,7 @@ from ..cpu import cap_threads
 from ..hub import MARIAN_FILES, ResolvedModel, loading, require_files
 from .base import (
     GenerationOptions,
+    Generated,
     TranslationBackend,
     input_limit,
     output_limit,
@@ -64,9 +65,7 @@ class TransformersBackend(TranslationBackend):
             ids = self.tokenizer(list(texts), add_special_tokens=True, verbose=False)["input_ids"]
         return [list(x) for x in ids]
 
-    def _generate(
-        self, tokens: Sequence[Sequence[int]], no_repeat_ngram_size: int
-    ) -> tuple[list[list[int]], list[float]]:
+    def _generate(self, tokens: Sequence[Sequence[int]], no_repeat_ngram_size: int) -> Generated:
         torch = self._torch
         longest = max(len(t) for t in tokens)
         ids = self._padded(tokens, self.model.config.pad_token_id)
@@ -99,7 +98,7 @@ class TransformersBackend(TranslationBackend):
         special = {self.model.config.pad_token_id, self.model.config.eos_token_id,
                    self.model.config.decoder_start_token_id}
         token_lists = [[t for t in seq.tolist() if t not in special] for seq in sequences]
-        return token_lists, [float(s) for s in scores]
+        return Generated(token_lists, [float(s) for s in scores])
 
     def _padded(self, rows: Sequence[Sequence[int]], pad: int) -> Any:
         longest = max(len(r) for r in rows)
