@@ -80,3 +80,7 @@ def test_a_translation_that_kept_its_spans_is_not_aligned_again(marian_dir: Path
     assert out[0] == kept  # nothing to mend: the model's own output
     assert aligned == [sentences[1:]]  # only the sentence that lost its span is aligned
     assert out[1].text.count("12 km") == 1
+    aligned.clear()
+    near = Hypothesis("The line is 12 kms long.", 0.0, 6, [])  # "12 km" inside another word is not kept
+    Protector().repair(backend, sentences[1:], [near])
+    assert aligned == [sentences[1:]]  # so it is mended

@@ -126,8 +126,9 @@ def _put_back(sentence: str, hypothesis: Hypothesis, spans: list[Span], links: l
 
 
 def _intact(text: str, spans: list[Span]) -> bool:
+    """Whether ``text`` has each span as often as wanted, as whole words ("12 h" is not in "12 hours")."""
     wanted = [s.text for s in spans]
-    return all(text.count(w) == wanted.count(w) for w in wanted)
+    return all(len(re.findall(rf"(?<!\w){re.escape(w)}(?!\w)", text)) == wanted.count(w) for w in wanted)
 
 
 def _once(text: str, wanted: list[str]) -> str:
