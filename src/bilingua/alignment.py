@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .backends import Hypothesis, TranslationBackend
+from .backends.base import by_place
 
 __all__ = ["piece_words", "align_sentences", "word_groups", "source_groups", "grouped", "in_order"]
 
@@ -36,10 +37,6 @@ def piece_words(pieces: Sequence[Any]) -> list[int]:
     return out
 
 
-def _by_place(n_target: int, n_source: int) -> list[int]:
-    return [round(j * (n_source - 1) / max(n_target - 1, 1)) for j in range(n_target)]
-
-
 def align_sentences(backend: TranslationBackend, sources: Sequence[str], hypotheses: Sequence[Hypothesis]) -> list[list[int]]:
     """For each word of each ``hypotheses[k].text``, the index of the word of ``sources[k]`` it comes from.
 
@@ -47,13 +44,13 @@ def align_sentences(backend: TranslationBackend, sources: Sequence[str], hypothe
     they are (a first link marked unknown, -1, is read in a one-token forced
     pass); the other sentences it can align go to it in one call.
     """
-    out = [_by_place(len(h.text.split()), max(len(s.split()), 1)) for s, h in zip(sources, hypotheses)]
+    out = [by_place(len(h.text.split()), max(len(s.split()), 1)) for s, h in zip(sources, hypotheses)]
+    # Sentences whose output is SentencePiece pieces can be aligned on tokens: their sources, encoded in one call.
+    readable = [k for k, h in enumerate(hypotheses) if out[k] and h.tokens and all(isinstance(t, str) for t in h.tokens)]
+    encoded = dict(zip(readable, backend.encode([sources[k] for k in readable]) if readable else []))
     todo = []
-    for k, (source, hypothesis) in enumerate(zip(sources, hypotheses)):
-        tokens = list(hypothesis.tokens)
-        if not out[k] or not tokens or not all(isinstance(t, str) for t in tokens):
-            continue
-        pieces = backend.encode([source])[0]
+    for k, pieces in encoded.items():
+        source, tokens = sources[k], list(hypotheses[k].tokens)
         source_word, target_word = piece_words(pieces), piece_words(tokens)
         if len(pieces) <= backend.max_input_tokens and max(target_word, default=-1) + 1 == len(out[k]) \
                 and max(source_word, default=-1) + 1 == len(source.split()):

@@ -172,11 +172,7 @@ class TranslationBackend(ABC):
         default assumes the same order on both sides (token i of n goes with
         the source token at the same relative place).
         """
-        out = []
-        for source, target in zip(sources, targets):
-            last = max(len(source) - 2, 0)  # the final </s> is no word
-            out.append([round(i * last / max(len(target) - 1, 1)) for i in range(len(target))])
-        return out
+        return [by_place(len(target), max(len(source) - 1, 1)) for source, target in zip(sources, targets)]  # no </s>
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Source token counts as the model sees them (with </s>)."""
@@ -281,6 +277,11 @@ class WrappingBackend(TranslationBackend):
 
     def align(self, sources: Sequence[Sequence[Any]], targets: Sequence[Sequence[Any]]) -> list[list[int]]:
         return self.inner.align(sources, targets)
+
+
+def by_place(n_target: int, n_source: int) -> list[int]:
+    """For each of ``n_target`` items, the one of ``n_source`` at the same relative place."""
+    return [round(j * (n_source - 1) / max(n_target - 1, 1)) for j in range(n_target)]
 
 
 def input_limit(positions: int | None, tokenizer_limit: int | None) -> int:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import ctypes
 import importlib.util
 import logging
+import mmap
 import os
 import struct
 import threading
@@ -119,7 +120,9 @@ def alias_cublas13(cache: Path, roots: Iterable[Path] | None = None) -> list[str
             return []
         loaded = []
         # The copy lives elsewhere, so its $ORIGIN-relative dependencies (cublasLt) are loaded first, by path.
-        for needed in _needed(source.read_bytes()):
+        with open(source, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as image:
+            needs = _needed(image)  # a few headers of a library of ~100 MB: mapped, not read whole
+        for needed in needs:
             sibling = source.parent / needed
             if sibling.is_file() and needed not in _LOADED:
                 ctypes.CDLL(str(sibling), mode=ctypes.RTLD_GLOBAL)
@@ -138,9 +141,10 @@ def alias_cublas13(cache: Path, roots: Iterable[Path] | None = None) -> list[str
 # --- the little of ELF that this needs (64-bit little-endian, what x86-64 and aarch64 Linux use) ---
 
 _DT_NEEDED, _DT_STRTAB, _DT_SONAME = 1, 5, 14
+Buffer = bytes | bytearray | mmap.mmap
 
 
-def _dynamic(data: bytes | bytearray) -> tuple[list[tuple[int, int]], int]:
+def _dynamic(data: Buffer) -> tuple[list[tuple[int, int]], int]:
     """The dynamic section's (tag, value) entries and the file offset of its string table."""
     if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
         raise ValueError("not a 64-bit little-endian ELF file")
@@ -168,11 +172,11 @@ def _dynamic(data: bytes | bytearray) -> tuple[list[tuple[int, int]], int]:
     raise ValueError("the dynamic string table is outside every loaded segment")
 
 
-def _string(data: bytes | bytearray, at: int) -> str:
-    return bytes(data[at:data.index(0, at)]).decode()
+def _string(data: Buffer, at: int) -> str:
+    return bytes(data[at:data.find(b"\0", at)]).decode()
 
 
-def _needed(data: bytes | bytearray) -> list[str]:
+def _needed(data: Buffer) -> list[str]:
     entries, strtab = _dynamic(data)
     return [_string(data, strtab + value) for tag, value in entries if tag == _DT_NEEDED]
 

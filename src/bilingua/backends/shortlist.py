@@ -66,17 +66,15 @@ def build_shortlist(
 ) -> Shortlist:
     """A shortlist from (source pieces, translated pieces) pairs of one model.
 
-    A source piece's candidates are ranked by how often they come with it
-    (the share of its sentences whose translation has them), most likely first.
+    A source piece's candidates are ranked by how many of its sentences'
+    translations have them, most first.
     """
-    together: dict[str, Counter[str]] = {}
-    seen: Counter[str] = Counter()  # sentences each source piece is in
+    together: dict[str, Counter[str]] = {}  # source piece -> sentences whose translation has each target piece
     written: Counter[str] = Counter()  # target pieces, every occurrence
     for source, target in pairs:
         written.update(target)
         targets = set(target)
         for piece in set(source):
-            seen[piece] += 1
             together.setdefault(piece, Counter()).update(targets)
     always = tuple(dict.fromkeys([*ALWAYS_KEPT, *(t for t, _ in written.most_common(frequent))]))
     kept = set(always)
