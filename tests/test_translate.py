@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -291,3 +293,55 @@ def test_process_many_refuses_a_bare_string(marian_dir: Path) -> None:
 def test_nul_characters_are_refused_by_the_api(marian_dir: Path) -> None:
     with pytest.raises(bilingua.InputError, match="NUL character at offset 7"):
         bilingua.translate("Bonjour\x00.", model=str(marian_dir))
+
+
+def _backend(marian_dir: Path):  # type: ignore[no-untyped-def]
+    from bilingua.backends import GenerationOptions, load_backend
+
+    return load_backend("ctranslate2", bilingua.resolve_model(marian_dir), device="cpu", compute_type="float32",
+                        options=GenerationOptions(beams=1))
+
+
+def test_a_long_document_is_translated_while_its_end_is_still_being_split(marian_dir: Path, long_document: str) -> None:
+    from bilingua.translator import Translator
+
+    started = threading.Event()
+    waited: list[bool] = []
+    pysbd = PysbdSplitter("fr")
+
+    def splitter(text: str) -> list[str]:
+        if text.startswith("ÉPILOGUE"):  # the last paragraph is split only once the engine has begun
+            waited.append(started.wait(timeout=30))
+        return pysbd(text)
+
+    backend = _backend(marian_dir)
+    calls: list[list[str]] = []
+    _recording(backend, calls)
+    real = backend.translate_batch
+    backend.translate_batch = lambda xs, *tok: (started.set(), real(xs, *tok))[1]  # type: ignore[method-assign]
+    text = long_document + "\nÉPILOGUE. Le conseil se réunira de nouveau mardi.\n"
+    done = Translator(backend, splitter=splitter, batch_size=4).translate_document(text)
+    assert waited == [True]
+    # Every sentence reached the engine once, the repeated ones included, and came back in its place.
+    sent = [s for c in calls for s in c]
+    assert len(sent) == len(set(sent))
+    # (the run-on sentence went in pieces, so compare characters)
+    assert sorted(_squash("".join(sent))) == sorted(_squash("".join({s.text for s in done.sentences()})))
+    assert len(done.hypotheses) == len(done.sentences()) and done.text.count("\n") == text.count("\n")
+
+
+def test_which_sentences_share_a_batch_does_not_depend_on_timing(marian_dir: Path, long_document: str) -> None:
+    from bilingua.translator import Translator
+
+    pysbd = PysbdSplitter("fr")
+
+    def slow(text: str) -> list[str]:
+        time.sleep(0.02)  # the engine runs ahead of segmentation
+        return pysbd(text)
+
+    runs = []
+    for splitter in (pysbd, slow):
+        calls: list[list[str]] = []
+        translator = Translator(_recording(_backend(marian_dir), calls), splitter=splitter, batch_size=4)
+        runs.append((calls, translator.translate_document(long_document).text))
+    assert runs[0] == runs[1] and len(runs[0][0]) > 4

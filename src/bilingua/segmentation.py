@@ -13,7 +13,7 @@ import re
 import textwrap
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, Union
 
@@ -25,6 +25,7 @@ __all__ = [
     "Document",
     "normalize",
     "parse_document",
+    "iter_lines",
     "split_long",
     "split_lines",
 ]
@@ -284,7 +285,14 @@ def parse_document(text: str, splitter: Splitter, *, reflow: bool = False) -> Do
     a PDF or an e-mail) is read as one line, and rendered wrapped back to its
     width; lists, headings, verse and one-sentence-per-line text are not.
     """
-    doc = Document()
+    return Document(list(iter_lines(text, splitter, reflow=reflow)))
+
+
+def iter_lines(text: str, splitter: Splitter, *, reflow: bool = False) -> Iterator[Line]:
+    """The lines of :func:`parse_document`, each as soon as its sentences are split.
+
+    A translator starts on the first sentences while the rest are still being split.
+    """
     paragraph = -1
     previous_blank = True
     parts = _LINE_END.split(normalize(text))
@@ -293,7 +301,7 @@ def parse_document(text: str, splitter: Splitter, *, reflow: bool = False) -> Do
     while number < len(raws):
         raw, end = raws[number], ends[number]
         if not raw.strip():
-            doc.lines.append(Line(prefix="", sentences=[], paragraph=-1, end=end, number=number))
+            yield Line(prefix="", sentences=[], paragraph=-1, end=end, number=number)
             previous_blank = True
             number += 1
             continue
@@ -305,9 +313,8 @@ def parse_document(text: str, splitter: Splitter, *, reflow: bool = False) -> Do
         joined = " ".join(r.strip() for r in raws[number:number + count]) if count > 1 else raw
         line = _read_line(joined, splitter, paragraph, ends[number + count - 1], number)
         line.width, line.inner_end = width, end
-        doc.lines.append(line)
+        yield line
         number += count
-    return doc
 
 
 def _read_line(raw: str, splitter: Splitter, paragraph: int, end: str, number: int) -> Line:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from .backends import Hypothesis, TranslationBackend
 from .backends.base import WrappingBackend
 from .protect import Protector
-from .segmentation import Document, PysbdSplitter, Sentence, Splitter, parse_document, split_long
+from .segmentation import Document, PysbdSplitter, Sentence, Splitter, iter_lines, split_long
 
 __all__ = ["Translator", "CachedBackend", "DocumentTranslation", "plan_batches"]
 
@@ -142,13 +142,9 @@ class Translator:
     def _count(self, text: str) -> int:
         return self.backend.count_tokens([text])[0]
 
-    def _pieces(self, sentences: Sequence[str]) -> tuple[list[list[str]], dict[str, list[Any]]]:
-        """Each sentence's pieces (itself, or parts below the input limit) and every piece's tokens.
-
-        A sentence that occurs several times is encoded (and split) once.
-        """
+    def _pieces(self, unique: Sequence[str]) -> tuple[dict[str, list[str]], dict[str, list[Any]]]:
+        """Each sentence's pieces (itself, or parts below the input limit) and every piece's tokens."""
         limit = self.backend.max_input_tokens
-        unique = [s for s in dict.fromkeys(sentences) if s.strip()]
         tokens_of: dict[str, list[Any]] = {}
         pieces_by: dict[str, list[str]] = {}
         for sentence, tokens in zip(unique, self.backend.encode(unique)):
@@ -159,57 +155,21 @@ class Translator:
                 pieces_by[sentence] = split_long(sentence, self._count, limit)
         new = list(dict.fromkeys(p for pieces in pieces_by.values() for p in pieces if p not in tokens_of))
         tokens_of.update(zip(new, self.backend.encode(new)))
-        return [pieces_by.get(s, []) for s in sentences], tokens_of
+        return pieces_by, tokens_of
 
-    def _run_batches(self, tokens_of: dict[str, list[Any]]) -> dict[str, Hypothesis]:
-        unique = list(tokens_of)
-        if self.backend.plans_batches:  # it merges these with other calls' sentences itself
-            batches = [list(range(len(unique)))] if unique else []
-        else:
-            batches = plan_batches([len(tokens_of[u]) for u in unique], self.batch_size, self.max_batch_tokens)
-
-        def run(batch: list[int]) -> list[Hypothesis]:
-            texts = [unique[i] for i in batch]
-            hyps = self.backend.translate_batch(texts, [tokens_of[t] for t in texts])
-            if self.protector is not None:  # spans kept as they were, glossary terms as given
-                # Here, in the batch's own worker: one batch's alignment pass overlaps another's decoding.
-                hyps = self.protector.repair(self.backend, texts, hyps)
-            return hyps
-
-        done: dict[str, Hypothesis] = {}
-        bar = _progress(len(unique), self.progress)
-        workers = min(self.backend.parallel_batches, len(batches))
-        with contextlib.ExitStack() as stack:
-            if workers > 1:
-                pool = stack.enter_context(ThreadPoolExecutor(workers, thread_name_prefix="bilingua"))
-                results = pool.map(run, batches)
-            else:
-                results = map(run, batches)
-            for batch, hyps in zip(batches, results):
-                done.update(zip((unique[i] for i in batch), hyps))
-                if bar is not None:
-                    bar.update(len(batch))
-        if bar is not None:
-            bar.close()
-        return done
+    def _run(self, texts: list[str], tokens: list[list[Any]]) -> list[Hypothesis]:
+        """One batch through the engine, then its repair, in the batch's own worker: one batch's
+        alignment pass overlaps another's decoding."""
+        hyps = self.backend.translate_batch(texts, tokens)
+        if self.protector is not None:  # spans kept as they were, glossary terms as given
+            hyps = self.protector.repair(self.backend, texts, hyps)
+        return hyps
 
     def translate_sentences(self, sentences: Sequence[str]) -> list[Hypothesis]:
         """Translate each sentence; the result has one hypothesis per input, in order."""
-        pieces_of, tokens_of = self._pieces(sentences)
-        done = self._run_batches(tokens_of)
-        out = []
-        for pieces in pieces_of:
-            hyps = [done[p] for p in pieces]
-            if not hyps:
-                out.append(Hypothesis("", 0.0, 0))
-            elif len(hyps) == 1:
-                out.append(hyps[0])
-            else:
-                n = sum(h.num_tokens for h in hyps)
-                score = sum(h.score * h.num_tokens for h in hyps) / max(n, 1)
-                tokens = tuple(t for h in hyps for t in h.tokens)
-                out.append(Hypothesis(" ".join(h.text for h in hyps if h.text), score, n, tokens))
-        return out
+        with _Schedule(self, streaming=False) as schedule:
+            schedule.add(sentences)
+            return schedule.hypotheses(sentences)
 
     def translate_document(self, text: str) -> DocumentTranslation:
         """Translate ``text`` keeping its lines, line ends, paragraphs and list markers."""
@@ -218,15 +178,28 @@ class Translator:
     def translate_documents(self, texts: Sequence[str]) -> list[DocumentTranslation]:
         """Translate several documents in one pass: their sentences share batches and deduplication.
 
-        A document of nothing but whitespace comes back unchanged. The times of
-        the shared pass are reported on every document.
+        The first batches are translated while later paragraphs are still being
+        split. A document of nothing but whitespace comes back unchanged. Every
+        document reports the shared pass's times: ``segment_seconds`` spent
+        splitting, ``translate_seconds`` the rest of the call.
         """
         t0 = time.perf_counter()
-        documents = [parse_document(text, self.splitter, reflow=self.reflow) for text in texts]
-        per_doc = [d.sentences() for d in documents]
-        t1 = time.perf_counter()
-        hyps = self.translate_sentences([s.text for sentences in per_doc for s in sentences])
-        t2 = time.perf_counter()
+        documents = [Document() for _ in texts]
+        split_s = 0.0
+        with _Schedule(self, streaming=True) as schedule:
+            for text, document in zip(texts, documents):
+                lines = iter_lines(text, self.splitter, reflow=self.reflow)
+                while True:
+                    t1 = time.perf_counter()
+                    line = next(lines, None)
+                    split_s += time.perf_counter() - t1
+                    if line is None:
+                        break
+                    document.lines.append(line)
+                    schedule.add(line.sentences)
+            per_doc = [d.sentences() for d in documents]
+            hyps = schedule.hypotheses([s.text for sentences in per_doc for s in sentences])
+        wall = time.perf_counter() - t0
         out, start = [], 0
         for text, document, sentences in zip(texts, documents, per_doc):
             mine = hyps[start : start + len(sentences)]
@@ -234,14 +207,113 @@ class Translator:
             out.append(DocumentTranslation(
                 document=document, hypotheses=mine,
                 text=document.render([h.text for h in mine]) if text.strip() else text,
-                segment_seconds=t1 - t0, translate_seconds=t2 - t1,
+                segment_seconds=split_s, translate_seconds=wall - split_s,
             ))
         return out
 
 
-def _progress(total: int, enabled: bool):  # type: ignore[no-untyped-def]
-    if not enabled or total < 2 or not sys.stderr.isatty():
+class _Schedule:
+    """Sentences go in as segmentation finds them; batches of them go to the engine meanwhile.
+
+    New sentences wait in a chunk; a full chunk is sorted by length, cut into
+    batches (:func:`plan_batches`) and handed to the workers. Chunks start at
+    one batch per worker, so the engine starts early, and grow to the size of
+    all that came before (at most 8 rounds of batches), so later batches are
+    sorted over a wide window. Which sentences share a batch depends on the
+    input alone, never on timing, so a document translates the same every
+    time. Without ``streaming`` everything is one chunk. A sentence is
+    translated once however often it comes.
+    """
+
+    _MAX_ROUNDS = 8
+
+    def __init__(self, translator: Translator, *, streaming: bool) -> None:
+        self.translator = translator
+        self.backend = translator.backend
+        workers = max(1, self.backend.parallel_batches)
+        self.first = translator.batch_size * workers if streaming else None
+        self.pieces: dict[str, list[str]] = {}
+        self.waiting: dict[str, None] = {}
+        self.jobs: list[tuple[list[str], Future[list[Hypothesis]]]] = []
+        self.submitted: set[str] = set()
+        self.bar = _progress(translator.progress)
+        # A worker even for one batch at a time when streaming: the calling thread keeps splitting.
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="bilingua") if streaming or workers > 1 else None
+
+    def __enter__(self) -> _Schedule:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.bar is not None:
+            self.bar.close()
+
+    def add(self, sentences: Iterable[str]) -> None:
+        for s in sentences:
+            if s.strip() and s not in self.pieces:
+                self.waiting[s] = None
+        if self.first is not None:
+            chunk = max(self.first, min(len(self.submitted), self.first * self._MAX_ROUNDS))
+            if len(self.waiting) >= chunk:
+                self._flush()
+
+    def _flush(self) -> None:
+        if not self.waiting:
+            return
+        pieces_by, tokens_of = self.translator._pieces(list(self.waiting))
+        self.waiting.clear()
+        self.pieces.update(pieces_by)
+        unique = [p for p in tokens_of if p not in self.submitted]
+        self.submitted.update(unique)
+        if self.backend.plans_batches:  # it merges these with other calls' sentences itself
+            batches = [list(range(len(unique)))] if unique else []
+        else:
+            batches = plan_batches([len(tokens_of[u]) for u in unique], self.translator.batch_size,
+                                   self.translator.max_batch_tokens)
+        if self.bar is not None:
+            self.bar.total += len(unique)
+            self.bar.refresh()
+        for batch in batches:
+            texts = [unique[i] for i in batch]
+            tokens = [tokens_of[t] for t in texts]
+            if self.pool is None:
+                job: Future[list[Hypothesis]] = Future()
+                job.set_result(self.translator._run(texts, tokens))
+            else:
+                job = self.pool.submit(self.translator._run, texts, tokens)
+            if self.bar is not None:
+                job.add_done_callback(functools.partial(_tick, self.bar, len(texts)))
+            self.jobs.append((texts, job))
+
+    def hypotheses(self, sentences: Sequence[str]) -> list[Hypothesis]:
+        """Wait for every batch; one hypothesis per sentence, in order (pieces of a long one joined)."""
+        self._flush()
+        done: dict[str, Hypothesis] = {}
+        for texts, job in self.jobs:
+            done.update(zip(texts, job.result()))
+        return [_joined([done[p] for p in self.pieces.get(s, [])]) for s in sentences]
+
+
+def _tick(bar: Any, n: int, _job: object) -> None:
+    bar.update(n)
+
+
+def _joined(hyps: list[Hypothesis]) -> Hypothesis:
+    if not hyps:
+        return Hypothesis("", 0.0, 0)
+    if len(hyps) == 1:
+        return hyps[0]
+    n = sum(h.num_tokens for h in hyps)
+    score = sum(h.score * h.num_tokens for h in hyps) / max(n, 1)
+    tokens = tuple(t for h in hyps for t in h.tokens)
+    return Hypothesis(" ".join(h.text for h in hyps if h.text), score, n, tokens)
+
+
+def _progress(enabled: bool):  # type: ignore[no-untyped-def]
+    """A bar on a terminal whose total grows as segmentation finds sentences."""
+    if not enabled or not sys.stderr.isatty():
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="sent", desc="translating", leave=False)
+    return tqdm(total=0, unit="sent", desc="translating", leave=False)
