@@ -84,3 +84,11 @@ def test_a_translation_that_kept_its_spans_is_not_aligned_again(marian_dir: Path
     near = Hypothesis("The line is 12 kms long.", 0.0, 6, [])  # "12 km" inside another word is not kept
     Protector().repair(backend, sentences[1:], [near])
     assert aligned == [sentences[1:]]  # so it is mended
+
+
+def test_extra_copies_of_a_span_go_as_whole_words_only() -> None:
+    from bilingua.protect import _once
+
+    # The model wrote the kept "12" twice; "120" is another number and stays whole.
+    assert _once("flight 12 leaves at 12 from gate 120", ["12"]) == "flight 12 leaves at from gate 120"
+    assert _once("12 and 12", ["12", "12"]) == "12 and 12"

@@ -125,18 +125,21 @@ def _put_back(sentence: str, hypothesis: Hypothesis, spans: list[Span], links: l
     return Hypothesis(text, hypothesis.score, hypothesis.num_tokens, hypothesis.tokens)
 
 
+def _word(span: str) -> re.Pattern[str]:
+    """``span`` as whole words: "12" is in "12 h", not in "120"."""
+    return re.compile(rf"(?<!\w){re.escape(span)}(?!\w)")
+
+
 def _intact(text: str, spans: list[Span]) -> bool:
     """Whether ``text`` has each span as often as wanted, as whole words ("12 h" is not in "12 hours")."""
     wanted = [s.text for s in spans]
-    return all(len(re.findall(rf"(?<!\w){re.escape(w)}(?!\w)", text)) == wanted.count(w) for w in wanted)
+    return all(len(_word(w).findall(text)) == wanted.count(w) for w in wanted)
 
 
 def _once(text: str, wanted: list[str]) -> str:
-    """``text`` without the model's extra copies of a span: each as many times as ``wanted`` has it."""
+    """``text`` without the model's extra copies of a span (whole words): each as many times as ``wanted`` has it."""
     for span in dict.fromkeys(wanted):
-        extra = text.count(span) - wanted.count(span)
-        while extra > 0:
-            at = text.rfind(span)
-            text = (text[:at].rstrip() + " " + text[at + len(span):].lstrip()).strip()
-            extra -= 1
+        found = list(_word(span).finditer(text))
+        for m in reversed(found[wanted.count(span):]):  # the last copies go
+            text = (text[:m.start()].rstrip() + " " + text[m.end():].lstrip()).strip()
     return text
