@@ -62,6 +62,10 @@ GPU_SYSTEMS: dict[str, tuple[str, str, dict[str, Any]]] = {
 MODES = {"greedy-bs1": (1, 1), "greedy-bs16": (1, 16), "beam4-bs1": (4, 1), "beam4-bs16": (4, 16),
          # A GPU is fed bigger batches (scripts/gpu_bench.sh asks for these).
          "greedy-bs64": (1, 64), "beam4-bs64": (4, 64)}
+# An AVX2-only CPU, emulated: CTranslate2's own kernels, MKL, oneDNN and torch's own kernels all held to
+# AVX2 (torch's ATen otherwise keeps AVX-512 for everything that is not a matrix product).
+AVX2_ENV = {"CT2_FORCE_CPU_ISA": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2", "MKL_ENABLE_INSTRUCTIONS": "AVX2",
+            "ATEN_CPU_CAPABILITY": "avx2"}
 DEFAULT_MODES = ("greedy-bs1", "greedy-bs16", "beam4-bs1", "beam4-bs16")
 BASELINE = "transformers-fp32"
 
@@ -299,7 +303,11 @@ def main() -> None:
     p.add_argument("--quick", action="store_true", help="1 round, 32 sentences, 8 at batch 1")
     p.add_argument("--no-one-off", action="store_true", help="leave out the one-off command row")
     p.add_argument("--profile", action="store_true", help="print where batch-1 time goes in CTranslate2, and stop")
+    p.add_argument("--emulate-avx2", action="store_true", help="hold every engine to AVX2: " + " ".join(
+        f"{k}={v}" for k, v in AVX2_ENV.items()))
     args = p.parse_args()
+    if args.emulate_avx2:
+        os.environ.update(AVX2_ENV)  # the workers inherit it
     if args.worker:
         worker(args)
         return
@@ -391,7 +399,8 @@ def main() -> None:
     report = {
         "machine": {"cpu": cpu.model, "cores": cpu.cores, "int8_dot_product": cpu.int8_dot_product,
                     "platform": platform.platform(), "device": args.device},
-        "settings": {k: v for k, v in vars(args).items() if k in ("runs", "sentences", "bs1_sentences", "src_tokens", "out_len")},
+        "settings": {k: v for k, v in vars(args).items()
+                     if k in ("runs", "sentences", "bs1_sentences", "src_tokens", "out_len", "emulate_avx2")},
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "rows": rows, "output_agreement": parity, "pipeline_overhead": overhead,
         "one_off_seconds": {k: statistics.median(x[k] for x in one_offs) for k in one_offs[0]} if one_offs else {},
@@ -403,7 +412,8 @@ def main() -> None:
 
 
 def markdown(report: dict, modes: list[str]) -> str:
-    lines = [f"Machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, device {report['machine']['device']}; "
+    lines = [f"Machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, device {report['machine']['device']}"
+             f"{' (emulating an AVX2-only CPU)' if report['settings'].get('emulate_avx2') else ''}; "
              f"median of {report['settings']['runs']} interleaved runs; {report['settings']['out_len']} output tokens per sentence.",
              "", "Target tokens/s (ratio to transformers fp32):", "",
              "| system | " + " | ".join(modes) + " | load s | peak RSS MB (beam4-bs16) |",

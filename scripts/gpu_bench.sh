@@ -24,6 +24,8 @@ from bench_translate import build_model
 build_model(Path("/tmp/bench/opus-mt-fr-en-shape"), Path(".gpudata"))
 PY
 python3 scripts/gpu_scores.py /tmp/bench/opus-mt-fr-en-shape .gpudata 2>&1 | tee "$OUT/scores.txt"
+# The same with TF32 forbidden in cuBLAS: if the gap between the engines shrinks, TF32 was the cause.
+NVIDIA_TF32_OVERRIDE=0 python3 scripts/gpu_scores.py /tmp/bench/opus-mt-fr-en-shape .gpudata 2>&1 | tee "$OUT/scores_no_tf32.txt"
 systems=${SYSTEMS:-transformers-fp32,transformers-fp16,ct2-fp32,ct2-fp16,ct2-int8_fp16,bilingua}
 python3 scripts/bench_translate.py --device cuda --data .gpudata --work /tmp/bench --runs "${RUNS:-2}" \
   --sentences 128 --bs1-sentences 16 --systems "$systems" \

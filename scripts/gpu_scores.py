@@ -3,10 +3,10 @@
 Scores the same FLORES sentence pairs with the real-shape model, teacher
 forced: CTranslate2 float32 on the CPU (its greedy outputs are identical to
 transformers', tested), CTranslate2 float32 on the GPU (through whatever
-cuBLAS bilingua loaded: CUDA 12's, or CUDA 13's under CUDA 12's name) and
-transformers float32 on the GPU, and prints how far apart their per-token
-log-probabilities are. A wrong matrix product would show as a difference far
-larger than the two GPU engines' difference from each other.
+cuBLAS bilingua loaded: CUDA 12's, or CUDA 13's under CUDA 12's name), and
+transformers float32 on the GPU and on the CPU, and prints how far apart their
+per-token log-probabilities are. A wrong matrix product would show as a
+difference far larger than transformers' own, CPU against GPU.
 
     python scripts/gpu_scores.py MODEL FLORES_DIR [DEVICE]
 """
@@ -59,6 +59,8 @@ def main(model: Path, data: Path, device: str = "cuda", n: int = 32) -> int:
         targets = [backend.tokenizer.tokens(e) for e in en]
         scores[f"ctranslate2 {where}"] = [r.log_probs for r in backend.translator.score_batch(sources, targets)]
     scores[f"transformers {device}"] = transformers_scores(model, sources, targets, device)
+    # The same engine on both: how far the GPU's own rounding moves these scores, whatever the engine.
+    scores["transformers cpu"] = transformers_scores(model, sources, targets, "cpu")
     names = list(scores)
     print(f"{n} pairs, {sum(map(len, scores[names[0]]))} target tokens, |log p difference| per token:")
     for i, a in enumerate(names):
