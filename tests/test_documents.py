@@ -368,3 +368,27 @@ def test_a_markdown_sentence_with_inline_code_is_translated_whole_and_the_code_k
     assert out.replace("*", "").replace("\\", "").split() == whole.split()
     unprotected = bilingua.translate(source, format="markdown", protect=False, **options)
     assert unprotected.count("`make budget`") == 1 and unprotected.count("`make test`") == 1  # code is never the model's
+
+
+def test_a_style_around_a_whole_cue_is_kept_and_no_tag_reaches_the_model(options: dict[str, object]) -> None:
+    from bilingua.formats.subtitles import translate_vtt
+
+    sent: list[str] = []
+
+    def translate(texts):  # type: ignore[no-untyped-def]
+        sent.extend(texts)
+        return [t.upper() for t in texts]
+
+    cues = [["<i>Le conseil s'est réuni.</i>"], ["<i>Il a voté</i>", "<i>le budget.</i>"], ["Très <b>bien</b> !"],
+            ["- <i>Oui.</i>", "- Non."]]
+    out = translate_cues(cues, translate)
+    assert out == [["<i>LE CONSEIL S'EST RÉUNI.</i>"], ["<i>IL A VOTÉ LE BUDGET.</i>"], ["TRÈS BIEN !"], ["- OUI.", "- NON."]]
+    assert sent and not any("<" in t for t in sent)
+    # WebVTT: the voice stays apart, entities are read as characters and written escaped again.
+    vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Marie><i>Vous &amp; moi.</i>\n"
+    caption = webvtt.from_string(translate_vtt(vtt, translate)).captions[0]
+    assert caption.voice == "Marie" and caption.raw_text == "<v Marie><i>VOUS &amp; MOI.</i>" and "Vous & moi." in sent
+    # Through the model: the styled cue comes back styled on every line.
+    styled = "1\n00:00:01,000 --> 00:00:02,000\n<i>Le conseil municipal de Lyon s'est réuni.</i>\n"
+    lines = list(srt.parse(bilingua.translate(styled, format="srt", **options)))[0].content.splitlines()
+    assert lines and all(line.startswith("<i>") and line.endswith("</i>") for line in lines)

@@ -4,13 +4,18 @@ A sentence that runs over several cues is translated as one sentence, then
 spread back over those cues in proportion to their source length, at word
 boundaries. A dialogue cue (lines starting with ``-``, one per speaker) is
 translated line by line and keeps its dashes. Each cue is wrapped to the
-longest source line or 42 characters, whichever is more.
+longest source line or 42 characters, whichever is more. Cue tags never reach
+the model: a style that covers a whole cue (``<i>`` around it, or around each
+of its lines alike) is put back around each translated line; a tag inside a
+line is dropped, its text translated.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import textwrap
+from typing import NamedTuple
 
 from ..errors import InputError
 from .base import Translate
@@ -22,6 +27,38 @@ __all__ = ["translate_cues", "translate_srt", "translate_vtt", "cue_text"]
 MIN_LINE = 42
 _SENTENCE_END = re.compile(r"[.!?…][\"'»”)\]]*$")
 _DASH = re.compile(r"^\s*[-‐–—]\s*")
+#: Cue markup: <i>, </b>, <c.yellow>, <v Marie>, <font color="red">, and karaoke timestamps <00:00:04.500>.
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d[\d:.]*>")
+_WRAPPED = re.compile(r"(?P<open><(?P<name>[A-Za-z]+)(?:[.\s][^<>]*)?>)(?P<body>.*)</(?P=name)>", re.S)
+_VOICE = re.compile(r"</?v(?:[.\s][^<>]*)?>")
+
+
+class _Cue(NamedTuple):
+    lines: list[str]  # the text, without tags
+    style: tuple[str, str]  # the opening and closing tag around all of it, or two empty strings
+
+
+def _style(text: str) -> tuple[str, str] | None:
+    m = _WRAPPED.fullmatch(text.strip())
+    if m is None or f"</{m['name']}>" in m["body"]:
+        return None
+    return m["open"], f"</{m['name']}>"
+
+
+def _read_cue(lines: list[str], entities: bool) -> _Cue:
+    """A cue's lines without tags (and with ``&amp;`` read as ``&`` where ``entities``), and its whole-cue style."""
+    lines = [_VOICE.sub("", line) for line in lines]  # WebVTT's voice is kept apart
+    filled = [line for line in lines if line.strip()]
+    whole = _style("\n".join(filled))
+    each = {_style(line) for line in filled}
+    style = whole or (each.pop() if len(each) == 1 and None not in each else None)
+    clean = [_TAG.sub("", line) for line in lines]
+    return _Cue([html.unescape(line) if entities else line for line in clean], style or ("", ""))
+
+
+def _styled(lines: list[str], style: tuple[str, str], entities: bool) -> list[str]:
+    lines = [html.escape(line, quote=False) if entities else line for line in lines]
+    return [style[0] + line + style[1] for line in lines]
 
 
 def _is_dialogue(lines: list[str]) -> bool:
@@ -69,8 +106,18 @@ def _spread(text: str, weights: list[int]) -> list[str] | None:
     return [" ".join(words[a:b]) for a, b in zip(cuts, cuts[1:])]
 
 
-def translate_cues(cues: list[list[str]], translate: Translate, max_line: int | None = None) -> list[list[str]]:
-    """The translated lines of each cue (a cue is its list of text lines)."""
+def translate_cues(cues: list[list[str]], translate: Translate, max_line: int | None = None,
+                   entities: bool = False) -> list[list[str]]:
+    """The translated lines of each cue (a cue is its list of text lines, tags included).
+
+    ``entities``: the cue text is HTML-escaped (WebVTT), read and written so.
+    """
+    read = [_read_cue(lines, entities) for lines in cues]
+    done = _translate_text([cue.lines for cue in read], translate, max_line)
+    return [_styled(lines, cue.style, entities) for lines, cue in zip(done, read)]
+
+
+def _translate_text(cues: list[list[str]], translate: Translate, max_line: int | None) -> list[list[str]]:
     width = max_line or max([MIN_LINE, *(len(line) for lines in cues for line in lines)])
     groups = _groups(cues)
     texts: list[str] = []
@@ -129,8 +176,8 @@ def _read_vtt(source: str):  # type: ignore[no-untyped-def]
 def cue_text(source: str, form: str) -> str:
     """The text of every cue, a cue per line."""
     if form == "srt":
-        return "\n".join(" ".join(s.content.split()) for s in _read_srt(source))
-    return "\n".join(" ".join(c.text.split()) for c in _read_vtt(source).captions)
+        return "\n".join(" ".join(_TAG.sub("", s.content).split()) for s in _read_srt(source))
+    return "\n".join(" ".join(html.unescape(c.text).split()) for c in _read_vtt(source).captions)
 
 
 def translate_srt(source: str, translate: Translate, aligned: object = None, max_line: int | None = None) -> str:
@@ -145,9 +192,9 @@ def translate_srt(source: str, translate: Translate, aligned: object = None, max
 
 
 def translate_vtt(source: str, translate: Translate, aligned: object = None, max_line: int | None = None) -> str:
-    """A WebVTT file translated; header, styles, notes, cue ids, timings, settings and voices kept."""
+    """A WebVTT file translated; header, styles, notes, cue ids, timings, settings, voices and whole-cue styles kept."""
     vtt = _read_vtt(source)
-    lines = translate_cues([c.text.splitlines() for c in vtt.captions], translate, max_line)
+    lines = translate_cues([c.raw_text.splitlines() for c in vtt.captions], translate, max_line, entities=True)
     for caption, new in zip(vtt.captions, lines):
         voice = f"<v {caption.voice}>" if caption.voice else ""
         caption.text = voice + "\n".join(new)
