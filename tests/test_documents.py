@@ -392,3 +392,38 @@ def test_a_style_around_a_whole_cue_is_kept_and_no_tag_reaches_the_model(options
     styled = "1\n00:00:01,000 --> 00:00:02,000\n<i>Le conseil municipal de Lyon s'est réuni.</i>\n"
     lines = list(srt.parse(bilingua.translate(styled, format="srt", **options)))[0].content.splitlines()
     assert lines and all(line.startswith("<i>") and line.endswith("</i>") for line in lines)
+
+
+def _png() -> bytes:
+    """A 1x1 PNG."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+
+
+def test_a_picture_inside_a_docx_paragraph_stays_where_it_was(tmp_path: Path, options: dict[str, object]) -> None:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    mixed = document.add_paragraph("Voici ")
+    mixed.add_run("le logo").bold = True
+    mixed.add_run().add_picture(io.BytesIO(_png()))
+    mixed.add_run(" de la ville de Lyon.")
+    plain = document.add_paragraph("Le plan du quartier ")
+    plain.add_run().add_picture(io.BytesIO(_png()))
+    plain.add_run(" a été publié mardi.")
+    source, target = tmp_path / "logo.docx", tmp_path / "logo.en.docx"
+    document.save(str(source))
+    bilingua.translate_file(str(source), str(target), **options)
+    after = docx.Document(str(target))
+    assert len(after.inline_shapes) == 2
+    for paragraph in after.paragraphs:  # translated text on both sides of the picture, which is untouched
+        kinds = ["picture" if r._r.xpath(".//w:drawing") else "text" for r in paragraph.runs if r.text or r._r.xpath(".//w:drawing")]
+        assert kinds.count("picture") == 1 and kinds[0] == kinds[-1] == "text"

@@ -55,10 +55,12 @@ def _paragraphs(document: Any) -> Iterator[Any]:
 
 
 def _spans(paragraph: Any) -> list[list[list[Any]]]:
-    """The paragraph's runs as one span of pieces: adjacent runs of one formatting form a piece, and a
-    hyperlink's runs one of their own."""
+    """The paragraph's runs as spans of pieces: adjacent runs of one formatting form a piece, and a
+    hyperlink's runs one of their own. A run that holds more than text (a picture, a note's mark, a
+    field code, a page break) stays where it is, untouched, and ends the span."""
     from docx.text.hyperlink import Hyperlink
 
+    spans: list[list[list[Any]]] = []
     pieces: list[list[Any]] = []
     last_key: object = None
     for item in paragraph.iter_inner_content():
@@ -67,6 +69,11 @@ def _spans(paragraph: Any) -> list[list[list[Any]]]:
                 pieces.append(list(item.runs))
             last_key = None
             continue
+        if _anchored(item._r):
+            if pieces:
+                spans.append(pieces)
+            pieces, last_key = [], None
+            continue
         rpr = item._r.rPr
         key = rpr.xml if rpr is not None else ""
         if pieces and key == last_key:
@@ -74,7 +81,23 @@ def _spans(paragraph: Any) -> list[list[list[Any]]]:
         else:
             pieces.append([item])
         last_key = key
-    return [pieces] if pieces else []
+    return [*spans, pieces] if pieces else spans
+
+
+#: What a run may hold and still be text that a translation can replace.
+_TEXT_PARTS = {"rPr", "t", "tab", "cr", "noBreakHyphen", "softHyphen", "lastRenderedPageBreak"}
+
+
+def _anchored(r: Any) -> bool:
+    from docx.oxml.ns import qn
+
+    for child in r:
+        name = child.tag.rsplit("}", 1)[-1]
+        if name == "br" and child.get(qn("w:type")) in (None, "textWrapping"):
+            continue
+        if name not in _TEXT_PARTS:
+            return True
+    return False
 
 
 def _top(run: Any) -> Any:
