@@ -427,3 +427,61 @@ def test_a_picture_inside_a_docx_paragraph_stays_where_it_was(tmp_path: Path, op
     for paragraph in after.paragraphs:  # translated text on both sides of the picture, which is untouched
         kinds = ["picture" if r._r.xpath(".//w:drawing") else "text" for r in paragraph.runs if r.text or r._r.xpath(".//w:drawing")]
         assert kinds.count("picture") == 1 and kinds[0] == kinds[-1] == "text"
+
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+FOOTNOTES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:footnotes xmlns:w="{W}">
+<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>
+<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>
+<w:footnote w:id="1"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteRef/></w:r>
+<w:r><w:t xml:space="preserve"> Voir le rapport du conseil municipal.</w:t></w:r></w:p></w:footnote>
+</w:footnotes>"""
+
+
+def test_docx_footnotes_are_translated_and_keep_their_marks(tmp_path: Path, options: dict[str, object]) -> None:
+    import zipfile
+
+    import docx
+    from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("Le budget a été voté mardi.")
+    reference = OxmlElement("w:footnoteReference")
+    reference.set(qn("w:id"), "1")
+    paragraph.add_run()._r.append(reference)
+    part = Part(PackURI("/word/footnotes.xml"), CONTENT_TYPE.WML_FOOTNOTES, FOOTNOTES.encode(), document.part.package)
+    document.part.relate_to(part, RELATIONSHIP_TYPE.FOOTNOTES)
+    source, target = tmp_path / "note.docx", tmp_path / "note.en.docx"
+    document.save(str(source))
+    bilingua.translate_file(str(source), str(target), **options)
+    after = docx.Document(str(target))
+    assert after.paragraphs[0]._p.xpath(".//w:footnoteReference[@w:id='1']")
+    notes = docx.oxml.parse_xml(zipfile.ZipFile(target).read("word/footnotes.xml"))
+    find = lambda path: notes.xpath(path, namespaces={"w": W})  # noqa: E731
+    assert find("//w:separator") and find("//w:continuationSeparator") and find("//w:footnoteRef")
+    text = "".join(find("//w:footnote[@w:id='1']//w:t/text()"))
+    assert text == " " + Pipeline(**options).translate("Voir le rapport du conseil municipal.")  # type: ignore[arg-type]
+
+
+def test_docx_text_boxes_are_translated_in_place(tmp_path: Path, options: dict[str, object]) -> None:
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("Le conseil municipal s'est réuni.")
+    box = parse_xml(f'<w:pict xmlns:w="{W}" xmlns:v="urn:schemas-microsoft-com:vml"><v:shape><v:textbox><w:txbxContent>'
+                    "<w:p><w:r><w:t>Les travaux commenceront au printemps.</w:t></w:r></w:p>"
+                    "</w:txbxContent></v:textbox></v:shape></w:pict>")
+    paragraph.add_run()._r.append(box)
+    source, target = tmp_path / "encadre.docx", tmp_path / "encadre.en.docx"
+    document.save(str(source))
+    bilingua.translate_file(str(source), str(target), **options)
+    after = docx.Document(str(target)).paragraphs[0]._p
+    pipeline = Pipeline(**options)  # type: ignore[arg-type]
+    assert "".join(after.xpath(".//w:txbxContent//w:t/text()")) == pipeline.translate("Les travaux commenceront au printemps.")
+    assert "".join(after.xpath("./w:r/w:t/text()")) == pipeline.translate("Le conseil municipal s'est réuni.")

@@ -1,7 +1,8 @@
 """Word documents (.docx, with python-docx): every paragraph keeps its style, every run its formatting.
 
-The paragraphs of the body, of tables (nested ones too) and of every
-section's headers and footers are translated. Inside a paragraph, adjacent
+The paragraphs of the body, of tables (nested ones too), of every
+section's headers and footers, of text boxes, and of footnotes and endnotes
+are translated. Inside a paragraph, adjacent
 runs with the same formatting form one piece (Word cuts runs at every edit),
 and a hyperlink is a piece of its own. A paragraph of several pieces (a
 bold phrase or a link inside a sentence) is translated in whole sentences,
@@ -35,7 +36,7 @@ def _open(data: bytes) -> Any:
 
 
 def _paragraphs(document: Any) -> Iterator[Any]:
-    """Every paragraph: body, tables (nested), and each section's headers and footers."""
+    """Every paragraph: body, tables (nested), each section's headers and footers, and text boxes."""
 
     def in_part(part: Any) -> Iterator[Any]:
         yield from part.paragraphs
@@ -45,13 +46,64 @@ def _paragraphs(document: Any) -> Iterator[Any]:
                     yield from in_part(cell)
 
     yield from in_part(document)
+    stories = [document]
     seen = set()
     for section in document.sections:
         for part in (section.header, section.footer, section.first_page_header, section.first_page_footer,
                      section.even_page_header, section.even_page_footer):
             if not part.is_linked_to_previous and id(part._element) not in seen:
                 seen.add(id(part._element))
+                stories.append(part)
                 yield from in_part(part)
+    yield from _text_boxes(stories)
+
+
+def _text_boxes(stories: list[Any]) -> Iterator[Any]:
+    """The paragraphs inside text boxes (Word's drawing and its VML fallback each hold a copy)."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    seen: set[Any] = set()  # a box inside a box: its paragraphs come once
+    for story in stories:
+        for box in story._element.iter(qn("w:txbxContent")):
+            for p in box.iter(qn("w:p")):
+                if p not in seen:
+                    seen.add(p)
+                    yield Paragraph(p, story)
+
+
+def _notes(document: Any) -> list[tuple[Any, Any]]:
+    """The footnotes and endnotes parts, each with its XML tree (python-docx has no API for them)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.parser import parse_xml
+
+    notes = []
+    for rel in document.part.rels.values():
+        if rel.reltype in (RT.FOOTNOTES, RT.ENDNOTES) and not rel.is_external:
+            part = rel.target_part
+            element = getattr(part, "_element", None)  # a part python-docx parsed itself, else raw bytes
+            notes.append((part, element if element is not None else parse_xml(part.blob)))
+    return notes
+
+
+def _note_paragraphs(document: Any, notes: list[tuple[Any, Any]]) -> Iterator[Any]:
+    """The paragraphs of every footnote and endnote (not the separators Word keeps among them)."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    for _, root in notes:
+        for note in root:
+            if note.get(qn("w:type")) in (None, "normal"):
+                for p in note.iter(qn("w:p")):
+                    yield Paragraph(p, document._body)
+
+
+def _store_notes(notes: list[tuple[Any, Any]]) -> None:
+    from docx.opc.oxml import serialize_part_xml
+
+    for part, root in notes:
+        if getattr(part, "_element", None) is None:
+            part._blob = serialize_part_xml(root)
 
 
 def _spans(paragraph: Any) -> list[list[list[Any]]]:
@@ -120,7 +172,9 @@ def translate_docx(data: bytes, translate: Translate, aligned: Aligned | None = 
     formatting's text is translated on its own.
     """
     document = _open(data)
-    spans = [span for paragraph in _paragraphs(document) for span in _spans(paragraph)]
+    notes = _notes(document)
+    paragraphs = [*_paragraphs(document), *_note_paragraphs(document, notes)]
+    spans = [span for paragraph in paragraphs for span in _spans(paragraph)]
     mixed = [s for s in spans if aligned is not None and len(s) > 1 and sum(bool(_text(p).strip()) for p in s) > 1]
     together = {id(s) for s in mixed}
     pieces = [piece for span in spans if id(span) not in together for piece in span]
@@ -133,6 +187,7 @@ def translate_docx(data: bytes, translate: Translate, aligned: Aligned | None = 
         words = aligned(["".join(_text(p) for p in span) for span in mixed])
         for span, span_words in zip(mixed, words):
             _rebuild(span, span_words)
+    _store_notes(notes)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
