@@ -485,3 +485,20 @@ def test_docx_text_boxes_are_translated_in_place(tmp_path: Path, options: dict[s
     pipeline = Pipeline(**options)  # type: ignore[arg-type]
     assert "".join(after.xpath(".//w:txbxContent//w:t/text()")) == pipeline.translate("Les travaux commenceront au printemps.")
     assert "".join(after.xpath("./w:r/w:t/text()")) == pipeline.translate("Le conseil municipal s'est réuni.")
+
+
+def test_a_docx_whose_notes_are_not_xml_is_one_error(tmp_path: Path, options: dict[str, object]) -> None:
+    import docx
+    from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    document = docx.Document()
+    document.add_paragraph("Le budget a été voté mardi.")
+    part = Part(PackURI("/word/footnotes.xml"), CONTENT_TYPE.WML_FOOTNOTES, b"<w:footnotes", document.part.package)
+    document.part.relate_to(part, RELATIONSHIP_TYPE.FOOTNOTES)
+    source, target = tmp_path / "casse.docx", tmp_path / "casse.en.docx"
+    document.save(str(source))
+    with pytest.raises(bilingua.InputError, match="footnotes.xml is not valid XML"):
+        bilingua.translate_file(str(source), str(target), **options)
+    assert not target.exists()

@@ -76,13 +76,19 @@ def _notes(document: Any) -> list[tuple[Any, Any]]:
     """The footnotes and endnotes parts, each with its XML tree (python-docx has no API for them)."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.oxml.parser import parse_xml
+    from lxml import etree
 
     notes = []
     for rel in document.part.rels.values():
         if rel.reltype in (RT.FOOTNOTES, RT.ENDNOTES) and not rel.is_external:
             part = rel.target_part
             element = getattr(part, "_element", None)  # a part python-docx parsed itself, else raw bytes
-            notes.append((part, element if element is not None else parse_xml(part.blob)))
+            if element is None:
+                try:
+                    element = parse_xml(part.blob)
+                except (etree.XMLSyntaxError, ValueError) as exc:
+                    raise InputError(f"this .docx file's {part.partname} is not valid XML ({exc})") from None
+            notes.append((part, element))
     return notes
 
 
