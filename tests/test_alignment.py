@@ -56,3 +56,12 @@ def test_ctranslate2_links_come_with_the_translation_and_match_a_forced_pass(mar
     forced = backend.align(backend.encode(sources), [list(h.tokens) for h in hyps])
     assert [list(h.links[1:]) for h in hyps] == [f[1:] for f in forced]
     assert align_sentences(backend, sources, hyps) == align_sentences(backend, sources, [replace(h, links=()) for h in hyps])
+
+
+def test_a_sentence_split_inside_a_word_copies_no_source_word(marian_dir: Path) -> None:
+    pipeline = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1)
+    text = 'Le conseil a publié `![le plan](plan.png "Plan")` du quartier.'  # pysbd cuts "`![le" after its "!"
+    sentences = pipeline.translator.translate_document(text)
+    assert sum(len(s.text.split()) for s in sentences.sentences()) > len(text.split())
+    words = pipeline.translate_aligned([text])[0]
+    assert [w for w, _ in words] == [w for h in sentences.hypotheses for w in h.text.split()]

@@ -502,3 +502,18 @@ def test_a_docx_whose_notes_are_not_xml_is_one_error(tmp_path: Path, options: di
     with pytest.raises(bilingua.InputError, match="footnotes.xml is not valid XML"):
         bilingua.translate_file(str(source), str(target), **options)
     assert not target.exists()
+
+
+def test_a_markdown_image_inside_a_sentence_stays_in_it(options: dict[str, object]) -> None:
+    from markdown_it import MarkdownIt
+
+    image = '![le plan](plan.png "Plan")'
+    source = f"Le conseil municipal a publié {image} du quartier **mardi soir** avant la séance.\n"
+    out = bilingua.translate(source, format="markdown", **options)
+    assert out.count(image) == 1  # written as it was, once
+    inline = MarkdownIt("commonmark").parse(out)[1]
+    assert [c.type for c in inline.children].count("image") == 1 and "strong_open" in {c.type for c in inline.children}
+    # The sentence went to the model whole, the image in it as a kept code span: no French word is left.
+    plain = "Le conseil municipal a publié `image` du quartier mardi soir avant la séance."
+    whole = Pipeline(**options).translate(plain).split()  # type: ignore[arg-type]
+    assert out.replace(image, "`image`").replace("*", "").replace("\\", "").split() == whole

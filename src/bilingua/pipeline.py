@@ -234,7 +234,9 @@ class Pipeline:
         out = []
         for text, document in zip(texts, done):
             mine = document.sentences()
-            offset = len(text.split()) - sum(len(s.text.split()) for s in mine)  # list markers come first
+            # List markers come first. (A splitter that cut inside a word leaves more words than the
+            # text has: then there are no markers, and no source word is copied as one.)
+            offset = max(0, len(text.split()) - sum(len(s.text.split()) for s in mine))
             words = [(w, i) for i, w in enumerate(text.split()[:offset])]
             for sentence, hyp in zip(mine, document.hypotheses):
                 words += [(w, offset + i) for w, i in zip(hyp.text.split(), next(links))]

@@ -7,7 +7,8 @@ byte. Inside a paragraph, code spans, link and image targets, autolinks and
 inline HTML are kept. A paragraph's soft line breaks are joined, and a
 sentence with emphasis, a link or inline code in it is translated whole,
 the emphasis and link put back on the words the model aligns with them (see
-:func:`translate_markdown`); images and raw inline HTML still cut a sentence.
+:func:`translate_markdown`); an image stays in its sentence, kept as it is and
+placed where the model aligns it. Raw inline HTML still cuts a sentence.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 _ESCAPE = re.compile(r"([\\`*_\[\]<>])")
 _CONTAINER = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(?:#{1,6}[ \t]+)?")
 _EMPHASIS_OPEN = {"em_open", "strong_open", "s_open"}
+#: What the model reads in place of an image inside a sentence (see _for_model).
+_IMAGE = "`image`"
 _EMPHASIS_CLOSE = {"em_close", "strong_close", "s_close"}
 
 
@@ -57,7 +60,7 @@ def _runs(inline: Any) -> list[Any]:
     Emphasis, and a link around plain text, do not end a span: they are
     remembered with each chunk, so a sentence with an emphasised phrase or a
     link in it stays one span. A code span is a chunk of its own that is
-    never translated. Images and raw HTML end a span.
+    never translated, and so is an image. Raw HTML ends a span.
     """
     parts: list[Any] = []
     stack: list[Wrap] = []
@@ -95,7 +98,8 @@ def _runs(inline: Any) -> list[Any]:
             autolink = False
         elif kind == "text":  # the text of an autolink is its address
             parts.append(child.content)
-        elif kind == "code_inline":  # part of the sentence, but written as it is
+        elif kind == "code_inline" or (kind == "image" and "\n" not in _markup(child)):
+            # part of the sentence, but written as it is (an image written over two lines still ends it)
             _open_span(parts).append((_markup(child), (*stack, _CODE)))
         else:
             parts.append(_markup(child))
@@ -187,10 +191,10 @@ def _render_spans(spans: list[Any], whole: list[Any], translate: Translate, alig
         if id(span) not in together:
             out[id(span)] = _serialize([(stack, respace(t, next(done)) if t.strip() and _CODE not in stack else t)
                                         for t, stack in span])
-    words = aligned(["".join(t for t, _ in s) for s in whole]) if whole and aligned is not None else []
+    words = aligned(["".join(_for_model(t, stack) for t, stack in s) for s in whole]) if whole and aligned is not None else []
     for span, span_words in zip(whole, words):
         raw = "".join(t for t, _ in span)
-        owner = source_groups([t for t, _ in span])
+        owner = source_groups([_for_model(t, stack) for t, stack in span])  # the words the model read
         segments = grouped(_code_kept(span, span_words, owner), owner)
         texts = spaced(raw, [seg for _, seg in segments])
         out[id(span)] = _serialize([(span[k][1], text) for (k, _), text in zip(segments, texts)])
@@ -217,7 +221,7 @@ def _code_kept(span: list[Any], words: list[tuple[str, int]], owner: list[int]) 
     unused = list(copies)
     for k, mine in codes:
         tail = ""
-        match = next((c for c in unused if c[2].startswith(span[k][0])), unused[0] if unused else None)
+        match = next((c for c in unused if c[2].startswith(_for_model(*span[k]))), unused[0] if unused else None)
         if match is not None:  # its own copy if the model kept it, else the next copy in order
             unused.remove(match)
             at, _, copy = match
@@ -235,6 +239,13 @@ def _code_kept(span: list[Any], words: list[tuple[str, int]], owner: list[int]) 
         if j < len(words) and j not in dropped:
             out.append(words[j])
     return out
+
+
+def _for_model(text: str, stack: tuple[Wrap, ...]) -> str:
+    """A chunk as the model reads it. An image is the code span ```image```: protection keeps it, and
+    :func:`_code_kept` finds it again (its own markup, ``![...](...)``, would be cut at its ``!`` by
+    sentence splitting)."""
+    return _IMAGE if _CODE in stack and not text.startswith("`") else text
 
 
 def _backtick_runs(words: list[str]) -> list[tuple[int, int, str]]:
