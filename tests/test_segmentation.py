@@ -152,3 +152,12 @@ def test_segmentation_suite_f1_on_french(evaldata: Path) -> None:
     assert report["punctuated"]["f1"] >= 0.975
     assert report["punctuated"]["false_negatives"] <= 5
     assert report["all_joins"]["f1"] >= 0.955
+
+
+def test_a_code_span_is_never_cut_into_two_sentences() -> None:
+    split = PysbdSplitter("fr")
+    assert split("Lancez `echo fin. Autre` puis partez. Ensuite revenez.") == [
+        "Lancez `echo fin. Autre` puis partez.", "Ensuite revenez."]
+    assert split('Voir `![le plan](plan.png "Plan")` du quartier. Fin.') == [
+        'Voir `![le plan](plan.png "Plan")` du quartier.', "Fin."]
+    assert split("l`homme est venu. Il est parti.") == ["l`homme est venu.", "Il est parti."]  # a lone backtick

@@ -20,6 +20,7 @@ from typing import NamedTuple
 from .alignment import align_sentences
 from .backends import Hypothesis, TranslationBackend
 from .errors import InputError
+from .segmentation import CODE_SPAN
 
 __all__ = ["Protector", "Span", "read_glossary", "PROTECTED"]
 
@@ -28,7 +29,7 @@ _UNITS = r"(?:%|‰|€|\$|£|°C|°F|°|M€|k€|Md€|km/h|km²|km|cm|mm|m²|
 PROTECTED = {
     "url": r"(?:https?://|www\.)[^\s<>\"'«»]+[^\s<>\"'«».,;:!?)\]]",
     "email": r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
-    "code": r"`[^`\n]+`",
+    "code": CODE_SPAN.pattern,
     "handle": r"(?<![\w@])@\w{2,}",
     "hashtag": r"(?<![\w#&])#\w*[^\W\d_]\w*",
     "number": rf"(?<![\w,.])\d+(?:[.,\u00a0\u202f ]\d+)*\s?{_UNITS}(?!\w)",

@@ -88,7 +88,9 @@ class BoundaryRepair:
 
     def resplit(self, piece: str) -> list[str]:
         """``piece`` cut after each sentence end pysbd missed (the pieces concatenate back to it)."""
-        cuts = [m.end() for m in _INNER_END.finditer(piece) if m.end() < len(piece.rstrip()) and self._ends(m.group(1))]
+        code = _code_spans(piece)
+        cuts = [m.end() for m in _INNER_END.finditer(piece) if m.end() < len(piece.rstrip()) and self._ends(m.group(1))
+                and not any(a < m.end() < b for a, b in code)]
         bounds = [0, *cuts, len(piece)]
         return [piece[a:b] for a, b in zip(bounds, bounds[1:]) if a < b]
 
@@ -177,15 +179,28 @@ class PysbdSplitter(SentenceSplitter):
 
     def split(self, text: str) -> list[str]:
         groups: list[list[str]] = []  # pieces of the text itself, whitespace and all: joined exactly
+        code = _code_spans(text)
+        at = 0
         for raw, glued in _exact(text, self._segments(text)):
+            inside = any(a < at < b for a, b in code)  # never inside `code`: it is kept whole
+            at += len(raw)
             if groups and not glued:
                 closer, raw = self.repair.misplaced_closer(raw)
                 groups[-1].append(closer)
-            if groups and (not raw.strip() or glued or self.repair.continues("".join(groups[-1][-3:]), raw.strip())):
+            if groups and (not raw.strip() or glued or inside
+                           or self.repair.continues("".join(groups[-1][-3:]), raw.strip())):
                 groups[-1].append(raw)
             elif raw.strip():
                 groups.append([raw])
         return [p.strip() for g in groups for p in self.repair.resplit("".join(g)) if p.strip()]
+
+
+#: A code span: never cut by sentence splitting, and kept as it is by protection (protect.PROTECTED).
+CODE_SPAN = re.compile(r"`[^`\n]+`")
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in CODE_SPAN.finditer(text)]
 
 
 def _exact(text: str, pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
