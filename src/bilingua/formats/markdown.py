@@ -27,9 +27,9 @@ _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 _ESCAPE = re.compile(r"([\\`*_\[\]<>])")
 _CONTAINER = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(?:#{1,6}[ \t]+)?")
 _EMPHASIS_OPEN = {"em_open", "strong_open", "s_open"}
+_EMPHASIS_CLOSE = {"em_close", "strong_close", "s_close"}
 #: What the model reads in place of an image inside a sentence (see _for_model).
 _IMAGE = "`image`"
-_EMPHASIS_CLOSE = {"em_close", "strong_close", "s_close"}
 
 
 def _blocks(source: str) -> tuple[list[Any], int]:
@@ -242,9 +242,9 @@ def _code_kept(span: list[Any], words: list[tuple[str, int]], owner: list[int]) 
 
 
 def _for_model(text: str, stack: tuple[Wrap, ...]) -> str:
-    """A chunk as the model reads it. An image is the code span ```image```: protection keeps it, and
+    """A chunk as the model reads it. An image is the code span `` `image` ``: protection keeps it, and
     :func:`_code_kept` finds it again (its own markup, ``![...](...)``, would be cut at its ``!`` by
-    sentence splitting)."""
+    sentence splitting, and is not the model's to read)."""
     return _IMAGE if _CODE in stack and not text.startswith("`") else text
 
 
