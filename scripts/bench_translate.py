@@ -229,11 +229,16 @@ def _sync(device: str) -> None:
 
 # --- the driver --------------------------------------------------------------------------------------
 
+def _child_env(args: argparse.Namespace) -> dict[str, str]:
+    """A timed process's environment: the benchmark's own model cache, and no network."""
+    return {**os.environ, "BILINGUA_CACHE": str(args.work / "cache"), "HF_HUB_OFFLINE": "1"}
+
+
 def run_one(args: argparse.Namespace, system: str, mode: str, inputs: Path) -> dict | None:
     cmd = [sys.executable, __file__, "--worker", "--system", system, "--mode", mode, "--model", str(args.model),
            "--inputs", str(inputs), "--out-len", str(args.out_len), "--bs1-sentences", str(args.bs1_sentences),
            "--device", args.device]
-    env = {**os.environ, "BILINGUA_CACHE": str(args.work / "cache"), "HF_HUB_OFFLINE": "1"}
+    env = _child_env(args)
     done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         print(f"{system} {mode} failed; left out of the table:\n{done.stderr[-2000:]}", file=sys.stderr)
@@ -262,7 +267,7 @@ def one_off(args: argparse.Namespace, sentence: str) -> dict[str, float]:
     from bilingua.backends.marian_tokenizer import MarianSentencePieceTokenizer
 
     bound = 2 * len(MarianSentencePieceTokenizer(args.model).tokens(sentence)) + 10
-    env = {**os.environ, "BILINGUA_CACHE": str(args.work / "cache"), "HF_HUB_OFFLINE": "1"}
+    env = _child_env(args)
     commands = {
         "bilingua": [sys.executable, "-m", "bilingua", "translate", "--quiet", "--beams", "4", "--model", str(args.model), sentence],
         "transformers": [sys.executable, "-c", ONE_OFF_TRANSFORMERS, str(args.model), sentence, str(bound)],
