@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from .backends import GenerationOptions, Hypothesis, TranslationBackend
 from .corpus import BatchOptions, BatchReport, batch
 from .errors import BackendUnavailableError, BilinguaError, InputError, ModelNotFoundError
@@ -19,6 +21,9 @@ from .summarizers import ExtractiveSummarizer, Summarizer
 from .translator import CachedBackend, Translator
 
 __version__ = "0.1.0"
+
+# A library says nothing unless its user configures logging (the command line does).
+logging.getLogger("bilingua").addHandler(logging.NullHandler())
 
 __all__ = [
     "__version__",

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from .errors import BackendUnavailableError
+from .errors import optional_import
 
 __all__ = ["Detection", "LanguageDetector", "LANGUAGE_NAMES"]
 
@@ -35,12 +35,8 @@ class LanguageDetector:
     def _load(self) -> Any:
         with self._lock:
             if self._identifier is None:
-                try:
-                    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-                except ImportError:
-                    raise BackendUnavailableError(
-                        "language detection needs py3langid: pip install 'bilingua[serve]'"
-                    ) from None
+                langid = optional_import("py3langid.langid", "language detection", extra="serve")
+                MODEL_FILE, LanguageIdentifier = langid.MODEL_FILE, langid.LanguageIdentifier
                 identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
                 if self.languages:
                     identifier.set_languages(list(self.languages))

@@ -70,7 +70,7 @@ class Pipeline:
         summary: SummaryOptions | None = None,
         splitter: Splitter | None = None,
         generation: GenerationOptions | None = None,
-        progress: bool = True,
+        progress: bool = False,
         **options: Any,
     ) -> None:
         custom = options.pop("summarizer") if isinstance(options.get("summarizer"), Summarizer) else None

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from ..cpu import cpu_facts
-from ..errors import BackendUnavailableError
+from ..errors import BackendUnavailableError, install_hint
 from ..hub import ResolvedModel
 from .base import DEVICES, GenerationOptions, Hypothesis, TranslationBackend, has_repetition_loop, resolve_device
 
@@ -52,9 +52,7 @@ def backend_class(name: str) -> Any:
     if name not in BACKENDS:
         raise ValueError(f"unknown backend {name!r}; choose one of: auto, {', '.join(BACKENDS)}")
     if importlib.util.find_spec(_REQUIRES[name]) is None:
-        raise BackendUnavailableError(
-            f"the {name} backend needs the '{_REQUIRES[name]}' package; install it with `pip install {_REQUIRES[name]}`"
-        )
+        raise BackendUnavailableError(f"the {name} backend needs {_REQUIRES[name]}: {install_hint(package=_REQUIRES[name])}")
     module, cls = BACKENDS[name].split(":")
     return getattr(importlib.import_module(module), cls)
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import BackendUnavailableError, BilinguaError, InputError, first_line
+from ..errors import BackendUnavailableError, BilinguaError, InputError, first_line, install_hint
 from ..cpu import cap_threads
 from ..hub import MARIAN_FILES, ResolvedModel, loading, require_files
 from .cuda import alias_cublas13, preload_cuda12
@@ -285,7 +285,7 @@ class CTranslate2Backend(TranslationBackend):
                 raise BilinguaError(f"CTranslate2 failed on the GPU ({message}); try --device cpu") from None
             raise BackendUnavailableError(
                 f"CTranslate2 {ctranslate2.__version__} cannot run on this GPU ({message}); its wheels are built "
-                "for CUDA 12: install CUDA 12's cuBLAS with pip install 'bilingua[gpu]', "
+                f"for CUDA 12: install CUDA 12's cuBLAS with {install_hint('gpu')}, "
                 "or use --device cpu or --backend transformers"
             ) from None
 

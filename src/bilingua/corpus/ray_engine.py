@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..errors import BackendUnavailableError
+from ..errors import optional_import
 from ..options import SummaryOptions, TranslationOptions
 from .job import BatchOptions, annotate
 
@@ -56,12 +56,7 @@ class _Actor:
 
 
 def _start(address: str | None) -> Any:
-    try:
-        import ray
-    except ImportError:
-        raise BackendUnavailableError(
-            "--engine ray needs Ray Data; install it with `pip install \"bilingua[ray]\"`"
-        ) from None
+    ray = optional_import("ray", "--engine ray", extra="ray")
     if not ray.is_initialized():
         ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
     return ray

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import BackendUnavailableError, InputError
+from ..errors import InputError, optional_import
 from ..io import replacing, write_output
 
 __all__ = ["INPUT_FORMATS", "OUTPUT_FORMATS", "input_format", "read_records", "write_records"]
@@ -85,13 +85,8 @@ def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _pyarrow() -> Any:
-    try:
-        import pyarrow
-        import pyarrow.parquet
-    except ImportError:
-        raise BackendUnavailableError(
-            "Parquet files need pyarrow; install it with `pip install \"bilingua[parquet]\"`"
-        ) from None
+    pyarrow = optional_import("pyarrow", "reading and writing Parquet files", extra="parquet")
+    optional_import("pyarrow.parquet", "reading and writing Parquet files", extra="parquet")
     return pyarrow
 
 

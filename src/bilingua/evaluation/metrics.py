@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import BilinguaError
+from ..errors import BilinguaError, optional_import
 
 __all__ = ["Metric", "MetricScore", "METRICS", "make_metrics", "expand_metric_names", "MetricUnavailable"]
 
@@ -242,10 +242,8 @@ class CometMetric(Metric):
     model_name = "Unbabel/wmt22-comet-da"
 
     def compute(self, hyps: Sequence[str], refs: Sequence[Sequence[str]], sources: Sequence[str] | None = None) -> MetricScore:
-        try:
-            from comet import download_model, load_from_checkpoint
-        except ImportError:
-            raise MetricUnavailable("COMET skipped: install it with `pip install bilingua[comet]`") from None
+        comet = optional_import("comet", "COMET", extra="comet", error=MetricUnavailable)
+        download_model, load_from_checkpoint = comet.download_model, comet.load_from_checkpoint
         if sources is None:
             raise MetricUnavailable("COMET skipped: it needs the source sentences (--src or a suite)")
         try:

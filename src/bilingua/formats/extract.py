@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from ..errors import BackendUnavailableError
+from ..errors import optional_import
 
 __all__ = ["main_article"]
 
@@ -13,10 +13,7 @@ logger = logging.getLogger("bilingua")
 
 def main_article(page: str, *, markdown: bool = False) -> str | None:
     """The article text of an HTML page (as Markdown if asked), or None when trafilatura finds none."""
-    try:
-        import trafilatura
-    except ImportError:
-        raise BackendUnavailableError("extracting the article of a web page needs trafilatura: pip install trafilatura") from None
+    trafilatura = optional_import("trafilatura", "extracting the article of a web page", package="trafilatura")
     text = trafilatura.extract(page, output_format="markdown" if markdown else "txt", include_comments=False,
                                include_tables=True, favor_precision=True)
     if not text or not text.strip():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..errors import BackendUnavailableError
+from ..errors import optional_import
 from ..options import ServiceOptions
 from ..pipeline import Pipeline
 
@@ -39,14 +39,10 @@ def serve(pipeline: Pipeline, options: ServiceOptions | None = None) -> None:
     uvicorn.Server(config).run()
 
 
+#: What ``bilingua serve`` imports (the ``serve`` extra); each is checked before the app is built.
+SERVE_MODULES = ("fastapi", "uvicorn", "prometheus_client", "py3langid", "python_multipart")
+
+
 def _require() -> None:
-    missing = []
-    for module in ("fastapi", "uvicorn", "prometheus_client", "py3langid", "multipart"):
-        try:
-            __import__(module)
-        except ImportError:
-            missing.append(module)
-    if missing:
-        raise BackendUnavailableError(
-            f"bilingua serve needs {', '.join(missing)}: pip install 'bilingua[serve]'"
-        )
+    for module in SERVE_MODULES:
+        optional_import(module, "bilingua serve", extra="serve")
