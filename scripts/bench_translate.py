@@ -94,7 +94,7 @@ def build_shortlist(model: Path, work: Path, lines: int = 600) -> Path:
     if out.is_file():
         return out
     os.environ.setdefault("BILINGUA_CACHE", str(work / "cache"))
-    from bilingua.backends.shortlist import make_shortlist
+    from bilingua.models import make_shortlist
     from bilingua.options import TranslationOptions
 
     corpus = work / "shortlist-corpus.fr"

@@ -72,7 +72,7 @@ def test_jsonl_one_result_per_input_line(model_args: list[str]) -> None:
 def test_missing_model_is_one_line_and_exit_1_without_network() -> None:
     r = run("translate", "Bonjour.")
     assert r.returncode == 1
-    assert r.stderr.startswith("error: model 'Helsinki-NLP/opus-mt-fr-en'")
+    assert r.stderr.startswith("bilingua: error: model 'Helsinki-NLP/opus-mt-fr-en'")
     assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
 
 

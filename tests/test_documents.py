@@ -135,7 +135,7 @@ def test_bad_subtitle_files_are_one_error_line_and_no_output(tmp_path: Path, mar
     target = tmp_path / ("out" + Path(name).suffix)
     done = cli("translate", "-i", str(source), "-o", str(target), "--model", str(marian_dir))
     assert done.returncode == 1
-    assert done.stderr.count("\n") == 1 and done.stderr.startswith("error:")
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("bilingua: error:")
     assert not target.exists()
 
 
@@ -281,7 +281,7 @@ def test_a_corrupt_docx_is_one_error_line_and_no_output(tmp_path: Path, marian_d
     source.write_bytes(b"PK\x03\x04 this is not really a zip")
     target = tmp_path / "out.docx"
     done = cli("translate", "-i", str(source), "-o", str(target), "--model", str(marian_dir))
-    assert done.returncode == 1 and done.stderr.startswith("error:") and done.stderr.count("\n") == 1, done.stderr
+    assert done.returncode == 1 and done.stderr.startswith("bilingua: error:") and done.stderr.count("\n") == 1, done.stderr
     assert "docx" in done.stderr and not target.exists()
     assert cli("translate", "-i", str(source), "--model", str(marian_dir)).returncode == 2  # no -o for a .docx
 

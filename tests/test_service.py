@@ -223,4 +223,40 @@ def test_a_missing_model_stops_start_up_with_one_line(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError) as failed:
         Server("--model", str(tmp_path / "no-such-model"), log=tmp_path / "serve.log")
     lines = [line for line in (tmp_path / "serve.log").read_text().splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error:") and "no-such-model" in lines[0], failed.value
+    assert len(lines) == 1 and lines[0].startswith("bilingua: error:") and "no-such-model" in lines[0], failed.value
+
+
+def test_a_service_started_from_python_micro_batches_as_the_command_does(marian_dir: Path) -> None:
+    # `bilingua serve` merged concurrent requests (5 ms, set in cli.py) while service.create_app(Pipeline())
+    # did not: the default now lives in ServiceOptions and both read it.
+    from bilingua.options import ServiceOptions
+    from bilingua.service import create_app
+
+    pipeline = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1, summarizer="extractive")
+    app = create_app(pipeline)
+    assert app.state.service.batcher is not None
+    assert pipeline.models_info()["translation"]["micro_batch_ms"] == ServiceOptions().micro_batch_ms == 5.0
+    pipeline.close()
+    unbatched = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1, summarizer="extractive")
+    assert create_app(unbatched, ServiceOptions(micro_batch_ms=None)).state.service.batcher is None
+    unbatched.close()
+
+
+def test_only_the_clients_own_mistakes_are_400(marian_dir: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from bilingua.options import ServiceOptions
+    from bilingua.service import create_app
+
+    pipeline = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1, summarizer="extractive")
+    app = create_app(pipeline, ServiceOptions(micro_batch_ms=None))
+    client = TestClient(app)
+    assert client.post("/translate", json={"q": "Bonjour.", "source": "fr", "target": "en", "format": "rtf"}).status_code == 400
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("an internal invariant broke at /srv/secret/path")
+
+    pipeline.translate = broken  # type: ignore[method-assign]
+    answer = client.post("/translate", json={"q": "Bonjour.", "source": "fr", "target": "en"})
+    assert answer.status_code == 500 and "secret" not in answer.text
+    pipeline.close()

@@ -20,7 +20,7 @@ from .segmentation import PysbdSplitter, Sentence, SentenceSplitter
 from .summarizers import ExtractiveSummarizer, Summarizer
 from .translator import CachedBackend, Translator
 
-__version__ = "0.1.0"
+from .version import __version__
 
 # A library says nothing unless its user configures logging (the command line does).
 logging.getLogger("bilingua").addHandler(logging.NullHandler())

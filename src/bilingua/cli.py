@@ -15,59 +15,17 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from . import __version__
+from .version import __version__
 from .errors import BilinguaError
+from .evaluation.cli import add_eval_parser, run_eval
+from .flags import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, add_flags, error_line, options_from, whole
 from .io import check_output, read_bytes, read_text, same_file, stdin_is, write_binary, write_output
 from .options import (
-    BACKEND_CHOICES,
-    COMPUTE_TYPE_CHOICES,
-    DEVICE_CHOICES,
-    MAX_BEAMS,
-    SUMMARIZER_CHOICES,
-    SUMMARY_SOURCES,
-    LANGUAGE_CHOICES,
     SummaryOptions,
     TranslationOptions,
-    from_namespace,
 )
 from .formats import ALL_FORMATS, BINARY_FORMATS, format_of, plain_text
 from .segmentation import split_lines
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    pass
-
-
-def whole(low: int, high: int | None = None) -> Any:
-    """An argparse type: a whole number from ``low`` (to ``high``)."""
-
-    def parse(value: str) -> int:
-        try:
-            n = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-        if n < low or (high is not None and n > high):
-            bound = f"from {low} to {high}" if high is not None else f"of at least {low}"
-            raise argparse.ArgumentTypeError(f"expected a number {bound}, got {n}")
-        return n
-
-    return parse
-
-
-_positive = whole(1)
-
-
-def _ratio(value: str) -> float:
-    try:
-        x = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
-    if not 0 < x <= 1:
-        raise argparse.ArgumentTypeError(f"expected a ratio in (0, 1], got {x}")
-    return x
-
 
 def _io_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("text", nargs="*", help="French text (several words are joined by spaces); omit to use -i or stdin")
@@ -83,48 +41,11 @@ def _io_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def add_translation_options(g: Any) -> None:
-    """The model and engine options, shared by the text commands and ``bilingua eval``."""
-    g.add_argument("--revision", help="hub revision of --model (default: the pinned one)")
-    g.add_argument("--backend", choices=BACKEND_CHOICES, default="auto")
-    g.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    g.add_argument("--beams", type=whole(1, MAX_BEAMS), help=f"beam size, at most {MAX_BEAMS} (default: the model's, 4 for opus-mt)")
-    g.add_argument("--batch-size", type=_positive, default=16)
-    g.add_argument("--max-batch-tokens", type=_positive, help="padded source tokens per batch (default 8192)")
-    g.add_argument("--threads", type=_positive, help="CPU threads for the engine (default and maximum: the cores)")
-    g.add_argument("--inter-threads", type=_positive, help="CTranslate2: batches run in parallel (default: 2 on a CPU of 2 or more cores, 1 on a GPU)")
-    g.add_argument("--glossary", metavar="TSV", help="terms that must come out as given: French<TAB>English per line")
-    g.add_argument("--no-protect", dest="protect", action="store_false", default=None,
-                   help="let the model translate URLs, e-mail addresses, handles, code and numbers with units")
-    g.add_argument("--keep-lines", action="store_true",
-                   help="translate every line on its own, even inside a hard-wrapped paragraph (default: re-flow it)")
-    g.add_argument(
-        "--target-vocab-only", action="store_true",
-        help="CTranslate2: restrict the output layer to the target-side vocabulary (faster; see README)",
-    )
-    g.add_argument("--shortlist", metavar="FILE",
-                   help="CTranslate2: score only each sentence's likely pieces, from `bilingua models shortlist` (faster; may change outputs)")
-
-
 def _model_options(p: argparse.ArgumentParser, summarizer: bool) -> None:
     g = p.add_argument_group("model options")
-    g.add_argument("--model", metavar="ID_OR_PATH", help="Marian model: hub id or local folder (default: Helsinki-NLP/opus-mt-fr-en)")
-    g.add_argument("--compute-type", default="auto", choices=COMPUTE_TYPE_CHOICES)
-    add_translation_options(g)
+    add_flags(g, TranslationOptions)
     if summarizer:
-        g.add_argument("--summarizer", choices=SUMMARIZER_CHOICES, default="auto")
-        g.add_argument("--summarizer-model", metavar="ID_OR_PATH")
-        g.add_argument("--summary-sentences", type=_positive, help="at most this many sentences (default 3, within 80 words)")
-        g.add_argument("--summary-words", type=_positive, help="at most this many words, in whole sentences")
-        g.add_argument("--summary-ratio", type=_ratio, help="summary length as a fraction of the input's sentences")
-        g.add_argument("--source-lang", choices=LANGUAGE_CHOICES, default="fr",
-                       help="language of the input (en: summarised as it is, no translation)")
-        g.add_argument("--summary-lang", choices=LANGUAGE_CHOICES, default="en",
-                       help="language of the summary (fr with a French input: no translation)")
-        g.add_argument(
-            "--summary-from", choices=SUMMARY_SOURCES, default="translation",
-            help="summarise the English translation (default) or pick French source sentences and translate those",
-        )
+        add_flags(g, SummaryOptions)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -175,11 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("corpus", metavar="CORPUS", help="French text, one or more sentences per line")
     s.add_argument("-o", "--output", required=True, metavar="FILE", help="the shortlist to write (replaced atomically)")
     s.add_argument("--force", action="store_true", help="replace a read-only FILE")
-    s.add_argument("--frequent", type=_positive, default=300, help="commonest target pieces, always allowed (default 300)")
-    s.add_argument("--per-piece", type=_positive, default=30, help="target pieces each source piece adds (default 30)")
+    s.add_argument("--frequent", type=whole(1), default=300, help="commonest target pieces, always allowed (default 300)")
+    s.add_argument("--per-piece", type=whole(1), default=30, help="target pieces each source piece adds (default 30)")
     _model_options(s, summarizer=False)
-
-    from .evaluation.cli import add_eval_parser
 
     add_eval_parser(sub, common)
     return parser
@@ -211,9 +130,9 @@ def _add_batch_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--fields", type=_fields, default=BatchOptions.fields,
                    help=f"fields to add: translation,summary,segments (default {','.join(BatchOptions.fields)})")
     p.add_argument("--no-summary", action="store_true", help="no summary field")
-    p.add_argument("--max-chars", type=_positive, default=100_000, help="longer texts are flagged, not translated")
-    p.add_argument("--chunk-size", type=_positive, default=64, help="records committed together (default 64)")
-    p.add_argument("--workers", type=_positive,
+    p.add_argument("--max-chars", type=whole(1), default=100_000, help="longer texts are flagged, not translated")
+    p.add_argument("--chunk-size", type=whole(1), default=64, help="records committed together (default 64)")
+    p.add_argument("--workers", type=whole(1),
                    help="processes (local) or actors (ray); default 2 where there are 2 cores or more")
     p.add_argument("--engine", choices=ENGINES, default="local")
     p.add_argument("--ray-address", help="auto, or ray://HOST:PORT (default: start a local Ray instance)")
@@ -226,39 +145,14 @@ def _add_batch_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 def _add_serve_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     from .options import ServiceOptions
 
-    d = ServiceOptions()
     p = sub.add_parser(
         "serve", parents=[common], help="a LibreTranslate-compatible HTTP service with a web page",
         description="Serve /translate, /detect and /languages as LibreTranslate does, bilingua's /v1/process and "
         "/v1/summarize, a web page at /, OpenAPI docs at /docs and Prometheus metrics at /metrics. "
         "Needs: pip install 'bilingua[serve]'.",
     )
-    p.add_argument("--host", default=d.host, help=f"address to listen on (default {d.host}; 0.0.0.0 for every interface)")
-    p.add_argument("--port", type=whole(0, 65535), default=d.port, help=f"default {d.port}")
-    p.add_argument("--max-chars", type=_positive, default=d.max_chars,
-                   help=f"characters of text per request; more is refused with 413 (default {d.max_chars})")
-    p.add_argument("--api-keys", metavar="FILE", help="require a key from FILE (one per line, optionally followed by its requests per minute)")
-    p.add_argument("--req-limit", type=_positive, metavar="N", help="requests per minute per key (or per client address without keys)")
-    p.add_argument("--micro-batch-ms", type=_milliseconds, default=5.0,
-                   help="wait up to MS for other requests' sentences to share an engine batch (default 5)")
-    p.add_argument("--no-micro-batch", action="store_true", help="translate one request at a time")
-    p.add_argument("--low-confidence", type=float, default=d.low_confidence,
-                   help=f"the web page marks sentences scored below this mean log-probability (default {d.low_confidence})")
-    p.add_argument("--graceful-seconds", type=_positive, default=d.graceful_seconds,
-                   help=f"on SIGTERM, how long requests in flight may still take (default {d.graceful_seconds})")
-    p.add_argument("--forwarded-allow-ips", default=d.forwarded_allow_ips,
-                   help="proxies whose X-Forwarded-For gives the client address (default 127.0.0.1)")
+    add_flags(p.add_argument_group("service options"), ServiceOptions)
     _model_options(p, summarizer=True)
-
-
-def _milliseconds(value: str) -> float:
-    try:
-        x = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected milliseconds, got {value!r}") from None
-    if not 0 <= x <= 1000:
-        raise argparse.ArgumentTypeError(f"expected 0 to 1000 milliseconds, got {x}")
-    return x
 
 
 def _run_serve(args: argparse.Namespace) -> int:
@@ -266,13 +160,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     from .pipeline import Pipeline
     from .service import serve
 
-    if args.no_micro_batch:
-        args.micro_batch_ms = None
     translation, summary = _options(args)
-    try:
-        options = from_namespace(ServiceOptions, args)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    options = options_from(ServiceOptions, args)
     ours = logging.getLogger("bilingua")
     for handler in ours.handlers:  # a server's log wants times
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -305,8 +194,7 @@ def _run_batch(args: argparse.Namespace) -> int:
     if args.report:
         write_output(args.report, report.to_json() + "\n")
     if report.failed:
-        print(f"bilingua: {report.failed} of {report.records} records failed (see their \"error\" field)",
-              file=sys.stderr)
+        error_line(f"{report.failed} of {report.records} records failed (see their \"error\" field)")
         return EXIT_FAILURE
     return EXIT_OK
 
@@ -328,11 +216,8 @@ def _options(args: argparse.Namespace) -> tuple[TranslationOptions, SummaryOptio
     for name in ("glossary", "shortlist"):  # worker processes and Ray actors may start elsewhere
         if getattr(args, name, None):
             setattr(args, name, os.path.abspath(getattr(args, name)))
-    try:
-        translation = from_namespace(TranslationOptions, args)
-        summary = from_namespace(SummaryOptions, args) if hasattr(args, "summarizer") else None
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    translation = options_from(TranslationOptions, args)
+    summary = options_from(SummaryOptions, args) if hasattr(args, "summarizer") else None
     return translation, summary
 
 
@@ -501,7 +386,7 @@ def _run_models(args: argparse.Namespace) -> int:
 
 
 def _run_shortlist(args: argparse.Namespace) -> int:
-    from .backends.shortlist import make_shortlist
+    from .models import make_shortlist
 
     if same_file(args.corpus, args.output):
         raise UsageError(f"-o {args.output} is the corpus; bilingua never overwrites its input")
@@ -538,30 +423,28 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         if args.command == "models":
             return _run_models(args)
         if args.command == "eval":
-            from .evaluation.cli import run_eval
-
             return run_eval(args)
         parser.error(f"unknown command {args.command}")
     except UsageError as exc:
         if args.debug:
             raise
         parser.print_usage(sys.stderr)
-        print(f"bilingua: error: {exc}", file=sys.stderr)
+        error_line(exc)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+        error_line("interrupted")
         return 130
     except BrokenPipeError:
         return EXIT_FAILURE
     except (BilinguaError, ValueError, TypeError, OSError) as exc:
         if args.debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        error_line(exc)
         return EXIT_FAILURE
     except Exception as exc:  # an unexpected failure still gets one line, not a traceback
         if args.debug:
             raise
-        print(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        error_line(f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
         return EXIT_FAILURE
     return EXIT_OK
 

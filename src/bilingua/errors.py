@@ -24,8 +24,12 @@ class BackendUnavailableError(BilinguaError):
     """A translation backend was asked for but its package is not installed."""
 
 
-class InputError(BilinguaError):
-    """Input text or files that cannot be processed (wrong type, bad encoding...)."""
+class InputError(BilinguaError, ValueError):
+    """Input text, files or options that cannot be processed (wrong type, bad encoding, a value out of range).
+
+    It is a ``ValueError`` too, so code that checks arguments the usual way catches it; the service
+    answers 400 for it and for nothing else.
+    """
 
 
 def first_line(exc: BaseException) -> str:

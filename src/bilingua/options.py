@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .backends import BACKENDS, COMPUTE_TYPES, DEVICES
+from .errors import InputError
 from .hub import DEFAULT_TRANSLATION_MODEL
 from .summarizers import LANGUAGES, SUMMARIZERS
 
@@ -42,19 +43,29 @@ LANGUAGE_CHOICES = LANGUAGES
 MAX_BEAMS = 16
 
 
+def _opt(default: Any, help: str, **cli: Any) -> Any:
+    """A field with its default and what its command-line flag says (see :mod:`bilingua.flags`)."""
+    return dataclasses.field(default=default, metadata={"help": help, **cli})
+
+
+def _milliseconds(value: float | None) -> None:
+    if value is not None and not 0 <= value <= 1000:
+        raise InputError(f"micro_batch_ms must be from 0 to 1000; got {value}")
+
+
 def one_of(name: str, value: object, choices: tuple[str, ...]) -> None:
     if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+        raise InputError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
 
 
 def at_least(name: str, value: int | None, low: int, high: int | None = None) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number, not {value!r}")
+        raise InputError(f"{name} must be a whole number, not {value!r}")
     if value < low or (high is not None and value > high):
         bound = f"from {low} to {high}" if high is not None else f"at least {low}"
-        raise ValueError(f"{name} must be {bound}; got {value}")
+        raise InputError(f"{name} must be {bound}; got {value}")
 
 
 @dataclass(frozen=True)
@@ -81,23 +92,28 @@ class TranslationOptions:
     they may change outputs, restrict the pieces the decoder scores.
     """
 
-    model: str = DEFAULT_TRANSLATION_MODEL
-    revision: str | None = None
-    backend: str = "auto"
-    compute_type: str = "auto"
-    device: str = "auto"
-    beams: int | None = None
-    batch_size: int = 16
-    max_batch_tokens: int = 8192
-    threads: int | None = None
-    inter_threads: int | None = None
-    target_vocab_only: bool = False
-    shortlist: str | None = None
-    cache_size: int = 0
-    micro_batch_ms: float | None = None
-    keep_lines: bool = False
-    protect: bool = True
-    glossary: str | None = None
+    model: str = _opt(DEFAULT_TRANSLATION_MODEL, "Marian model: hub id or local folder", metavar="ID_OR_PATH")
+    revision: str | None = _opt(None, "hub revision of --model (default: the pinned one)")
+    backend: str = _opt("auto", "translation engine", choices=BACKEND_CHOICES)
+    compute_type: str = _opt("auto", "numeric precision of the engine", choices=COMPUTE_TYPE_CHOICES)
+    device: str = _opt("auto", "where the engine runs", choices=DEVICE_CHOICES)
+    beams: int | None = _opt(None, f"beam size, at most {MAX_BEAMS} (default: the model's, 4 for opus-mt)")
+    batch_size: int = _opt(16, "sentences per engine batch")
+    max_batch_tokens: int = _opt(8192, "padded source tokens per batch")
+    threads: int | None = _opt(None, "CPU threads for the engine (default and maximum: the cores)")
+    inter_threads: int | None = _opt(
+        None, "CTranslate2: batches run in parallel (default: 2 on a CPU of 2 or more cores, 1 on a GPU)")
+    target_vocab_only: bool = _opt(
+        False, "CTranslate2: restrict the output layer to the target-side vocabulary (faster; may change outputs)")
+    shortlist: str | None = _opt(
+        None, "CTranslate2: score only each sentence's likely pieces, from `bilingua models shortlist` "
+        "(faster; may change outputs)", metavar="FILE")
+    cache_size: int = _opt(0, "sentence translations kept across calls", cli=False)
+    micro_batch_ms: float | None = _opt(None, "merge concurrent calls' sentences into shared batches", cli=False)
+    keep_lines: bool = _opt(
+        False, "translate every line on its own, even inside a hard-wrapped paragraph (default: re-flow it)")
+    protect: bool = _opt(True, "let the model translate URLs, e-mail addresses, handles, code and numbers with units")
+    glossary: str | None = _opt(None, "terms that must come out as given: French<TAB>English per line", metavar="TSV")
 
     def __post_init__(self) -> None:
         one_of("backend", self.backend, BACKEND_CHOICES)
@@ -109,14 +125,13 @@ class TranslationOptions:
         at_least("threads", self.threads, 1)
         at_least("inter_threads", self.inter_threads, 1)
         at_least("cache_size", self.cache_size, 0)
-        if self.micro_batch_ms is not None and not 0 <= self.micro_batch_ms <= 1000:
-            raise ValueError(f"micro_batch_ms must be from 0 to 1000; got {self.micro_batch_ms}")
+        _milliseconds(self.micro_batch_ms)
         if self.target_vocab_only and self.backend == "transformers":
-            raise ValueError("target_vocab_only needs the ctranslate2 backend")
+            raise InputError("target_vocab_only needs the ctranslate2 backend")
         if self.shortlist and self.backend == "transformers":
-            raise ValueError("a shortlist needs the ctranslate2 backend")
+            raise InputError("a shortlist needs the ctranslate2 backend")
         if self.shortlist and self.target_vocab_only:
-            raise ValueError("choose either target_vocab_only or a shortlist, not both")
+            raise InputError("choose either target_vocab_only or a shortlist, not both")
 
 
 @dataclass(frozen=True)
@@ -136,15 +151,19 @@ class SummaryOptions:
     model is loaded).
     """
 
-    summarizer: str = "auto"
-    summarizer_model: str | None = None
-    summarizer_revision: str | None = None
-    summary_sentences: int | None = None
-    summary_ratio: float | None = None
-    summary_words: int | None = None
-    summary_from: str = "translation"
-    source_lang: str = "fr"
-    summary_lang: str = "en"
+    summarizer: str = _opt("auto", "how summaries are made", choices=SUMMARIZER_CHOICES)
+    summarizer_model: str | None = _opt(None, "abstractive summariser: hub id or local folder", metavar="ID_OR_PATH")
+    summarizer_revision: str | None = _opt(None, "hub revision of --summarizer-model")
+    summary_sentences: int | None = _opt(None, "at most this many sentences (default 3, within 80 words)")
+    summary_ratio: float | None = _opt(None, "summary length as a fraction of the input's sentences")
+    summary_words: int | None = _opt(None, "at most this many words, in whole sentences")
+    summary_from: str = _opt(
+        "translation", "summarise the English translation, or pick French source sentences and translate those",
+        choices=SUMMARY_SOURCES)
+    source_lang: str = _opt("fr", "language of the input (en: summarised as it is, no translation)",
+                            choices=LANGUAGE_CHOICES)
+    summary_lang: str = _opt("en", "language of the summary (fr with a French input: no translation)",
+                             choices=LANGUAGE_CHOICES)
 
     def __post_init__(self) -> None:
         one_of("summarizer", self.summarizer, SUMMARIZER_CHOICES)
@@ -152,11 +171,11 @@ class SummaryOptions:
         one_of("source_lang", self.source_lang, LANGUAGE_CHOICES)
         one_of("summary_lang", self.summary_lang, LANGUAGE_CHOICES)
         if (self.source_lang, self.summary_lang) == ("en", "fr"):
-            raise ValueError("an English text cannot get a French summary: bilingua translates French to English only")
+            raise InputError("an English text cannot get a French summary: bilingua translates French to English only")
         at_least("summary_sentences", self.summary_sentences, 1)
         at_least("summary_words", self.summary_words, 1)
         if self.summary_ratio is not None and not 0 < self.summary_ratio <= 1:
-            raise ValueError(f"summary_ratio must be in (0, 1]; got {self.summary_ratio}")
+            raise InputError(f"summary_ratio must be in (0, 1]; got {self.summary_ratio}")
 
 
 @dataclass(frozen=True)
@@ -169,25 +188,33 @@ class ServiceOptions:
     one); ``req_limit`` is the requests per minute allowed to each key, or to
     each client address when there are no keys (429 above it). A sentence
     whose confidence is below ``low_confidence`` is marked on the web page.
-    How requests share engine batches is a translation option
-    (:attr:`TranslationOptions.micro_batch_ms`).
+    ``micro_batch_ms`` (5 by default, ``None`` for none) lets the sentences
+    of requests made at the same time share engine batches; the service sets
+    it on its pipeline, whether started by ``bilingua serve`` or from Python.
     """
 
-    host: str = "127.0.0.1"
-    port: int = 5000
-    max_chars: int = 50_000
-    api_keys: str | None = None
-    req_limit: int | None = None
-    low_confidence: float = -1.5
-    graceful_seconds: int = 30
+    host: str = _opt("127.0.0.1", "address to listen on (0.0.0.0 for every interface)")
+    port: int = _opt(5000, "port to listen on")
+    max_chars: int = _opt(50_000, "characters of text per request; more is refused with 413")
+    api_keys: str | None = _opt(
+        None, "require a key from FILE (one per line, optionally followed by its requests per minute)", metavar="FILE")
+    req_limit: int | None = _opt(
+        None, "requests per minute per key (or per client address without keys)", metavar="N")
+    low_confidence: float = _opt(-1.5, "the web page marks sentences scored below this mean log-probability")
+    graceful_seconds: int = _opt(30, "on SIGTERM, how long requests in flight may still take")
     #: Proxies whose X-Forwarded-For is believed (uvicorn's setting); ``*`` behind a trusted proxy only.
-    forwarded_allow_ips: str = "127.0.0.1"
+    forwarded_allow_ips: str = _opt("127.0.0.1", "proxies whose X-Forwarded-For gives the client address")
+    #: Requests' sentences share engine batches, waiting up to this long for batch-mates; ``None``: each alone.
+    micro_batch_ms: float | None = _opt(
+        5.0, "wait up to MS for other requests' sentences to share an engine batch", metavar="MS",
+        off_flag="--no-micro-batch", off_help="translate one request at a time")
 
     def __post_init__(self) -> None:
         at_least("port", self.port, 0, 65535)
         at_least("max_chars", self.max_chars, 1)
         at_least("req_limit", self.req_limit, 1)
         at_least("graceful_seconds", self.graceful_seconds, 1)
+        _milliseconds(self.micro_batch_ms)
 
 
 def field_names(cls: type) -> tuple[str, ...]:

@@ -84,7 +84,7 @@ class Pipeline:
         self.options = _merge(translation, flat_t, options)
         self.summary = _merge(summary, flat_s, options)
         if generation is not None and self.options.beams is not None and generation.beams != self.options.beams:
-            raise ValueError("give the beam size in beams or in generation, not both")
+            raise InputError("give the beam size in beams or in generation, not both")
         self.generation = generation or GenerationOptions(beams=self.options.beams)
         self.splitter = splitter
         self.progress = progress
@@ -147,6 +147,20 @@ class Pipeline:
         )
         return summarizer
 
+    def use_micro_batching(self, wait_ms: float | None) -> None:
+        """Let the sentences of concurrent calls share engine batches, waiting up to ``wait_ms`` (a service's choice).
+
+        Nothing changes when ``wait_ms`` is ``None`` or the pipeline already micro-batches; a translator
+        loaded without it is loaded again with it.
+        """
+        with self._translator_lock:
+            if wait_ms is None or self.options.micro_batch_ms is not None:
+                return
+            self.options = dataclasses.replace(self.options, micro_batch_ms=wait_ms)
+            if self._translator is not None:
+                self._translator.backend.close()
+                self._translator = None
+
     def close(self) -> None:
         """Stop the engine's worker threads (micro-batching) once their work is done; models stay loaded."""
         if self._translator is not None:
@@ -205,7 +219,7 @@ class Pipeline:
         """
         form = format_of(None, format)
         if extract and form != "html":
-            raise ValueError("extract takes a web page (html)")
+            raise InputError("extract takes a web page (html)")
         if form in BINARY_FORMATS:
             if not isinstance(document, bytes):
                 raise TypeError(f"a {form} document is bytes, not {type(document).__name__}")
@@ -280,12 +294,12 @@ class Pipeline:
         translated: DocumentTranslation | None,
     ) -> Result:
         if self.summary.source_lang != "fr":
-            raise ValueError("process() translates French text; for an English text use summarize(text, source_lang='en')")
+            raise InputError("process() translates French text; for an English text use summarize(text, source_lang='en')")
         summary_from = summary_from or self.summary.summary_from
         if self.summary.summary_lang == "fr":
             summary_from = "source"  # a French summary is the French sentences picked, untranslated
         if summary_from not in SUMMARY_SOURCES:
-            raise ValueError(f"summary_from must be one of {', '.join(SUMMARY_SOURCES)}, not {summary_from!r}")
+            raise InputError(f"summary_from must be one of {', '.join(SUMMARY_SOURCES)}, not {summary_from!r}")
         watch = Stopwatch()
         result = Result(source=text, translation="", summary="")
         if not text.strip():
@@ -351,7 +365,7 @@ class Pipeline:
         if isinstance(texts, (str, bytes)):
             raise TypeError("process_many() expects an iterable of documents, not one str; use process() for one")
         if group < 1:
-            raise ValueError("group must be at least 1")
+            raise InputError("group must be at least 1")
         bar = None
         if self.progress and sys.stderr.isatty():
             from tqdm import tqdm
@@ -452,7 +466,7 @@ def translate_file(
     """
     form = format_of(path, format)
     if extract and form != "html":  # before any work (translate_document checks it too)
-        raise ValueError("extract=True takes a web page (html)")
+        raise InputError("extract=True takes a web page (html)")
     if out_path is not None:
         if same_file(path, out_path):
             raise InputError(f"{out_path} is the input file; bilingua never overwrites its input")

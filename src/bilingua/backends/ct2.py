@@ -17,6 +17,7 @@ from ..errors import BackendUnavailableError, BilinguaError, InputError, first_l
 from ..cpu import cap_threads
 from ..hub import MARIAN_FILES, ResolvedModel, loading, require_files
 from .cuda import alias_cublas13, preload_cuda12
+from .shortlist import read_shortlist
 from .base import (
     GenerationOptions,
     Generated,
@@ -360,8 +361,6 @@ def _shortlist_file(shortlist: str | Path | None, target_vocab_only: bool) -> Pa
     path = Path(shortlist)
     if not path.is_file():
         raise InputError(f"shortlist {path} not found; make one with: bilingua models shortlist FRENCH_TEXT -o {path}")
-    from .shortlist import read_shortlist
-
     read_shortlist(path)  # a clear error now rather than CTranslate2's at conversion
     return path.resolve()
 

@@ -21,17 +21,13 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from ..io import read_text, write_atomic
+from ..io import read_text
 
-if TYPE_CHECKING:
-    from ..options import TranslationOptions
-
-__all__ = ["Shortlist", "build_shortlist", "read_shortlist", "make_shortlist", "ALWAYS_KEPT"]
+__all__ = ["Shortlist", "build_shortlist", "read_shortlist", "ALWAYS_KEPT"]
 
 logger = logging.getLogger("bilingua")
 
@@ -88,7 +84,7 @@ def build_shortlist(
 
 
 def read_shortlist(path: str | Path) -> Shortlist:
-    """A shortlist file written by :func:`make_shortlist` (CTranslate2's vocabulary-map format)."""
+    """A shortlist file written by :func:`bilingua.models.make_shortlist` (CTranslate2's vocabulary-map format)."""
     always: tuple[str, ...] = ()
     by_source: dict[str, tuple[str, ...]] = {}
     for number, line in enumerate(read_text(path).splitlines(), 1):
@@ -102,35 +98,3 @@ def read_shortlist(path: str | Path) -> Shortlist:
     if not always:
         raise InputError(f"{path} has no line of pieces always allowed (an empty source, a tab, pieces)")
     return Shortlist(always, by_source)
-
-
-def make_shortlist(
-    corpus: str | Path, output: str | Path, translation: TranslationOptions, *,
-    frequent: int = 300, per_piece: int = 30, chunk_lines: int = 256,
-) -> dict[str, Any]:
-    """Translate ``corpus`` (French text) with the model of ``translation`` and write its shortlist to ``output``.
-
-    Returns what was done: sentences read, pieces kept, mean candidates per sentence.
-    """
-    from ..pipeline import Pipeline
-    from .ct2 import target_vocabulary
-
-    lines = [line for line in read_text(corpus).splitlines() if line.strip()]
-    if not lines:
-        raise InputError(f"{corpus} has no text to learn a shortlist from")
-    # The model's own choices, undisturbed: no protection, no earlier shortlist.
-    options = replace(translation, protect=False, shortlist=None, target_vocab_only=False, backend="ctranslate2")
-    pipeline = Pipeline(translation=options, progress=False)
-    backend = pipeline.translator.backend
-    pairs: list[tuple[list[str], list[str]]] = []
-    for start in range(0, len(lines), chunk_lines):
-        done = pipeline.translator.translate_document("\n".join(lines[start:start + chunk_lines]))
-        sources = backend.encode([s.text for s in done.sentences()])
-        pairs += [(src, [str(t) for t in h.tokens]) for src, h in zip(sources, done.hypotheses)]
-        logger.info("shortlist: %d of %d lines translated", min(start + chunk_lines, len(lines)), len(lines))
-    vocabulary = set(target_vocabulary(backend.model_ref.path))
-    shortlist = build_shortlist(pairs, vocabulary, frequent=frequent, per_piece=per_piece)
-    write_atomic(output, shortlist.to_vmap())
-    sizes = [len(shortlist.candidates(src)) for src, _ in pairs]
-    return {"sentences": len(pairs), "source_pieces": len(shortlist.by_source), "always": len(shortlist.always),
-            "mean_candidates": sum(sizes) / len(sizes), "vocabulary": len(vocabulary), "output": str(output)}

@@ -13,7 +13,8 @@ import os
 from typing import Any
 
 from ..options import SummaryOptions, TranslationOptions, split_options
-from .job import ENGINES, FIELDS, BatchOptions, BatchReport, annotate, run_batch
+from .job import BatchReport, run_batch
+from .work import ENGINES, FIELDS, BatchOptions, annotate
 from .records import INPUT_FORMATS, OUTPUT_FORMATS
 
 __all__ = ["batch", "BatchOptions", "BatchReport", "FIELDS", "ENGINES", "INPUT_FORMATS", "OUTPUT_FORMATS", "annotate"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..cpu import cpu_facts
 from ..options import SummaryOptions, TranslationOptions
-from .job import BatchOptions, annotate
+from .work import BatchOptions, annotate
 
 Chunk = tuple[int, list[dict[str, Any]]]
 Commit = Callable[[int, list[dict[str, Any]]], None]

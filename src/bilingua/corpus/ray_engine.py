@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import optional_import
 from ..options import SummaryOptions, TranslationOptions
-from .job import BatchOptions, annotate
+from .work import BatchOptions, annotate
 
 Chunk = tuple[int, list[dict[str, Any]]]
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..cli import UsageError, add_translation_options, whole
+from ..flags import add_flags, options_from, whole
 from ..errors import BilinguaError, InputError
 from ..hub import DEFAULT_TRANSLATION_MODEL
 from ..io import check_output, write_output
-from ..options import COMPUTE_TYPE_CHOICES, TranslationOptions, from_namespace
+from ..options import COMPUTE_TYPE_CHOICES, TranslationOptions
 
 
 def add_eval_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -42,7 +42,7 @@ def add_eval_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="translate --src/--suite with this model; repeat to compare models")
     g.add_argument("--compute-type", default="auto", type=_compute_types,
                    help="compute type; a comma-separated list runs each model once per type (e.g. float32,int8)")
-    add_translation_options(g)
+    add_flags(g, TranslationOptions, skip=("model", "compute_type"))
     g = p.add_argument_group("metrics and report")
     g.add_argument("--metrics", help="comma-separated: bleu,chrf,chrf++,ter,len_ratio,rouge,comet "
                    "(default: the suite's, else bleu,chrf,ter)")
@@ -257,10 +257,7 @@ def _summary_systems(args: argparse.Namespace, sources: list[str]) -> list[Any]:
 def _translation_options(args: argparse.Namespace, model: str | None, compute_type: str) -> Any:
     # --model and --compute-type are lists here: one run per pair.
     overrides: dict[str, Any] = {"compute_type": compute_type, "model": model or DEFAULT_TRANSLATION_MODEL}
-    try:
-        return from_namespace(TranslationOptions, args, **overrides)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    return options_from(TranslationOptions, args, **overrides)
 
 
 def _sacrebleu_test_set(test_set: str, langpair: str) -> tuple[list[str], list[list[str]], dict[str, Any]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..errors import InputError
 from .base import Aligned, Translate
 from .docx import docx_text, translate_docx
 from .extract import main_article
@@ -42,7 +43,7 @@ def format_of(path: str | Path | None, forced: str | None = None) -> str:
     """The format given, or the one a file's extension names; plain text otherwise."""
     if forced is not None:
         if forced not in ALL_FORMATS:
-            raise ValueError(f"format must be one of {', '.join(ALL_FORMATS)}; got {forced!r}")
+            raise InputError(f"format must be one of {', '.join(ALL_FORMATS)}; got {forced!r}")
         return forced
     return EXTENSIONS.get(Path(path).suffix.lower(), "text") if path else "text"
 
@@ -51,10 +52,10 @@ def translate_formatted(source: str, form: str, translate: Translate, aligned: A
     """``source`` in format ``form`` (not ``text``) with its text translated and its structure kept."""
     form = format_of(None, form)
     if form in BINARY_FORMATS:
-        raise ValueError(f"a {form} document is bytes, not text: use translate_file()")
+        raise InputError(f"a {form} document is bytes, not text: use translate_file()")
     handler = FORMATS[form]
     if handler is None:
-        raise ValueError("plain text is translated by the pipeline itself")
+        raise InputError("plain text is translated by the pipeline itself")
     return handler(source, translate, aligned)
 
 

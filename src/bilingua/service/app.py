@@ -2,205 +2,26 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qsl
 
-from .. import __version__
-from ..formats import FORMATS
-from ..io import check_text
-from ..language import LANGUAGE_NAMES, Detection, LanguageDetector
-from ..microbatch import MicroBatcher
+from ..version import __version__
+from ..errors import first_line
 from ..options import ServiceOptions
 from ..pipeline import Pipeline
-from .limits import Gate, Refused, read_keys
-from .metrics import ServiceMetrics
+from .core import ENDPOINTS, Service, client_of
+from .routes import add_routes
 
-__all__ = ["create_app", "Service", "read_params", "client_of"]
+__all__ = ["create_app"]
 
 logger = logging.getLogger("bilingua.service")
-STATIC = Path(__file__).parent / "static"
-SOURCE, TARGET = "fr", "en"
-_ENDPOINTS = {"/", "/health", "/languages", "/translate", "/detect", "/frontend/settings",
-              "/v1/process", "/v1/summarize", "/metrics", "/docs", "/openapi.json"}
-
-
-class Service:
-    """The loaded pipeline and what every request shares: the gate, the detectors, the metrics."""
-
-    def __init__(self, pipeline: Pipeline, options: ServiceOptions) -> None:
-        self.pipeline = pipeline
-        self.options = options
-        keys = read_keys(options.api_keys) if options.api_keys else None
-        self.gate = Gate(keys, options.req_limit)
-        self.metrics = ServiceMetrics()
-        self.detector = LanguageDetector()
-        self.pair_detector = LanguageDetector(list(LANGUAGE_NAMES))
-        # Models load now: a missing model stops start-up with its one-line error, not the first request.
-        translator, _ = pipeline.load_translator()
-        # One small document through every stage, so the first user does not pay for lazy imports.
-        pipeline.process("Le service démarre. Il est prêt.")
-        self.pair_detector.best("Bonjour")
-        self.batcher = _find(translator.backend, MicroBatcher)
-        if self.batcher is not None:
-            self.batcher.add_observer(self.metrics.observe_batch)
-        logger.info("models loaded: %s", json.dumps(pipeline.models_info(), ensure_ascii=False, default=str))
-
-    @contextlib.asynccontextmanager
-    async def lifespan(self, app: Any) -> AsyncIterator[None]:
-        yield
-        # uvicorn has answered every request in flight by now: the engine workers may stop.
-        self.pipeline.close()
-        logger.info("stopped")
-
-    # -- LibreTranslate ----------------------------------------------------------
-    def translate(self, params: dict[str, Any]) -> dict[str, Any]:
-        texts, single = _q(params)
-        source = str(params.get("source") or "auto").lower()
-        target = str(params.get("target") or TARGET).lower()
-        form = str(params.get("format") or "text").lower()
-        if form not in FORMATS:
-            raise Refused(400, f"Invalid request: format must be one of {', '.join(FORMATS)}, not {form!r}")
-        for code in (source, target):
-            if code != "auto" and code not in LANGUAGE_NAMES:
-                raise Refused(400, f"{code} is not supported: bilingua translates French (fr) to English (en)")
-        if target != TARGET:
-            raise Refused(400, f"{source} to {target} is not supported: bilingua translates French (fr) to English (en)")
-        self._check_size(texts)
-        detected = [self.pair_detector.best(t) for t in texts] if source == "auto" else None
-        languages = [d.language for d in detected] if detected else [source] * len(texts)
-        todo = [i for i, lang in enumerate(languages) if lang == SOURCE and texts[i].strip()]
-        out = list(texts)  # a text already in the target language comes back as it is
-        if todo:
-            done = self.pipeline.translate([texts[i] for i in todo], format=form)
-            for i, text in zip(todo, done):
-                out[i] = text
-        answer: dict[str, Any] = {"translatedText": out[0] if single else out}
-        if detected is not None:
-            found = [_detection(d) for d in detected]
-            answer["detectedLanguage"] = found[0] if single else found
-        return answer
-
-    def detect(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        texts, _ = _q(params)
-        self._check_size(texts)
-        return [_detection(d) for d in self.detector.detect(" ".join(texts))]
-
-    def languages(self) -> list[dict[str, Any]]:
-        return [
-            {"code": code, "name": name, "targets": [TARGET] if code == SOURCE else []}
-            for code, name in LANGUAGE_NAMES.items()
-        ]
-
-    def settings(self) -> dict[str, Any]:
-        return {
-            "charLimit": self.options.max_chars,
-            "keyRequired": self.gate.key_required,
-            "lowConfidence": self.options.low_confidence,
-            "language": {
-                "source": {"code": SOURCE, "name": LANGUAGE_NAMES[SOURCE]},
-                "target": {"code": TARGET, "name": LANGUAGE_NAMES[TARGET]},
-            },
-            "filesTranslation": False,
-            "suggestions": False,
-        }
-
-    # -- bilingua's own ----------------------------------------------------------
-    def process(self, text: str, summarize: bool) -> dict[str, Any]:
-        self._check_size([text])
-        return self.pipeline.process(text, summarize=summarize).to_dict()
-
-    def summarize(self, text: str) -> dict[str, Any]:
-        self._check_size([text])
-        return {"summary": self.pipeline.summarize(text)}
-
-    def health(self) -> dict[str, Any]:
-        return {"status": "ready", "version": __version__, "models": self.pipeline.models_info()}
-
-    def _check_size(self, texts: list[str]) -> None:
-        size = sum(len(t) for t in texts)
-        if size > self.options.max_chars:
-            raise Refused(413, f"Invalid request: the text is {size} characters, above the limit of {self.options.max_chars}")
-
-
-def _find(backend: Any, kind: type) -> Any:
-    """The backend of type ``kind`` in a chain of wrappers (a cache around a batcher around an engine)."""
-    while backend is not None and not isinstance(backend, kind):
-        backend = getattr(backend, "inner", None)
-    return backend
-
-
-def client_of(request: Any) -> str:
-    """The client's address (the proxy's X-Forwarded-For where uvicorn trusts it), or ``-``."""
-    return request.client.host if request.client else "-"
-
-
-def _detection(d: Detection) -> dict[str, Any]:
-    return {"language": d.language, "confidence": round(100 * d.confidence, 1)}
-
-
-def _q(params: dict[str, Any]) -> tuple[list[str], bool]:
-    """The texts of ``q`` (a string or a list of strings), and whether it was a single string."""
-    q = params.get("q")
-    if q is None or q == "" or q == []:
-        raise Refused(400, "Invalid request: missing q parameter")
-    single = isinstance(q, str)
-    texts = [q] if single else q
-    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-        raise Refused(400, "Invalid request: q must be a string or a list of strings")
-    for text in texts:
-        check_text(text, "q")
-    return texts, single
-
-
-async def read_params(request: Any, max_bytes: int) -> dict[str, Any]:
-    """A request's parameters from its query string and its JSON or form body (a repeated field is a list)."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise Refused(413, f"Invalid request: the body is {declared} bytes, above the limit of {max_bytes}")
-    params: dict[str, Any] = dict(request.query_params)
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind == "multipart/form-data":
-        form = await request.form()
-        for key in form:
-            values = [v for v in form.getlist(key) if isinstance(v, str)]
-            params[key] = values[0] if len(values) == 1 else values
-        return params
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > max_bytes:
-            raise Refused(413, f"Invalid request: the body is above the limit of {max_bytes} bytes")
-    if not body.strip():
-        return params
-    if kind == "application/json":
-        try:
-            data = json.loads(body)
-        except ValueError as exc:
-            raise Refused(400, f"Invalid request: the body is not valid JSON ({exc})") from None
-        if not isinstance(data, dict):
-            raise Refused(400, "Invalid request: the JSON body must be an object")
-        return {**params, **data}
-    try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-    except UnicodeDecodeError:
-        raise Refused(400, "Invalid request: the form body is not UTF-8") from None
-    form_params: dict[str, Any] = {}
-    for key, value in pairs:
-        form_params.setdefault(key, []).append(value)
-    return {**params, **{k: v[0] if len(v) == 1 else v for k, v in form_params.items()}}
 
 
 def create_app(pipeline: Pipeline, options: ServiceOptions | None = None) -> Any:
     """The service as an ASGI app (FastAPI). The pipeline's models load now."""
     from fastapi import FastAPI
-
-    from .routes import add_routes
 
     service = Service(pipeline, options or ServiceOptions())
     app = FastAPI(
@@ -215,6 +36,8 @@ def create_app(pipeline: Pipeline, options: ServiceOptions | None = None) -> Any
 
 
 def _add_middleware(app: Any, service: Service) -> None:
+    from fastapi.responses import JSONResponse
+
     @app.middleware("http")
     async def account(request: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
         started = time.perf_counter()
@@ -222,13 +45,17 @@ def _add_middleware(app: Any, service: Service) -> None:
         status = 500
         try:
             response = await call_next(request)
+        except Exception as exc:  # a bug in bilingua, not the client's fault: one log line, no internals sent
+            logger.error("%s %s failed: %s: %s", request.method, request.url.path, type(exc).__name__, first_line(exc))
+            response = JSONResponse({"error": "Internal error"}, status_code=500)
+        try:
             status = response.status_code
             return response
         finally:
             service.metrics.in_flight.dec()
             seconds = time.perf_counter() - started
             path = request.url.path
-            endpoint = path if path in _ENDPOINTS else "/static" if path.startswith("/static/") else "other"
+            endpoint = path if path in ENDPOINTS else "/static" if path.startswith("/static/") else "other"
             service.metrics.request(endpoint, status, seconds)
             logger.info('%s "%s %s" %d %.1f ms', client_of(request), request.method, path, status, 1000 * seconds)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,11 +13,10 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from ..errors import BilinguaError, InputError
+from ..errors import BilinguaError, InputError, first_line
 from .limits import Refused
 
-if TYPE_CHECKING:
-    from .app import Service
+from .core import STATIC, Service, client_of, read_params
 
 logger = logging.getLogger("bilingua.service")
 
@@ -49,8 +48,6 @@ class SummarizeRequest(BaseModel):
 
 
 def add_routes(app: FastAPI, service: Service) -> None:
-    from .app import STATIC, client_of, read_params
-
     max_bytes = 12 * service.options.max_chars + 65536  # a form may spell each character in up to 12 bytes
 
     def admit(request: Request, api_key: object) -> None:
@@ -128,16 +125,8 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def bad_input(request: Request, exc: InputError) -> JSONResponse:
         return _error(400, f"Invalid request: {exc}")
 
-    @app.exception_handler(ValueError)
-    @app.exception_handler(TypeError)
-    async def bad_value(request: Request, exc: Exception) -> JSONResponse:
-        return _error(400, f"Invalid request: {exc}")
-
+    # Only bilingua's own input errors are the client's (400, above); a ValueError from anywhere else is a bug.
     @app.exception_handler(BilinguaError)
     async def failed(request: Request, exc: BilinguaError) -> JSONResponse:
-        logger.error("%s %s failed: %s", request.method, request.url.path, exc)
-        return _error(500, f"The translation failed: {exc}")
-
-    @app.exception_handler(Exception)
-    async def crashed(request: Request, exc: Exception) -> JSONResponse:  # logged with its traceback by the server
-        return _error(500, "Internal error")
+        logger.error("%s %s failed: %s", request.method, request.url.path, first_line(exc))
+        return _error(500, "The translation failed; the server's log says why")

@@ -1,0 +1,109 @@
+"""One record's work: the batch options, the checks a record must pass, and the fields added to it.
+
+The local processes and the Ray actors both call :func:`annotate`; :mod:`.job` plans and commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ..errors import BilinguaError, InputError
+from ..io import check_text
+from ..options import at_least, one_of
+
+__all__ = ["BatchOptions", "FIELDS", "ENGINES", "annotate"]
+
+logger = logging.getLogger("bilingua")
+
+FIELDS = ("translation", "summary", "segments")
+ENGINES = ("local", "ray")
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How a corpus is read, what is added to each record, and where the work runs."""
+
+    text_field: str = "text"
+    id_field: str = "id"
+    fields: tuple[str, ...] = ("translation", "summary")
+    max_chars: int = 100_000
+    chunk_size: int = 64
+    #: Processes (local) or actors (Ray); ``None``: two where there are two cores or more, which measured
+    #: 1.22-1.26x one process on 2 cores (scripts/bench_batch.py, README).
+    workers: int | None = None
+    engine: str = "local"
+    ray_address: str | None = None
+    ordered: bool = True
+    input_format: str | None = None
+
+    def __post_init__(self) -> None:
+        unknown = [f for f in self.fields if f not in FIELDS]
+        if unknown or not self.fields:
+            raise ValueError(f"fields must be some of {', '.join(FIELDS)}; got {', '.join(self.fields) or 'none'}")
+        one_of("engine", self.engine, ENGINES)
+        for name in ("max_chars", "chunk_size", "workers"):
+            at_least(name, getattr(self, name), 1)
+
+    @property
+    def worker_count(self) -> int:
+        from ..cpu import cpu_facts
+
+        return self.workers if self.workers is not None else min(2, cpu_facts().cores)
+
+
+def _problem(record: dict[str, Any], opts: BatchOptions) -> str | None:
+    if record.get("error"):
+        return str(record["error"])
+    text = record.get(opts.text_field)
+    if text is None:
+        return f"no text: field '{opts.text_field}' is missing or null"
+    if not isinstance(text, str):
+        return f"field '{opts.text_field}' is a {type(text).__name__}, not text"
+    if len(text) > opts.max_chars:
+        return f"text of {len(text)} characters is over --max-chars {opts.max_chars}"
+    try:
+        check_text(text, "batch")
+    except InputError as exc:
+        return str(exc)
+    return None
+
+
+def _added(result: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "translation" in fields:
+        out["translation"] = result.translation
+    if "summary" in fields:
+        out["summary"] = result.summary
+    if "segments" in fields:
+        out["segments"] = [asdict(s) for s in result.segments]
+    return out
+
+
+def annotate(pipeline: Any, records: list[dict[str, Any]], opts: BatchOptions) -> list[dict[str, Any]]:
+    """Each record with the new fields, or with an ``error`` field; one bad record never stops the others."""
+    out = [dict(r) for r in records]
+    good = []
+    for r in out:
+        problem = _problem(r, opts)
+        if problem:
+            r["error"] = problem
+        else:
+            good.append(r)
+    summarize = "summary" in opts.fields
+    try:
+        results = list(pipeline.process_many([r[opts.text_field] for r in good], summarize=summarize))
+    except (BilinguaError, ValueError) as exc:  # find which record it was: one at a time
+        logger.debug("a chunk failed (%s); processing its records one by one", exc)
+        results = []
+        for r in good:
+            try:
+                results.append(pipeline.process(r[opts.text_field], summarize=summarize))
+            except (BilinguaError, ValueError) as one:
+                r["error"] = str(one)
+                results.append(None)
+    for r, result in zip(good, results):
+        if result is not None:
+            r.update(_added(result, opts.fields))
+    return out
