@@ -13,7 +13,7 @@ import pytest
 from bilingua import Pipeline
 from bilingua.backends import Hypothesis, TranslationBackend
 from bilingua.errors import BilinguaError
-from bilingua.microbatch import BatchStats, MicroBatcher
+from bilingua.backends.microbatch import BatchStats, MicroBatcher
 
 DATA = Path(__file__).parent / "data"
 FR = [s for s in (DATA / "corpus.fr.txt").read_text(encoding="utf-8").splitlines() if s.strip()]

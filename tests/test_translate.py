@@ -131,8 +131,8 @@ def test_module_level_helpers_share_one_pipeline(marian_dir: Path) -> None:
     assert isinstance(out, list) and len(out) == 2 and all(out)
     result = bilingua.process("Bonjour. Merci.", model=str(marian_dir), beams=1, summarizer="extractive")
     assert result.translation.startswith(out[0])
-    assert bilingua.pipeline.get_pipeline(model=str(marian_dir), beams=1) is \
-        bilingua.pipeline.get_pipeline(beams=1, model=str(marian_dir))
+    assert bilingua.api.get_pipeline(model=str(marian_dir), beams=1) is \
+        bilingua.api.get_pipeline(beams=1, model=str(marian_dir))
 
 
 def test_summary_from_source_translates_only_the_chosen_sentences(marian_dir: Path, long_document: str) -> None:
@@ -213,7 +213,7 @@ def _recording(backend, calls: list[list[str]]):  # type: ignore[no-untyped-def]
 
 def test_the_sentence_cache_evicts_the_least_recently_used(marian_dir: Path) -> None:
     from bilingua.backends import GenerationOptions, load_backend
-    from bilingua.translator import CachedBackend
+    from bilingua.backends import CachedBackend
 
     calls: list[list[str]] = []
     inner = _recording(load_backend("ctranslate2", bilingua.resolve_model(marian_dir), device="cpu",

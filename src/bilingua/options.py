@@ -31,6 +31,7 @@ __all__ = [
     "LANGUAGE_CHOICES",
     "MAX_BEAMS",
     "split_options",
+    "option_groups",
 ]
 
 BACKEND_CHOICES = ("auto", *BACKENDS)
@@ -244,3 +245,21 @@ def call_options(method: Callable[..., Any], options: dict[str, Any]) -> dict[st
     params = inspect.signature(method).parameters
     names = [n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
     return {n: options.pop(n) for n in names if n in options}
+
+
+def option_groups(
+    options: dict[str, Any], translation: TranslationOptions | None = None, summary: SummaryOptions | None = None,
+) -> tuple[TranslationOptions, SummaryOptions]:
+    """The two option groups from groups given whole and fields given by name (a field by name wins)."""
+    (flat_t, flat_s), unknown = split_options(options, TranslationOptions, SummaryOptions)
+    if unknown:
+        raise TypeError(f"Pipeline() got unknown options: {', '.join(sorted(unknown))}")
+    return _merge(translation, flat_t, options), _merge(summary, flat_s, options)
+
+
+def _merge(given: Any, flat: Any, options: dict[str, Any]) -> Any:
+    """An option group given whole, with any of its fields also given by name taking precedence."""
+    if given is None:
+        return flat
+    named = {f.name: getattr(flat, f.name) for f in dataclasses.fields(flat) if f.name in options}
+    return dataclasses.replace(given, **named)

@@ -1,8 +1,7 @@
-"""``Pipeline``: the loaded models and options, and the one-call helpers built on it."""
+"""``Pipeline``: the options, the models loaded once behind them, and the calls a user makes on a document."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import sys
 import threading
@@ -10,43 +9,20 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, overload
 
-from .alignment import align_sentences
-from .backends import GenerationOptions, open_backend
-from .hub import resolve_model
-from .formats import BINARY_FORMATS, extract_article, format_of, plain_text, translate_formatted
+from .backends import GenerationOptions, open_stack
 from .errors import InputError
-from .io import check_output, check_text, read_bytes, read_text, same_file, write_binary, write_output
-from .microbatch import MicroBatcher
+from .formats import BINARY_FORMATS, extract_article, format_of, plain_text, translate_formatted
+from .hub import resolve_model
+from .io import check_text
+from .options import SUMMARY_SOURCES, SummaryOptions, TranslationOptions, option_groups
 from .protect import Protector, read_glossary
-from .options import SUMMARY_SOURCES, SummaryOptions, TranslationOptions, call_options, split_options
-from .result import Result, Segment
-from .segmentation import Splitter, parse_document
+from .result import Result
+from .segmentation import Splitter
 from .summarizers import ExtractiveSummarizer, Summarizer, make_summarizer
-from .translator import CachedBackend, DocumentTranslation, Translator
+from .summarizers.strategies import make_result
+from .translator import DocumentTranslation, Translator
 
-__all__ = ["Pipeline", "process", "translate", "translate_file", "summarize", "get_pipeline"]
-
-
-class Stopwatch:
-    """Seconds per stage of one call: ``with watch("translate"): ...``."""
-
-    def __init__(self) -> None:
-        self.start = time.perf_counter()
-        self.timings = {"load": 0.0, "segment": 0.0, "translate": 0.0, "summarize": 0.0}
-
-    @contextlib.contextmanager
-    def __call__(self, stage: str) -> Iterator[None]:
-        t0 = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.add(stage, time.perf_counter() - t0)
-
-    def add(self, stage: str, seconds: float) -> None:
-        self.timings[stage] = self.timings.get(stage, 0.0) + seconds
-
-    def done(self) -> dict[str, float]:
-        return {**self.timings, "total": time.perf_counter() - self.start}
+__all__ = ["Pipeline"]
 
 
 class Pipeline:
@@ -78,11 +54,7 @@ class Pipeline:
             options["model"] = model
         if revision is not None:
             options["revision"] = revision
-        (flat_t, flat_s), unknown = split_options(options, TranslationOptions, SummaryOptions)
-        if unknown:
-            raise TypeError(f"Pipeline() got unknown options: {', '.join(sorted(unknown))}")
-        self.options = _merge(translation, flat_t, options)
-        self.summary = _merge(summary, flat_s, options)
+        self.options, self.summary = option_groups(options, translation, summary)
         if generation is not None and self.options.beams is not None and generation.beams != self.options.beams:
             raise InputError("give the beam size in beams or in generation, not both")
         self.generation = generation or GenerationOptions(beams=self.options.beams)
@@ -122,16 +94,12 @@ class Pipeline:
 
     def _open_translator(self) -> Translator:
         o = self.options
-        backend, self._backend_note = open_backend(
-            resolve_model(o.model, o.revision), o.backend, o.device, o.compute_type,
+        backend, self._backend_note = open_stack(
+            resolve_model(o.model, o.revision), backend=o.backend, device=o.device, compute_type=o.compute_type,
             options=self.generation, threads=o.threads, inter_threads=o.inter_threads,
-            target_vocab_only=o.target_vocab_only, shortlist=o.shortlist,
+            target_vocab_only=o.target_vocab_only, shortlist=o.shortlist, micro_batch_ms=o.micro_batch_ms,
+            batch_size=o.batch_size, max_batch_tokens=o.max_batch_tokens, cache_size=o.cache_size,
         )
-        if o.micro_batch_ms is not None:
-            backend = MicroBatcher(backend, wait_ms=o.micro_batch_ms, batch_size=o.batch_size,
-                                   max_batch_tokens=o.max_batch_tokens)
-        if o.cache_size:  # outside the batcher: a cached sentence never waits in its queue
-            backend = CachedBackend(backend, o.cache_size)
         return Translator(backend, splitter=self.splitter, batch_size=o.batch_size,
                           max_batch_tokens=o.max_batch_tokens, progress=self.progress, reflow=not o.keep_lines,
                           protector=self.protector)
@@ -231,32 +199,12 @@ class Pipeline:
         return self.translate(document, format=form)
 
     def translate_aligned(self, texts: list[str]) -> list[list[tuple[str, int]]]:
-        """Translate each text (a paragraph) in whole sentences; give its words, each with its source word.
-
-        The source word is an index into ``text.split()``: the word the
-        translated word comes from, by the model's own attention where the
-        engine gives it (see :mod:`bilingua.alignment`).
-        """
+        """Each text translated in whole sentences, its words each with its source word (see :meth:`Translator.translate_aligned`)."""
         for text in texts:
             check_text(text, "translate_aligned")
         if not any(t.strip() for t in texts):
             return [[] for _ in texts]
-        translator = self.translator
-        done = translator.translate_documents(texts)
-        sentences = [(s.text, h) for d in done for s, h in zip(d.sentences(), d.hypotheses)]
-        links = iter(align_sentences(translator.backend, [s for s, _ in sentences], [h for _, h in sentences]))
-        out = []
-        for text, document in zip(texts, done):
-            mine = document.sentences()
-            # List markers come first. (A splitter that cut inside a word leaves more words than the
-            # text has: then there are no markers, and no source word is copied as one.)
-            offset = max(0, len(text.split()) - sum(len(s.text.split()) for s in mine))
-            words = [(w, i) for i, w in enumerate(text.split()[:offset])]
-            for sentence, hyp in zip(mine, document.hypotheses):
-                words += [(w, offset + i) for w, i in zip(hyp.text.split(), next(links))]
-                offset += len(sentence.text.split())
-            out.append(words)
-        return out
+        return self.translator.translate_aligned(texts)
 
     def summarize(self, text: str, *, summary_from: str | None = None, format: str = "text") -> str:
         """Summary of a document: English of French by default (see ``source_lang``/``summary_lang``).
@@ -300,60 +248,8 @@ class Pipeline:
             summary_from = "source"  # a French summary is the French sentences picked, untranslated
         if summary_from not in SUMMARY_SOURCES:
             raise InputError(f"summary_from must be one of {', '.join(SUMMARY_SOURCES)}, not {summary_from!r}")
-        watch = Stopwatch()
-        result = Result(source=text, translation="", summary="")
-        if not text.strip():
-            result.translation, result.timings = text, watch.done()
-            return result
-        translator, seconds = self.load_translator()
-        watch.add("load", seconds)
-        summarizer = None
-        if summarize and summary_from == "translation":
-            # Loaded before translating: a missing summary model fails now, not after the translation.
-            summarizer, seconds = self.load_summarizer()
-            watch.add("load", seconds)
-        if summarize and summary_from == "source" and not translate_all:
-            self._translate_picked(result, translator, watch)
-        else:
-            self._translate_stage(result, translator, translated, watch)
-            if summarize:
-                self._summary_stage(result, summarizer, watch)
-        result.timings = watch.done()
-        result.models = self.models_info()
-        if summarize and summary_from == "source":
-            result.models["summarizer"] = {**self.source_picker.info(), "summary_from": "source"}
-        return result
-
-    def _translate_stage(
-        self, result: Result, translator: Translator, translated: DocumentTranslation | None, watch: Stopwatch
-    ) -> None:
-        done = translated or translator.translate_document(result.source)
-        watch.add("segment", done.segment_seconds)
-        watch.add("translate", done.translate_seconds)
-        result.translation = done.text
-        result.segments = [
-            Segment(s.text, h.text, s.paragraph, s.line, h.score) for s, h in zip(done.sentences(), done.hypotheses)
-        ]
-
-    def _summary_stage(self, result: Result, summarizer: Summarizer | None, watch: Stopwatch) -> None:
-        with watch("summarize"):
-            if summarizer is None:  # summary_from="source": French sentences picked from the segments
-                chosen = self.source_picker.select([s.source for s in result.segments])
-                result.summary_segments = [result.segments[i] for i in chosen]
-                result.summary = _joined(result.summary_segments, self.summary.summary_lang)
-            else:  # the translated segments, not the English text split again
-                result.summary = summarizer.summarize_sentences([s.translation for s in result.segments if s.translation])
-
-    def _translate_picked(self, result: Result, translator: Translator, watch: Stopwatch) -> None:
-        with watch("segment"):
-            placed = parse_document(result.source, translator.splitter, reflow=translator.reflow).sentences()
-        chosen = self.source_picker.select([s.text for s in placed])
-        with watch("translate"):
-            hyps = translator.translate_sentences([placed[i].text for i in chosen])
-        result.summary_segments = [
-            Segment(placed[i].text, h.text, placed[i].paragraph, placed[i].line, h.score) for i, h in zip(chosen, hyps)
-        ]
-        result.summary = _joined(result.summary_segments, "en")
+        return make_result(self, text, summarize=summarize, summary_from=summary_from, translate_all=translate_all,
+                           summary_lang=self.summary.summary_lang, translated=translated)
 
     def process_many(self, texts: Iterable[str], *, summarize: bool = True, group: int = 32) -> Iterator[Result]:
         """Process documents in order, yielding results as they are ready.
@@ -388,21 +284,6 @@ class Pipeline:
                 bar.close()
 
 
-def _joined(segments: list[Segment], language: str) -> str:
-    """A summary made of picked source sentences: their translations, or themselves for a French summary."""
-    if language == "fr":
-        return " ".join(s.source for s in segments)
-    return " ".join(s.translation for s in segments if s.translation)
-
-
-def _merge(given: Any, flat: Any, options: dict[str, Any]) -> Any:
-    """An option group given whole, with any of its fields also given by name taking precedence."""
-    if given is None:
-        return flat
-    named = {f.name: getattr(flat, f.name) for f in dataclasses.fields(flat) if f.name in options}
-    return dataclasses.replace(given, **named)
-
-
 def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
     chunk: list[str] = []
     for item in items:
@@ -412,77 +293,3 @@ def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
             chunk = []
     if chunk:
         yield chunk
-
-
-_PIPELINES: dict[tuple[Any, ...], Pipeline] = {}
-_PIPELINES_LOCK = threading.Lock()
-
-
-def get_pipeline(**options: Any) -> Pipeline:
-    """The shared pipeline for these options (created on first use, then reused).
-
-    Options are keyed by their option groups, so ``beams=4`` and
-    ``translation=TranslationOptions(beams=4)`` share one pipeline.
-    """
-    probe = Pipeline(**options)  # validates and normalises; loads nothing
-    rest = {k: v for k, v in options.items() if k not in _GROUPED or isinstance(v, Summarizer)}
-    key = (probe.options, probe.summary, probe.generation, tuple(sorted(rest.items(), key=lambda kv: kv[0])))
-    with _PIPELINES_LOCK:
-        return _PIPELINES.setdefault(key, probe)
-
-
-_GROUPED = {f.name for cls in (TranslationOptions, SummaryOptions) for f in dataclasses.fields(cls)} | {
-    "translation", "summary", "generation"
-}
-
-
-def process(text: str, **options: Any) -> Result:
-    """Translate and summarise a French document with a shared, lazily loaded pipeline.
-
-    Options are :class:`Pipeline`'s and :meth:`Pipeline.process`'s, by name.
-    """
-    check_text(text, "process")
-    call = call_options(Pipeline.process, options)
-    return get_pipeline(**options).process(text, **call)
-
-
-def translate(text: str | list[str], **options: Any) -> str | list[str]:
-    """Translate a French document (or a list of them) to English; ``format="markdown"|"html"|"srt"|"vtt"`` keeps its structure."""
-    if not isinstance(text, list):
-        check_text(text, "translate")
-    call = call_options(Pipeline.translate, options)
-    return get_pipeline(**options).translate(text, **call)
-
-
-def translate_file(
-    path: str, out_path: str | None = None, *, format: str | None = None, extract: bool = False, **options: Any
-) -> str | bytes:
-    """Translate a file in its own format (from its extension, or ``format``) and return the translation.
-
-    The translation is text, or bytes for a binary format (``.docx``). With
-    ``out_path`` it is also written there, atomically, in the same format;
-    the input file is never overwritten. ``extract=True`` takes a web page's
-    main article only (no menus or footers) and gives it as Markdown.
-    """
-    form = format_of(path, format)
-    if extract and form != "html":  # before any work (translate_document checks it too)
-        raise InputError("extract=True takes a web page (html)")
-    if out_path is not None:
-        if same_file(path, out_path):
-            raise InputError(f"{out_path} is the input file; bilingua never overwrites its input")
-        check_output(out_path)  # before any work
-    document = read_bytes(path) if form in BINARY_FORMATS else read_text(path)
-    out = get_pipeline(**options).translate_document(document, form, extract=extract)
-    if out_path is not None:
-        if isinstance(out, bytes):
-            write_binary(out_path, out)
-        else:
-            write_output(out_path, out)
-    return out
-
-
-def summarize(text: str, **options: Any) -> str:
-    """Summary of a document: English of French by default; ``source_lang="en"`` or ``summary_lang="fr"`` translate nothing."""
-    check_text(text, "summarize")
-    call = call_options(Pipeline.summarize, options)
-    return get_pipeline(**options).summarize(text, **call)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import functools
 import sys
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from .alignment import align_sentences
 from .backends import Hypothesis, TranslationBackend
-from .backends.base import WrappingBackend
+from .backends.cache import CachedBackend
 from .protect import Protector
 from .segmentation import Document, PysbdSplitter, Sentence, Splitter, iter_lines, split_long
 
@@ -42,54 +41,6 @@ def plan_batches(lengths: Sequence[int], batch_size: int, max_batch_tokens: int)
     if current:
         batches.append(current)
     return batches
-
-
-class CachedBackend(WrappingBackend):
-    """Wraps a backend with an LRU cache of sentence translations (composition, as in Argos Translate).
-
-    The cache is shared by every thread that uses it; a lock guards it, but
-    not the engine call, so threads still translate in parallel.
-    """
-
-    def __init__(self, inner: TranslationBackend, maxsize: int = 10_000) -> None:
-        if maxsize < 1:
-            raise ValueError("maxsize must be at least 1")
-        super().__init__(inner, "cached")
-        self.maxsize = maxsize
-        self._cache: OrderedDict[str, Hypothesis] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-
-    def translate_batch(
-        self, sources: Sequence[str], tokens: Sequence[Sequence[Any]] | None = None
-    ) -> list[Hypothesis]:
-        found: dict[str, Hypothesis] = {}
-        with self._lock:
-            for s in sources:
-                if s in self._cache:
-                    self._cache.move_to_end(s)
-                    found[s] = self._cache[s]
-                    self.hits += 1
-        first: dict[str, int] = {}
-        for i, s in enumerate(sources):
-            if s not in found:
-                first.setdefault(s, i)
-        if first:
-            missing = list(first)
-            sub_tokens = [tokens[first[s]] for s in missing] if tokens is not None else None
-            new = self.inner.translate_batch(missing, sub_tokens)
-            with self._lock:
-                for s, h in zip(missing, new):
-                    found[s] = self._cache[s] = h
-                    self._cache.move_to_end(s)
-                while len(self._cache) > self.maxsize:
-                    self._cache.popitem(last=False)
-        return [found[s] for s in sources]
-
-    def info(self) -> dict[str, object]:
-        with self._lock:
-            size, hits = len(self._cache), self.hits
-        return {**self.inner.info(), "cache": {"size": size, "hits": hits}}
 
 
 @dataclass
@@ -209,6 +160,31 @@ class Translator:
                 text=document.render([h.text for h in mine]) if text.strip() else text,
                 segment_seconds=split_s, translate_seconds=wall - split_s,
             ))
+        return out
+
+
+    def translate_aligned(self, texts: list[str]) -> list[list[tuple[str, int]]]:
+        """Translate each text (a paragraph) in whole sentences; give its words, each with its source word.
+
+        The source word is an index into ``text.split()``: the word the
+        translated word comes from, by the model's own attention where the
+        engine gives it (see :mod:`bilingua.alignment`). Formats with inline
+        markup put their markup back by it.
+        """
+        done = self.translate_documents(texts)
+        sentences = [(s.text, h) for d in done for s, h in zip(d.sentences(), d.hypotheses)]
+        links = iter(align_sentences(self.backend, [s for s, _ in sentences], [h for _, h in sentences]))
+        out = []
+        for text, document in zip(texts, done):
+            mine = document.sentences()
+            # List markers come first. (A splitter that cut inside a word leaves more words than the
+            # text has: then there are no markers, and no source word is copied as one.)
+            offset = max(0, len(text.split()) - sum(len(s.text.split()) for s in mine))
+            words = [(w, i) for i, w in enumerate(text.split()[:offset])]
+            for sentence, hyp in zip(mine, document.hypotheses):
+                words += [(w, offset + i) for w, i in zip(hyp.text.split(), next(links))]
+                offset += len(sentence.text.split())
+            out.append(words)
         return out
 
 

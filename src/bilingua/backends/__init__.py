@@ -16,6 +16,8 @@ from ..cpu import cpu_facts
 from ..errors import BackendUnavailableError, install_hint
 from ..hub import ResolvedModel
 from .base import DEVICES, GenerationOptions, Hypothesis, TranslationBackend, has_repetition_loop, resolve_device
+from .cache import CachedBackend
+from .microbatch import MicroBatcher
 
 __all__ = [
     "BACKENDS",
@@ -28,6 +30,9 @@ __all__ = [
     "choose_backend",
     "load_backend",
     "open_backend",
+    "open_stack",
+    "CachedBackend",
+    "MicroBatcher",
     "has_repetition_loop",
 ]
 
@@ -126,3 +131,20 @@ def open_backend(
         engine = load_backend("transformers", model, device=device, options=options,
                               compute_type="float32", threads=threads)
     return engine, note
+
+
+def open_stack(
+    model: ResolvedModel, *, micro_batch_ms: float | None = None, batch_size: int = 16, max_batch_tokens: int = 8192,
+    cache_size: int = 0, **engine: Any,
+) -> tuple[TranslationBackend, dict[str, Any]]:
+    """The engine for ``model`` (``engine`` are :func:`open_backend`'s options) with its wrappers, and its note.
+
+    With ``micro_batch_ms`` the sentences of concurrent calls share engine batches; with ``cache_size``
+    that many sentence translations are kept, outside the batcher so a cached sentence never waits in its queue.
+    """
+    backend, note = open_backend(model, **engine)
+    if micro_batch_ms is not None:
+        backend = MicroBatcher(backend, wait_ms=micro_batch_ms, batch_size=batch_size, max_batch_tokens=max_batch_tokens)
+    if cache_size:
+        backend = CachedBackend(backend, cache_size)
+    return backend, note

@@ -242,7 +242,7 @@ class CometMetric(Metric):
     model_name = "Unbabel/wmt22-comet-da"
 
     def compute(self, hyps: Sequence[str], refs: Sequence[Sequence[str]], sources: Sequence[str] | None = None) -> MetricScore:
-        comet = optional_import("comet", "COMET", extra="comet", error=MetricUnavailable)
+        comet = optional_import("comet", "COMET skipped: scoring with COMET", extra="comet", error=MetricUnavailable)
         download_model, load_from_checkpoint = comet.download_model, comet.load_from_checkpoint
         if sources is None:
             raise MetricUnavailable("COMET skipped: it needs the source sentences (--src or a suite)")

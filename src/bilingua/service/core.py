@@ -14,7 +14,7 @@ from ..version import __version__
 from ..formats import FORMATS
 from ..io import check_text
 from ..language import LANGUAGE_NAMES, Detection, LanguageDetector
-from ..microbatch import MicroBatcher
+from ..backends.microbatch import MicroBatcher
 from ..options import ServiceOptions
 from ..pipeline import Pipeline
 from .limits import Gate, Refused, read_keys

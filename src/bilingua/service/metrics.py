@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..microbatch import BatchStats
+from ..backends.microbatch import BatchStats
 
 __all__ = ["ServiceMetrics"]
 

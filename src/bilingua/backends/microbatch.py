@@ -25,9 +25,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .backends import Hypothesis, TranslationBackend
-from .backends.base import WrappingBackend
-from .errors import BilinguaError
+from ..errors import BilinguaError
+from .base import Hypothesis, TranslationBackend, WrappingBackend
 
 __all__ = ["MicroBatcher", "BatchStats"]
 

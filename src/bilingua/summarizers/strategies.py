@@ -1,0 +1,102 @@
+"""How one document becomes a :class:`~bilingua.result.Result`: translated whole and summarised, or only
+the French sentences a summary picks translated (the fast path of ``summary_from="source"``).
+
+These strategies compose a translator and a summariser; :class:`~bilingua.pipeline.Pipeline`
+holds them loaded and passes itself in as the :class:`Stages`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ..result import Result, Segment, Stopwatch
+from ..segmentation import parse_document
+from ..translator import DocumentTranslation, Translator
+from .base import Summarizer
+from .extractive import ExtractiveSummarizer
+
+__all__ = ["Stages", "make_result", "segments_of"]
+
+
+class Stages(Protocol):
+    """What a strategy needs: the loaded translator and summariser, and the picker of source sentences."""
+
+    source_picker: ExtractiveSummarizer
+
+    def load_translator(self) -> tuple[Translator, float]: ...
+    def load_summarizer(self) -> tuple[Summarizer, float]: ...
+    def models_info(self) -> dict[str, Any]: ...
+
+
+def make_result(
+    stages: Stages, text: str, *, summarize: bool, summary_from: str, translate_all: bool, summary_lang: str,
+    translated: DocumentTranslation | None = None,
+) -> Result:
+    """Translate and (optionally) summarise ``text``; ``translated`` is its translation when already made."""
+    watch = Stopwatch()
+    result = Result(source=text, translation="", summary="")
+    if not text.strip():
+        result.translation, result.timings = text, watch.done()
+        return result
+    translator, seconds = stages.load_translator()
+    watch.add("load", seconds)
+    summarizer = None
+    if summarize and summary_from == "translation":
+        # Loaded before translating: a missing summary model fails now, not after the translation.
+        summarizer, seconds = stages.load_summarizer()
+        watch.add("load", seconds)
+    if summarize and summary_from == "source" and not translate_all:
+        _translate_picked(result, translator, stages.source_picker, watch)
+    else:
+        _translate_all(result, translator, translated, watch)
+        if summarize:
+            _summarise(result, summarizer, stages.source_picker, summary_lang, watch)
+    result.timings = watch.done()
+    result.models = stages.models_info()
+    if summarize and summary_from == "source":
+        result.models["summarizer"] = {**stages.source_picker.info(), "summary_from": "source"}
+    return result
+
+
+def segments_of(done: DocumentTranslation) -> list[Segment]:
+    """The segments of a translated document: each source sentence with its translation and score."""
+    return [Segment(s.text, h.text, s.paragraph, s.line, h.score) for s, h in zip(done.sentences(), done.hypotheses)]
+
+
+def _translate_all(result: Result, translator: Translator, translated: DocumentTranslation | None,
+                   watch: Stopwatch) -> None:
+    done = translated or translator.translate_document(result.source)
+    watch.add("segment", done.segment_seconds)
+    watch.add("translate", done.translate_seconds)
+    result.translation = done.text
+    result.segments = segments_of(done)
+
+
+def _summarise(result: Result, summarizer: Summarizer | None, picker: ExtractiveSummarizer, language: str,
+               watch: Stopwatch) -> None:
+    with watch("summarize"):
+        if summarizer is None:  # summary_from="source": French sentences picked from the segments
+            chosen = picker.select([s.source for s in result.segments])
+            result.summary_segments = [result.segments[i] for i in chosen]
+            result.summary = _joined(result.summary_segments, language)
+        else:  # the translated segments, not the English text split again
+            result.summary = summarizer.summarize_sentences([s.translation for s in result.segments if s.translation])
+
+
+def _translate_picked(result: Result, translator: Translator, picker: ExtractiveSummarizer, watch: Stopwatch) -> None:
+    with watch("segment"):
+        placed = parse_document(result.source, translator.splitter, reflow=translator.reflow).sentences()
+    chosen = picker.select([s.text for s in placed])
+    with watch("translate"):
+        hyps = translator.translate_sentences([placed[i].text for i in chosen])
+    result.summary_segments = [
+        Segment(placed[i].text, h.text, placed[i].paragraph, placed[i].line, h.score) for i, h in zip(chosen, hyps)
+    ]
+    result.summary = _joined(result.summary_segments, "en")
+
+
+def _joined(segments: list[Segment], language: str) -> str:
+    """A summary made of picked source sentences: their translations, or themselves for a French summary."""
+    if language == "fr":
+        return " ".join(s.source for s in segments)
+    return " ".join(s.translation for s in segments if s.translation)
