@@ -182,3 +182,39 @@ def test_text_with_unicode_line_separators_survives_the_chunk_files(model_args: 
     assert main(["batch", str(src), "-o", str(tmp_path / "out.jsonl"), *model_args, "--chunk-size", "1"]) == 0
     rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").split("\n") if line]
     assert [r["text"] for r in rows] == [r["text"] for r in records] and all(r["translation"] for r in rows)
+
+
+def test_a_markdown_file_in_a_folder_is_translated_as_markdown_like_bilingua_translate_does(
+    model_args: list[str], marian_dir: Path, tmp_path: Path,
+) -> None:
+    # corpus/records.py read .md files as plain text while `bilingua translate` read them as Markdown;
+    # both now ask the formats registry.
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    page = "# Le titre\n\nLe train est **parti** hier soir, voir [la carte](https://exemple.fr/carte).\n"
+    (folder / "page.md").write_text(page, encoding="utf-8")
+    assert main(["batch", str(folder), "-o", str(tmp_path / "out.jsonl"), *model_args]) == 0
+    (row,) = read_jsonl(tmp_path / "out.jsonl")
+    assert row["format"] == "markdown"
+    single = tmp_path / "single.md"
+    assert main(["translate", "-i", str(folder / "page.md"), "-o", str(single), "--model", str(marian_dir),
+                 "--beams", "1", "--quiet"]) == 0
+    assert row["translation"] == single.read_text(encoding="utf-8")
+    assert "](https://exemple.fr/carte)" in row["translation"] and row["translation"].startswith("# ")
+
+
+def test_ray_actors_get_the_gpu_that_device_auto_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    # ray_engine checked device == "cuda", so --device auto on a GPU machine gave the actors no GPU.
+    # The plan resolves "auto" once, for the local workers, Ray and the engine alike.
+    import bilingua.backends.base as base
+    from bilingua.backends import thread_plan
+    from bilingua.corpus.ray_engine import actor_plan
+    from bilingua.options import TranslationOptions
+
+    monkeypatch.setattr(base, "_cuda_devices", lambda engine: 1)  # what a machine with one GPU answers
+    assert actor_plan(TranslationOptions(device="auto"), 2).gpus_per_worker == 1
+    assert actor_plan(TranslationOptions(device="auto"), 2).threads == 1
+    assert actor_plan(TranslationOptions(device="cpu"), 2).gpus_per_worker == 0
+    monkeypatch.setattr(base, "_cuda_devices", lambda engine: 0)
+    assert actor_plan(TranslationOptions(device="auto"), 2).gpus_per_worker == 0
+    assert thread_plan("cpu", 2, cores=8).threads == 4 and thread_plan("cpu", 3, 5, cores=8).threads == 5

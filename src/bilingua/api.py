@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 from .errors import InputError
-from .formats import BINARY_FORMATS, format_of
+from .formats import format_of, get_format
 from .io import check_output, check_text, read_bytes, read_text, same_file, write_binary, write_output
 from .options import SummaryOptions, TranslationOptions, call_options
 from .pipeline import Pipeline
@@ -74,7 +74,7 @@ def translate_file(
         if same_file(path, out_path):
             raise InputError(f"{out_path} is the input file; bilingua never overwrites its input")
         check_output(out_path)  # before any work
-    document = read_bytes(path) if form in BINARY_FORMATS else read_text(path)
+    document = read_bytes(path) if get_format(form).binary else read_text(path)
     out = get_pipeline(**options).translate_document(document, form, extract=extract)
     if out_path is not None:
         if isinstance(out, bytes):

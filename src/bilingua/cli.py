@@ -24,7 +24,7 @@ from .options import (
     SummaryOptions,
     TranslationOptions,
 )
-from .formats import ALL_FORMATS, BINARY_FORMATS, format_of, plain_text
+from .formats import format_of, formats, get_format, plain_text
 from .segmentation import split_lines
 
 def _io_options(p: argparse.ArgumentParser) -> None:
@@ -33,7 +33,7 @@ def _io_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write to FILE instead of stdout (a file is replaced atomically; a device or FIFO is written to)")
     p.add_argument("--force", action="store_true", help="replace a read-only -o file")
-    p.add_argument("--input-format", choices=ALL_FORMATS,
+    p.add_argument("--input-format", choices=formats(),
                    help="the input's format (default: from the -i file's extension, else text); the output is in the same format")
     p.add_argument(
         "--format", choices=("text", "json", "jsonl"), default="text",
@@ -248,9 +248,9 @@ def _run_text_command(args: argparse.Namespace) -> int:
         raise UsageError(f"--format jsonl reads one plain-text document per line, not {form}")
     if getattr(args, "extract", False) and (form != "html" or args.format != "text"):
         raise UsageError("--extract takes a web page (.html, or --input-format html) and writes Markdown")
-    if form in BINARY_FORMATS and as_document and not args.output:
+    if get_format(form).binary and as_document and not args.output:
         raise UsageError(f"a translated {form} document is written with -o FILE, not to the terminal")
-    document = _read_binary(args, form) if form in BINARY_FORMATS else _read_input(args)
+    document = _read_binary(args, form) if get_format(form).binary else _read_input(args)
     from .pipeline import Pipeline
 
     pipeline = Pipeline(translation=translation, summary=summary, progress=not args.quiet)

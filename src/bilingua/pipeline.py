@@ -11,7 +11,7 @@ from typing import Any, overload
 
 from .backends import GenerationOptions, open_stack
 from .errors import InputError
-from .formats import BINARY_FORMATS, extract_article, format_of, plain_text, translate_formatted
+from .formats import format_of, plain_text, translate_document
 from .hub import resolve_model
 from .io import check_text
 from .options import SUMMARY_SOURCES, SummaryOptions, TranslationOptions, option_groups
@@ -170,7 +170,7 @@ class Pipeline:
         if not any(d.strip() for d in docs):  # nothing to translate: load no model
             return text
         if format_of(None, format) != "text":
-            out = [translate_formatted(d, format, self._translate_texts, self.translate_aligned) for d in docs]
+            out = [str(translate_document(d, format, self._translate_texts, self.translate_aligned)) for d in docs]
         else:
             out = [d.text for d in self.translator.translate_documents(docs)]
         return out if isinstance(text, list) else out[0]
@@ -185,18 +185,11 @@ class Pipeline:
         ``extract=True`` takes a web page's main article only (no menus or
         footers) and gives it, translated, as Markdown.
         """
-        form = format_of(None, format)
-        if extract and form != "html":
-            raise InputError("extract takes a web page (html)")
-        if form in BINARY_FORMATS:
-            if not isinstance(document, bytes):
-                raise TypeError(f"a {form} document is bytes, not {type(document).__name__}")
-            return BINARY_FORMATS[form](document, self._translate_texts, aligned=self.translate_aligned)
-        if not isinstance(document, str):
-            raise TypeError(f"a {form} document is text, not {type(document).__name__}")
-        if extract:
-            return extract_article(check_text(document, "translate_document"), self._translate_texts)
-        return self.translate(document, format=form)
+        if isinstance(document, str):
+            check_text(document, "translate_document")
+        if format_of(None, format) == "text" and not extract:
+            return self.translate(str(document))
+        return translate_document(document, format, self._translate_texts, self.translate_aligned, extract=extract)
 
     def translate_aligned(self, texts: list[str]) -> list[list[tuple[str, int]]]:
         """Each text translated in whole sentences, its words each with its source word (see :meth:`Translator.translate_aligned`)."""

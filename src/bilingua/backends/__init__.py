@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from ..cpu import cpu_facts
@@ -31,6 +32,8 @@ __all__ = [
     "load_backend",
     "open_backend",
     "open_stack",
+    "ThreadPlan",
+    "thread_plan",
     "CachedBackend",
     "MicroBatcher",
     "has_repetition_loop",
@@ -148,3 +151,31 @@ def open_stack(
     if cache_size:
         backend = CachedBackend(backend, cache_size)
     return backend, note
+
+
+@dataclass(frozen=True)
+class ThreadPlan:
+    """How a job shares the machine: ``workers`` engines on ``device``, each with ``threads`` CPU threads.
+
+    The local worker processes, the Ray actors and CTranslate2 all read it, so ``device="auto"``
+    on a GPU machine means the same GPU everywhere.
+    """
+
+    device: str
+    workers: int
+    threads: int
+
+    @property
+    def gpus_per_worker(self) -> int:
+        return 1 if self.device == "cuda" else 0
+
+
+def thread_plan(device: str = "auto", workers: int = 1, threads: int | None = None, *,
+                cores: int | None = None) -> ThreadPlan:
+    """The plan for ``workers`` engines on ``cores`` cores (default: this machine's), ``auto`` resolved.
+
+    Without ``threads`` each worker gets an equal share of the cores, at least one.
+    """
+    resolved = resolve_device(device, "ctranslate2" if importlib.util.find_spec("ctranslate2") else "torch")
+    share = max(1, (cores if cores is not None else cpu_facts().cores) // max(1, workers))
+    return ThreadPlan(resolved, workers, threads if threads is not None else share)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
-from ..cpu import cpu_facts
+from ..backends import thread_plan
 from ..options import SummaryOptions, TranslationOptions
 from .work import BatchOptions, annotate
 
@@ -21,7 +21,7 @@ def worker_options(translation: TranslationOptions, workers: int) -> Translation
 
     if translation.threads is not None or workers == 1:
         return translation
-    return dataclasses.replace(translation, threads=max(1, cpu_facts().cores // workers))
+    return dataclasses.replace(translation, threads=thread_plan(translation.device, workers).threads)
 
 
 def _pipeline(translation: TranslationOptions, summary: SummaryOptions) -> Any:

@@ -15,11 +15,18 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..backends import ThreadPlan, thread_plan
 from ..errors import optional_import
 from ..options import SummaryOptions, TranslationOptions
 from .work import BatchOptions, annotate
 
 Chunk = tuple[int, list[dict[str, Any]]]
+
+
+def actor_plan(translation: TranslationOptions, workers: int) -> ThreadPlan:
+    """Each actor reserves one CPU (its engine runs one thread unless --threads says otherwise) and, when the
+    plan's device is a GPU (``--device auto`` on a GPU machine included), one GPU."""
+    return thread_plan(translation.device, workers, translation.threads, cores=workers)
 
 
 def actor_options(translation: TranslationOptions) -> TranslationOptions:
@@ -30,7 +37,7 @@ def actor_options(translation: TranslationOptions) -> TranslationOptions:
     """
     import dataclasses
 
-    return dataclasses.replace(translation, threads=translation.threads or 1)
+    return dataclasses.replace(translation, threads=actor_plan(translation, 1).threads)
 
 
 class _Actor:
@@ -76,11 +83,12 @@ def run_on_ray(chunks: Iterable[Chunk], commit: Callable[[int, list[dict[str, An
     context = ray.data.DataContext.get_current()
     context.execution_options.preserve_order = options.ordered
     context.enable_progress_bars = False
+    plan = actor_plan(translation, options.worker_count)
     results = ray.data.from_items(items).map_batches(
         _Actor, fn_constructor_kwargs={"translation": actor_options(translation), "summary": summary,
                                        "options": options},
         batch_size=options.chunk_size, concurrency=options.worker_count, num_cpus=1,
-        num_gpus=1 if translation.device == "cuda" else 0, batch_format="numpy",
+        num_gpus=plan.gpus_per_worker, batch_format="numpy",
     )
     waiting: dict[int, dict[int, dict[str, Any]]] = {}
     models: dict[str, Any] = {}

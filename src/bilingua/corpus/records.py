@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, optional_import
+from ..formats import FORMATS
 from ..io import replacing, write_output
 
 __all__ = ["INPUT_FORMATS", "OUTPUT_FORMATS", "input_format", "read_records", "write_records"]
@@ -18,7 +19,6 @@ __all__ = ["INPUT_FORMATS", "OUTPUT_FORMATS", "input_format", "read_records", "w
 INPUT_FORMATS = ("jsonl", "csv", "parquet", "folder")
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
 _SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
-_FOLDER_SUFFIXES = (".txt", ".md")
 
 
 def input_format(path: str | os.PathLike[str], forced: str | None = None) -> str:
@@ -65,7 +65,7 @@ def count_records(path: str | os.PathLike[str], fmt: str) -> int | None:
         if fmt == "parquet":
             return int(_pyarrow().parquet.ParquetFile(p).metadata.num_rows)
         if fmt == "folder":
-            return sum(1 for f in p.rglob("*") if f.is_file() and f.suffix.lower() in _FOLDER_SUFFIXES)
+            return sum(1 for f in p.rglob("*") if f.is_file() and f.suffix.lower() in _readable())
     except Exception:  # a progress bar is not worth failing for; reading will say what is wrong
         return None
     return None  # CSV: a quoted field may hold line breaks, so only reading it counts it
@@ -100,14 +100,21 @@ def _parquet(path: Path) -> Iterator[dict[str, Any]]:
         yield from batch.to_pylist()
 
 
+def _readable() -> dict[str, str]:
+    """The extensions a folder's files are read by, with their format: the registry's, as for
+    `bilingua translate` (a .md file is Markdown); binary formats are not records of text."""
+    return {e: f.name for f in FORMATS.values() if not f.binary for e in f.extensions}
+
+
 def _folder(path: Path) -> Iterator[dict[str, Any]]:
     if not path.is_dir():
         raise InputError(f"input folder '{path}' does not exist")
     from ..io import read_text
 
-    for file in sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in _FOLDER_SUFFIXES):
+    readable = _readable()
+    for file in sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in readable):
         try:
-            yield {"id": file.relative_to(path).as_posix(), "text": read_text(file)}
+            yield {"id": file.relative_to(path).as_posix(), "text": read_text(file), "format": readable[file.suffix.lower()]}
         except InputError as exc:
             yield {"id": file.relative_to(path).as_posix(), "error": str(exc)}
 

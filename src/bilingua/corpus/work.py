@@ -92,18 +92,30 @@ def annotate(pipeline: Any, records: list[dict[str, Any]], opts: BatchOptions) -
         else:
             good.append(r)
     summarize = "summary" in opts.fields
+    plain = [r for r in good if r.get("format", "text") == "text"]
     try:
-        results = list(pipeline.process_many([r[opts.text_field] for r in good], summarize=summarize))
+        results = list(pipeline.process_many([r[opts.text_field] for r in plain], summarize=summarize))
     except (BilinguaError, ValueError) as exc:  # find which record it was: one at a time
         logger.debug("a chunk failed (%s); processing its records one by one", exc)
-        results = []
-        for r in good:
-            try:
-                results.append(pipeline.process(r[opts.text_field], summarize=summarize))
-            except (BilinguaError, ValueError) as one:
-                r["error"] = str(one)
-                results.append(None)
-    for r, result in zip(good, results):
+        results = [_one(pipeline, r, opts, summarize) for r in plain]
+    for r, result in zip(plain, results):
         if result is not None:
             r.update(_added(result, opts.fields))
+    for r in good:
+        if r.get("format", "text") != "text":  # a Markdown, HTML or subtitle file of a folder: its structure kept
+            _one(pipeline, r, opts, summarize)
     return out
+
+
+def _one(pipeline: Any, record: dict[str, Any], opts: BatchOptions, summarize: bool) -> Any:
+    """One record done alone: its fields added, or its ``error``; the result (None on failure)."""
+    text, form = record[opts.text_field], record.get("format", "text")
+    try:
+        result = pipeline.process(text, summarize=summarize, format=form)
+        record.update(_added(result, opts.fields))
+        if form != "text" and "translation" in opts.fields:
+            record["translation"] = pipeline.translate(text, format=form)
+        return result
+    except (BilinguaError, ValueError) as exc:
+        record["error"] = str(exc)
+        return None

@@ -1,62 +1,48 @@
 """Documents in their own formats: the text is translated, the structure is kept.
 
-Each format is a function ``(source, translate, aligned) -> translated source``
-(see :mod:`bilingua.formats.base`); :data:`FORMATS` and :data:`BINARY_FORMATS`
-name them, and :data:`EXTENSIONS` maps file extensions to names.
+Each format module registers itself in :mod:`bilingua.formats.registry`
+(name, extensions, binary or text, a translate function and a text
+function); importing this package registers them all. Plain text is a
+format too: its translation is the pipeline's own (lines, paragraphs and
+lists kept).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 from ..errors import InputError
+from . import docx, html, markdown, subtitles  # noqa: F401  (each registers its format)
 from .base import Aligned, Translate
-from .docx import docx_text, translate_docx
 from .extract import main_article
-from .html import html_text, translate_html
-from .markdown import markdown_text, translate_markdown
-from .subtitles import cue_text, translate_srt, translate_vtt
+from .html import html_text
+from .markdown import translate_markdown
+from .registry import FORMATS, Format, format_of, formats, get_format, register_format
 
-__all__ = ["main_article", "extract_article", "FORMATS", "BINARY_FORMATS", "ALL_FORMATS", "EXTENSIONS", "docx_text", "format_of", "translate_formatted", "plain_text", "translate_html"]
-
-
-#: ``(source, translate, aligned) -> translated source``; ``aligned`` is :meth:`Pipeline.translate_aligned`
-#: (whole sentences with word alignment), which formats with inline markup use.
-FORMATS: dict[str, Callable[[str, Translate, Aligned | None], str] | None] = {
-    "text": None,  # plain text is the pipeline's own: lines, paragraphs and lists kept
-    "html": translate_html,
-    "markdown": translate_markdown,
-    "srt": translate_srt,
-    "vtt": translate_vtt,
-}
-#: Formats whose files are bytes, not text: ``(bytes, translate, aligned=translate_aligned) -> bytes``.
-BINARY_FORMATS: dict[str, Callable[..., bytes]] = {"docx": translate_docx}
-ALL_FORMATS = (*FORMATS, *BINARY_FORMATS)
-EXTENSIONS = {
-    ".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown",
-    ".srt": "srt", ".vtt": "vtt", ".docx": "docx",
-}
+__all__ = ["FORMATS", "Format", "register_format", "get_format", "format_of", "formats", "translate_document",
+           "extract_article", "plain_text", "main_article"]
 
 
-def format_of(path: str | Path | None, forced: str | None = None) -> str:
-    """The format given, or the one a file's extension names; plain text otherwise."""
-    if forced is not None:
-        if forced not in ALL_FORMATS:
-            raise InputError(f"format must be one of {', '.join(ALL_FORMATS)}; got {forced!r}")
-        return forced
-    return EXTENSIONS.get(Path(path).suffix.lower(), "text") if path else "text"
+def _plain(source: str, translate: Translate, aligned: Aligned | None = None) -> str:
+    return translate([source])[0]
 
 
-def translate_formatted(source: str, form: str, translate: Translate, aligned: Aligned | None = None) -> str:
-    """``source`` in format ``form`` (not ``text``) with its text translated and its structure kept."""
-    form = format_of(None, form)
-    if form in BINARY_FORMATS:
-        raise InputError(f"a {form} document is bytes, not text: use translate_file()")
-    handler = FORMATS[form]
-    if handler is None:
-        raise InputError("plain text is translated by the pipeline itself")
-    return handler(source, translate, aligned)
+register_format("text", extensions=(".txt", ".text"), translate=_plain, text=str)
+
+
+def translate_document(document: str | bytes, form: str, translate: Translate, aligned: Aligned | None = None,
+                       *, extract: bool = False) -> str | bytes:
+    """``document`` in format ``form`` with its text translated and its structure kept.
+
+    A binary format's document is bytes, any other's text. ``extract=True``
+    takes a web page's main article only and gives it, translated, as Markdown.
+    """
+    fmt = get_format(form)
+    if extract and fmt.name != "html":
+        raise InputError("extract takes a web page (html)")
+    if isinstance(document, bytes) != fmt.binary:
+        raise TypeError(f"a {fmt.name} document is {'bytes' if fmt.binary else 'text'}, not {type(document).__name__}")
+    if extract:
+        return extract_article(str(document), translate)
+    return fmt.translate(document, translate, aligned)  # type: ignore[no-any-return]
 
 
 def extract_article(page: str, translate: Translate) -> str:
@@ -68,16 +54,10 @@ def extract_article(page: str, translate: Translate) -> str:
 
 
 def plain_text(source: str | bytes, form: str) -> str:
-    """The text a document holds, one block per line (what a summary is made from); a ``docx`` is bytes."""
-    form = format_of(None, form)
-    if isinstance(source, bytes) != (form in BINARY_FORMATS):
-        raise TypeError(f"a {form} document is {'bytes' if form in BINARY_FORMATS else 'text'}")
-    if isinstance(source, bytes):
-        return docx_text(source)
-    if form == "html":  # a web page: its main article, not its menus and footers
-        return main_article(source) or html_text(source)
-    if form == "markdown":
-        return markdown_text(source)
-    if form in ("srt", "vtt"):
-        return cue_text(source, form)
-    return source
+    """The text a document holds, one block per line (what a summary is made from); a web page's main article."""
+    fmt = get_format(form)
+    if isinstance(source, bytes) != fmt.binary:
+        raise TypeError(f"a {fmt.name} document is {'bytes' if fmt.binary else 'text'}")
+    if fmt.name == "html":  # a web page: its main article, not its menus and footers
+        return main_article(str(source)) or html_text(str(source))
+    return fmt.text(source)

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..alignment import grouped, source_groups
 from ..errors import InputError
+from .registry import register_format
 from .base import Aligned, Translate, respace, spaced
 
 __all__ = ["translate_docx", "docx_text"]
@@ -234,3 +235,6 @@ def _rebuild(span: list[list[Any]], words: list[tuple[str, int]]) -> None:
 def docx_text(data: bytes) -> str:
     """The text of a .docx file, a paragraph per line."""
     return "\n".join(p.text for p in _paragraphs(_open(data)) if p.text.strip())
+
+
+register_format("docx", extensions=(".docx",), translate=translate_docx, text=docx_text, binary=True)

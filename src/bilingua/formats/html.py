@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 from typing import NamedTuple
 
 from ..alignment import in_order, source_groups, word_groups
+from .registry import register_format
 from .base import Aligned, Translate, respace
 
 __all__ = ["translate_html", "html_text"]
@@ -190,3 +191,6 @@ def _set_attribute(tag: str, name: str, value: str) -> str:
 def html_text(source: str) -> str:
     """The translatable text of a page, one text node per line."""
     return "\n".join(" ".join(p.text.split()) for p in _scan(source) if p.text is not None)
+
+
+register_format("html", extensions=(".html", ".htm"), translate=translate_html, text=html_text)

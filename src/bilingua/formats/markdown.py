@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from ..alignment import grouped, source_groups
+from .registry import register_format
 from .base import Aligned, Translate, respace, spaced
 
 __all__ = ["translate_markdown", "markdown_text"]
@@ -299,3 +300,6 @@ def markdown_text(source: str) -> str:
     inlines, _ = _blocks(source)
     return "\n".join(" ".join(" ".join(t for part in _runs(i) if isinstance(part, list) for t, stack in part
                                       if _CODE not in stack).split()) for i in inlines)
+
+
+register_format("markdown", extensions=(".md", ".markdown"), translate=translate_markdown, text=markdown_text)

@@ -12,6 +12,8 @@ line is dropped, its text translated.
 
 from __future__ import annotations
 
+import functools
+
 import html
 import re
 import textwrap
@@ -19,6 +21,7 @@ from typing import NamedTuple
 
 from ..errors import InputError
 from .base import Translate
+from .registry import register_format
 
 __all__ = ["translate_cues", "translate_srt", "translate_vtt", "cue_text"]
 
@@ -199,3 +202,7 @@ def translate_vtt(source: str, translate: Translate, aligned: object = None, max
         voice = f"<v {caption.voice}>" if caption.voice else ""
         caption.text = voice + "\n".join(new)
     return str(vtt.content)
+
+
+register_format("srt", extensions=(".srt",), translate=translate_srt, text=functools.partial(cue_text, form="srt"))
+register_format("vtt", extensions=(".vtt",), translate=translate_vtt, text=functools.partial(cue_text, form="vtt"))

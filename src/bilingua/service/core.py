@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from ..version import __version__
-from ..formats import FORMATS
+from ..formats import formats
 from ..io import check_text
 from ..language import LANGUAGE_NAMES, Detection, LanguageDetector
 from ..backends.microbatch import MicroBatcher
@@ -64,8 +64,8 @@ class Service:
         source = str(params.get("source") or "auto").lower()
         target = str(params.get("target") or TARGET).lower()
         form = str(params.get("format") or "text").lower()
-        if form not in FORMATS:
-            raise Refused(400, f"Invalid request: format must be one of {', '.join(FORMATS)}, not {form!r}")
+        if form not in formats(binary=False):
+            raise Refused(400, f"Invalid request: format must be one of {', '.join(formats(binary=False))}, not {form!r}")
         for code in (source, target):
             if code != "auto" and code not in LANGUAGE_NAMES:
                 raise Refused(400, f"{code} is not supported: bilingua translates French (fr) to English (en)")

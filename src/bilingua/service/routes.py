@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from ..formats import formats
 from ..errors import BilinguaError, InputError, first_line
 from .limits import Refused
 
@@ -28,7 +29,7 @@ _LT_BODY = {
                 "q": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
                 "source": {"type": "string", "enum": ["fr", "en", "auto"], "default": "auto"},
                 "target": {"type": "string", "enum": ["en"], "default": "en"},
-                "format": {"type": "string", "enum": ["text", "html"], "default": "text"},
+                "format": {"type": "string", "enum": list(formats(binary=False)), "default": "text"},
                 "api_key": {"type": "string"},
             }, "required": ["q"]}},
         },
