@@ -53,7 +53,7 @@ def test_a_corpus_with_a_broken_record_comes_back_complete_and_flagged(
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out, report = tmp_path / "out.jsonl", tmp_path / "report.json"
     assert main(["batch", str(src), "-o", str(out), *model_args, "--chunk-size", "32", "--report", str(report)]) == 1
-    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("bilingua: 2 of 301 records failed")
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("bilingua: error: 2 of 301 records failed")
     rows = read_jsonl(out)
     assert len(rows) == 301 and len({r["id"] for r in rows}) == 301
     by_id = {r["id"]: r for r in rows}
