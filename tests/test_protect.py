@@ -72,7 +72,7 @@ def test_a_translation_that_kept_its_spans_is_not_aligned_again(marian_dir: Path
     backend = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1).translator.backend
     aligned: list[list[str]] = []
     real = protect.align_sentences
-    monkeypatch.setattr(protect, "align_sentences", lambda b, s, h: aligned.append(list(s)) or real(b, s, h))
+    monkeypatch.setattr(protect, "align_sentences", lambda b, s, h, *t: aligned.append(list(s)) or real(b, s, h, *t))
     sentences = ["La ligne fait 12 km depuis www.lyon.fr.", "La ligne fait 12 km."]
     kept = Hypothesis("The line is 12 km from www.lyon.fr.", 0.0, 9, [])
     lost = Hypothesis("The line is twelve kilometres.", 0.0, 6, [])

@@ -34,7 +34,7 @@ def test_layout_is_kept_line_for_line(fr: PysbdSplitter) -> None:
     assert len(doc.lines) == text.count("\n") + 1
     assert [line.prefix for line in doc.lines if not line.blank] == ["", "", "- ", "  2) ", "— ", ""]
     assert [line.paragraph for line in doc.lines] == [0, -1, 1, 1, 1, 1, -1, -1, 2, -1]
-    upper = doc.render([s.upper() for _, _, s in doc.sentences()])
+    upper = doc.render([s.text.upper() for s in doc.sentences()])
     assert upper == "TITRE\n\nUNE PHRASE. UNE AUTRE.\n- PREMIER POINT ;\n  2) SECOND POINT\n— VOUS VENEZ ? DEMANDA MARIE.\n\n\nFIN.\n"
 
 

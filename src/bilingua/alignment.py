@@ -37,17 +37,25 @@ def piece_words(pieces: Sequence[Any]) -> list[int]:
     return out
 
 
-def align_sentences(backend: TranslationBackend, sources: Sequence[str], hypotheses: Sequence[Hypothesis]) -> list[list[int]]:
+def align_sentences(
+    backend: TranslationBackend, sources: Sequence[str], hypotheses: Sequence[Hypothesis],
+    tokens: Sequence[Sequence[Any] | None] | None = None,
+) -> list[list[int]]:
     """For each word of each ``hypotheses[k].text``, the index of the word of ``sources[k]`` it comes from.
 
     Links the engine gave while translating (``Hypothesis.links``) are used as
     they are (a first link marked unknown, -1, is read in a one-token forced
-    pass); the other sentences it can align go to it in one call.
+    pass); the other sentences it can align go to it in one call. ``tokens``
+    are the sources' tokens where the caller has them (the engine read them
+    already): only the others are encoded.
     """
     out = [by_place(len(h.text.split()), max(len(s.split()), 1)) for s, h in zip(sources, hypotheses)]
     # Sentences whose output is SentencePiece pieces can be aligned on tokens: their sources, encoded in one call.
     readable = [k for k, h in enumerate(hypotheses) if out[k] and h.tokens and all(isinstance(t, str) for t in h.tokens)]
-    encoded = dict(zip(readable, backend.encode([sources[k] for k in readable]) if readable else []))
+    known = {k: list(t) for k in readable if tokens is not None and (t := tokens[k]) is not None}
+    unknown = [k for k in readable if k not in known]
+    encoded = {**known, **dict(zip(unknown, backend.encode([sources[k] for k in unknown]) if unknown else []))}
+    encoded = {k: encoded[k] for k in readable}  # in order
     todo = []
     for k, pieces in encoded.items():
         source, tokens = sources[k], list(hypotheses[k].tokens)

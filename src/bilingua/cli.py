@@ -25,7 +25,7 @@ from .options import (
     TranslationOptions,
 )
 from .formats import format_of, formats, get_format, plain_text
-from .segmentation import split_lines
+from .text import split_lines
 
 def _io_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("text", nargs="*", help="French text (several words are joined by spaces); omit to use -i or stdin")

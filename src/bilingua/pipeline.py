@@ -176,8 +176,10 @@ class Pipeline:
         return out if isinstance(text, list) else out[0]
 
     def _translate_texts(self, texts: Sequence[str]) -> list[str]:
-        """The texts of a document's parts, translated in one pass (what the format handlers call)."""
-        return self.translate(list(texts))
+        """The texts of a document's blocks, translated in one pass (what the format modules call)."""
+        if not any(t.strip() for t in texts):  # nothing to translate: load no model
+            return list(texts)
+        return [d.text for d in self.translator.translate_blocks(texts)]
 
     def translate_document(self, document: str | bytes, format: str, *, extract: bool = False) -> str | bytes:
         """A document in its own format translated: text, or bytes for a binary format (``docx``).

@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .alignment import align_sentences
 from .backends import Hypothesis, TranslationBackend
 from .errors import InputError
 from .segmentation import CODE_SPAN
+from .text import split_lines
 
 __all__ = ["Protector", "Span", "read_glossary", "PROTECTED"]
 
@@ -47,7 +48,7 @@ class Span(NamedTuple):
 def read_glossary(path: str | Path) -> dict[str, str]:
     """French term, a tab, English term, per line (``#`` comments and blank lines skipped)."""
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        lines = split_lines(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the glossary {path}: {exc}") from None
     terms: dict[str, str] = {}
@@ -82,7 +83,8 @@ class Protector:
                     found.append(Span(m.start(), m.end(), self._lower[m.group(0).lower()]))
         return sorted(found)
 
-    def repair(self, backend: TranslationBackend, sentences: Sequence[str], hypotheses: Sequence[Hypothesis]) -> list[Hypothesis]:
+    def repair(self, backend: TranslationBackend, sentences: Sequence[str], hypotheses: Sequence[Hypothesis],
+               tokens: Sequence[Sequence[Any] | None] | None = None) -> list[Hypothesis]:
         """Each hypothesis with the spans of its sentence in place, as many times as the sentence has them.
 
         The sentences whose translation lacks a span (or has extra copies) are
@@ -92,7 +94,8 @@ class Protector:
         found = [(k, spans) for k, spans in enumerate(self.find(s) for s in sentences)
                  if spans and hypotheses[k].text.split() and not _intact(hypotheses[k].text, spans)]
         out = list(hypotheses)
-        links = align_sentences(backend, [sentences[k] for k, _ in found], [hypotheses[k] for k, _ in found])
+        mine = [tokens[k] for k, _ in found] if tokens is not None else None  # what the engine read: not encoded again
+        links = align_sentences(backend, [sentences[k] for k, _ in found], [hypotheses[k] for k, _ in found], mine)
         for (k, spans), sentence_links in zip(found, links):
             out[k] = _put_back(sentences[k], hypotheses[k], spans, sentence_links)
         return out

@@ -14,9 +14,10 @@ from typing import Any
 class Segment:
     """One source sentence with its translation.
 
-    ``score`` is the model's mean log-probability per target token (closer to
-    0 is more confident); ``paragraph`` and ``line`` are 0-based indices into
-    the source.
+    ``source`` is the sentence exactly as the input has it, at ``start:end``
+    (``text[seg.start:seg.end] == seg.source``); ``score`` is the model's mean
+    log-probability per target token (closer to 0 is more confident);
+    ``paragraph`` and ``line`` are 0-based indices into the source.
     """
 
     source: str
@@ -24,6 +25,8 @@ class Segment:
     paragraph: int
     line: int
     score: float
+    start: int = 0
+    end: int = 0
 
 
 @dataclass

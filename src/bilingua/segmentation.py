@@ -9,6 +9,7 @@ or plain callable ``str -> list[str]`` will do.
 
 from __future__ import annotations
 
+import itertools
 import re
 import textwrap
 import unicodedata
@@ -16,6 +17,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, Union
+
+from .text import CLOSERS, FINAL_PUNCTUATION, SPACES, ends_sentence, lines_with_ends, split_lines
 
 __all__ = [
     "SentenceSplitter",
@@ -28,6 +31,8 @@ __all__ = [
     "iter_lines",
     "split_long",
     "split_lines",
+    "parse_block",
+    "model_text",
 ]
 
 
@@ -42,12 +47,12 @@ class SentenceSplitter(ABC):
 
 
 # Closing quotes and brackets that may follow a sentence's final punctuation.
-_CLOSERS = "\"'»”’)\\]"  # escaped for a character class
+_CLOSERS = re.escape(CLOSERS)  # for a character class
 _UPPER = "A-ZÀ-ÖØ-ÞŒ"
 # A sentence end pysbd leaves inside a piece: final punctuation, closing quotes, a space, then a
 # capital (opening quotes allowed). Group 1 is the word before the punctuation.
 _INNER_END = re.compile(
-    rf"(?:^|\s)[«\"“(]?([\w'’.-]*?)[.!?…]+[{_CLOSERS}\s\u00a0\u202f]*?[»”\"]?[\s\u00a0\u202f]+(?=[«\"“]?[\s\u00a0\u202f]?[{_UPPER}])"
+    rf"(?:^|\s)[«\"“(]?([\w'’.-]*?)[{re.escape(FINAL_PUNCTUATION)}]+[{_CLOSERS}\s\u00a0\u202f]*?[»”\"]?[\s\u00a0\u202f]+(?=[«\"“]?[\s\u00a0\u202f]?[{_UPPER}])"
 )
 _DOTTED = re.compile(r"(?:\b[A-Z]\.){2,}$")  # U.S., U.K. ...
 _LAST_WORD = re.compile(r"([\w'’.-]+)[.]$")
@@ -223,14 +228,9 @@ Splitter = Union[SentenceSplitter, Callable[[str], Sequence[str]]]
 
 # Bullets, dashes (lists and French dialogue), "1." / "2)" / "a)" numbering.
 _MARKER = re.compile(r"^(\s*(?:[-*•·◦▪–—]|\(?\d{1,3}[.)]|\(?[a-zA-Z][)])\s+|\s+)")
-_SPACES = re.compile(r"[ \t\u00a0\u202f]+")
-# CRLF, a lone CR and LF all end a line, and each line keeps its own ending.
-_LINE_END = re.compile(r"(\r\n|\r|\n)")
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines of ``text``, ended by CRLF, a lone CR or LF (the ends themselves dropped)."""
-    return _LINE_END.split(text)[::2]
+# The splitter reads a line (or a block) with every space and line end as one plain space: the same length,
+# so the sentences it finds are at the same offsets in the source.
+_FLAT = str.maketrans({c: " " for c in SPACES + "\r\n"})
 
 
 def normalize(text: str) -> str:
@@ -238,12 +238,25 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def model_text(source: str) -> str:
+    """What the model reads for a sentence of the source: its words, one space apart, in NFC."""
+    return normalize(" ".join(source.split()))
+
+
 class Sentence(NamedTuple):
-    """One sentence of a document, with its 0-based line and paragraph (the unit every stage passes on)."""
+    """One sentence of a document (the unit every stage passes on).
+
+    ``text`` is what the model reads; ``start`` and ``end`` are its offsets in
+    the document, so ``document_text[start:end]`` is the sentence exactly as
+    written there (its no-break spaces, tabs and line ends included).
+    ``line`` and ``paragraph`` are 0-based.
+    """
 
     line: int
     paragraph: int
     text: str
+    start: int = 0
+    end: int = 0
 
 
 @dataclass
@@ -252,7 +265,8 @@ class Line:
 
     A hard-wrapped paragraph read with ``reflow`` is one Line standing for
     its ``count`` source lines from ``number``; its translation is wrapped
-    back to ``width`` columns, the lines joined by ``inner_end``.
+    back to ``width`` columns, the lines joined by ``inner_end``. ``spans``
+    are each sentence's offsets in the document.
     """
 
     prefix: str
@@ -262,6 +276,7 @@ class Line:
     number: int = 0
     width: int | None = None
     inner_end: str = "\n"
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def blank(self) -> bool:
@@ -276,11 +291,15 @@ class Line:
 
 @dataclass
 class Document:
+    """A document cut into lines and sentences; ``source`` is the text they were cut from."""
+
     lines: list[Line] = field(default_factory=list)
+    source: str = ""
 
     def sentences(self) -> list[Sentence]:
-        """Every sentence, in order, with the (first) source line it is on."""
-        return [Sentence(line.number, line.paragraph, s) for line in self.lines for s in line.sentences]
+        """Every sentence, in order, with the (first) source line it is on and its offsets in the source."""
+        return [Sentence(line.number, line.paragraph, s, a, b)
+                for line in self.lines for s, (a, b) in zip(line.sentences, line.spans)]
 
     def render(self, translations: Sequence[str]) -> str:
         """Rebuild the document with ``translations`` in place of its sentences (same line ends)."""
@@ -300,7 +319,20 @@ def parse_document(text: str, splitter: Splitter, *, reflow: bool = False) -> Do
     a PDF or an e-mail) is read as one line, and rendered wrapped back to its
     width; lists, headings, verse and one-sentence-per-line text are not.
     """
-    return Document(list(iter_lines(text, splitter, reflow=reflow)))
+    return Document(list(iter_lines(text, splitter, reflow=reflow)), text)
+
+
+def parse_block(text: str, splitter: Splitter) -> Document:
+    """``text`` as one block of a formatted document (an HTML or Markdown paragraph, a cue, a DOCX paragraph).
+
+    Its line breaks are soft: they are spaces inside its sentences, never the
+    plain-text rules' lines or re-flow. It renders as its sentences'
+    translations, one space apart, after the bullet or dash that opens it.
+    """
+    if not text.strip():
+        return Document([Line(prefix="", sentences=[], paragraph=-1, end="")], text)
+    # A bullet or a dialogue dash opening the block stays as it is, as at the start of a line.
+    return Document([_read_line(text, 0, len(text), splitter, 0, "", 0)], text)
 
 
 def iter_lines(text: str, splitter: Splitter, *, reflow: bool = False) -> Iterator[Line]:
@@ -310,11 +342,12 @@ def iter_lines(text: str, splitter: Splitter, *, reflow: bool = False) -> Iterat
     """
     paragraph = -1
     previous_blank = True
-    parts = _LINE_END.split(normalize(text))
-    raws, ends = parts[::2], [*parts[1::2], ""]
+    lines = lines_with_ends(text)
+    raws = [raw for raw, _ in lines]
+    starts = list(itertools.accumulate((len(raw) + len(end) for raw, end in lines), initial=0))
     number = 0
-    while number < len(raws):
-        raw, end = raws[number], ends[number]
+    while number < len(lines):
+        raw, end = lines[number]
         if not raw.strip():
             yield Line(prefix="", sentences=[], paragraph=-1, end=end, number=number)
             previous_blank = True
@@ -324,27 +357,53 @@ def iter_lines(text: str, splitter: Splitter, *, reflow: bool = False) -> Iterat
             paragraph += 1
         previous_blank = False
         count = _wrapped_block(raws, number) if reflow else 1
-        width = max(len(r.rstrip()) for r in raws[number:number + count]) if count > 1 else None
-        joined = " ".join(r.strip() for r in raws[number:number + count]) if count > 1 else raw
-        line = _read_line(joined, splitter, paragraph, ends[number + count - 1], number)
+        last = number + count - 1
+        a, b = starts[number], starts[last] + len(raws[last])
+        if count > 1:  # a wrapped paragraph: its first line's indentation is not a prefix
+            width = max(len(r.rstrip()) for r in raws[number:last + 1])
+            a += len(raw) - len(raw.lstrip())
+        else:
+            width = None
+        line = _read_line(text, a, b, splitter, paragraph, lines[last][1], number)
         line.width, line.inner_end = width, end
         yield line
         number += count
 
 
-def _read_line(raw: str, splitter: Splitter, paragraph: int, end: str, number: int) -> Line:
+def _read_line(text: str, a: int, b: int, splitter: Splitter, paragraph: int, end: str, number: int) -> Line:
+    raw = text[a:b]
     m = _MARKER.match(raw)
     prefix = m.group(1) if m and raw[m.end():].strip() else ""
-    body = _SPACES.sub(" ", raw[len(prefix):]).strip()
-    sentences = [s.strip() for s in splitter(body) if s.strip()]
+    sentences, spans = _sentences_in(text, a + len(prefix), b, splitter)
+    return Line(prefix=prefix, sentences=sentences, paragraph=paragraph, end=end, number=number, spans=spans)
+
+
+def _sentences_in(text: str, a: int, b: int, splitter: Splitter) -> tuple[list[str], list[tuple[int, int]]]:
+    """The sentences of ``text[a:b]`` as the model reads them, and where each is in ``text``."""
+    flat = text[a:b].translate(_FLAT)
+    body = flat.strip()
+    base = a + len(flat) - len(flat.lstrip())
+    sentences: list[str] = []
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for piece in splitter(body):
+        piece = piece.strip()
+        if not piece:
+            continue
+        found = body.find(piece, at)
+        if found < 0:  # a splitter that rewrote its text: the piece is placed where the last one ended
+            found = min(at, len(body))
+        stop = min(found + len(piece), len(body))
+        sentences.append(model_text(piece))
+        spans.append((base + found, base + stop))
+        at = stop
     if not sentences:  # a splitter must never lose text
-        sentences = [body]
-    return Line(prefix=prefix, sentences=sentences, paragraph=paragraph, end=end, number=number)
+        sentences, spans = [model_text(body)], [(base, base + len(body))]
+    return sentences, spans
 
 
 #: Narrower text is verse, an address or a table, not prose wrapped at a margin.
 _MIN_WRAP_WIDTH = 40
-_ENDS_SENTENCE = re.compile(r"[.!?…:;][\"'»”)\]]*$")
 
 
 def _wrapped_block(raws: list[str], start: int) -> int:
@@ -364,7 +423,7 @@ def _wrapped_block(raws: list[str], start: int) -> int:
     if width < _MIN_WRAP_WIDTH or any(r[:1].isspace() for r in block[1:]):
         return 1
     full = all(len(a) + 1 + len(b.split()[0]) > width for a, b in zip(block, block[1:]))
-    inside = any(not _ENDS_SENTENCE.search(r) for r in block[:-1])
+    inside = any(not ends_sentence(r, extra=":;") for r in block[:-1])
     return len(block) if full and inside else 1
 
 

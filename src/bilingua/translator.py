@@ -5,16 +5,16 @@ from __future__ import annotations
 import functools
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .alignment import align_sentences
 from .backends import Hypothesis, TranslationBackend
 from .backends.cache import CachedBackend
 from .protect import Protector
-from .segmentation import Document, PysbdSplitter, Sentence, Splitter, iter_lines, split_long
+from .segmentation import Document, Line, PysbdSplitter, Sentence, Splitter, iter_lines, parse_block, split_long
 
 __all__ = ["Translator", "CachedBackend", "DocumentTranslation", "plan_batches"]
 
@@ -50,6 +50,9 @@ class DocumentTranslation:
     text: str
     segment_seconds: float
     translate_seconds: float
+    #: Each sentence's source tokens as the engine read them (None for one split below the input limit):
+    #: protection and alignment reuse them instead of encoding the sentence again.
+    tokens: list[list[Any] | None] = field(default_factory=list)
 
     def sentences(self) -> list[Sentence]:
         return self.document.sentences()
@@ -113,7 +116,7 @@ class Translator:
         alignment pass overlaps another's decoding."""
         hyps = self.backend.translate_batch(texts, tokens)
         if self.protector is not None:  # spans kept as they were, glossary terms as given
-            hyps = self.protector.repair(self.backend, texts, hyps)
+            hyps = self.protector.repair(self.backend, texts, hyps, tokens)
         return hyps
 
     def translate_sentences(self, sentences: Sequence[str]) -> list[Hypothesis]:
@@ -134,12 +137,23 @@ class Translator:
         document reports the shared pass's times: ``segment_seconds`` spent
         splitting, ``translate_seconds`` the rest of the call.
         """
+        return self._translate(texts, lambda text: iter_lines(text, self.splitter, reflow=self.reflow))
+
+    def translate_blocks(self, texts: Sequence[str]) -> list[DocumentTranslation]:
+        """Translate the blocks of a formatted document (paragraphs, cells, cues) in one pass.
+
+        A block's line breaks are soft: a paragraph wrapped by hand is read as
+        the sentences it holds, never as lines (see :func:`parse_block`).
+        """
+        return self._translate(texts, lambda text: iter(parse_block(text, self.splitter).lines))
+
+    def _translate(self, texts: Sequence[str], lines_of: Callable[[str], Iterator[Line]]) -> list[DocumentTranslation]:
         t0 = time.perf_counter()
-        documents = [Document() for _ in texts]
+        documents = [Document(source=text) for text in texts]
         split_s = 0.0
         with _Schedule(self, streaming=True) as schedule:
             for text, document in zip(texts, documents):
-                lines = iter_lines(text, self.splitter, reflow=self.reflow)
+                lines = lines_of(text)
                 while True:
                     t1 = time.perf_counter()
                     line = next(lines, None)
@@ -150,18 +164,19 @@ class Translator:
                     schedule.add(line.sentences)
             per_doc = [d.sentences() for d in documents]
             hyps = schedule.hypotheses([s.text for sentences in per_doc for s in sentences])
+            tokens = [schedule.tokens(s.text) for sentences in per_doc for s in sentences]
         wall = time.perf_counter() - t0
         out, start = [], 0
         for text, document, sentences in zip(texts, documents, per_doc):
             mine = hyps[start : start + len(sentences)]
-            start += len(sentences)
             out.append(DocumentTranslation(
                 document=document, hypotheses=mine,
                 text=document.render([h.text for h in mine]) if text.strip() else text,
                 segment_seconds=split_s, translate_seconds=wall - split_s,
+                tokens=tokens[start : start + len(sentences)],
             ))
+            start += len(sentences)
         return out
-
 
     def translate_aligned(self, texts: list[str]) -> list[list[tuple[str, int]]]:
         """Translate each text (a paragraph) in whole sentences; give its words, each with its source word.
@@ -171,9 +186,10 @@ class Translator:
         engine gives it (see :mod:`bilingua.alignment`). Formats with inline
         markup put their markup back by it.
         """
-        done = self.translate_documents(texts)
-        sentences = [(s.text, h) for d in done for s, h in zip(d.sentences(), d.hypotheses)]
-        links = iter(align_sentences(self.backend, [s for s, _ in sentences], [h for _, h in sentences]))
+        done = self.translate_blocks(texts)
+        sources = [s.text for d in done for s in d.sentences()]
+        links = iter(align_sentences(self.backend, sources, [h for d in done for h in d.hypotheses],
+                                     [t for d in done for t in d.tokens]))
         out = []
         for text, document in zip(texts, done):
             mine = document.sentences()
@@ -209,6 +225,7 @@ class _Schedule:
         workers = max(1, self.backend.parallel_batches)
         self.first = translator.batch_size * workers if streaming else None
         self.pieces: dict[str, list[str]] = {}
+        self.tokens_of: dict[str, list[Any]] = {}
         self.waiting: dict[str, None] = {}
         self.jobs: list[tuple[list[str], Future[list[Hypothesis]]]] = []
         self.submitted: set[str] = set()
@@ -240,6 +257,7 @@ class _Schedule:
         pieces_by, tokens_of = self.translator._pieces(list(self.waiting))
         self.waiting.clear()
         self.pieces.update(pieces_by)
+        self.tokens_of.update(tokens_of)
         unique = [p for p in tokens_of if p not in self.submitted]
         self.submitted.update(unique)
         if self.backend.plans_batches:  # it merges these with other calls' sentences itself
@@ -261,6 +279,10 @@ class _Schedule:
             if self.bar is not None:
                 job.add_done_callback(functools.partial(_tick, self.bar, len(texts)))
             self.jobs.append((texts, job))
+
+    def tokens(self, sentence: str) -> list[Any] | None:
+        """The tokens the engine read for ``sentence``, when it went whole (not in pieces)."""
+        return self.tokens_of.get(sentence) if self.pieces.get(sentence) == [sentence] else None
 
     def hypotheses(self, sentences: Sequence[str]) -> list[Hypothesis]:
         """Wait for every batch; one hypothesis per sentence, in order (pieces of a long one joined)."""

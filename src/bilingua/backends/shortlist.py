@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..io import read_text
+from ..text import data_lines
 
 __all__ = ["Shortlist", "build_shortlist", "read_shortlist", "ALWAYS_KEPT"]
 
@@ -87,7 +88,7 @@ def read_shortlist(path: str | Path) -> Shortlist:
     """A shortlist file written by :func:`bilingua.models.make_shortlist` (CTranslate2's vocabulary-map format)."""
     always: tuple[str, ...] = ()
     by_source: dict[str, tuple[str, ...]] = {}
-    for number, line in enumerate(read_text(path).splitlines(), 1):
+    for number, line in enumerate(data_lines(read_text(path)), 1):
         source, tab, targets = line.partition("\t")
         if not tab:
             raise InputError(f"{path}, line {number}: expected a source piece, a tab and target pieces")

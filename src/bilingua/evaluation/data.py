@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..io import decode, read_bytes
+from ..text import data_lines
 
 __all__ = ["Segments", "read_segments"]
 
@@ -37,12 +38,7 @@ def _split_spec(spec: str) -> tuple[Path, str | None]:
 
 
 def _lines(text: str) -> list[str]:
-    # Split on newlines only (str.splitlines would also split on U+2028, form feeds...).
-    text = text.replace("\r\n", "\n")
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
+    return data_lines(text)
 
 
 def read_segments(spec: str, default_fields: tuple[str, ...] = ()) -> Segments:

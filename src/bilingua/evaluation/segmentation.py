@@ -10,13 +10,15 @@ the boundaries it finds there. A line that holds two sentences counts as one
 
 from __future__ import annotations
 
-import re
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 from typing import Any
+
+from ..text import ends_sentence
+from ..text import data_lines
 
 __all__ = ["SegmentationScore", "documents_from_ids", "predicted_boundaries", "score_splitter", "load_documents"]
 
@@ -79,7 +81,6 @@ def predicted_boundaries(text: str, pieces: Sequence[str]) -> set[int]:
     return starts
 
 
-_FINAL = re.compile(r"[.!?…][\"'»”’)\]\s\u00a0\u202f]*$")
 
 
 def _context(text: str, at: int, width: int = 40) -> str:
@@ -103,7 +104,7 @@ def score_splitter(
         pos = 0
         for s in sentences[:-1]:
             pos += len(s) + 1
-            (gold if headlines or _FINAL.search(s) else unmarked).add(pos)
+            (gold if headlines or ends_sentence(s) else unmarked).add(pos)
         # After a headline (no final punctuation) no splitter can know: neither counted nor penalised.
         found = predicted_boundaries(text, split(text)) - unmarked
         score.true_positives += len(gold & found)
@@ -120,8 +121,8 @@ def score_splitter(
 
 def load_documents(root: Path, spec: dict[str, str]) -> list[list[str]]:
     """Documents of one part of the segmentation suite: ``text`` and ``ids`` files, ``ids_format`` docid|flores."""
-    lines = (root / spec["text"]).read_text(encoding="utf-8").splitlines()
-    id_lines = (root / spec["ids"]).read_text(encoding="utf-8").splitlines()
+    lines = data_lines((root / spec["text"]).read_text(encoding="utf-8"))
+    id_lines = data_lines((root / spec["ids"]).read_text(encoding="utf-8"))
     if spec.get("ids_format") == "flores":  # a TSV with a header; the article's URL is its first column
         ids = [row.split("\t")[0] for row in id_lines[1:]]
     else:

@@ -20,6 +20,7 @@ import textwrap
 from typing import NamedTuple
 
 from ..errors import InputError
+from ..text import ends_sentence
 from .base import Translate
 from .registry import register_format
 
@@ -28,7 +29,6 @@ __all__ = ["translate_cues", "translate_srt", "translate_vtt", "cue_text"]
 
 #: The usual broadcast limit; a file whose own lines are longer keeps its own width.
 MIN_LINE = 42
-_SENTENCE_END = re.compile(r"[.!?…][\"'»”)\]]*$")
 _DASH = re.compile(r"^\s*[-‐–—]\s*")
 #: Cue markup: <i>, </b>, <c.yellow>, <v Marie>, <font color="red">, and karaoke timestamps <00:00:04.500>.
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d[\d:.]*>")
@@ -80,7 +80,7 @@ def _groups(cues: list[list[str]]) -> list[list[int]]:
             groups.append([i])
             continue
         current.append(i)
-        if _SENTENCE_END.search(_joined(lines)):
+        if ends_sentence(_joined(lines)):
             groups.append(current)
             current = []
     if current:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from ..segmentation import PysbdSplitter, Splitter, parse_document
+from ..segmentation import PysbdSplitter, Sentence, Splitter, parse_document
+from ..text import SENTENCE_END_INSIDE
 
 
 class Summarizer(ABC):
@@ -26,10 +26,15 @@ class Summarizer(ABC):
     def summarize_sentences(self, sentences: Sequence[str]) -> str:
         """Summary of a document given as its sentences, in order."""
 
-    def sentences(self, text: str) -> list[str]:
-        """The sentences of ``text`` (a splitter per call, so one summariser serves many threads)."""
+    def placed(self, text: str) -> list[Sentence]:
+        """The sentences of ``text``, each with its offsets in it (a splitter per call, so one summariser
+        serves many threads)."""
         splitter = self.splitter or PysbdSplitter(self.language)
-        return [s.text for s in parse_document(text, splitter, reflow=True).sentences()]
+        return parse_document(text, splitter, reflow=True).sentences()
+
+    def sentences(self, text: str) -> list[str]:
+        """The sentences of ``text`` as a model reads them."""
+        return [s.text for s in self.placed(text)]
 
     def summarize(self, text: str) -> str:
         """Summary of ``text``."""
@@ -40,15 +45,12 @@ class Summarizer(ABC):
         """What is used: kind, model id and revision where there is a model."""
 
 
-_SENTENCE_END = re.compile(r"[.!?…][\"'»”)\]]*(?=\s|$)")
-
-
 def end_on_sentence(text: str) -> str:
     """Cut a generated summary after its last complete sentence (if it has one)."""
     text = text.strip()
-    if not text or _SENTENCE_END.search(text[-3:] + " "):
+    if not text or SENTENCE_END_INSIDE.search(text[-3:] + " "):
         return text
-    ends = list(_SENTENCE_END.finditer(text))
+    ends = list(SENTENCE_END_INSIDE.finditer(text))
     return text[: ends[-1].end()] if ends else text
 
 

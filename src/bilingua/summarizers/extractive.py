@@ -156,6 +156,11 @@ class ExtractiveSummarizer(Summarizer):
     def summarize_sentences(self, sentences: Sequence[str]) -> str:
         return " ".join(sentences[i] for i in self.select(sentences))
 
+    def summarize(self, text: str) -> str:
+        """Summary of ``text``: its chosen sentences exactly as written there (no-break spaces and all)."""
+        placed = self.placed(text)
+        return " ".join(text[placed[i].start:placed[i].end] for i in self.select([s.text for s in placed]))
+
     def info(self) -> dict[str, Any]:
         return {
             "kind": self.name,

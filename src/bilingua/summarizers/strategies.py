@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ..result import Result, Segment, Stopwatch
-from ..segmentation import parse_document
+from ..segmentation import Sentence, parse_document
 from ..translator import DocumentTranslation, Translator
 from .base import Summarizer
 from .extractive import ExtractiveSummarizer
@@ -59,8 +59,13 @@ def make_result(
 
 
 def segments_of(done: DocumentTranslation) -> list[Segment]:
-    """The segments of a translated document: each source sentence with its translation and score."""
-    return [Segment(s.text, h.text, s.paragraph, s.line, h.score) for s, h in zip(done.sentences(), done.hypotheses)]
+    """The segments of a translated document: each source sentence, verbatim, with its translation and score."""
+    return [_segment(done.document.source, s, h.text, h.score) for s, h in zip(done.sentences(), done.hypotheses)]
+
+
+def _segment(source: str, sentence: Sentence, translation: str, score: float) -> Segment:
+    return Segment(source[sentence.start:sentence.end], translation, sentence.paragraph, sentence.line, score,
+                   sentence.start, sentence.end)
 
 
 def _translate_all(result: Result, translator: Translator, translated: DocumentTranslation | None,
@@ -89,9 +94,7 @@ def _translate_picked(result: Result, translator: Translator, picker: Extractive
     chosen = picker.select([s.text for s in placed])
     with watch("translate"):
         hyps = translator.translate_sentences([placed[i].text for i in chosen])
-    result.summary_segments = [
-        Segment(placed[i].text, h.text, placed[i].paragraph, placed[i].line, h.score) for i, h in zip(chosen, hyps)
-    ]
+    result.summary_segments = [_segment(result.source, placed[i], h.text, h.score) for i, h in zip(chosen, hyps)]
     result.summary = _joined(result.summary_segments, "en")
 
 

@@ -1,0 +1,61 @@
+"""Text conventions, in one place: what a line is, what ends a sentence, which spaces are spaces.
+
+Segmentation, the format modules, summaries, the evaluation harness and every
+reader of a line-based file import these rules rather than writing their own.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "LINE_END", "split_lines", "data_lines", "lines_with_ends", "FINAL_PUNCTUATION", "CLOSERS", "SPACES",
+    "ends_sentence", "SENTENCE_END", "SENTENCE_END_INSIDE",
+]
+
+#: CRLF, a lone CR and LF each end a line (``str.splitlines`` also cuts at form feeds, U+2028 and
+#: others that are not line ends in a text file).
+LINE_END = re.compile(r"\r\n|\r|\n")
+
+#: Punctuation that ends a sentence.
+FINAL_PUNCTUATION = ".!?…"
+#: Closing quotes and brackets that may follow a sentence's final punctuation.
+CLOSERS = "\"'»”’)]"
+#: Horizontal spaces a text may hold between words: space, tab, no-break space and narrow no-break space
+#: (French typography puts the last two before ``: ; ! ?`` and inside ``« »``).
+SPACES = " \t\u00a0\u202f"
+
+_FINAL = re.escape(FINAL_PUNCTUATION)
+# Closers, each possibly after a space: French writes « Je viens. » with a (no-break) space before ».
+_CLOSING = rf"(?:[{SPACES}]*[{re.escape(CLOSERS)}])*"
+#: A text that ends a sentence: final punctuation, then any closing quotes or brackets, at its end.
+SENTENCE_END = re.compile(rf"[{_FINAL}]{_CLOSING}\s*$")
+#: A sentence end inside a text: final punctuation and its closers, followed by whitespace or the end.
+SENTENCE_END_INSIDE = re.compile(rf"[{_FINAL}]{_CLOSING}(?=\s|$)")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text``, ended by CRLF, a lone CR or LF (the ends themselves dropped)."""
+    return LINE_END.split(text)
+
+
+def data_lines(text: str) -> list[str]:
+    """The lines of a line-based data file (one record per line): :func:`split_lines` without the
+    empty "line" after a final line end."""
+    lines = split_lines(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def lines_with_ends(text: str) -> list[tuple[str, str]]:
+    """Each line of ``text`` with its own ending (``""`` for a last line without one)."""
+    parts = re.split(f"({LINE_END.pattern})", text)
+    return list(zip(parts[::2], [*parts[1::2], ""]))
+
+
+def ends_sentence(text: str, *, extra: str = "") -> bool:
+    """Whether ``text`` ends a sentence: final punctuation (and ``extra``, e.g. ``:;``), then closers."""
+    if not extra:
+        return SENTENCE_END.search(text) is not None
+    return re.search(rf"[{_FINAL}{re.escape(extra)}]{_CLOSING}\s*$", text) is not None
