@@ -19,6 +19,7 @@ from .version import __version__
 from .errors import BilinguaError
 from .evaluation.cli import add_eval_parser, run_eval
 from .flags import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, add_flags, error_line, options_from, whole
+from .languages import SOURCE, TARGET
 from .io import check_output, read_bytes, read_text, same_file, stdin_is, write_binary, write_output
 from .options import (
     SummaryOptions,
@@ -274,7 +275,7 @@ def _run_text_command(args: argparse.Namespace) -> int:
         if args.output:
             _emit(args, "".join(chunks))
         return EXIT_OK
-    if args.command == "summarize" and (args.format == "text" or (args.source_lang, args.summary_lang) != ("fr", "en")):
+    if args.command == "summarize" and (args.format == "text" or (args.source_lang, args.summary_lang) != (SOURCE, TARGET)):
         _emit(args, _summaries(pipeline, text, args.format))
         return EXIT_OK
     result = pipeline.process(text, summarize=summarize)

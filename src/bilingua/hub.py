@@ -18,10 +18,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from .errors import BilinguaError, ModelNotFoundError, first_line
+from .languages import DEFAULT_PAIR
 
-#: Default FR->EN model and the hub commit it is pinned to.
-DEFAULT_TRANSLATION_MODEL = "Helsinki-NLP/opus-mt-fr-en"
-DEFAULT_TRANSLATION_REVISION = "b4a9a384c2ec68a224bbd2ee3fd5df0c71ca5b1b"
+#: The default pair's model and the hub commit it is pinned to (see :mod:`bilingua.languages`).
+DEFAULT_TRANSLATION_MODEL = DEFAULT_PAIR.model
+DEFAULT_TRANSLATION_REVISION = DEFAULT_PAIR.revision
 #: Default abstractive summariser (English, CNN/DailyMail-trained distilled BART).
 DEFAULT_SUMMARIZER_MODEL = "sshleifer/distilbart-cnn-6-6"
 DEFAULT_SUMMARIZER_REVISION = "main"

@@ -17,7 +17,8 @@ from typing import Any
 from .backends import BACKENDS, COMPUTE_TYPES, DEVICES
 from .errors import InputError
 from .hub import DEFAULT_TRANSLATION_MODEL
-from .summarizers import LANGUAGES, SUMMARIZERS
+from .languages import LANGUAGES, PAIRS, SOURCE, TARGET
+from .summarizers import SUMMARIZERS
 
 __all__ = [
     "TranslationOptions",
@@ -39,7 +40,7 @@ COMPUTE_TYPE_CHOICES = ("auto", *COMPUTE_TYPES)
 DEVICE_CHOICES = DEVICES
 SUMMARIZER_CHOICES = SUMMARIZERS
 SUMMARY_SOURCES = ("translation", "source")
-LANGUAGE_CHOICES = LANGUAGES
+LANGUAGE_CHOICES = tuple(LANGUAGES)
 #: Beam search wider than this costs time for no measurable gain on Marian models.
 MAX_BEAMS = 16
 
@@ -161,9 +162,9 @@ class SummaryOptions:
     summary_from: str = _opt(
         "translation", "summarise the English translation, or pick French source sentences and translate those",
         choices=SUMMARY_SOURCES)
-    source_lang: str = _opt("fr", "language of the input (en: summarised as it is, no translation)",
+    source_lang: str = _opt(SOURCE, "language of the input (en: summarised as it is, no translation)",
                             choices=LANGUAGE_CHOICES)
-    summary_lang: str = _opt("en", "language of the summary (fr with a French input: no translation)",
+    summary_lang: str = _opt(TARGET, "language of the summary (fr with a French input: no translation)",
                              choices=LANGUAGE_CHOICES)
 
     def __post_init__(self) -> None:
@@ -171,8 +172,9 @@ class SummaryOptions:
         one_of("summary_from", self.summary_from, SUMMARY_SOURCES)
         one_of("source_lang", self.source_lang, LANGUAGE_CHOICES)
         one_of("summary_lang", self.summary_lang, LANGUAGE_CHOICES)
-        if (self.source_lang, self.summary_lang) == ("en", "fr"):
-            raise InputError("an English text cannot get a French summary: bilingua translates French to English only")
+        if self.summary_lang != self.source_lang and f"{self.source_lang}-{self.summary_lang}" not in PAIRS:
+            raise InputError(f"a {LANGUAGES[self.source_lang].name} text cannot get a {LANGUAGES[self.summary_lang].name} "
+                             f"summary: bilingua translates {', '.join(PAIRS)}")
         at_least("summary_sentences", self.summary_sentences, 1)
         at_least("summary_words", self.summary_words, 1)
         if self.summary_ratio is not None and not 0 < self.summary_ratio <= 1:

@@ -14,6 +14,7 @@ from .errors import InputError
 from .formats import format_of, plain_text, translate_document
 from .hub import resolve_model
 from .io import check_text
+from .languages import LANGUAGES, SOURCE, TARGET
 from .options import SUMMARY_SOURCES, SummaryOptions, TranslationOptions, option_groups
 from .protect import Protector, read_glossary
 from .result import Result
@@ -65,7 +66,8 @@ class Pipeline:
         self.protector = Protector(glossary, spans=self.options.protect) if self.options.protect or glossary else None
         self._custom_summarizer = custom
         s = self.summary
-        self.source_picker = ExtractiveSummarizer(s.summary_sentences, s.summary_ratio, words=s.summary_words, language="fr")
+        self.source_picker = ExtractiveSummarizer(s.summary_sentences, s.summary_ratio, words=s.summary_words,
+                                                  language=s.source_lang)
         self._translator: Translator | None = None
         self._backend_note: dict[str, Any] = {}
         self._summarizer: Summarizer | None = None
@@ -211,7 +213,7 @@ class Pipeline:
         """
         check_text(text, "summarize")
         text = plain_text(text, format) if format != "text" else text
-        if (self.summary.source_lang, self.summary.summary_lang) != ("fr", "en"):
+        if (self.summary.source_lang, self.summary.summary_lang) != (SOURCE, TARGET):
             summarizer, _ = self.load_summarizer()
             return summarizer.summarize(text) if text.strip() else ""
         return self._process(text, True, summary_from, False, None).summary
@@ -236,15 +238,17 @@ class Pipeline:
         self, text: str, summarize: bool, summary_from: str | None, translate_all: bool,
         translated: DocumentTranslation | None,
     ) -> Result:
-        if self.summary.source_lang != "fr":
-            raise InputError("process() translates French text; for an English text use summarize(text, source_lang='en')")
-        summary_from = summary_from or self.summary.summary_from
-        if self.summary.summary_lang == "fr":
-            summary_from = "source"  # a French summary is the French sentences picked, untranslated
+        s = self.summary
+        if s.source_lang != SOURCE:
+            raise InputError(f"process() translates {LANGUAGES[SOURCE].name} text; for a {LANGUAGES[s.source_lang].name} "
+                             f"text use summarize(text, source_lang={s.source_lang!r})")
+        summary_from = summary_from or s.summary_from
+        if s.summary_lang == s.source_lang:
+            summary_from = "source"  # a summary in the source's language is its sentences picked, untranslated
         if summary_from not in SUMMARY_SOURCES:
             raise InputError(f"summary_from must be one of {', '.join(SUMMARY_SOURCES)}, not {summary_from!r}")
         return make_result(self, text, summarize=summarize, summary_from=summary_from, translate_all=translate_all,
-                           summary_lang=self.summary.summary_lang, translated=translated)
+                           summary_lang=s.summary_lang, source_lang=s.source_lang, translated=translated)
 
     def process_many(self, texts: Iterable[str], *, summarize: bool = True, group: int = 32) -> Iterator[Result]:
         """Process documents in order, yielding results as they are ready.

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, Union
 
+from .languages import LANGUAGES, SOURCE, TARGET
 from .text import CLOSERS, FINAL_PUNCTUATION, SPACES, ends_sentence, lines_with_ends, split_lines
 
 __all__ = [
@@ -56,20 +57,6 @@ _INNER_END = re.compile(
 )
 _DOTTED = re.compile(r"(?:\b[A-Z]\.){2,}$")  # U.S., U.K. ...
 _LAST_WORD = re.compile(r"([\w'’.-]+)[.]$")
-# Titles written before a name: pysbd's cut after "Dr." or "Sen." is never a sentence end.
-_TITLES = {
-    "fr": {"dr", "pr", "me", "mgr", "mme", "mmes", "mlle", "mlles", "st", "ste", "av", "apr", "sen", "gen", "gén"},
-    "en": {"dr", "mr", "mrs", "ms", "prof", "sen", "rep", "gov", "gen", "st", "rev", "capt", "lt", "col", "sgt"},
-}
-# Words that start sentences; after "U.S." any other capitalised word continues a name (U.S. Census Bureau).
-_STARTERS = {
-    "fr": "le la les l un une des ce cet cette ces il elle ils elles on nous vous je mais et en dans selon "
-    "pour par au aux du de d si quand alors cependant depuis après avant",
-    "en": "the a an it he she they we i you this that these those but and in on at for according after "
-    "before when if there his her their its as so",
-}
-
-
 class BoundaryRepair:
     """Mends pysbd's sentence boundaries where it is measurably wrong (``bilingua eval --suite segmentation``).
 
@@ -87,9 +74,10 @@ class BoundaryRepair:
         self.language = language
         rules = pysbd.languages.Language.get_language_code(language)
         known = {a.lower().rstrip(".") for a in rules.Abbreviation.ABBREVIATIONS}
-        self.abbreviations = known | _TITLES.get(language, set())
-        self.titles = _TITLES.get(language, set()) | set(rules.Abbreviation.PREPOSITIVE_ABBREVIATIONS)
-        self.starters = set(_STARTERS.get(language, _STARTERS["en"]).split())
+        rules_of = LANGUAGES.get(language, LANGUAGES[TARGET])  # another pysbd language: the English rules
+        self.abbreviations = known | rules_of.titles
+        self.titles = rules_of.titles | set(rules.Abbreviation.PREPOSITIVE_ABBREVIATIONS)
+        self.starters = rules_of.starters
 
     def resplit(self, piece: str) -> list[str]:
         """``piece`` cut after each sentence end pysbd missed (the pieces concatenate back to it)."""
@@ -142,7 +130,7 @@ class PysbdSplitter(SentenceSplitter):
     them, so the result is pysbd's own (tested on FLORES and newstest).
     """
 
-    def __init__(self, language: str = "fr", *, window: int = 3000) -> None:
+    def __init__(self, language: str = SOURCE, *, window: int = 3000) -> None:
         import pysbd
 
         if window < 100:
@@ -428,14 +416,15 @@ def _wrapped_block(raws: list[str], start: int) -> int:
 
 
 # Clause boundaries, strongest first: ; : then , then conjunction-like words.
-_CLAUSE_SPLITS = [
-    re.compile(r"(?<=[;:])\s+"),
-    re.compile(r"(?<=,)\s+"),
-    re.compile(r"\s+(?=(?:et|ou|mais|donc|car|puis|qui|que|dont|où)\s)"),
-]
+def _clause_splits(language: str) -> list[re.Pattern[str]]:
+    """Clause boundaries, strongest first: ``;`` and ``:``, then ``,``, then the language's conjunction-like words."""
+    words = "|".join(LANGUAGES[language].clause_words) if language in LANGUAGES else ""
+    splits = [re.compile(r"(?<=[;:])\s+"), re.compile(r"(?<=,)\s+")]
+    return splits + [re.compile(rf"\s+(?=(?:{words})\s)")] if words else splits
 
 
-def split_long(sentence: str, count_tokens: Callable[[str], int], max_tokens: int) -> list[str]:
+def split_long(sentence: str, count_tokens: Callable[[str], int], max_tokens: int, *,
+               language: str = SOURCE) -> list[str]:
     """Split ``sentence`` into pieces of at most ``max_tokens`` tokens, losing nothing.
 
     Clause boundaries are tried first; a clause that is still too long is cut
@@ -446,7 +435,7 @@ def split_long(sentence: str, count_tokens: Callable[[str], int], max_tokens: in
         raise ValueError("max_tokens must be at least 1")
     if count_tokens(sentence) <= max_tokens:
         return [sentence]
-    return _split(sentence, count_tokens, max_tokens, 0)
+    return _split(sentence, count_tokens, max_tokens, 0, _clause_splits(language))
 
 
 def _pack(parts: list[str], count_tokens: Callable[[str], int], max_tokens: int) -> list[str]:
@@ -464,22 +453,23 @@ def _pack(parts: list[str], count_tokens: Callable[[str], int], max_tokens: int)
     return out
 
 
-def _split(text: str, count_tokens: Callable[[str], int], max_tokens: int, level: int) -> list[str]:
+def _split(text: str, count_tokens: Callable[[str], int], max_tokens: int, level: int,
+           clauses: list[re.Pattern[str]]) -> list[str]:
     if count_tokens(text) <= max_tokens:
         return [text]
-    if level < len(_CLAUSE_SPLITS):
-        parts = [p for p in _CLAUSE_SPLITS[level].split(text) if p]
+    if level < len(clauses):
+        parts = [p for p in clauses[level].split(text) if p]
         if len(parts) > 1:
             out: list[str] = []
             for piece in _pack(parts, count_tokens, max_tokens):
-                out.extend(_split(piece, count_tokens, max_tokens, level + 1))
+                out.extend(_split(piece, count_tokens, max_tokens, level + 1, clauses))
             return out
-        return _split(text, count_tokens, max_tokens, level + 1)
+        return _split(text, count_tokens, max_tokens, level + 1, clauses)
     words = text.split()
     if len(words) > 1:
         out = []
         for piece in _pack(words, count_tokens, max_tokens):
-            out.extend(_split(piece, count_tokens, max_tokens, level + 1) if " " not in piece else [piece])
+            out.extend(_split(piece, count_tokens, max_tokens, level + 1, clauses) if " " not in piece else [piece])
         return out
     # One "word" over the limit (a URL, a run of digits): fixed character windows.
     size = max(1, len(text) * max_tokens // max(count_tokens(text), 1))

@@ -13,6 +13,7 @@ from typing import Any
 from .alignment import align_sentences
 from .backends import Hypothesis, TranslationBackend
 from .backends.cache import CachedBackend
+from .languages import SOURCE
 from .protect import Protector
 from .segmentation import Document, Line, PysbdSplitter, Sentence, Splitter, iter_lines, parse_block, split_long
 
@@ -86,7 +87,7 @@ class Translator:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.backend = backend
-        self.splitter = splitter or PysbdSplitter("fr")
+        self.splitter = splitter or PysbdSplitter(SOURCE)
         self.batch_size = batch_size
         self.max_batch_tokens = max(max_batch_tokens, backend.max_input_tokens)
         self.progress = progress
@@ -106,7 +107,8 @@ class Translator:
                 pieces_by[sentence] = [sentence]
                 tokens_of[sentence] = tokens
             else:
-                pieces_by[sentence] = split_long(sentence, self._count, limit)
+                pieces_by[sentence] = split_long(sentence, self._count, limit,
+                                                  language=getattr(self.splitter, "language", SOURCE))
         new = list(dict.fromkeys(p for pieces in pieces_by.values() for p in pieces if p not in tokens_of))
         tokens_of.update(zip(new, self.backend.encode(new)))
         return pieces_by, tokens_of

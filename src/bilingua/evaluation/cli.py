@@ -12,6 +12,7 @@ from ..flags import add_flags, options_from, whole
 from ..errors import BilinguaError, InputError
 from ..hub import DEFAULT_TRANSLATION_MODEL
 from ..io import check_output, write_output
+from ..languages import SOURCE
 from ..options import COMPUTE_TYPE_CHOICES, TranslationOptions
 
 
@@ -237,7 +238,7 @@ def _summary_systems(args: argparse.Namespace, sources: list[str]) -> list[Any]:
     from .data import read_segments
     from .runner import System, summarize_lines
 
-    summarizer = ExtractiveSummarizer(args.summary_sentences, None, words=args.summary_words, language="fr")
+    summarizer = ExtractiveSummarizer(args.summary_sentences, None, words=args.summary_words, language=SOURCE)
     docs = [summarizer.sentences(line) for line in sources]
     hyps, speed = summarize_lines(docs, summarizer)
     systems = [System("bilingua-extractive", hyps, origin={"summarizer": summarizer.info()}, speed=speed)]

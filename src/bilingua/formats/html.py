@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 from typing import NamedTuple
 
 from ..alignment import in_order, source_groups, word_groups
+from ..languages import SOURCE, TARGET
 from .registry import register_format
 from .base import Aligned, Translate, respace
 
@@ -77,7 +78,7 @@ class _Scanner(HTMLParser):
         no = (values.get("translate") or "").lower() == "no" or "notranslate" in (values.get("class") or "").split()
         kept = self._kept() or no
         texts = () if kept else tuple((k, v) for k, v in attrs if k in _TEXT_ATTRIBUTES and v and v.strip())
-        french = any(k in ("lang", "xml:lang") and (v or "").lower().split("-")[0] == "fr" for k, v in attrs)
+        french = any(k in ("lang", "xml:lang") and (v or "").lower().split("-")[0] == SOURCE for k, v in attrs)
         self._mark(None, texts, french, tag)
         return no
 
@@ -140,7 +141,7 @@ def translate_html(source: str, translate: Translate, aligned: Aligned | None = 
             continue
         for (name, _), value in zip(piece.attributes, attributes.get(k, [])):
             raw = _set_attribute(raw, name, value)
-        out.append(_LANG_FR.sub(lambda m: m.group(1) + "en" + m.group(2), raw) if piece.french else raw)
+        out.append(_LANG_FR.sub(lambda m: m.group(1) + TARGET + m.group(2), raw) if piece.french else raw)
     return "".join(out)
 
 
@@ -178,7 +179,7 @@ def _texts(
     return new, values
 
 
-_LANG_FR = re.compile(r"""(\b(?:xml:)?lang\s*=\s*["']?)fr(?:-[A-Za-z]+)?(["']?)""", re.I)
+_LANG_FR = re.compile(rf"""(\b(?:xml:)?lang\s*=\s*["']?){SOURCE}(?:-[A-Za-z]+)?(["']?)""", re.I)
 
 
 def _set_attribute(tag: str, name: str, value: str) -> str:

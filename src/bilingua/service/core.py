@@ -13,7 +13,8 @@ from urllib.parse import parse_qsl
 from ..version import __version__
 from ..formats import formats
 from ..io import check_text
-from ..language import LANGUAGE_NAMES, Detection, LanguageDetector
+from ..detection import Detection, LanguageDetector
+from ..languages import LANGUAGES, PAIRS, SOURCE, TARGET
 from ..backends.microbatch import MicroBatcher
 from ..options import ServiceOptions
 from ..pipeline import Pipeline
@@ -24,7 +25,6 @@ __all__ = ["Service", "read_params", "client_of", "STATIC", "ENDPOINTS"]
 
 logger = logging.getLogger("bilingua.service")
 STATIC = Path(__file__).parent / "static"
-SOURCE, TARGET = "fr", "en"
 ENDPOINTS = {"/", "/health", "/languages", "/translate", "/detect", "/frontend/settings",
               "/v1/process", "/v1/summarize", "/metrics", "/docs", "/openapi.json"}
 
@@ -39,7 +39,7 @@ class Service:
         self.gate = Gate(keys, options.req_limit)
         self.metrics = ServiceMetrics()
         self.detector = LanguageDetector()
-        self.pair_detector = LanguageDetector(list(LANGUAGE_NAMES))
+        self.pair_detector = LanguageDetector(list(LANGUAGES))
         pipeline.use_micro_batching(options.micro_batch_ms)
         # Models load now: a missing model stops start-up with its one-line error, not the first request.
         translator, _ = pipeline.load_translator()
@@ -67,7 +67,7 @@ class Service:
         if form not in formats(binary=False):
             raise Refused(400, f"Invalid request: format must be one of {', '.join(formats(binary=False))}, not {form!r}")
         for code in (source, target):
-            if code != "auto" and code not in LANGUAGE_NAMES:
+            if code != "auto" and code not in LANGUAGES:
                 raise Refused(400, f"{code} is not supported: bilingua translates French (fr) to English (en)")
         if target != TARGET:
             raise Refused(400, f"{source} to {target} is not supported: bilingua translates French (fr) to English (en)")
@@ -93,8 +93,8 @@ class Service:
 
     def languages(self) -> list[dict[str, Any]]:
         return [
-            {"code": code, "name": name, "targets": [TARGET] if code == SOURCE else []}
-            for code, name in LANGUAGE_NAMES.items()
+            {"code": code, "name": lang.name, "targets": [p.target for p in PAIRS.values() if p.source == code]}
+            for code, lang in LANGUAGES.items()
         ]
 
     def settings(self) -> dict[str, Any]:
@@ -103,8 +103,8 @@ class Service:
             "keyRequired": self.gate.key_required,
             "lowConfidence": self.options.low_confidence,
             "language": {
-                "source": {"code": SOURCE, "name": LANGUAGE_NAMES[SOURCE]},
-                "target": {"code": TARGET, "name": LANGUAGE_NAMES[TARGET]},
+                "source": {"code": SOURCE, "name": LANGUAGES[SOURCE].name},
+                "target": {"code": TARGET, "name": LANGUAGES[TARGET].name},
             },
             "filesTranslation": False,
             "suggestions": False,

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from ..formats import formats
+from ..languages import LANGUAGES, TARGET
 from ..errors import BilinguaError, InputError, first_line
 from .limits import Refused
 
@@ -27,8 +28,8 @@ _LT_BODY = {
         "content": {
             "application/json": {"schema": {"type": "object", "properties": {
                 "q": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
-                "source": {"type": "string", "enum": ["fr", "en", "auto"], "default": "auto"},
-                "target": {"type": "string", "enum": ["en"], "default": "en"},
+                "source": {"type": "string", "enum": [*LANGUAGES, "auto"], "default": "auto"},
+                "target": {"type": "string", "enum": [TARGET], "default": TARGET},
                 "format": {"type": "string", "enum": list(formats(binary=False)), "default": "text"},
                 "api_key": {"type": "string"},
             }, "required": ["q"]}},

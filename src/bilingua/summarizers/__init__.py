@@ -6,6 +6,8 @@ import logging
 from typing import Any
 
 from ..errors import ModelNotFoundError
+from ..languages import LANGUAGES as ALL_LANGUAGES
+from ..languages import TARGET, language as language_of
 from ..hub import DEFAULT_SUMMARIZER_MODEL, resolve_model
 from .base import Summarizer, end_on_sentence, within_words
 from .extractive import DEFAULT_WORDS, ExtractiveSummarizer, similarity_matrix
@@ -23,8 +25,8 @@ __all__ = [
 ]
 
 SUMMARIZERS = ("auto", "extractive", "abstractive")
-#: Languages a summary can be made in (the default abstractive model is English-only).
-LANGUAGES = ("fr", "en")
+#: Languages a summary can be made in (the default abstractive model writes only those marked summary_model).
+LANGUAGES = tuple(ALL_LANGUAGES)
 logger = logging.getLogger("bilingua")
 
 
@@ -46,7 +48,7 @@ def make_summarizer(
     num_sentences: int | None = None,
     ratio: float | None = None,
     words: int | None = None,
-    language: str = "en",
+    language: str = TARGET,
 ) -> tuple[Summarizer, dict[str, Any]]:
     """Build a summariser of ``language`` text; return it with a note on how it was chosen.
 
@@ -61,9 +63,10 @@ def make_summarizer(
     def extractive() -> ExtractiveSummarizer:
         return ExtractiveSummarizer(num_sentences, ratio, words=words, language=language)
 
-    if kind == "extractive" or (kind == "auto" and language != "en" and model is None):
+    writes = language_of(language).summary_model  # the default model writes this language
+    if kind == "extractive" or (kind == "auto" and not writes and model is None):
         return extractive(), {"requested": kind}
-    if model is None and language != "en":
+    if model is None and not writes:
         raise ValueError(
             f"the default abstractive summarizer ({DEFAULT_SUMMARIZER_MODEL}) writes English; "
             f"for a {language} summary use summarizer='extractive' or give a {language} summarizer model"

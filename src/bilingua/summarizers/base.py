@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from ..segmentation import PysbdSplitter, Sentence, Splitter, parse_document
 from ..text import SENTENCE_END_INSIDE
+from ..languages import TARGET
 
 
 class Summarizer(ABC):
@@ -19,7 +20,7 @@ class Summarizer(ABC):
     """
 
     name: ClassVar[str]
-    language: str = "en"
+    language: str = TARGET
     splitter: Splitter | None = None
 
     @abstractmethod

@@ -34,6 +34,7 @@ import numpy as np
 
 from ..segmentation import Splitter
 from .base import Summarizer
+from ..languages import TARGET
 
 #: Default length: three sentences within 80 words (a news summary; Lead-3 runs about 83 words).
 DEFAULT_SENTENCES = 3
@@ -82,7 +83,7 @@ class ExtractiveSummarizer(Summarizer):
         *,
         words: int | None = None,
         splitter: Splitter | None = None,
-        language: str = "en",
+        language: str = TARGET,
         position_decay: float = 0.5,
         position_weight: float = 0.5,
         forward: float = 1.0,

@@ -30,7 +30,7 @@ class Stages(Protocol):
 
 def make_result(
     stages: Stages, text: str, *, summarize: bool, summary_from: str, translate_all: bool, summary_lang: str,
-    translated: DocumentTranslation | None = None,
+    source_lang: str, translated: DocumentTranslation | None = None,
 ) -> Result:
     """Translate and (optionally) summarise ``text``; ``translated`` is its translation when already made."""
     watch = Stopwatch()
@@ -50,7 +50,7 @@ def make_result(
     else:
         _translate_all(result, translator, translated, watch)
         if summarize:
-            _summarise(result, summarizer, stages.source_picker, summary_lang, watch)
+            _summarise(result, summarizer, stages.source_picker, summary_lang == source_lang, watch)
     result.timings = watch.done()
     result.models = stages.models_info()
     if summarize and summary_from == "source":
@@ -77,13 +77,13 @@ def _translate_all(result: Result, translator: Translator, translated: DocumentT
     result.segments = segments_of(done)
 
 
-def _summarise(result: Result, summarizer: Summarizer | None, picker: ExtractiveSummarizer, language: str,
+def _summarise(result: Result, summarizer: Summarizer | None, picker: ExtractiveSummarizer, in_source: bool,
                watch: Stopwatch) -> None:
     with watch("summarize"):
         if summarizer is None:  # summary_from="source": French sentences picked from the segments
             chosen = picker.select([s.source for s in result.segments])
             result.summary_segments = [result.segments[i] for i in chosen]
-            result.summary = _joined(result.summary_segments, language)
+            result.summary = _joined(result.summary_segments, in_source)
         else:  # the translated segments, not the English text split again
             result.summary = summarizer.summarize_sentences([s.translation for s in result.segments if s.translation])
 
@@ -95,11 +95,11 @@ def _translate_picked(result: Result, translator: Translator, picker: Extractive
     with watch("translate"):
         hyps = translator.translate_sentences([placed[i].text for i in chosen])
     result.summary_segments = [_segment(result.source, placed[i], h.text, h.score) for i, h in zip(chosen, hyps)]
-    result.summary = _joined(result.summary_segments, "en")
+    result.summary = _joined(result.summary_segments, False)
 
 
-def _joined(segments: list[Segment], language: str) -> str:
-    """A summary made of picked source sentences: their translations, or themselves for a French summary."""
-    if language == "fr":
+def _joined(segments: list[Segment], in_source: bool) -> str:
+    """A summary made of picked source sentences: their translations, or themselves for a summary in their language."""
+    if in_source:
         return " ".join(s.source for s in segments)
     return " ".join(s.translation for s in segments if s.translation)

@@ -12,10 +12,7 @@ from typing import Any, NamedTuple
 
 from .errors import optional_import
 
-__all__ = ["Detection", "LanguageDetector", "LANGUAGE_NAMES"]
-
-#: The languages bilingua translates between, by ISO 639-1 code.
-LANGUAGE_NAMES = {"fr": "French", "en": "English"}
+__all__ = ["Detection", "LanguageDetector"]
 
 
 class Detection(NamedTuple):
