@@ -106,7 +106,7 @@ def test_target_vocabulary_restriction(tmp_path: Path) -> None:
     model = bilingua.resolve_model(folder)
     options = GenerationOptions(beams=1, loop_guard=False)
     restricted = load_backend("ctranslate2", model, device="cpu", options=options, target_vocab_only=True)
-    assert restricted.info()["target_vocab_only"] and restricted.info()["converted_path"].endswith("--tv--v1")
+    assert restricted.info()["target_vocab_only"] and "--tv--" in Path(restricted.info()["converted_path"]).name
     pieces = restricted._generate(restricted.encode(FR[:6]), 0).tokens
     assert all(p in allowed for hyp in pieces for p in hyp)
 

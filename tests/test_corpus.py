@@ -218,3 +218,37 @@ def test_ray_actors_get_the_gpu_that_device_auto_finds(monkeypatch: pytest.Monke
     monkeypatch.setattr(base, "_cuda_devices", lambda engine: 0)
     assert actor_plan(TranslationOptions(device="auto"), 2).gpus_per_worker == 0
     assert thread_plan("cpu", 2, cores=8).threads == 4 and thread_plan("cpu", 3, 5, cores=8).threads == 5
+
+
+def test_a_job_resumed_with_other_options_or_other_file_contents_is_refused(
+    model_args: list[str], marian_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The manifest's fingerprint covers every translation option and the content of the files options name.
+    src = write_jsonl(tmp_path / "in.jsonl", corpus(6))
+    out = tmp_path / "out.jsonl"
+    glossary = tmp_path / "terms.tsv"
+    glossary.write_text("conseil\tcouncil\n", encoding="utf-8")
+    run = ["batch", str(src), "-o", str(out), *model_args, "--glossary", str(glossary)]
+    assert main(run) == 0
+    assert main(run) == 0  # the same job again: finished, nothing to do
+    capsys.readouterr()
+    assert main([*run, "--keep-lines"]) == 1  # another translation option
+    assert "other input, model or options" in capsys.readouterr().err
+    glossary.write_text("conseil\tboard\n", encoding="utf-8")  # same name, other terms
+    assert main(run) == 1
+    assert "other input, model or options" in capsys.readouterr().err
+
+
+def test_the_fingerprint_reads_a_shortlist_by_its_content(tmp_path: Path) -> None:
+    from bilingua.corpus.job import fingerprint
+    from bilingua.corpus.work import BatchOptions
+    from bilingua.options import SummaryOptions, TranslationOptions
+
+    src = write_jsonl(tmp_path / "in.jsonl", corpus(2))
+    shortlist = tmp_path / "fr-en.vmap"
+    shortlist.write_text("\t▁the ▁a\n▁chat\t▁cat\n", encoding="utf-8")
+    options = TranslationOptions(backend="ctranslate2", shortlist=str(shortlist))
+    before = fingerprint(src, options, SummaryOptions(), BatchOptions())
+    assert fingerprint(src, options, SummaryOptions(), BatchOptions()) == before
+    shortlist.write_text("\t▁the ▁a\n▁chien\t▁dog\n", encoding="utf-8")
+    assert fingerprint(src, options, SummaryOptions(), BatchOptions()) != before

@@ -92,3 +92,23 @@ def test_extra_copies_of_a_span_go_as_whole_words_only() -> None:
     # The model wrote the kept "12" twice; "120" is another number and stays whole.
     assert _once("flight 12 leaves at 12 from gate 120", ["12"]) == "flight 12 leaves at from gate 120"
     assert _once("12 and 12", ["12", "12"]) == "12 and 12"
+
+
+def test_the_words_the_model_wrote_for_a_span_give_way_to_the_span(marian_dir: Path) -> None:
+    # The model spelt the address out ("jean @ x.fr"): those words are replaced by the span, never kept beside it.
+    from bilingua.alignment import piece_words
+    from bilingua.backends import Hypothesis
+
+    backend = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1).translator.backend
+    source = "Écrivez à jean@x.fr demain"
+    pieces = backend.encode([source])[0]
+    first = {}
+    for i, word in enumerate(piece_words(pieces)):
+        if word >= 0:  # not the end-of-sentence mark
+            first.setdefault(word, i)
+    assert len(first) == 4  # four source words, each with a first piece
+    tokens = ["▁Write", "▁to", "▁jean", "▁@", "▁x", ".", "fr", "▁tomorrow"]
+    links = [first[0], first[1], first[2], first[2], first[2], first[2], first[2], first[3]]
+    spelt = Hypothesis("Write to jean @ x.fr tomorrow", -0.5, len(tokens), tuple(tokens), tuple(links))
+    (out,) = Protector().repair(backend, [source], [spelt])
+    assert out.text == "Write to jean@x.fr tomorrow"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from typing import Any
 
 from .errors import InputError
 from .formats import format_of, get_format
 from .io import check_output, check_text, read_bytes, read_text, same_file, write_binary, write_output
-from .options import SummaryOptions, TranslationOptions, call_options
+from .options import call_options, option_groups, signature
 from .pipeline import Pipeline
 from .result import Result
 from .summarizers import Summarizer
@@ -19,24 +18,31 @@ __all__ = ["get_pipeline", "process", "translate", "translate_file", "summarize"
 
 _PIPELINES: dict[tuple[Any, ...], Pipeline] = {}
 _PIPELINES_LOCK = threading.Lock()
+#: What a pipeline takes besides its option groups: these key the cache by identity or value.
+_OWN = ("splitter", "progress")
 
 
 def get_pipeline(**options: Any) -> Pipeline:
     """The shared pipeline for these options (created on first use, then reused).
 
-    Options are keyed by their option groups, so ``beams=4`` and
-    ``translation=TranslationOptions(beams=4)`` share one pipeline.
+    Pipelines are keyed by the configuration signature of their option groups
+    (:func:`bilingua.options.signature`), so ``beams=4`` and
+    ``translation=TranslationOptions(beams=4)`` share one, and a glossary file
+    whose content changed gets a new one. A call that finds its pipeline
+    builds nothing and reads no file.
     """
-    probe = Pipeline(**options)  # validates and normalises; loads nothing
-    rest = {k: v for k, v in options.items() if k not in _GROUPED or isinstance(v, Summarizer)}
-    key = (probe.options, probe.summary, probe.generation, tuple(sorted(rest.items(), key=lambda kv: kv[0])))
+    given = dict(options)
+    translation, summary, generation = (given.pop(k, None) for k in ("translation", "summary", "generation"))
+    rest = {k: given.pop(k) for k in _OWN if k in given}
+    if isinstance(given.get("summarizer"), Summarizer):
+        rest["summarizer"] = given.pop("summarizer")
+    groups = option_groups(given, translation, summary)  # validates; loads nothing
+    key = (signature(*groups, generation=generation).digest(), tuple(sorted(rest.items(), key=lambda kv: kv[0])))
     with _PIPELINES_LOCK:
-        return _PIPELINES.setdefault(key, probe)
-
-
-_GROUPED = {f.name for cls in (TranslationOptions, SummaryOptions) for f in dataclasses.fields(cls)} | {
-    "translation", "summary", "generation"
-}
+        found = _PIPELINES.get(key)
+        if found is None:
+            found = _PIPELINES[key] = Pipeline(translation=groups[0], summary=groups[1], generation=generation, **rest)
+        return found
 
 
 def process(text: str, **options: Any) -> Result:

@@ -17,6 +17,7 @@ from typing import Any
 from .backends import BACKENDS, COMPUTE_TYPES, DEVICES
 from .errors import InputError
 from .hub import DEFAULT_TRANSLATION_MODEL
+from .signature import Signature, file_digest
 from .languages import LANGUAGES, PAIRS, SOURCE, TARGET
 from .summarizers import SUMMARIZERS
 
@@ -33,6 +34,7 @@ __all__ = [
     "MAX_BEAMS",
     "split_options",
     "option_groups",
+    "signature",
 ]
 
 BACKEND_CHOICES = ("auto", *BACKENDS)
@@ -109,13 +111,14 @@ class TranslationOptions:
         False, "CTranslate2: restrict the output layer to the target-side vocabulary (faster; may change outputs)")
     shortlist: str | None = _opt(
         None, "CTranslate2: score only each sentence's likely pieces, from `bilingua models shortlist` "
-        "(faster; may change outputs)", metavar="FILE")
+        "(faster; may change outputs)", metavar="FILE", file=True)
     cache_size: int = _opt(0, "sentence translations kept across calls", cli=False)
     micro_batch_ms: float | None = _opt(None, "merge concurrent calls' sentences into shared batches", cli=False)
     keep_lines: bool = _opt(
         False, "translate every line on its own, even inside a hard-wrapped paragraph (default: re-flow it)")
     protect: bool = _opt(True, "let the model translate URLs, e-mail addresses, handles, code and numbers with units")
-    glossary: str | None = _opt(None, "terms that must come out as given: French<TAB>English per line", metavar="TSV")
+    glossary: str | None = _opt(None, "terms that must come out as given: French<TAB>English per line", metavar="TSV",
+                                file=True)
 
     def __post_init__(self) -> None:
         one_of("backend", self.backend, BACKEND_CHOICES)
@@ -265,3 +268,29 @@ def _merge(given: Any, flat: Any, options: dict[str, Any]) -> Any:
         return flat
     named = {f.name: getattr(flat, f.name) for f in dataclasses.fields(flat) if f.name in options}
     return dataclasses.replace(given, **named)
+
+
+def signature(*groups: Any, **extra: Any) -> Signature:
+    """The configuration signature of option groups (and ``extra`` named fields): every field by value,
+    and a file that a field names (``file=True`` in its metadata: the glossary, the shortlist) by its content.
+
+    The pipeline cache, the batch manifest and (through the same :class:`Signature`) the CTranslate2
+    conversion cache are keyed by it.
+    """
+    fields: dict[str, Any] = {}
+    for group in groups:
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(group):
+            value = getattr(group, f.name)
+            if f.metadata.get("file") and value is not None:
+                value = {"path": str(value), "sha256": _digest_or_missing(value)}
+            values[f.name] = value
+        fields[type(group).__name__] = values
+    return Signature(**fields, **extra)
+
+
+def _digest_or_missing(path: str) -> str | None:
+    try:
+        return file_digest(path)
+    except OSError:  # the option's own check says what is wrong with it, when it is used
+        return None

@@ -18,6 +18,7 @@ from ..cpu import cap_threads
 from ..hub import MARIAN_FILES, ResolvedModel, loading, require_files
 from .cuda import alias_cublas13, preload_cuda12
 from .shortlist import read_shortlist
+from ..signature import Signature, file_digest
 from .base import (
     GenerationOptions,
     Generated,
@@ -66,12 +67,13 @@ def _fingerprint(model: ResolvedModel) -> str:
 
 def converted_path(model: ResolvedModel, compute_type: str, target_vocab_only: bool = False,
                    shortlist: Path | None = None) -> Path:
+    """Where the conversion of ``model`` with these settings lives: the model's name (to be read by a person)
+    and the configuration signature of everything the conversion depends on (a shortlist by its content)."""
     slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in model.id.strip("/"))[-80:]
-    vocabulary = "--tv" if target_vocab_only else ""
-    if shortlist is not None:  # keyed on its content: a rebuilt shortlist is a new conversion
-        vocabulary = "--sl-" + hashlib.sha256(shortlist.read_bytes()).hexdigest()[:16]
-    key = f"{slug}--{_fingerprint(model)}--{compute_type}{vocabulary}--v{_FORMAT}"
-    return cache_root() / "ct2" / key
+    key = Signature(model=model.id, weights=_fingerprint(model), compute_type=compute_type,
+                    target_vocab_only=target_vocab_only, shortlist=file_digest(shortlist) if shortlist else None,
+                    format=_FORMAT)
+    return cache_root() / "ct2" / f"{slug}--{compute_type}{'--tv' if target_vocab_only else ''}--{key.digest()}"
 
 
 def target_vocabulary(folder: Path) -> list[str]:

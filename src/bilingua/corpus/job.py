@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..io import check_output, write_atomic
-from ..options import SummaryOptions, TranslationOptions
+from ..options import SummaryOptions, TranslationOptions, signature
 from .local import run_local
 from .ray_engine import run_on_ray
 from .work import ENGINES, FIELDS, BatchOptions, annotate
@@ -132,19 +132,12 @@ def _stamp(source: Path) -> dict[str, Any]:
 
 
 def fingerprint(source: Path, translation: TranslationOptions, summary: SummaryOptions, opts: BatchOptions) -> dict[str, Any]:
-    """What the output depends on: the input, the models and every option that changes results."""
+    """What the output depends on: the input, the models and every option that changes results (the option
+    groups' configuration signature, with the glossary's and shortlist's content)."""
     from importlib.metadata import version
 
     same = {k: v for k, v in asdict(opts).items() if k not in ("workers", "engine", "ray_address", "ordered")}
-    found = {
-        "input": _stamp(source), "translation": asdict(translation), "summary": asdict(summary), "batch": same,
-        "bilingua": version("bilingua"),
-    }
-    # Files that options name change results with their content, not only their name.
-    named = {k: _stamp(Path(v)) for k in ("glossary", "shortlist") if (v := getattr(translation, k))}
-    if named:
-        found["option_files"] = named
-    return json.loads(json.dumps(found))  # as it reads back from the manifest (tuples become lists)
+    return signature(translation, summary, input=_stamp(source), batch=same, bilingua=version("bilingua")).to_dict()
 
 
 def run_batch(
