@@ -13,7 +13,7 @@ from .errors import InputError
 from .io import read_text, write_atomic
 from .options import TranslationOptions
 from .pipeline import Pipeline
-from .text import split_lines
+from .text import data_lines
 
 __all__ = ["make_shortlist"]
 
@@ -28,7 +28,7 @@ def make_shortlist(
 
     Returns what was done: sentences read, pieces kept, mean candidates per sentence.
     """
-    lines = [line for line in split_lines(read_text(corpus)) if line.strip()]
+    lines = [line for line in data_lines(read_text(corpus)) if line.strip()]
     if not lines:
         raise InputError(f"{corpus} has no text to learn a shortlist from")
     # The model's own choices, undisturbed: no protection, no earlier shortlist.

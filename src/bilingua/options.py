@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .backends import BACKENDS, COMPUTE_TYPES, DEVICES
+from .checks import at_least, one_of, within
 from .errors import InputError
 from .hub import DEFAULT_TRANSLATION_MODEL
 from .signature import Signature, file_digest
@@ -53,23 +54,7 @@ def _opt(default: Any, help: str, **cli: Any) -> Any:
 
 
 def _milliseconds(value: float | None) -> None:
-    if value is not None and not 0 <= value <= 1000:
-        raise InputError(f"micro_batch_ms must be from 0 to 1000; got {value}")
-
-
-def one_of(name: str, value: object, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise InputError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
-
-
-def at_least(name: str, value: int | None, low: int, high: int | None = None) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InputError(f"{name} must be a whole number, not {value!r}")
-    if value < low or (high is not None and value > high):
-        bound = f"from {low} to {high}" if high is not None else f"at least {low}"
-        raise InputError(f"{name} must be {bound}; got {value}")
+    within("micro_batch_ms", value, 0, 1000)
 
 
 @dataclass(frozen=True)
@@ -180,8 +165,7 @@ class SummaryOptions:
                              f"summary: bilingua translates {', '.join(PAIRS)}")
         at_least("summary_sentences", self.summary_sentences, 1)
         at_least("summary_words", self.summary_words, 1)
-        if self.summary_ratio is not None and not 0 < self.summary_ratio <= 1:
-            raise InputError(f"summary_ratio must be in (0, 1]; got {self.summary_ratio}")
+        within("summary_ratio", self.summary_ratio, 0, 1, open_low=True)
 
 
 @dataclass(frozen=True)

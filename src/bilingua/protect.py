@@ -21,7 +21,7 @@ from .alignment import align_sentences
 from .backends import Hypothesis, TranslationBackend
 from .errors import InputError
 from .segmentation import CODE_SPAN
-from .text import split_lines
+from .text import data_lines
 
 __all__ = ["Protector", "Span", "read_glossary", "PROTECTED"]
 
@@ -48,7 +48,7 @@ class Span(NamedTuple):
 def read_glossary(path: str | Path) -> dict[str, str]:
     """French term, a tab, English term, per line (``#`` comments and blank lines skipped)."""
     try:
-        lines = split_lines(Path(path).read_text(encoding="utf-8"))
+        lines = data_lines(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the glossary {path}: {exc}") from None
     terms: dict[str, str] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "LINE_END", "split_lines", "data_lines", "lines_with_ends", "FINAL_PUNCTUATION", "CLOSERS", "SPACES",
+    "LINE_END", "RECORD_END", "split_lines", "data_lines", "lines_with_ends", "FINAL_PUNCTUATION", "CLOSERS", "SPACES",
     "ends_sentence", "SENTENCE_END", "SENTENCE_END_INSIDE",
 ]
 
@@ -39,10 +39,16 @@ def split_lines(text: str) -> list[str]:
     return LINE_END.split(text)
 
 
+#: The end of a record in a line-based data file (a test set, a glossary, a keys file): LF or CRLF, as
+#: sacrebleu and most data tools read them. A lone CR inside a segment is part of it, so a test set's
+#: line count never depends on one.
+RECORD_END = re.compile(r"\r?\n")
+
+
 def data_lines(text: str) -> list[str]:
-    """The lines of a line-based data file (one record per line): :func:`split_lines` without the
+    """The records of a line-based data file, one per line (see :data:`RECORD_END`), without the
     empty "line" after a final line end."""
-    lines = split_lines(text)
+    lines = RECORD_END.split(text)
     if lines and lines[-1] == "":
         lines.pop()
     return lines

@@ -13,6 +13,7 @@ from typing import Any
 from .alignment import align_sentences
 from .backends import Hypothesis, TranslationBackend
 from .backends.cache import CachedBackend
+from .checks import at_least
 from .languages import SOURCE
 from .protect import Protector
 from .segmentation import Document, Line, PysbdSplitter, Sentence, Splitter, iter_lines, parse_block, split_long
@@ -84,8 +85,7 @@ class Translator:
         reflow: bool = True,
         protector: Protector | None = None,
     ) -> None:
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
+        at_least("batch_size", batch_size, 1)
         self.backend = backend
         self.splitter = splitter or PysbdSplitter(SOURCE)
         self.batch_size = batch_size

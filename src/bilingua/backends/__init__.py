@@ -10,13 +10,15 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from ..cpu import cpu_facts
-from ..errors import BackendUnavailableError, install_hint
+from ..errors import BackendUnavailableError, InputError, install_hint
 from ..hub import ResolvedModel
-from .base import DEVICES, GenerationOptions, Hypothesis, TranslationBackend, has_repetition_loop, resolve_device
+from .base import (
+    DEVICES, GenerationOptions, Hypothesis, ThreadPlan, TranslationBackend, has_repetition_loop, resolve_device,
+    default_inter_threads, thread_plan,
+)
 from .cache import CachedBackend
 from .microbatch import MicroBatcher
 
@@ -34,6 +36,7 @@ __all__ = [
     "open_stack",
     "ThreadPlan",
     "thread_plan",
+    "default_inter_threads",
     "CachedBackend",
     "MicroBatcher",
     "has_repetition_loop",
@@ -115,8 +118,10 @@ def open_backend(
     transformers on the same GPU, with a one-line notice that the note records.
     """
     name, device, compute = choose_backend(backend, device, compute_type)
+    if target_vocab_only and shortlist:
+        raise InputError("choose either target_vocab_only or a shortlist, not both")
     if (target_vocab_only or shortlist) and name != "ctranslate2":
-        raise ValueError(f"{'a shortlist' if shortlist else 'target_vocab_only'} needs the ctranslate2 backend")
+        raise InputError(f"{'a shortlist' if shortlist else 'target_vocab_only'} needs the ctranslate2 backend")
     extra: dict[str, Any] = {"target_vocab_only": True} if target_vocab_only else {}
     if shortlist:
         extra["shortlist"] = shortlist
@@ -151,31 +156,3 @@ def open_stack(
     if cache_size:
         backend = CachedBackend(backend, cache_size)
     return backend, note
-
-
-@dataclass(frozen=True)
-class ThreadPlan:
-    """How a job shares the machine: ``workers`` engines on ``device``, each with ``threads`` CPU threads.
-
-    The local worker processes, the Ray actors and CTranslate2 all read it, so ``device="auto"``
-    on a GPU machine means the same GPU everywhere.
-    """
-
-    device: str
-    workers: int
-    threads: int
-
-    @property
-    def gpus_per_worker(self) -> int:
-        return 1 if self.device == "cuda" else 0
-
-
-def thread_plan(device: str = "auto", workers: int = 1, threads: int | None = None, *,
-                cores: int | None = None) -> ThreadPlan:
-    """The plan for ``workers`` engines on ``cores`` cores (default: this machine's), ``auto`` resolved.
-
-    Without ``threads`` each worker gets an equal share of the cores, at least one.
-    """
-    resolved = resolve_device(device, "ctranslate2" if importlib.util.find_spec("ctranslate2") else "torch")
-    share = max(1, (cores if cores is not None else cpu_facts().cores) // max(1, workers))
-    return ThreadPlan(resolved, workers, threads if threads is not None else share)

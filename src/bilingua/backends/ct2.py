@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BackendUnavailableError, BilinguaError, InputError, first_line, install_hint
+from ..checks import at_least
 from ..cpu import cap_threads
 from ..hub import MARIAN_FILES, ResolvedModel, loading, require_files
 from .cuda import alias_cublas13, preload_cuda12
@@ -25,6 +26,7 @@ from .base import (
     TranslationBackend,
     input_limit,
     output_limit,
+    default_inter_threads,
     quiet_transformers,
     resolve_device,
 )
@@ -225,12 +227,11 @@ class CTranslate2Backend(TranslationBackend):
         # CTranslate2's default is 4 threads whatever the machine; more threads than cores only queue.
         self.threads = cap_threads(threads)
         if inter_threads is None:
-            inter_threads = _default_inter_threads(self.device, self.threads)
-        if inter_threads < 1:
-            raise ValueError(f"inter_threads must be at least 1, not {inter_threads}")
+            inter_threads = default_inter_threads(self.device, self.threads)
+        at_least("inter_threads", inter_threads, 1)
         self.compute_type = compute_type
         self.target_vocab_only = target_vocab_only
-        self.shortlist = _shortlist_file(shortlist, target_vocab_only)
+        self.shortlist = _shortlist_file(shortlist)
         self.inter_threads = self.parallel_batches = inter_threads
         require_files(model.path, MARIAN_FILES)
         with loading(model.path):
@@ -355,23 +356,14 @@ def _strongest(rows: Sequence[Sequence[float]], source_length: int) -> list[int]
     return [max(range(words), key=row.__getitem__) if words > 0 else 0 for row in rows]
 
 
-def _shortlist_file(shortlist: str | Path | None, target_vocab_only: bool) -> Path | None:
+def _shortlist_file(shortlist: str | Path | None) -> Path | None:
     if shortlist is None:
         return None
-    if target_vocab_only:
-        raise ValueError("choose either target_vocab_only or a shortlist, not both")
     path = Path(shortlist)
     if not path.is_file():
         raise InputError(f"shortlist {path} not found; make one with: bilingua models shortlist FRENCH_TEXT -o {path}")
     read_shortlist(path)  # a clear error now rather than CTranslate2's at conversion
     return path.resolve()
-
-
-def _default_inter_threads(device: str, threads: int) -> int:
-    """Two batches in flight on a CPU: measured on 2 cores (README, Performance), a document's batches
-    ran 1.1-1.3x faster at batch 16 and 1.5-1.9x at batch 1, outputs unchanged, while one sentence alone
-    on one core instead of two took 1.12x as long greedy and no longer at beam 4."""
-    return 2 if device == "cpu" and threads >= 2 else 1
 
 
 def _generation_beams(folder: Path) -> int | None:

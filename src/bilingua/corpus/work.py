@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import BilinguaError, InputError
 from ..io import check_text
-from ..options import at_least, one_of
+from ..checks import at_least, one_of
 
 __all__ = ["BatchOptions", "FIELDS", "ENGINES", "annotate"]
 

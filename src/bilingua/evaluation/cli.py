@@ -103,8 +103,7 @@ def run_eval(args: argparse.Namespace) -> int:
         check_output(f"{args.report}.md")
     if args.suite and load_suite(args.suite, args.suites_dir).task == "segmentation":
         return _run_segmentation(args)
-    if args.model or not args.hyp:
-        _translation_options(args, None, "auto")  # bad option combinations fail now
+    _translation_options(args, None, "auto")  # bad values and combinations fail now, whether used or not
     data = _gather_data(args)
     systems = _hypothesis_systems(args)
     if args.model or (not args.hyp and data.sources is not None):

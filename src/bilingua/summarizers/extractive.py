@@ -34,6 +34,7 @@ import numpy as np
 
 from ..segmentation import Splitter
 from .base import Summarizer
+from ..checks import at_least, within
 from ..languages import TARGET
 
 #: Default length: three sentences within 80 words (a news summary; Lead-3 runs about 83 words).
@@ -91,14 +92,10 @@ class ExtractiveSummarizer(Summarizer):
         redundancy: float = 0.3,
         min_words: int = 6,
     ) -> None:
-        if num_sentences is not None and num_sentences < 1:
-            raise ValueError("num_sentences must be at least 1")
-        if words is not None and words < 1:
-            raise ValueError("words must be at least 1")
-        if ratio is not None and not 0 < ratio <= 1:
-            raise ValueError("ratio must be in (0, 1]")
-        if not 0 <= position_weight <= 1:
-            raise ValueError("position_weight must be in [0, 1]")
+        at_least("num_sentences", num_sentences, 1)
+        at_least("words", words, 1)
+        within("ratio", ratio, 0, 1, open_low=True)
+        within("position_weight", position_weight, 0, 1)
         if num_sentences is None and words is None and ratio is None:
             num_sentences, words = DEFAULT_SENTENCES, DEFAULT_WORDS
         self.num_sentences, self.ratio, self.words = num_sentences, ratio, words
