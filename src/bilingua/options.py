@@ -14,13 +14,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .backends import BACKENDS, COMPUTE_TYPES, DEVICES
+from .backends import BACKENDS, COMPUTE_TYPES, DEVICES, GenerationOptions
 from .checks import at_least, one_of, within
 from .errors import InputError
 from .hub import DEFAULT_TRANSLATION_MODEL
 from .signature import Signature, file_digest
 from .languages import LANGUAGES, PAIRS, SOURCE, TARGET
 from .summarizers import SUMMARIZERS
+from .summarizers.strategies import SUMMARY_SOURCES
 
 __all__ = [
     "TranslationOptions",
@@ -36,13 +37,13 @@ __all__ = [
     "split_options",
     "option_groups",
     "signature",
+    "generation_of",
 ]
 
 BACKEND_CHOICES = ("auto", *BACKENDS)
 COMPUTE_TYPE_CHOICES = ("auto", *COMPUTE_TYPES)
 DEVICE_CHOICES = DEVICES
 SUMMARIZER_CHOICES = SUMMARIZERS
-SUMMARY_SOURCES = ("translation", "source")
 LANGUAGE_CHOICES = tuple(LANGUAGES)
 #: Beam search wider than this costs time for no measurable gain on Marian models.
 MAX_BEAMS = 16
@@ -278,3 +279,10 @@ def _digest_or_missing(path: str) -> str | None:
         return file_digest(path)
     except OSError:  # the option's own check says what is wrong with it, when it is used
         return None
+
+
+def generation_of(translation: TranslationOptions, given: GenerationOptions | None = None) -> GenerationOptions:
+    """How the engine decodes: ``given``, or the beam size of ``translation`` (not both with different beams)."""
+    if given is not None and translation.beams is not None and given.beams != translation.beams:
+        raise InputError("give the beam size in beams or in generation, not both")
+    return given or GenerationOptions(beams=translation.beams)

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
-import threading
-import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Sized
 from typing import Any, overload
 
+from . import progress
 from .backends import GenerationOptions, open_stack
-from .errors import InputError
+from .checks import at_least
 from .formats import format_of, plain_text, translate_document
 from .hub import resolve_model
 from .io import check_text
-from .languages import LANGUAGES, SOURCE, TARGET
-from .options import SUMMARY_SOURCES, SummaryOptions, TranslationOptions, option_groups
-from .protect import Protector, read_glossary
+from .languages import SOURCE, TARGET
+from .lazy import Lazy
+from .options import SummaryOptions, TranslationOptions, generation_of, option_groups
+from .protect import Protector
 from .result import Result
 from .segmentation import Splitter
 from .summarizers import ExtractiveSummarizer, Summarizer, make_summarizer
@@ -50,49 +49,28 @@ class Pipeline:
         progress: bool = False,
         **options: Any,
     ) -> None:
-        custom = options.pop("summarizer") if isinstance(options.get("summarizer"), Summarizer) else None
-        if model is not None:
-            options["model"] = model
-        if revision is not None:
-            options["revision"] = revision
+        self._custom_summarizer = options.pop("summarizer") if isinstance(options.get("summarizer"), Summarizer) else None
+        options.update({k: v for k, v in (("model", model), ("revision", revision)) if v is not None})
         self.options, self.summary = option_groups(options, translation, summary)
-        if generation is not None and self.options.beams is not None and generation.beams != self.options.beams:
-            raise InputError("give the beam size in beams or in generation, not both")
-        self.generation = generation or GenerationOptions(beams=self.options.beams)
-        self.splitter = splitter
-        self.progress = progress
-        # Read now: a bad glossary fails before any model loads.
-        glossary = read_glossary(self.options.glossary) if self.options.glossary else None
-        self.protector = Protector(glossary, spans=self.options.protect) if self.options.protect or glossary else None
-        self._custom_summarizer = custom
+        self.generation = generation_of(self.options, generation)
+        self.splitter, self.progress = splitter, progress
+        self.protector = Protector.of(self.options.glossary, self.options.protect)  # a bad glossary fails now
         s = self.summary
         self.source_picker = ExtractiveSummarizer(s.summary_sentences, s.summary_ratio, words=s.summary_words,
                                                   language=s.source_lang)
-        self._translator: Translator | None = None
         self._backend_note: dict[str, Any] = {}
-        self._summarizer: Summarizer | None = None
         self._summarizer_note: dict[str, Any] = {}
-        # Two locks: loading the summariser must not hold up translation in other threads.
-        self._translator_lock = threading.Lock()
-        self._summarizer_lock = threading.Lock()
-
-    # -- loading -------------------------------------------------------------
-    def _once(self, lock: threading.Lock, attr: str, load: Any) -> tuple[Any, float]:
-        """``self.<attr>``, loaded by ``load()`` on first use, and the seconds this call spent loading."""
-        with lock:
-            if getattr(self, attr) is not None:
-                return getattr(self, attr), 0.0
-            t0 = time.perf_counter()
-            setattr(self, attr, load())
-            return getattr(self, attr), time.perf_counter() - t0
+        # Each loads once, under its own lock: loading the summariser never holds up translation.
+        self._translator = Lazy(self._open_translator)
+        self._summarizer = Lazy(self._open_summarizer)
 
     def load_translator(self) -> tuple[Translator, float]:
         """The translator, and the seconds this call spent loading it (0 once loaded)."""
-        return self._once(self._translator_lock, "_translator", self._open_translator)
+        return self._translator.get()
 
     def load_summarizer(self) -> tuple[Summarizer, float]:
         """The summariser of translations, and the seconds this call spent loading it."""
-        return self._once(self._summarizer_lock, "_summarizer", self._open_summarizer)
+        return self._summarizer.get()
 
     def _open_translator(self) -> Translator:
         o = self.options
@@ -123,18 +101,20 @@ class Pipeline:
         Nothing changes when ``wait_ms`` is ``None`` or the pipeline already micro-batches; a translator
         loaded without it is loaded again with it.
         """
-        with self._translator_lock:
-            if wait_ms is None or self.options.micro_batch_ms is not None:
-                return
+        if wait_ms is None or self.options.micro_batch_ms is not None:
+            return
+
+        def batched() -> None:
             self.options = dataclasses.replace(self.options, micro_batch_ms=wait_ms)
-            if self._translator is not None:
-                self._translator.backend.close()
-                self._translator = None
+
+        old = self._translator.reset(batched)
+        if old is not None:
+            old.backend.close()
 
     def close(self) -> None:
         """Stop the engine's worker threads (micro-batching) once their work is done; models stay loaded."""
-        if self._translator is not None:
-            self._translator.backend.close()
+        if self._translator.value is not None:
+            self._translator.value.backend.close()
 
     @property
     def translator(self) -> Translator:
@@ -145,11 +125,12 @@ class Pipeline:
         return self.load_summarizer()[0]
 
     def models_info(self) -> dict[str, Any]:
+        """What each loaded model is: id, revision, engine, device, and how it was chosen."""
         info: dict[str, Any] = {}
-        if self._translator is not None:
-            info["translation"] = {**self._translator.backend.info(), **self._backend_note}
-        if self._summarizer is not None:
-            info["summarizer"] = {**self._summarizer.info(), **self._summarizer_note}
+        if (translator := self._translator.value) is not None:
+            info["translation"] = {**translator.backend.info(), **self._backend_note}
+        if (summarizer := self._summarizer.value) is not None:
+            info["summarizer"] = {**summarizer.info(), **self._summarizer_note}
         return info
 
     # -- work ----------------------------------------------------------------
@@ -239,16 +220,9 @@ class Pipeline:
         translated: DocumentTranslation | None,
     ) -> Result:
         s = self.summary
-        if s.source_lang != SOURCE:
-            raise InputError(f"process() translates {LANGUAGES[SOURCE].name} text; for a {LANGUAGES[s.source_lang].name} "
-                             f"text use summarize(text, source_lang={s.source_lang!r})")
-        summary_from = summary_from or s.summary_from
-        if s.summary_lang == s.source_lang:
-            summary_from = "source"  # a summary in the source's language is its sentences picked, untranslated
-        if summary_from not in SUMMARY_SOURCES:
-            raise InputError(f"summary_from must be one of {', '.join(SUMMARY_SOURCES)}, not {summary_from!r}")
-        return make_result(self, text, summarize=summarize, summary_from=summary_from, translate_all=translate_all,
-                           summary_lang=s.summary_lang, source_lang=s.source_lang, translated=translated)
+        return make_result(self, text, source_lang=s.source_lang, summary_lang=s.summary_lang,
+                           summary_from=summary_from or s.summary_from, summarize=summarize,
+                           translate_all=translate_all, translated=translated)
 
     def process_many(self, texts: Iterable[str], *, summarize: bool = True, group: int = 32) -> Iterator[Result]:
         """Process documents in order, yielding results as they are ready.
@@ -259,21 +233,13 @@ class Pipeline:
         """
         if isinstance(texts, (str, bytes)):
             raise TypeError("process_many() expects an iterable of documents, not one str; use process() for one")
-        if group < 1:
-            raise InputError("group must be at least 1")
-        bar = None
-        if self.progress and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            total = len(texts) if hasattr(texts, "__len__") else None  # type: ignore[arg-type]
-            bar = tqdm(total=total, unit="doc", desc="processing")
+        at_least("group", group, 1)
+        bar = progress.bar(self.progress, len(texts) if isinstance(texts, Sized) else None, "doc", "processing")
         try:
             for chunk in _chunks(texts, group):
                 for text in chunk:
                     check_text(text, "process_many")
-                done: list[DocumentTranslation | None] = [None] * len(chunk)
-                if any(t.strip() for t in chunk):
-                    done = list(self.translator.translate_documents(chunk))
+                done = self.translator.translate_documents(chunk) if any(t.strip() for t in chunk) else [None] * len(chunk)
                 for text, translated in zip(chunk, done):
                     yield self._process(text, summarize, None, True, translated)
                     if bar is not None:

@@ -72,6 +72,15 @@ class Protector:
         self._terms = re.compile("|".join(rf"(?<!\w){re.escape(t)}(?!\w)" for t in terms), re.I) if terms else None
         self._lower = {t.lower(): e for t, e in self.glossary.items()}
 
+    @classmethod
+    def of(cls, glossary: str | Path | None, spans: bool = True) -> Protector | None:
+        """The protector for a glossary file and the span setting; ``None`` when there is nothing to keep.
+
+        The glossary is read now, so a bad one fails before any model loads.
+        """
+        terms = read_glossary(glossary) if glossary else None
+        return cls(terms, spans=spans) if spans or terms else None
+
     def find(self, sentence: str) -> list[Span]:
         """The spans to keep and the glossary terms of ``sentence``, left to right, never overlapping."""
         found: list[Span] = []

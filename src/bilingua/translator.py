@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -13,6 +12,7 @@ from typing import Any
 from .alignment import align_sentences
 from .backends import Hypothesis, TranslationBackend
 from .backends.cache import CachedBackend
+from . import progress
 from .checks import at_least
 from .languages import SOURCE
 from .protect import Protector
@@ -231,7 +231,8 @@ class _Schedule:
         self.waiting: dict[str, None] = {}
         self.jobs: list[tuple[list[str], Future[list[Hypothesis]]]] = []
         self.submitted: set[str] = set()
-        self.bar = _progress(translator.progress)
+        # A bar whose total grows as segmentation finds sentences.
+        self.bar = progress.bar(translator.progress, 0, "sent", "translating", leave=False)
         # A worker even for one batch at a time when streaming: the calling thread keeps splitting.
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="bilingua") if streaming or workers > 1 else None
 
@@ -308,12 +309,3 @@ def _joined(hyps: list[Hypothesis]) -> Hypothesis:
     score = sum(h.score * h.num_tokens for h in hyps) / max(n, 1)
     tokens = tuple(t for h in hyps for t in h.tokens)
     return Hypothesis(" ".join(h.text for h in hyps if h.text), score, n, tokens)
-
-
-def _progress(enabled: bool):  # type: ignore[no-untyped-def]
-    """A bar on a terminal whose total grows as segmentation finds sentences."""
-    if not enabled or not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=0, unit="sent", desc="translating", leave=False)

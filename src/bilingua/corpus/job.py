@@ -15,19 +15,21 @@ import json
 import logging
 import os
 import shutil
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import progress
 from ..errors import InputError
 from ..io import check_output, write_atomic
 from ..options import SummaryOptions, TranslationOptions, signature
 from .local import run_local
 from .ray_engine import run_on_ray
 from .work import ENGINES, FIELDS, BatchOptions, annotate
-from .records import input_format, output_format, read_records, write_records
+from .records import count_records, input_format, output_format, read_records, write_records
 
 __all__ = ["BatchOptions", "BatchReport", "FIELDS", "ENGINES", "annotate", "run_batch"]
 
@@ -216,13 +218,6 @@ def _runner(options: BatchOptions) -> Any:
 
 
 def _bar(enabled: bool, source: Path, fmt: str) -> Any:
-    import sys
-
-    if not enabled or not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
-
-    from .records import count_records
-
-    # docs/s and, with a total, the ETA; resumed chunks count as done.
-    return tqdm(total=count_records(source, fmt), unit="doc", desc="batch", smoothing=0.1)
+    # docs/s and, with a total, the ETA; resumed chunks count as done. Counting reads the input: only for a bar.
+    enabled = enabled and sys.stderr.isatty()
+    return progress.bar(enabled, count_records(source, fmt) if enabled else None, "doc", "batch", smoothing=0.1)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from ..checks import one_of
+from ..errors import InputError
+from ..languages import LANGUAGES, SOURCE
 from ..result import Result, Segment, Stopwatch
 from ..segmentation import Sentence, parse_document
 from ..translator import DocumentTranslation, Translator
 from .base import Summarizer
 from .extractive import ExtractiveSummarizer
 
-__all__ = ["Stages", "make_result", "segments_of"]
+__all__ = ["Stages", "make_result", "segments_of", "SUMMARY_SOURCES"]
 
 
 class Stages(Protocol):
@@ -28,11 +31,21 @@ class Stages(Protocol):
     def models_info(self) -> dict[str, Any]: ...
 
 
+#: Where a summary is made from: the translation, or the source sentences picked (then translated).
+SUMMARY_SOURCES = ("translation", "source")
+
+
 def make_result(
-    stages: Stages, text: str, *, summarize: bool, summary_from: str, translate_all: bool, summary_lang: str,
-    source_lang: str, translated: DocumentTranslation | None = None,
+    stages: Stages, text: str, *, source_lang: str, summary_lang: str, summary_from: str, summarize: bool = True,
+    translate_all: bool = True, translated: DocumentTranslation | None = None,
 ) -> Result:
     """Translate and (optionally) summarise ``text``; ``translated`` is its translation when already made."""
+    if source_lang != SOURCE:
+        raise InputError(f"process() translates {LANGUAGES[SOURCE].name} text; for a {LANGUAGES[source_lang].name} "
+                         f"text use summarize(text, source_lang={source_lang!r})")
+    if summary_lang == source_lang:
+        summary_from = "source"  # a summary in the source's language is its sentences picked, untranslated
+    one_of("summary_from", summary_from, SUMMARY_SOURCES)
     watch = Stopwatch()
     result = Result(source=text, translation="", summary="")
     if not text.strip():
