@@ -161,3 +161,26 @@ def test_a_code_span_is_never_cut_into_two_sentences() -> None:
     assert split('Voir `![le plan](plan.png "Plan")` du quartier. Fin.') == [
         'Voir `![le plan](plan.png "Plan")` du quartier.', "Fin."]
     assert split("l`homme est venu. Il est parti.") == ["l`homme est venu.", "Il est parti."]  # a lone backtick
+
+
+class _PysbdAsIs(PysbdSplitter):
+    """The splitter on pysbd's own segment() and without the one-sentence shortcut: the reference."""
+
+    shortcut = False
+
+    def _segment(self, text: str) -> list[str]:
+        import pysbd
+
+        return list(pysbd.Segmenter(language=self.language, clean=False).segment(text))
+
+
+@pytest.mark.parametrize(
+    "path", ["flores200_devtest/fra_Latn.devtest", "wmt14_newstest2014_fren/text/newstest2014.fr-en.fr"]
+)
+def test_the_fast_paths_split_exactly_as_pysbd_itself(evaldata: Path, path: str) -> None:
+    # Two speed-ups: pysbd's sentences placed with find() instead of a regex compiled per sentence, and
+    # a text without final punctuation before its end taken as one sentence without pysbd.
+    lines = [line for line in (evaldata / path).read_text(encoding="utf-8").split("\n")[:500] if line.strip()]
+    texts = lines + [" ".join(lines[k:k + 8]) for k in range(0, len(lines), 8)] + [" ".join(lines[:60])]
+    fast, reference = PysbdSplitter("fr"), _PysbdAsIs("fr")
+    assert [fast.split(t) for t in texts] == [reference.split(t) for t in texts]

@@ -107,7 +107,7 @@ class TranslationOptions:
                                 file=True)
 
     def __post_init__(self) -> None:
-        one_of("backend", self.backend, BACKEND_CHOICES)
+        one_of("backend", self.backend, ("auto", *BACKENDS))  # read now: an engine may be registered later
         one_of("compute_type", self.compute_type, COMPUTE_TYPE_CHOICES)
         one_of("device", self.device, DEVICE_CHOICES)
         at_least("beams", self.beams, 1, MAX_BEAMS)

@@ -6,6 +6,7 @@ reader of a line-based file import these rules rather than writing their own.
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = [
@@ -60,8 +61,11 @@ def lines_with_ends(text: str) -> list[tuple[str, str]]:
     return list(zip(parts[::2], [*parts[1::2], ""]))
 
 
+@functools.lru_cache(maxsize=8)
+def _ending(extra: str) -> re.Pattern[str]:
+    return re.compile(rf"[{_FINAL}{re.escape(extra)}]{_CLOSING}\s*$") if extra else SENTENCE_END
+
+
 def ends_sentence(text: str, *, extra: str = "") -> bool:
     """Whether ``text`` ends a sentence: final punctuation (and ``extra``, e.g. ``:;``), then closers."""
-    if not extra:
-        return SENTENCE_END.search(text) is not None
-    return re.search(rf"[{_FINAL}{re.escape(extra)}]{_CLOSING}\s*$", text) is not None
+    return _ending(extra).search(text) is not None

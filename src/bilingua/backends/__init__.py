@@ -34,6 +34,7 @@ __all__ = [
     "load_backend",
     "open_backend",
     "open_stack",
+    "register_backend",
     "ThreadPlan",
     "thread_plan",
     "default_inter_threads",
@@ -44,12 +45,27 @@ __all__ = [
 
 logger = logging.getLogger("bilingua")
 
-#: name -> "module:Class", imported on first use.
+#: name -> "module:Class", imported on first use (see :func:`register_backend`).
 BACKENDS: dict[str, str] = {
     "transformers": "bilingua.backends.hf:TransformersBackend",
     "ctranslate2": "bilingua.backends.ct2:CTranslate2Backend",
+    "identity": "bilingua.backends.identity:IdentityBackend",
 }
-_REQUIRES = {"transformers": "torch", "ctranslate2": "ctranslate2"}
+#: The package each backend needs; ``auto`` chooses only among the first two.
+_REQUIRES = {"transformers": "torch", "ctranslate2": "ctranslate2", "identity": "sentencepiece"}
+
+
+def register_backend(name: str, target: str, *, requires: str) -> None:
+    """Make an engine available by name, as CTranslate2's ``register_loader`` does for converters.
+
+    ``target`` is ``"module:Class"``, a :class:`TranslationBackend` subclass
+    built as ``Class(model, device=..., options=..., compute_type=..., threads=...)``;
+    ``requires`` is the package it imports. ``auto`` never chooses it.
+    """
+    if name == "auto" or ":" not in target:
+        raise ValueError(f"register_backend({name!r}, {target!r}): a name other than auto, and 'module:Class'")
+    BACKENDS[name] = target
+    _REQUIRES[name] = requires
 #: Every compute type some engine runs; each engine says which of them it supports.
 COMPUTE_TYPES = ("int8", "int8_float32", "int16", "float32", "float16", "int8_float16", "bfloat16")
 
@@ -88,6 +104,8 @@ def choose_backend(requested: str, device: str, compute_type: str) -> tuple[str,
     backend = requested
     if backend == "auto":
         backend = "ctranslate2" if "ctranslate2" in available_backends() else "transformers"
+    if backend == "identity":
+        return backend, "cpu", "float32"
     device = resolve_device(device, engine="ctranslate2" if backend == "ctranslate2" else "torch")
     if compute_type == "auto":
         if backend == "ctranslate2":

@@ -50,7 +50,12 @@ class MarianSentencePieceTokenizer:
         return [p if p in self.vocab else self.unk for p in pieces] + [self.eos]
 
     def batch_tokens(self, texts: Sequence[str]) -> list[list[str]]:
-        return [self.tokens(t) for t in texts]
+        """:meth:`tokens` of each text; sentencepiece encodes the batch in one call (a language tag: one by one)."""
+        if any(t.startswith(">>") for t in texts):
+            return [self.tokens(t) for t in texts]
+        vocab, unk = self.vocab, self.unk
+        return [[p if p in vocab else unk for p in pieces] + [self.eos]
+                for pieces in self.source.encode(list(texts), out_type=str)]
 
     def detokenize(self, pieces: Sequence[str]) -> str:
         """Text of generated pieces, special tokens dropped (as ``skip_special_tokens=True``)."""
