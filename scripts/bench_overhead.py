@@ -13,8 +13,8 @@ on, the defaults):
 
 - FLORES-200 devtest (French), 1,012 lines, translated 20 times over: 20,240
   sentences in 20 calls (each call deduplicates its own sentences only);
-- one article of 1,000,000 characters: newstest2014 and Tatoeba French
-  sentences as paragraphs, in one call.
+- one article of 1,000,000 characters: newstest2014, Tatoeba and FLORES
+  French sentences as paragraphs of eight, in one call.
 
 Each stage's share is its CPU time (``time.thread_time``, its own time, nested
 stages subtracted) over the process's CPU time for the workload. The process
@@ -117,9 +117,10 @@ def tokenizer_folder(work: Path) -> Path:
 
 
 def article(chars: int) -> str:
-    """French news and Tatoeba sentences as paragraphs of eight, cut to ``chars`` characters."""
+    """French news, Tatoeba and FLORES sentences as paragraphs of eight, cut to ``chars`` characters."""
     lines = (DATA / "wmt14_newstest2014_fren" / "text" / "newstest2014.fr-en.fr").read_text(encoding="utf-8").splitlines()
     lines += (DATA / "tatoeba_fra_eng" / "tatoeba-test-v2021-08-07.fra").read_text(encoding="utf-8").splitlines()
+    lines += (DATA / "flores200_devtest" / "fra_Latn.devtest").read_text(encoding="utf-8").splitlines()
     paragraphs, size = [], 0
     for k in range(0, len(lines), 8):
         paragraph = " ".join(line.strip() for line in lines[k:k + 8] if line.strip())

@@ -36,6 +36,9 @@ PROTECTED = {
     "number": rf"(?<![\w,.])\d+(?:[.,\u00a0\u202f ]\d+)*\s?{_UNITS}(?!\w)",
 }
 _FIND = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in PROTECTED.items()))
+#: What every kind above needs somewhere (a URL's scheme or www., an @, a backtick, a #, a digit): a sentence
+#: without any is not searched (most sentences; the e-mail pattern alone costs a scan from every word).
+_MAYBE = re.compile(r"https?:|www\.|[@`#\d]")
 
 
 class Span(NamedTuple):
@@ -84,7 +87,7 @@ class Protector:
     def find(self, sentence: str) -> list[Span]:
         """The spans to keep and the glossary terms of ``sentence``, left to right, never overlapping."""
         found: list[Span] = []
-        if self.spans:
+        if self.spans and _MAYBE.search(sentence):
             found += [Span(m.start(), m.end(), m.group(0)) for m in _FIND.finditer(sentence)]
         if self._terms is not None:
             for m in self._terms.finditer(sentence):
