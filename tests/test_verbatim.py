@@ -138,3 +138,27 @@ def test_a_hand_wrapped_html_paragraph_is_one_sentence(marian_dir: Path) -> None
     recording.seen.clear()
     pipeline.translate("Un paragraphe\nécrit à la main. *Une* phrase\nde plus.", format="markdown")
     assert recording.seen == ["Un paragraphe écrit à la main.", "Une phrase de plus."]
+
+
+class Counting(Recording):
+    """The real engine, counting how often each sentence is encoded."""
+
+    def __init__(self, inner: Any) -> None:
+        super().__init__(inner)
+        self.encoded: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> list[list[Any]]:
+        self.encoded += list(texts)
+        return self.inner.encode(texts)
+
+
+def test_on_the_markdown_path_each_sentence_is_encoded_once(marian_dir: Path) -> None:
+    # The schedule encodes a sentence; protection and alignment reuse its tokens (they encoded it again).
+    pipeline = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1)
+    counting = Counting(pipeline.translator.backend)
+    pipeline.translator.backend = counting
+    page = ("Le **conseil municipal** a publié le budget sur https://lyon.fr/budget hier soir.\n\n"
+            "Écrivez à *mairie@lyon.fr* avant lundi. Les travaux durent 12 km.\n")
+    pipeline.translate(page, format="markdown")
+    assert counting.seen, "the engine was used"
+    assert len(counting.encoded) == len(set(counting.encoded)), sorted(counting.encoded)
