@@ -105,39 +105,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fields(value: str) -> tuple[str, ...]:
-    from .corpus import FIELDS
-
-    names = tuple(f.strip() for f in value.split(",") if f.strip())
-    bad = [n for n in names if n not in FIELDS]
-    if bad or not names:
-        raise argparse.ArgumentTypeError(f"choose fields from {', '.join(FIELDS)}; got {value!r}")
-    return names
-
-
 def _add_batch_parser(sub: Any, common: argparse.ArgumentParser) -> None:
-    from .corpus import ENGINES, INPUT_FORMATS, BatchOptions
+    from .corpus import BatchOptions
 
     p = sub.add_parser(
         "batch", parents=[common], help="translate and summarise a corpus; resumable, local or on Ray",
         description="Add the translation (and summary, segments) to every record of INPUT and write them to "
         "OUTPUT in its format (.jsonl, .csv, .parquet), in input order. Run the same command again to resume.",
     )
-    p.add_argument("input", metavar="INPUT", help="a .jsonl, .csv or .parquet file, or a folder of .txt/.md files")
+    p.add_argument("input", metavar="INPUT", help="a .jsonl, .csv or .parquet file, or a folder of text documents (.txt, .md, .html, .srt, .vtt)")
     p.add_argument("-o", "--output", required=True, metavar="OUTPUT")
-    p.add_argument("--input-format", choices=INPUT_FORMATS, help="instead of the extension")
-    p.add_argument("--text-field", default="text", help="the field to translate (default text)")
-    p.add_argument("--id-field", default="id", help="the id field (default id; the record number when missing)")
-    p.add_argument("--fields", type=_fields, default=BatchOptions.fields,
-                   help=f"fields to add: translation,summary,segments (default {','.join(BatchOptions.fields)})")
-    p.add_argument("--no-summary", action="store_true", help="no summary field")
-    p.add_argument("--max-chars", type=whole(1), default=100_000, help="longer texts are flagged, not translated")
-    p.add_argument("--chunk-size", type=whole(1), default=64, help="records committed together (default 64)")
-    p.add_argument("--workers", type=whole(1),
-                   help="processes (local) or actors (ray); default 2 where there are 2 cores or more")
-    p.add_argument("--engine", choices=ENGINES, default="local")
-    p.add_argument("--ray-address", help="auto, or ray://HOST:PORT (default: start a local Ray instance)")
-    p.add_argument("--unordered", action="store_true", help="Ray: let records finish in any order")
+    g = p.add_argument_group("batch options")
+    add_flags(g, BatchOptions)
+    g.add_argument("--no-summary", action="store_true", help="no summary field")
     p.add_argument("--overwrite", action="store_true", help="start again from nothing, replacing the output and any finished chunks")
     p.add_argument("--report", metavar="FILE", help="write a JSON report of the run")
     _model_options(p, summarizer=True)
@@ -178,15 +158,8 @@ def _run_batch(args: argparse.Namespace) -> int:
     from .corpus import BatchOptions, run_batch
 
     translation, summary = _options(args)
-    fields = tuple(f for f in args.fields if not (args.no_summary and f == "summary"))
-    try:
-        options = BatchOptions(
-            text_field=args.text_field, id_field=args.id_field, fields=fields, max_chars=args.max_chars,
-            chunk_size=args.chunk_size, workers=args.workers, engine=args.engine, ray_address=args.ray_address,
-            ordered=not args.unordered, input_format=args.input_format,
-        )
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    fields = args.fields if args.fields is not None else BatchOptions().fields
+    options = options_from(BatchOptions, args, fields=tuple(f for f in fields if not (args.no_summary and f == "summary")))
     if args.report:
         check_output(args.report)
     assert summary is not None

@@ -58,10 +58,21 @@ def _number(kind: type) -> Any:
     return parse
 
 
+def _parsed(parse: Any) -> Any:
+    def read(value: str) -> Any:
+        try:
+            return parse(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return read
+
+
 def _help(f: dataclasses.Field, default: Any) -> str:  # type: ignore[type-arg]
     text = f.metadata.get("help", "")
     if default not in (None, False, True, dataclasses.MISSING) and "default" not in text:
-        text = f"{text} (default {default})" if text else f"default {default}"
+        shown = ",".join(default) if isinstance(default, tuple) else default
+        text = f"{text} (default {shown})" if text else f"default {shown}"
     return text.replace("%", "%%")
 
 
@@ -80,7 +91,9 @@ def add_flags(group: Any, cls: type, *, skip: tuple[str, ...] = ()) -> None:
             group.add_argument(flag, dest=f.name, action=action, default=None, help=_help(f, None))
             continue
         extra: dict[str, Any] = {}
-        if "choices" in meta:
+        if "parse" in meta:
+            extra["type"] = _parsed(meta["parse"])
+        elif "choices" in meta:
             extra["choices"] = meta["choices"]
         elif kind.startswith("int"):
             extra["type"] = _number(int)

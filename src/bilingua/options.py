@@ -35,6 +35,7 @@ __all__ = [
     "LANGUAGE_CHOICES",
     "MAX_BEAMS",
     "split_options",
+    "option",
     "option_groups",
     "signature",
     "generation_of",
@@ -49,8 +50,10 @@ LANGUAGE_CHOICES = tuple(LANGUAGES)
 MAX_BEAMS = 16
 
 
-def _opt(default: Any, help: str, **cli: Any) -> Any:
-    """A field with its default and what its command-line flag says (see :mod:`bilingua.flags`)."""
+def option(default: Any, help: str, **cli: Any) -> Any:
+    """A dataclass field with its default and what its command-line flag says (see :mod:`bilingua.flags`):
+    ``help``, and optionally ``choices``, ``metavar``, ``flag``, ``parse`` (text to value), ``off_flag``,
+    ``cli=False`` (no flag) and ``file=True`` (a path counted by its content in the signature)."""
     return dataclasses.field(default=default, metadata={"help": help, **cli})
 
 
@@ -82,28 +85,28 @@ class TranslationOptions:
     they may change outputs, restrict the pieces the decoder scores.
     """
 
-    model: str = _opt(DEFAULT_TRANSLATION_MODEL, "Marian model: hub id or local folder", metavar="ID_OR_PATH")
-    revision: str | None = _opt(None, "hub revision of --model (default: the pinned one)")
-    backend: str = _opt("auto", "translation engine", choices=BACKEND_CHOICES)
-    compute_type: str = _opt("auto", "numeric precision of the engine", choices=COMPUTE_TYPE_CHOICES)
-    device: str = _opt("auto", "where the engine runs", choices=DEVICE_CHOICES)
-    beams: int | None = _opt(None, f"beam size, at most {MAX_BEAMS} (default: the model's, 4 for opus-mt)")
-    batch_size: int = _opt(16, "sentences per engine batch")
-    max_batch_tokens: int = _opt(8192, "padded source tokens per batch")
-    threads: int | None = _opt(None, "CPU threads for the engine (default and maximum: the cores)")
-    inter_threads: int | None = _opt(
+    model: str = option(DEFAULT_TRANSLATION_MODEL, "Marian model: hub id or local folder", metavar="ID_OR_PATH")
+    revision: str | None = option(None, "hub revision of --model (default: the pinned one)")
+    backend: str = option("auto", "translation engine", choices=BACKEND_CHOICES)
+    compute_type: str = option("auto", "numeric precision of the engine", choices=COMPUTE_TYPE_CHOICES)
+    device: str = option("auto", "where the engine runs", choices=DEVICE_CHOICES)
+    beams: int | None = option(None, f"beam size, at most {MAX_BEAMS} (default: the model's, 4 for opus-mt)")
+    batch_size: int = option(16, "sentences per engine batch")
+    max_batch_tokens: int = option(8192, "padded source tokens per batch")
+    threads: int | None = option(None, "CPU threads for the engine (default and maximum: the cores)")
+    inter_threads: int | None = option(
         None, "CTranslate2: batches run in parallel (default: 2 on a CPU of 2 or more cores, 1 on a GPU)")
-    target_vocab_only: bool = _opt(
+    target_vocab_only: bool = option(
         False, "CTranslate2: restrict the output layer to the target-side vocabulary (faster; may change outputs)")
-    shortlist: str | None = _opt(
+    shortlist: str | None = option(
         None, "CTranslate2: score only each sentence's likely pieces, from `bilingua models shortlist` "
         "(faster; may change outputs)", metavar="FILE", file=True)
-    cache_size: int = _opt(0, "sentence translations kept across calls", cli=False)
-    micro_batch_ms: float | None = _opt(None, "merge concurrent calls' sentences into shared batches", cli=False)
-    keep_lines: bool = _opt(
+    cache_size: int = option(0, "sentence translations kept across calls", cli=False)
+    micro_batch_ms: float | None = option(None, "merge concurrent calls' sentences into shared batches", cli=False)
+    keep_lines: bool = option(
         False, "translate every line on its own, even inside a hard-wrapped paragraph (default: re-flow it)")
-    protect: bool = _opt(True, "let the model translate URLs, e-mail addresses, handles, code and numbers with units")
-    glossary: str | None = _opt(None, "terms that must come out as given: French<TAB>English per line", metavar="TSV",
+    protect: bool = option(True, "let the model translate URLs, e-mail addresses, handles, code and numbers with units")
+    glossary: str | None = option(None, "terms that must come out as given: French<TAB>English per line", metavar="TSV",
                                 file=True)
 
     def __post_init__(self) -> None:
@@ -142,18 +145,18 @@ class SummaryOptions:
     model is loaded).
     """
 
-    summarizer: str = _opt("auto", "how summaries are made", choices=SUMMARIZER_CHOICES)
-    summarizer_model: str | None = _opt(None, "abstractive summariser: hub id or local folder", metavar="ID_OR_PATH")
-    summarizer_revision: str | None = _opt(None, "hub revision of --summarizer-model")
-    summary_sentences: int | None = _opt(None, "at most this many sentences (default 3, within 80 words)")
-    summary_ratio: float | None = _opt(None, "summary length as a fraction of the input's sentences")
-    summary_words: int | None = _opt(None, "at most this many words, in whole sentences")
-    summary_from: str = _opt(
+    summarizer: str = option("auto", "how summaries are made", choices=SUMMARIZER_CHOICES)
+    summarizer_model: str | None = option(None, "abstractive summariser: hub id or local folder", metavar="ID_OR_PATH")
+    summarizer_revision: str | None = option(None, "hub revision of --summarizer-model")
+    summary_sentences: int | None = option(None, "at most this many sentences (default 3, within 80 words)")
+    summary_ratio: float | None = option(None, "summary length as a fraction of the input's sentences")
+    summary_words: int | None = option(None, "at most this many words, in whole sentences")
+    summary_from: str = option(
         "translation", "summarise the English translation, or pick French source sentences and translate those",
         choices=SUMMARY_SOURCES)
-    source_lang: str = _opt(SOURCE, "language of the input (en: summarised as it is, no translation)",
+    source_lang: str = option(SOURCE, "language of the input (en: summarised as it is, no translation)",
                             choices=LANGUAGE_CHOICES)
-    summary_lang: str = _opt(TARGET, "language of the summary (fr with a French input: no translation)",
+    summary_lang: str = option(TARGET, "language of the summary (fr with a French input: no translation)",
                              choices=LANGUAGE_CHOICES)
 
     def __post_init__(self) -> None:
@@ -184,19 +187,19 @@ class ServiceOptions:
     it on its pipeline, whether started by ``bilingua serve`` or from Python.
     """
 
-    host: str = _opt("127.0.0.1", "address to listen on (0.0.0.0 for every interface)")
-    port: int = _opt(5000, "port to listen on")
-    max_chars: int = _opt(50_000, "characters of text per request; more is refused with 413")
-    api_keys: str | None = _opt(
+    host: str = option("127.0.0.1", "address to listen on (0.0.0.0 for every interface)")
+    port: int = option(5000, "port to listen on")
+    max_chars: int = option(50_000, "characters of text per request; more is refused with 413")
+    api_keys: str | None = option(
         None, "require a key from FILE (one per line, optionally followed by its requests per minute)", metavar="FILE")
-    req_limit: int | None = _opt(
+    req_limit: int | None = option(
         None, "requests per minute per key (or per client address without keys)", metavar="N")
-    low_confidence: float = _opt(-1.5, "the web page marks sentences scored below this mean log-probability")
-    graceful_seconds: int = _opt(30, "on SIGTERM, how long requests in flight may still take")
+    low_confidence: float = option(-1.5, "the web page marks sentences scored below this mean log-probability")
+    graceful_seconds: int = option(30, "on SIGTERM, how long requests in flight may still take")
     #: Proxies whose X-Forwarded-For is believed (uvicorn's setting); ``*`` behind a trusted proxy only.
-    forwarded_allow_ips: str = _opt("127.0.0.1", "proxies whose X-Forwarded-For gives the client address")
+    forwarded_allow_ips: str = option("127.0.0.1", "proxies whose X-Forwarded-For gives the client address")
     #: Requests' sentences share engine batches, waiting up to this long for batch-mates; ``None``: each alone.
-    micro_batch_ms: float | None = _opt(
+    micro_batch_ms: float | None = option(
         5.0, "wait up to MS for other requests' sentences to share an engine batch", metavar="MS",
         off_flag="--no-micro-batch", off_help="translate one request at a time")
 

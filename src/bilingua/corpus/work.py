@@ -12,6 +12,8 @@ from typing import Any
 from ..errors import BilinguaError, InputError
 from ..io import check_text
 from ..checks import at_least, one_of
+from ..options import option
+from .records import INPUT_FORMATS
 
 __all__ = ["BatchOptions", "FIELDS", "ENGINES", "annotate"]
 
@@ -25,23 +27,27 @@ ENGINES = ("local", "ray")
 class BatchOptions:
     """How a corpus is read, what is added to each record, and where the work runs."""
 
-    text_field: str = "text"
-    id_field: str = "id"
-    fields: tuple[str, ...] = ("translation", "summary")
-    max_chars: int = 100_000
-    chunk_size: int = 64
+    text_field: str = option("text", "the field to translate")
+    id_field: str = option("id", "the id field (the record number when missing)")
+    fields: tuple[str, ...] = option(("translation", "summary"), f"fields to add, from {','.join(FIELDS)}",
+                                     parse=lambda value: tuple(f.strip() for f in value.split(",") if f.strip()),
+                                     metavar="FIELD,...")
+    max_chars: int = option(100_000, "longer texts are flagged, not translated")
+    chunk_size: int = option(64, "records committed together")
     #: Processes (local) or actors (Ray); ``None``: two where there are two cores or more, which measured
-    #: 1.22-1.26x one process on 2 cores (scripts/bench_batch.py, README).
-    workers: int | None = None
-    engine: str = "local"
-    ray_address: str | None = None
-    ordered: bool = True
-    input_format: str | None = None
+    #: 1.22-1.26x one process on 2 cores (scripts/bench_batch.py, docs: Performance).
+    workers: int | None = option(None, "processes (local) or actors (ray); default 2 where there are 2 cores or more")
+    engine: str = option("local", "where the work runs", choices=ENGINES)
+    ray_address: str | None = option(None, "auto, or ray://HOST:PORT (default: start a local Ray instance)")
+    ordered: bool = option(True, "Ray: let records finish in any order", flag="--unordered")
+    input_format: str | None = option(None, "instead of the extension", choices=INPUT_FORMATS)
 
     def __post_init__(self) -> None:
         unknown = [f for f in self.fields if f not in FIELDS]
         if unknown or not self.fields:
-            raise ValueError(f"fields must be some of {', '.join(FIELDS)}; got {', '.join(self.fields) or 'none'}")
+            raise InputError(f"fields must be some of {', '.join(FIELDS)}; got {', '.join(self.fields) or 'none'}")
+        if self.input_format is not None:
+            one_of("input_format", self.input_format, INPUT_FORMATS)
         one_of("engine", self.engine, ENGINES)
         for name in ("max_chars", "chunk_size", "workers"):
             at_least(name, getattr(self, name), 1)
