@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Iterator, Sequence, Sized
+from dataclasses import replace
 from typing import Any, overload
 
 from . import progress
@@ -101,15 +101,10 @@ class Pipeline:
         Nothing changes when ``wait_ms`` is ``None`` or the pipeline already micro-batches; a translator
         loaded without it is loaded again with it.
         """
-        if wait_ms is None or self.options.micro_batch_ms is not None:
-            return
-
-        def batched() -> None:
-            self.options = dataclasses.replace(self.options, micro_batch_ms=wait_ms)
-
-        old = self._translator.reset(batched)
-        if old is not None:
-            old.backend.close()
+        if wait_ms is not None and self.options.micro_batch_ms is None:
+            old = self._translator.reset(lambda: setattr(self, "options", replace(self.options, micro_batch_ms=wait_ms)))
+            if old is not None:
+                old.backend.close()
 
     def close(self) -> None:
         """Stop the engine's worker threads (micro-batching) once their work is done; models stay loaded."""
@@ -234,19 +229,14 @@ class Pipeline:
         if isinstance(texts, (str, bytes)):
             raise TypeError("process_many() expects an iterable of documents, not one str; use process() for one")
         at_least("group", group, 1)
-        bar = progress.bar(self.progress, len(texts) if isinstance(texts, Sized) else None, "doc", "processing")
-        try:
+        with progress.bar(self.progress, len(texts) if isinstance(texts, Sized) else None, "doc", "processing") as bar:
             for chunk in _chunks(texts, group):
                 for text in chunk:
                     check_text(text, "process_many")
                 done = self.translator.translate_documents(chunk) if any(t.strip() for t in chunk) else [None] * len(chunk)
                 for text, translated in zip(chunk, done):
                     yield self._process(text, summarize, None, True, translated)
-                    if bar is not None:
-                        bar.update(1)
-        finally:
-            if bar is not None:
-                bar.close()
+                    bar.update(1)
 
 
 def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:

@@ -242,8 +242,7 @@ class _Schedule:
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-        if self.bar is not None:
-            self.bar.close()
+        self.bar.close()
 
     def add(self, sentences: Iterable[str]) -> None:
         for s in sentences:
@@ -268,7 +267,7 @@ class _Schedule:
         else:
             batches = plan_batches([len(tokens_of[u]) for u in unique], self.translator.batch_size,
                                    self.translator.max_batch_tokens)
-        if self.bar is not None:
+        if self.bar.total is not None:  # a drawn bar's total grows with the document
             self.bar.total += len(unique)
             self.bar.refresh()
         for batch in batches:
@@ -279,8 +278,7 @@ class _Schedule:
                 job.set_result(self.translator._run(texts, tokens))
             else:
                 job = self.pool.submit(self.translator._run, texts, tokens)
-            if self.bar is not None:
-                job.add_done_callback(functools.partial(_tick, self.bar, len(texts)))
+            job.add_done_callback(functools.partial(_tick, self.bar, len(texts)))
             self.jobs.append((texts, job))
 
     def tokens(self, sentence: str) -> list[Any] | None:

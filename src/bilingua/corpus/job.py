@@ -170,8 +170,7 @@ def run_batch(
             chunk_ids.append(k)
             if store.part(k).is_file():
                 report.resumed_chunks += 1
-                if bar is not None:
-                    bar.update(len(chunk))
+                bar.update(len(chunk))
                 continue
             pending_counts.append(len(chunk))
             yield k, chunk
@@ -183,15 +182,10 @@ def run_batch(
         nonlocal words
         store.commit(k, records)
         words += sum(len(str(r.get("translation", "")).split()) for r in records)
-        if bar is not None:
-            bar.update(len(records))
+        bar.update(len(records))
 
-    runner = _runner(options)
-    try:
-        report.models = runner(pending(), commit, translation, summary, options)
-    finally:
-        if bar is not None:
-            bar.close()
+    with bar:
+        report.models = _runner(options)(pending(), commit, translation, summary, options)
     report.processed_records = sum(pending_counts)
     report = _finish_report(report, store, chunk_ids, fmt_out, t0)
     if report.wall_seconds:

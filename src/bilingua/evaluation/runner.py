@@ -137,7 +137,9 @@ def evaluate(
     if jobs > 1 and len(systems) > 1:
         import multiprocessing as mp
 
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
+        # spawn, not fork: a process forked while another of its threads holds a lock (the import lock, a
+        # progress bar's monitor) can hang forever in the child; the tasks are plain data and metric objects.
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as pool:
             results = list(pool.map(_score_system, tasks))
     else:
         results = [_score_system(t) for t in tasks]
