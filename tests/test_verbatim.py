@@ -162,3 +162,15 @@ def test_on_the_markdown_path_each_sentence_is_encoded_once(marian_dir: Path) ->
     pipeline.translate(page, format="markdown")
     assert counting.seen, "the engine was used"
     assert len(counting.encoded) == len(set(counting.encoded)), sorted(counting.encoded)
+
+
+def test_every_text_format_is_registered_once_and_plain_text_keeps_its_lines_through_the_registry() -> None:
+    from bilingua.formats import FORMATS, format_of, formats, translate_document
+
+    assert set(formats(binary=False)) == {"text", "markdown", "html", "srt", "vtt"} and formats(binary=True) == ("docx",)
+    extensions = [e for f in FORMATS.values() for e in f.extensions]
+    assert len(extensions) == len(set(extensions))
+    assert [format_of(name) for name in ("a.md", "b.HTM", "c.vtt", "d.docx", "e.txt", "f.rst")] == [
+        "markdown", "html", "vtt", "docx", "text", "text"]
+    shout = lambda texts: [t.strip().upper() for t in texts]  # noqa: E731
+    assert translate_document("Un.\r\n\r\n  Deux.\nTrois", "text", shout) == "UN.\r\n\r\n  DEUX.\nTROIS"

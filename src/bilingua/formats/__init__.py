@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from ..errors import InputError
 from . import docx, html, markdown, subtitles  # noqa: F401  (each registers its format)
-from .base import Aligned, Translate
+from ..text import lines_with_ends
+from .base import Aligned, Translate, respace
 from .extract import main_article
 from .html import html_text
 from .markdown import translate_markdown
@@ -22,7 +23,11 @@ __all__ = ["FORMATS", "Format", "register_format", "get_format", "format_of", "f
 
 
 def _plain(source: str, translate: Translate, aligned: Aligned | None = None) -> str:
-    return translate([source])[0]
+    """Plain text through any ``translate``: each non-blank line on its own, line ends kept. (The pipeline
+    translates plain text itself, with its lists, paragraphs and re-flow: see :meth:`Pipeline.translate`.)"""
+    lines = lines_with_ends(source)
+    done = iter(translate([line for line, _ in lines if line.strip()]))
+    return "".join((respace(line, next(done)) if line.strip() else line) + end for line, end in lines)
 
 
 register_format("text", extensions=(".txt", ".text"), translate=_plain, text=str)
