@@ -345,3 +345,21 @@ def test_which_sentences_share_a_batch_does_not_depend_on_timing(marian_dir: Pat
         translator = Translator(_recording(_backend(marian_dir), calls), splitter=splitter, batch_size=4)
         runs.append((calls, translator.translate_document(long_document).text))
     assert runs[0] == runs[1] and len(runs[0][0]) > 4
+
+
+def test_the_shared_pipeline_is_found_without_reading_the_glossary_and_follows_its_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bilingua.protect as protect
+    from bilingua.api import get_pipeline
+
+    glossary = tmp_path / "terms.tsv"
+    glossary.write_text("conseil\tcouncil\n", encoding="utf-8")
+    reads: list[str] = []
+    real = protect.read_glossary
+    monkeypatch.setattr(protect, "read_glossary", lambda path: reads.append(str(path)) or real(path))
+    first = get_pipeline(glossary=str(glossary), beams=1)
+    assert get_pipeline(glossary=str(glossary), beams=1) is first and len(reads) == 1  # found: nothing read again
+    glossary.write_text("conseil\tboard\n", encoding="utf-8")
+    second = get_pipeline(glossary=str(glossary), beams=1)
+    assert second is not first and second.protector is not None and second.protector.glossary == {"conseil": "board"}
