@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import logging
 
+from .api import process, summarize, translate, translate_file
 from .backends import CachedBackend, GenerationOptions, Hypothesis, TranslationBackend
 from .corpus import BatchOptions, BatchReport, batch
 from .errors import BackendUnavailableError, BilinguaError, InputError, ModelNotFoundError
 from .hub import DEFAULT_SUMMARIZER_MODEL, DEFAULT_TRANSLATION_MODEL, resolve_model
 from .options import ServiceOptions, SummaryOptions, TranslationOptions
-from .api import process, summarize, translate, translate_file
 from .pipeline import Pipeline
 from .result import Result, Segment
 from .segmentation import PysbdSplitter, Sentence, SentenceSplitter
 from .summarizers import ExtractiveSummarizer, Summarizer
 from .translator import Translator
-
 from .version import __version__
 
 # A library says nothing unless its user configures logging (the command line does).
