@@ -225,12 +225,6 @@ def split_options(options: Mapping[str, Any], *groups: type) -> tuple[list[Any],
     return made, rest
 
 
-def from_namespace(cls: type, namespace: object, **overrides: Any) -> Any:
-    """An option group from parsed command-line arguments (attributes named like its fields; ``None`` = default)."""
-    values = {k: getattr(namespace, k) for k in field_names(cls) if getattr(namespace, k, None) is not None}
-    return cls(**{**values, **overrides})
-
-
 def call_options(method: Callable[..., Any], options: dict[str, Any]) -> dict[str, Any]:
     """Pop from ``options`` the keyword-only parameters that ``method`` takes at call time."""
     import inspect
