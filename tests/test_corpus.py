@@ -252,3 +252,46 @@ def test_the_fingerprint_reads_a_shortlist_by_its_content(tmp_path: Path) -> Non
     assert fingerprint(src, options, SummaryOptions(), BatchOptions()) == before
     shortlist.write_text("\t▁the ▁a\n▁chien\t▁dog\n", encoding="utf-8")
     assert fingerprint(src, options, SummaryOptions(), BatchOptions()) != before
+
+
+def test_an_undecodable_line_is_one_bad_record_and_the_job_goes_on(
+    model_args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    src = tmp_path / "in.jsonl"
+    good = [json.dumps(record, ensure_ascii=False).encode() for record in corpus(3)]
+    src.write_bytes(b"\xef\xbb\xbf" + good[0] + b"\n" + b'{"id": 9, "text": "caf\xe9"}\n' + good[1] + b"\r\n" + good[2] + b"\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["batch", str(src), "-o", str(out), *model_args]) == 1  # one record failed, the others are done
+    rows = read_jsonl(out)
+    assert [("error" in r) for r in rows] == [False, True, False, False]
+    assert "line 2" in rows[1]["error"] and "UTF-8" in rows[1]["error"]
+    assert rows[0]["id"] == corpus(1)[0]["id"] and all(r["translation"] for r in rows if "error" not in r)  # BOM read
+
+
+def test_csv_keeps_a_lone_carriage_return_inside_its_field_and_reads_a_byte_order_mark(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from bilingua.corpus.records import read_records, write_records
+
+    out = tmp_path / "out.csv"
+    write_records(out, [{"id": 1, "text": "une\rligne"}, {"id": 2, "text": "deux"}], "csv")
+    assert list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8"), newline=""))) == [
+        {"id": "1", "text": "une\rligne"}, {"id": "2", "text": "deux"}]
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes("\ufeffid,text\n7,Bonjour.\n".encode("utf-8"))
+    assert list(read_records(bom, "csv")) == [{"id": "7", "text": "Bonjour."}]
+
+
+def test_a_second_job_on_the_same_output_is_refused_while_the_first_runs(
+    model_args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bilingua.corpus.job import ChunkStore
+
+    src = write_jsonl(tmp_path / "in.jsonl", corpus(3))
+    out = tmp_path / "out.jsonl"
+    with ChunkStore(out, {}).locked():  # as a first job holds it while it works
+        assert main(["batch", str(src), "-o", str(out), *model_args]) == 1
+        assert "being written by another bilingua batch job" in capsys.readouterr().err
+        assert not out.exists()
+    assert main(["batch", str(src), "-o", str(out), *model_args]) == 0  # released: the job runs

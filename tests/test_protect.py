@@ -112,3 +112,9 @@ def test_the_words_the_model_wrote_for_a_span_give_way_to_the_span(marian_dir: P
     spelt = Hypothesis("Write to jean @ x.fr tomorrow", -0.5, len(tokens), tuple(tokens), tuple(links))
     (out,) = Protector().repair(backend, [source], [spelt])
     assert out.text == "Write to jean@x.fr tomorrow"
+
+
+def test_a_glossary_saved_with_a_byte_order_mark_keeps_its_first_term(tmp_path: Path) -> None:
+    path = tmp_path / "terms.tsv"
+    path.write_bytes("\ufeffconseil municipal\tcity council\r\nimpôts\ttaxes\r\n".encode("utf-8"))
+    assert read_glossary(path) == {"conseil municipal": "city council", "impôts": "taxes"}

@@ -51,7 +51,7 @@ class Span(NamedTuple):
 def read_glossary(path: str | Path) -> dict[str, str]:
     """French term, a tab, English term, per line (``#`` comments and blank lines skipped)."""
     try:
-        lines = data_lines(Path(path).read_text(encoding="utf-8"))
+        lines = data_lines(Path(path).read_text(encoding="utf-8-sig"))  # a byte-order mark is not a term
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the glossary {path}: {exc}") from None
     terms: dict[str, str] = {}

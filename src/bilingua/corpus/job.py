@@ -11,6 +11,7 @@ the parts, in input order, when every chunk is done.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -21,6 +22,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: jobs are not locked
+    fcntl = None  # type: ignore[assignment]
 
 from .. import progress
 from ..errors import InputError
@@ -55,6 +61,10 @@ class BatchReport:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2)
 
 
+#: The file a running job holds its folder by.
+_LOCK = "lock"
+
+
 class ChunkStore:
     """Part files and the manifest of one job, in a hidden folder beside the output."""
 
@@ -64,11 +74,32 @@ class ChunkStore:
         self.manifest = self.folder / "job.json"
         self.fingerprint = fingerprint
 
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the job's folder while this process works in it: a second job on the same output is refused.
+
+        An ``fcntl`` lock on a file in the folder, released by the system when the process ends, however
+        it ends; where there is no ``fcntl`` (Windows) nothing is locked.
+        """
+        self.folder.mkdir(exist_ok=True)
+        with open(self.folder / _LOCK, "a") as handle:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise InputError(f"'{self.output}' is being written by another bilingua batch job; "
+                                     "wait for it to finish, or write to another output") from None
+            yield
+
     def open(self, overwrite: bool) -> bool:
         """Prepare the folder; ``True`` when an earlier run with the same job already finished."""
         stored = json.loads(self.manifest.read_text(encoding="utf-8")) if self.manifest.is_file() else None
-        if overwrite and self.folder.exists():  # start again from nothing
-            shutil.rmtree(self.folder)
+        if overwrite and self.folder.exists():  # start again from nothing (the lock stays: it is held)
+            for entry in self.folder.iterdir():
+                if entry.is_dir():
+                    shutil.rmtree(entry)
+                elif entry.name != _LOCK:
+                    entry.unlink()
             stored = None
         if stored is not None and stored.get("fingerprint") != self.fingerprint:
             raise InputError(
@@ -157,6 +188,13 @@ def run_batch(
     fmt_in, fmt_out = input_format(src, options.input_format), output_format(out)
     check_output(out)
     store = ChunkStore(out, fingerprint(src, translation, summary, options))
+    with store.locked():
+        return _run(store, src, fmt_in, fmt_out, translation, summary, options, overwrite, progress)
+
+
+def _run(store: ChunkStore, src: Path, fmt_in: str, fmt_out: str, translation: TranslationOptions,
+         summary: SummaryOptions, options: BatchOptions, overwrite: bool, progress: bool) -> BatchReport:
+    out = store.output
     report = BatchReport(output=str(out), engine=options.engine, workers=options.worker_count)
     t0 = time.perf_counter()
     if store.open(overwrite):

@@ -47,7 +47,7 @@ def read_records(path: str | os.PathLike[str], fmt: str) -> Iterator[dict[str, A
     if fmt == "jsonl":
         yield from _jsonl(p)
     elif fmt == "csv":
-        with open(p, encoding="utf-8", newline="") as fh:
+        with open(p, encoding="utf-8-sig", newline="") as fh:  # a byte-order mark is not part of the first header
             yield from csv.DictReader(fh)
     elif fmt == "parquet":
         yield from _parquet(p)
@@ -72,8 +72,15 @@ def count_records(path: str | os.PathLike[str], fmt: str) -> int | None:
 
 
 def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
+    """One record per line (LF or CRLF); a line that is not UTF-8 or not a JSON object is a record with an
+    ``error`` naming the line, and the lines after it are read on."""
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")  # a byte-order mark is not JSON
+            except UnicodeDecodeError as exc:
+                yield {"error": f"line {n} is not valid UTF-8 (byte {exc.start + 1} of the line)"}
+                continue
             if not line.strip():
                 continue
             try:
@@ -127,10 +134,13 @@ def write_records(path: str | os.PathLike[str], records: Sequence[dict[str, Any]
         columns = list(dict.fromkeys(k for r in records for k in r))
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+        # csv quotes a field holding the line terminator (LF), not one holding a lone CR, which readers then
+        # take for a row end: such rows are written with every field quoted.
+        quoted = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writeheader()
         for r in records:
-            writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
-                             for k, v in r.items()})
+            row = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in r.items()}
+            (quoted if any(isinstance(v, str) and "\r" in v for v in row.values()) else writer).writerow(row)
         write_output(path, buf.getvalue())
     else:
         _write_parquet(Path(path), records)

@@ -25,7 +25,7 @@ class Refused(Exception):
 def read_keys(path: str | Path) -> dict[str, int | None]:
     """Keys from a file: one per line, optionally followed by that key's requests per minute; ``#`` comments."""
     try:
-        lines = data_lines(Path(path).read_text(encoding="utf-8"))
+        lines = data_lines(Path(path).read_text(encoding="utf-8-sig"))  # a byte-order mark is not a key
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the API keys file {path}: {exc}") from None
     keys: dict[str, int | None] = {}
