@@ -295,3 +295,36 @@ def test_a_second_job_on_the_same_output_is_refused_while_the_first_runs(
         assert "being written by another bilingua batch job" in capsys.readouterr().err
         assert not out.exists()
     assert main(["batch", str(src), "-o", str(out), *model_args]) == 0  # released: the job runs
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+def test_the_workers_of_a_killed_job_end_with_it(marian_dir: Path, tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "in.jsonl", corpus(300))
+    out = tmp_path / "out.jsonl"
+    command = [*_batch_command(src, out, marian_dir), "--workers", "2"]
+    job = subprocess.Popen(command, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    parts = tmp_path / ".out.jsonl.bilingua-batch"
+    deadline = time.monotonic() + 120
+    while not list(parts.glob("part-*.jsonl")) and job.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = [p for p in _children(job.pid) if "spawn" in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")]
+    assert len(workers) == 2, "two worker processes were working"
+    job.send_signal(signal.SIGKILL)
+    job.wait()
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{p}").exists() for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{p}").exists() for p in workers), "a worker outlived its job"

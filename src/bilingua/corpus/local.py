@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
+import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
@@ -46,7 +49,20 @@ _WORKER: Any = None
 
 def _init(translation: TranslationOptions, summary: SummaryOptions) -> None:
     global _WORKER
+    _watch_parent(os.getppid())
     _WORKER = _pipeline(translation, summary)
+
+
+def _watch_parent(parent: int, every: float = 0.5) -> None:
+    """End this worker when the job that started it is gone (``kill -9`` included), instead of working on
+    and then sleeping forever: an orphan is adopted by another process, so its parent id changes."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="bilingua-parent-watch", daemon=True).start()
 
 
 def _work(records: list[dict[str, Any]], options: BatchOptions) -> tuple[list[dict[str, Any]], dict[str, Any]]:
