@@ -328,3 +328,21 @@ def test_the_workers_of_a_killed_job_end_with_it(marian_dir: Path, tmp_path: Pat
     while any(Path(f"/proc/{p}").exists() for p in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(Path(f"/proc/{p}").exists() for p in workers), "a worker outlived its job"
+
+
+def test_an_input_rewritten_at_the_same_size_and_time_is_a_new_job(
+    model_args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    note = folder / "a.txt"
+    note.write_text("Le train est parti.", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["batch", str(folder), "-o", str(out), *model_args]) == 0
+    stat = note.stat()
+    note.write_text("Le car est parti !!", encoding="utf-8")  # same size
+    os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same modification time
+    assert note.stat().st_size == stat.st_size
+    capsys.readouterr()
+    assert main(["batch", str(folder), "-o", str(out), *model_args]) == 1
+    assert "other input, model or options" in capsys.readouterr().err

@@ -60,15 +60,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_DIGESTS: dict[tuple[str, int, int], str] = {}
+_DIGESTS: dict[tuple[str, int, int, int, int], str] = {}
 _DIGESTS_LOCK = threading.Lock()
 
 
 def file_digest(path: str | os.PathLike[str]) -> str:
-    """The SHA-256 of a file's content (read again only when its size or modification time changes)."""
+    """The SHA-256 of a file's content, read again whenever the file may have changed.
+
+    The key is the file's inode, size, modification time and change time: a rewrite that restores the
+    modification time (``touch -d``, ``os.utime``) still moves the change time, which no call can set.
+    """
     resolved = os.path.realpath(path)
     st = os.stat(resolved)
-    key = (resolved, st.st_size, st.st_mtime_ns)
+    key = (resolved, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     with _DIGESTS_LOCK:
         known = _DIGESTS.get(key)
     if known is None:

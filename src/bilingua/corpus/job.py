@@ -12,6 +12,7 @@ the parts, in input order, when every chunk is done.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -32,6 +33,7 @@ from .. import progress
 from ..errors import InputError
 from ..io import check_output, write_atomic
 from ..options import SummaryOptions, TranslationOptions, signature
+from ..signature import file_digest
 from .local import run_local
 from .ray_engine import run_on_ray
 from .work import ENGINES, FIELDS, BatchOptions, annotate
@@ -148,20 +150,20 @@ def _chunks(records: Iterable[dict[str, Any]], opts: BatchOptions) -> Iterator[t
 
 
 def _stamp(source: Path) -> dict[str, Any]:
-    """What identifies the input's content cheaply: size and modification time (of every file in a folder)."""
+    """What identifies the input: its content (SHA-256 of the file, or of every file of a folder with its name).
+
+    Size and modification time are not enough: a file rewritten within the same second at the same size
+    would resume with the other file's chunks. Each digest is read again only when its file changed.
+    """
     if not source.exists():
         raise InputError(f"input '{source}' does not exist")
     if source.is_dir():
-        import hashlib
-
         h = hashlib.sha256()
         for f in sorted(source.rglob("*")):
             if f.is_file():
-                st = f.stat()
-                h.update(f"{f.relative_to(source)}:{st.st_size}:{st.st_mtime_ns};".encode())
+                h.update(f"{f.relative_to(source).as_posix()}:{file_digest(f)};".encode())
         return {"path": str(source.resolve()), "files": h.hexdigest()}
-    st = source.stat()
-    return {"path": str(source.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    return {"path": str(source.resolve()), "sha256": file_digest(source)}
 
 
 def fingerprint(source: Path, translation: TranslationOptions, summary: SummaryOptions, opts: BatchOptions) -> dict[str, Any]:
