@@ -346,3 +346,18 @@ def test_an_input_rewritten_at_the_same_size_and_time_is_a_new_job(
     capsys.readouterr()
     assert main(["batch", str(folder), "-o", str(out), *model_args]) == 1
     assert "other input, model or options" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_model_that_cannot_load_fails_the_job_at_once_and_commits_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], workers: str,
+) -> None:
+    # It used to become an "error" on every record, committed: the rerun with the model fixed resumed them as done.
+    src = write_jsonl(tmp_path / "in.jsonl", corpus(20))
+    out = tmp_path / "out.jsonl"
+    code = main(["batch", str(src), "-o", str(out), "--model", str(tmp_path / "no-such-model"), "--quiet",
+                 "--summarizer", "extractive", "--workers", workers, "--chunk-size", "5"])
+    assert code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no-such-model" in err[0]
+    assert not out.exists() and not list(tmp_path.glob(".out.jsonl.bilingua-batch/part-*"))

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..backends import thread_plan
 from ..options import SummaryOptions, TranslationOptions
-from .work import BatchOptions, annotate
+from .work import BatchOptions, annotate, prepare
 
 Chunk = tuple[int, list[dict[str, Any]]]
 Commit = Callable[[int, list[dict[str, Any]]], None]
@@ -38,6 +38,7 @@ def run_local(chunks: Iterable[Chunk], commit: Commit, translation: TranslationO
     """Process and commit every chunk; return the models used."""
     if options.worker_count == 1:
         pipeline = _pipeline(translation, summary)
+        prepare(pipeline, options)
         for k, records in chunks:
             commit(k, annotate(pipeline, records, options))
         return pipeline.models_info()
@@ -66,6 +67,7 @@ def _watch_parent(parent: int, every: float = 0.5) -> None:
 
 
 def _work(records: list[dict[str, Any]], options: BatchOptions) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    prepare(_WORKER, options)  # loaded once; a model that cannot load fails here, and the job with it
     return annotate(_WORKER, records, options), _WORKER.models_info()
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from ..backends import ThreadPlan, thread_plan
 from ..errors import optional_import
 from ..options import SummaryOptions, TranslationOptions
-from .work import BatchOptions, annotate
+from .work import BatchOptions, annotate, prepare
 
 Chunk = tuple[int, list[dict[str, Any]]]
 
@@ -48,6 +48,7 @@ class _Actor:
 
         self.pipeline = Pipeline(translation=translation, summary=summary, progress=False)
         self.options = options
+        prepare(self.pipeline, options)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         import numpy as np

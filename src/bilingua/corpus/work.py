@@ -15,7 +15,7 @@ from ..checks import at_least, one_of
 from ..options import option
 from .records import INPUT_FORMATS
 
-__all__ = ["BatchOptions", "FIELDS", "ENGINES", "annotate"]
+__all__ = ["BatchOptions", "FIELDS", "ENGINES", "annotate", "prepare"]
 
 logger = logging.getLogger("bilingua")
 
@@ -85,6 +85,14 @@ def _added(result: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     if "segments" in fields:
         out["segments"] = [asdict(s) for s in result.segments]
     return out
+
+
+def prepare(pipeline: Any, opts: BatchOptions) -> None:
+    """Load what the records will need, so that a model that cannot load fails the job before any chunk is
+    committed (one bad model would otherwise become an ``error`` on every record, and be resumed as done)."""
+    pipeline.load_translator()
+    if "summary" in opts.fields and pipeline.summary.summary_from == "translation":
+        pipeline.load_summarizer()
 
 
 def annotate(pipeline: Any, records: list[dict[str, Any]], opts: BatchOptions) -> list[dict[str, Any]]:
