@@ -361,3 +361,26 @@ def test_a_model_that_cannot_load_fails_the_job_at_once_and_commits_nothing(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no-such-model" in err[0]
     assert not out.exists() and not list(tmp_path.glob(".out.jsonl.bilingua-batch/part-*"))
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_the_output_is_assembled_a_part_at_a_time(tmp_path: Path, fmt: str) -> None:
+    import tracemalloc
+
+    from bilingua.corpus.job import ChunkStore
+
+    store = ChunkStore(tmp_path / f"out.{fmt}", {})
+    store.folder.mkdir()
+    parts = 40
+    for k in range(parts):
+        store.commit(k, [{"id": k * 500 + i, "text": "x" * 200, "translation": "y" * 200} for i in range(500)])
+    total = sum(p.stat().st_size for p in store.folder.glob("part-*.jsonl"))
+    tracemalloc.start()
+    try:
+        records, failed = store.finish(list(range(parts)), fmt)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (records, failed) == (parts * 500, 0)
+    assert peak < total / 4, f"assembly held {peak:,} bytes for {total:,} bytes of records"
+    assert store.output.read_text(encoding="utf-8").count("\n") == parts * 500 + (fmt == "csv")

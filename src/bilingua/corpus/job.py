@@ -37,7 +37,7 @@ from ..signature import file_digest
 from .local import run_local
 from .ray_engine import run_on_ray
 from .work import ENGINES, FIELDS, BatchOptions, annotate
-from .records import count_records, input_format, output_format, read_records, write_records
+from .records import count_records, input_format, output_format, read_records, write_parts
 
 __all__ = ["BatchOptions", "BatchReport", "FIELDS", "ENGINES", "annotate", "run_batch"]
 
@@ -126,13 +126,13 @@ class ChunkStore:
         # "\n" only: json.dumps leaves U+2028 and U+0085 unescaped, and str.splitlines splits on them.
         return [json.loads(line) for line in self.part(k).read_text(encoding="utf-8").split("\n") if line]
 
-    def finish(self, chunks: list[int], fmt: str) -> list[dict[str, Any]]:
-        records = [r for k in chunks for r in self.load(k)]
-        write_records(self.output, records, fmt)
+    def finish(self, chunks: list[int], fmt: str) -> tuple[int, int]:
+        """Assemble the output from the part files, in order, a part at a time; (records, failed records)."""
+        counts = write_parts(self.output, lambda: (self.load(k) for k in chunks), fmt)
         write_atomic(self.manifest, json.dumps({"fingerprint": self.fingerprint, "complete": True}, indent=2))
         for part in self.folder.glob("part-*.jsonl"):
             part.unlink()
-        return records
+        return counts
 
 
 def _chunks(records: Iterable[dict[str, Any]], opts: BatchOptions) -> Iterator[tuple[int, list[dict[str, Any]]]]:
@@ -235,12 +235,13 @@ def _run(store: ChunkStore, src: Path, fmt_in: str, fmt_out: str, translation: T
 
 def _finish_report(report: BatchReport, store: ChunkStore, chunk_ids: list[int] | None, fmt: str | None,
                    t0: float) -> BatchReport:
-    if chunk_ids is None or fmt is None:  # finished earlier: count what is there
-        records = list(read_records(store.output, output_format(store.output)))
+    if chunk_ids is None or fmt is None:  # finished earlier: count what is there, a record at a time
+        report.records = report.failed = 0
+        for r in read_records(store.output, output_format(store.output)):
+            report.records += 1
+            report.failed += bool(r.get("error"))
     else:
-        records = store.finish(chunk_ids, fmt)
-    report.records = len(records)
-    report.failed = sum(1 for r in records if r.get("error"))
+        report.records, report.failed = store.finish(chunk_ids, fmt)
     report.wall_seconds = time.perf_counter() - t0
     if report.processed_records and report.wall_seconds:
         report.docs_per_second = report.processed_records / report.wall_seconds

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, optional_import
 from ..formats import FORMATS
-from ..io import replacing, write_output
+from ..io import replacing
 
-__all__ = ["INPUT_FORMATS", "OUTPUT_FORMATS", "input_format", "read_records", "write_records"]
+__all__ = ["INPUT_FORMATS", "OUTPUT_FORMATS", "input_format", "read_records", "write_records", "write_parts"]
 
 INPUT_FORMATS = ("jsonl", "csv", "parquet", "folder")
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
@@ -126,32 +125,61 @@ def _folder(path: Path) -> Iterator[dict[str, Any]]:
             yield {"id": file.relative_to(path).as_posix(), "error": str(exc)}
 
 
+#: A source of records, part by part, that can be read more than once (each call starts again).
+Parts = Callable[[], Iterator[Sequence[dict[str, Any]]]]
+
+
 def write_records(path: str | os.PathLike[str], records: Sequence[dict[str, Any]], fmt: str) -> None:
     """Write ``records`` to ``path`` atomically, in ``fmt`` (jsonl, csv or parquet)."""
-    if fmt == "jsonl":
-        write_output(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
-    elif fmt == "csv":
-        columns = list(dict.fromkeys(k for r in records for k in r))
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
-        # csv quotes a field holding the line terminator (LF), not one holding a lone CR, which readers then
-        # take for a row end: such rows are written with every field quoted.
-        quoted = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", quoting=csv.QUOTE_ALL)
-        writer.writeheader()
-        for r in records:
+    write_parts(path, lambda: iter([records]), fmt)
+
+
+def write_parts(path: str | os.PathLike[str], parts: Parts, fmt: str) -> tuple[int, int]:
+    """Write the records of ``parts`` to ``path`` atomically, in ``fmt``; return (records, records with an error).
+
+    JSONL and CSV hold one part in memory at a time (CSV reads the parts twice: its columns first).
+    Parquet holds them all, since its file has one schema for every row.
+    """
+    counts = [0, 0]
+
+    def counted() -> Iterator[Sequence[dict[str, Any]]]:  # the last pass over the parts counts them
+        for part in parts():
+            counts[0] += len(part)
+            counts[1] += sum(1 for r in part if r.get("error"))
+            yield part
+
+    with replacing(os.path.realpath(path)) as tmp:  # a link to the output: the file it names is replaced
+        if fmt == "parquet":
+            _write_parquet(tmp, [r for part in counted() for r in part])
+        else:
+            with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                (_write_jsonl if fmt == "jsonl" else _write_csv)(fh, parts, counted)
+    return counts[0], counts[1]
+
+
+def _write_jsonl(fh: Any, parts: Parts, counted: Callable[[], Iterator[Sequence[dict[str, Any]]]]) -> None:
+    for part in counted():
+        fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part))
+
+
+def _write_csv(fh: Any, parts: Parts, counted: Callable[[], Iterator[Sequence[dict[str, Any]]]]) -> None:
+    columns = list(dict.fromkeys(k for part in parts() for r in part for k in r))
+    writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
+    # csv quotes a field holding the line terminator (LF), not one holding a lone CR, which readers then
+    # take for a row end: such rows are written with every field quoted.
+    quoted = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    writer.writeheader()
+    for part in counted():
+        for r in part:
             row = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in r.items()}
             (quoted if any(isinstance(v, str) and "\r" in v for v in row.values()) else writer).writerow(row)
-        write_output(path, buf.getvalue())
-    else:
-        _write_parquet(Path(path), records)
 
 
 def _write_parquet(path: Path, records: Sequence[dict[str, Any]]) -> None:
     pa = _pyarrow()
     columns = list(dict.fromkeys(k for r in records for k in r))
     table = pa.Table.from_pylist([{k: r.get(k) for k in columns} for r in records])
-    with replacing(path) as tmp:
-        pa.parquet.write_table(table, tmp)
+    pa.parquet.write_table(table, path)
 
 
 def output_format(path: str | os.PathLike[str]) -> str:
