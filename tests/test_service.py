@@ -149,7 +149,7 @@ def test_bilingua_process_summarize_docs_and_health(server: Server, alone: Pipel
     assert "/translate" in httpx.get(server.url + "/openapi.json").json()["paths"]
     assert "swagger" in httpx.get(server.url + "/docs").text.lower()
     health = httpx.get(server.url + "/health").json()
-    assert health["status"] == "ready" and health["models"]["translation"]["backend"].startswith("ctranslate2")
+    assert health["status"] == "ok" and health["models"]["translation"]["backend"].startswith("ctranslate2")
 
 
 def metric(server: Server, name: str) -> float:
@@ -183,7 +183,7 @@ def test_sixteen_clients_each_get_their_own_answers_in_shared_batches(server: Se
 
 def test_api_keys_and_rate_limits(marian_dir: Path, tmp_path: Path) -> None:
     keys = tmp_path / "keys.txt"
-    keys.write_text("# key  requests per minute\nslow-key 2\nfast-key\n", encoding="utf-8")
+    keys.write_text("# key  requests per minute\nslow-key 2\nfast-key\nblocked-key 0\n", encoding="utf-8")
     server = Server("--model", str(marian_dir), *SERVE_MODEL_OPTIONS, "--api-keys", str(keys), "--req-limit", "4",
                     log=tmp_path / "serve.log")
     try:
@@ -194,8 +194,16 @@ def test_api_keys_and_rate_limits(marian_dir: Path, tmp_path: Path) -> None:
         assert "2 per minute" in ask("slow-key").json()["error"]
         assert [ask("fast-key").status_code for _ in range(5)] == [200, 200, 200, 200, 429]
         assert post(server, "/v1/process", json={"text": "Bonjour."}).status_code == 403
-        assert httpx.get(server.url + "/frontend/settings").json()["keyRequired"] is True
+        settings = httpx.get(server.url + "/frontend/settings").json()
+        assert settings["keyRequired"] is True and settings["apiKeys"] is True
         assert httpx.get(server.url + "/health").status_code == 200  # no key needed to ask if it is up
+        limited = ask("slow-key")
+        assert limited.status_code == 429 and 1 <= int(limited.headers["Retry-After"]) <= 60
+        blocked = ask("blocked-key")
+        assert blocked.status_code == 403 and "blocked" in blocked.json()["error"]
+        assert httpx.get(server.url + "/metrics").status_code == 403  # the operator's counts need a key
+        assert httpx.get(server.url + "/metrics", params={"api_key": "fast-key"}).status_code == 200
+        assert httpx.get(server.url + "/metrics", headers={"Authorization": "Bearer fast-key"}).status_code == 200
     finally:
         server.stop()
 
@@ -260,3 +268,42 @@ def test_only_the_clients_own_mistakes_are_400(marian_dir: Path) -> None:
     answer = client.post("/translate", json={"q": "Bonjour.", "source": "fr", "target": "en"})
     assert answer.status_code == 500 and "secret" not in answer.text
     pipeline.close()
+
+
+def test_answers_as_libretranslate_and_browsers_expect_them(server: Server) -> None:
+    health = httpx.get(server.url + "/health").json()
+    assert health["status"] == "ok"  # LibreTranslate's clients check exactly this
+    settings = httpx.get(server.url + "/frontend/settings").json()
+    assert {"charLimit", "frontendTimeout", "apiKeys", "keyRequired", "language", "filesTranslation",
+            "supportedFilesFormat", "suggestions"} <= set(settings)
+    preflight = httpx.options(server.url + "/translate", headers={
+        "Origin": "https://app.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == "*"
+    answer = post(server, "/translate", json={"q": "Bonjour.", "source": "fr"}, headers={"Origin": "https://app.example"})
+    assert answer.status_code == 200 and answer.headers["access-control-allow-origin"] == "*"
+
+
+def test_no_server_path_appears_in_any_answer(server: Server, marian_dir: Path) -> None:
+    answers = [httpx.get(server.url + "/health").text, post(server, "/v1/process", json={"text": "Bonjour."}).text,
+               httpx.get(server.url + "/frontend/settings").text]
+    for text in answers:  # the model folder, the converted model, the cache: all under the test's /tmp
+        assert str(marian_dir) not in text and "/tmp" not in text
+    assert marian_dir.name in answers[0]  # the model is still named, by its folder's name
+
+
+def test_odd_input_is_the_clients_400_and_the_server_goes_on(server: Server) -> None:
+    lone = post(server, "/translate", content=b'{"q": "Bonjour \\ud800 !", "source": "fr"}',
+                headers={"Content-Type": "application/json"})
+    assert lone.status_code == 400 and "surrogate" in lone.json()["error"] and "offset 8" in lone.json()["error"]
+    nested = post(server, "/translate", content=b'{"q": ' + b"[" * 30_000 + b"]" * 30_000 + b"}",
+                  headers={"Content-Type": "application/json"})
+    assert nested.status_code == 400 and "nested" in nested.json()["error"]
+    assert post(server, "/translate", json={"q": "Bonjour.", "source": "fr"}).status_code == 200
+
+
+def test_a_forwarded_address_is_not_believed_by_default(server: Server) -> None:
+    post(server, "/translate", json={"q": "Bonjour.", "source": "fr"}, headers={"X-Forwarded-For": "203.0.113.9"})
+    time.sleep(0.2)
+    log = server.log.read_text()
+    assert '"POST /translate" 200' in log and "203.0.113.9" not in log

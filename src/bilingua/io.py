@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -66,6 +67,10 @@ def decode(data: bytes, name: str, *, strip_bom: bool = True) -> str:
     return check_text(text, name)
 
 
+#: Half of a UTF-16 surrogate pair standing alone: text no UTF-8 file can hold.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def check_text(text: object, where: str) -> str:
     """``text`` if it is a str without NUL characters, else a clear ``TypeError``/:class:`InputError`."""
     if not isinstance(text, str):
@@ -73,6 +78,9 @@ def check_text(text: object, where: str) -> str:
     nul = text.find("\x00")
     if nul != -1:
         raise InputError(f"{where}: the text has a NUL character at offset {nul}; is it a binary file or UTF-16?")
+    lone = _SURROGATE.search(text)
+    if lone:  # no encoder takes it (JSON's "\\ud800" gives one): the tokenizer failed with an internal error
+        raise InputError(f"{where}: the text has a lone surrogate (U+{ord(lone.group()):04X}) at offset {lone.start()}")
     return text
 
 

@@ -196,8 +196,12 @@ class ServiceOptions:
         None, "requests per minute per key (or per client address without keys)", metavar="N")
     low_confidence: float = option(-1.5, "the web page marks sentences scored below this mean log-probability")
     graceful_seconds: int = option(30, "on SIGTERM, how long requests in flight may still take")
-    #: Proxies whose X-Forwarded-For is believed (uvicorn's setting); ``*`` behind a trusted proxy only.
-    forwarded_allow_ips: str = option("127.0.0.1", "proxies whose X-Forwarded-For gives the client address")
+    #: Proxies whose X-Forwarded-For is believed (uvicorn's setting); none by default, since any local
+    #: process could otherwise pick its own rate-limit identity; ``*`` behind a trusted proxy only.
+    forwarded_allow_ips: str = option("", "proxies whose X-Forwarded-For gives the client address (default: none)")
+    cors_origins: str = option("*", "origins whose web pages may call the API (CORS), comma-separated, as "
+                               "LibreTranslate; empty for none")
+    public_metrics: bool = option(False, "serve /metrics without a key when keys are required")
     #: Requests' sentences share engine batches, waiting up to this long for batch-mates; ``None``: each alone.
     micro_batch_ms: float | None = option(
         5.0, "wait up to MS for other requests' sentences to share an engine batch", metavar="MS",

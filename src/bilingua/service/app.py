@@ -32,6 +32,11 @@ def create_app(pipeline: Pipeline, options: ServiceOptions | None = None) -> Any
     app.state.service = service
     add_routes(app, service)
     _add_middleware(app, service)
+    origins = [o.strip() for o in service.options.cors_origins.split(",") if o.strip()]
+    if origins:  # outermost: a browser's preflight is answered before anything else runs
+        from starlette.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"], allow_headers=["*"])
     return app
 
 

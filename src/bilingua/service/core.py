@@ -98,34 +98,60 @@ class Service:
         ]
 
     def settings(self) -> dict[str, Any]:
+        """LibreTranslate's ``/frontend/settings``, every field its clients read, and bilingua's ``lowConfidence``."""
         return {
             "charLimit": self.options.max_chars,
+            "frontendTimeout": _FRONTEND_TIMEOUT_MS,
+            "apiKeys": self.gate.key_required,
             "keyRequired": self.gate.key_required,
             "lowConfidence": self.options.low_confidence,
             "language": {
                 "source": {"code": SOURCE, "name": LANGUAGES[SOURCE].name},
                 "target": {"code": TARGET, "name": LANGUAGES[TARGET].name},
             },
-            "filesTranslation": False,
+            "filesTranslation": False,  # no /translate_file yet: its formats would go here
+            "supportedFilesFormat": [],
             "suggestions": False,
         }
 
     # -- bilingua's own ----------------------------------------------------------
     def process(self, text: str, summarize: bool) -> dict[str, Any]:
         self._check_size([text])
-        return self.pipeline.process(text, summarize=summarize).to_dict()
+        return without_paths(self.pipeline.process(text, summarize=summarize).to_dict())
 
     def summarize(self, text: str) -> dict[str, Any]:
         self._check_size([text])
         return {"summary": self.pipeline.summarize(text)}
 
     def health(self) -> dict[str, Any]:
-        return {"status": "ready", "version": __version__, "models": self.pipeline.models_info()}
+        """LibreTranslate's ``{"status": "ok"}``, with the version and the models (no server path in them)."""
+        return {"status": "ok", "version": __version__, "models": without_paths(self.pipeline.models_info())}
 
     def _check_size(self, texts: list[str]) -> None:
         size = sum(len(t) for t in texts)
         if size > self.options.max_chars:
             raise Refused(413, f"Invalid request: the text is {size} characters, above the limit of {self.options.max_chars}")
+
+
+#: How long the web page of a LibreTranslate client waits after typing before it translates (its default).
+_FRONTEND_TIMEOUT_MS = 500
+#: Keys of the models' descriptions that name places on the server: never sent to a client.
+_PATH_KEYS = frozenset({"path", "converted_path", "shortlist", "cuda_libraries"})
+
+
+def without_paths(value: Any) -> Any:
+    """``value`` (JSON-like) without what names places on the server's disk: those keys dropped, and a
+    model given as a folder named by the folder's name alone (a hub id, ``org/name``, is kept)."""
+    if isinstance(value, dict):
+        return {k: Path(v).name if k == "id" and isinstance(v, str) and _is_path(v) else without_paths(v)
+                for k, v in value.items() if k not in _PATH_KEYS}
+    if isinstance(value, list):
+        return [without_paths(v) for v in value]
+    return value
+
+
+def _is_path(text: str) -> bool:
+    return text.startswith(("/", "~", ".")) or "\\" in text or (len(text) > 1 and text[1] == ":")
 
 
 def _find(backend: Any, kind: type) -> Any:
@@ -136,8 +162,10 @@ def _find(backend: Any, kind: type) -> Any:
 
 
 def client_of(request: Any) -> str:
-    """The client's address (the proxy's X-Forwarded-For where uvicorn trusts it), or ``-``."""
-    return request.client.host if request.client else "-"
+    """The client's address (the proxy's X-Forwarded-For where uvicorn trusts it), or ``-``; escaped, since a
+    proxy passes on whatever a client wrote there and it goes into the log."""
+    host = request.client.host if request.client else "-"
+    return host if host.isprintable() and " " not in host else host.encode("unicode_escape").decode("ascii").replace(" ", "\\x20")
 
 
 def _detection(d: Detection) -> dict[str, Any]:
@@ -183,6 +211,8 @@ async def read_params(request: Any, max_bytes: int) -> dict[str, Any]:
             data = json.loads(body)
         except ValueError as exc:
             raise Refused(400, f"Invalid request: the body is not valid JSON ({exc})") from None
+        except RecursionError:
+            raise Refused(400, "Invalid request: the JSON body is nested too deeply") from None
         if not isinstance(data, dict):
             raise Refused(400, "Invalid request: the JSON body must be an object")
         return {**params, **data}

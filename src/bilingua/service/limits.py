@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
@@ -14,12 +15,13 @@ __all__ = ["Gate", "Refused", "read_keys"]
 
 
 class Refused(Exception):
-    """A request the service answers with ``status`` and ``{"error": message}``."""
+    """A request the service answers with ``status``, ``{"error": message}`` and any ``headers``."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
 
 
 def read_keys(path: str | Path) -> dict[str, int | None]:
@@ -57,14 +59,21 @@ class Gate:
     def key_required(self) -> bool:
         return self.keys is not None
 
+    def check_key(self, api_key: str | None) -> None:
+        """Raise :class:`Refused` (403) unless ``api_key`` is one of the keys (when keys are required)."""
+        if self.keys is not None and (not api_key or api_key not in self.keys):
+            raise Refused(403, "Invalid API key" if api_key else "An API key is required: give api_key")
+
     def admit(self, api_key: str | None, client: str) -> None:
         """Raise :class:`Refused` (403 or 429) unless the request may go ahead; count it if so."""
         limit = self.req_limit
         who = f"ip:{client}"
         if self.keys is not None:
-            if not api_key or api_key not in self.keys:
-                raise Refused(403, "Invalid API key" if api_key else "An API key is required: give api_key")
-            limit = self.keys[api_key] or self.req_limit
+            self.check_key(api_key)
+            own = self.keys[str(api_key)]
+            if own == 0:
+                raise Refused(403, "This API key is blocked (its limit is 0 requests per minute)")
+            limit = own if own is not None else self.req_limit
             who = f"key:{api_key}"
         if limit is None:
             return
@@ -74,8 +83,10 @@ class Gate:
             times = self._seen.setdefault(who, deque())
             while times and now - times[0] >= self.WINDOW:
                 times.popleft()
-            if len(times) >= limit:
-                raise Refused(429, f"Too many requests: the limit is {limit} per minute")
+            if len(times) >= limit:  # the client may ask again once its oldest request leaves the window
+                wait = max(1, math.ceil(self.WINDOW - (now - times[0])))
+                raise Refused(429, f"Too many requests: the limit is {limit} per minute",
+                              {"Retry-After": str(wait)})
             times.append(now)
 
     def _sweep(self, now: float) -> None:

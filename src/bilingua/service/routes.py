@@ -93,7 +93,10 @@ def add_routes(app: FastAPI, service: Service) -> None:
         return service.health()
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        if service.gate.key_required and not service.options.public_metrics:  # its counts are the operator's
+            bearer = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+            service.gate.check_key(request.query_params.get("api_key") or bearer or None)
         body, kind = service.metrics.render()
         return Response(body, media_type=kind)
 
@@ -112,7 +115,9 @@ def _error(status: int, message: str) -> JSONResponse:
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> JSONResponse:
-        return _error(exc.status, exc.message)
+        answer = _error(exc.status, exc.message)
+        answer.headers.update(exc.headers)
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
