@@ -183,7 +183,7 @@ def test_sixteen_clients_each_get_their_own_answers_in_shared_batches(server: Se
 
 def test_api_keys_and_rate_limits(marian_dir: Path, tmp_path: Path) -> None:
     keys = tmp_path / "keys.txt"
-    keys.write_text("# key  requests per minute\nslow-key 2\nfast-key\nblocked-key 0\n", encoding="utf-8")
+    keys.write_text("# key  requests per minute\nslow-key 2\nfast-key\nblocked-key 0\nlist-key 5\n", encoding="utf-8")
     server = Server("--model", str(marian_dir), *SERVE_MODEL_OPTIONS, "--api-keys", str(keys), "--req-limit", "4",
                     log=tmp_path / "serve.log")
     try:
@@ -204,6 +204,10 @@ def test_api_keys_and_rate_limits(marian_dir: Path, tmp_path: Path) -> None:
         assert httpx.get(server.url + "/metrics").status_code == 403  # the operator's counts need a key
         assert httpx.get(server.url + "/metrics", params={"api_key": "fast-key"}).status_code == 200
         assert httpx.get(server.url + "/metrics", headers={"Authorization": "Bearer fast-key"}).status_code == 200
+        # A list of texts costs one request per text, as LibreTranslate charges.
+        three = {"q": ["Bonjour.", "Merci.", "Oui."], "source": "fr", "api_key": "list-key"}
+        assert [post(server, "/translate", json=three).status_code for _ in range(2)] == [200, 429]
+        assert post(server, "/translate", json={**three, "q": ["a"] * 6}).json()["error"].startswith("Too many texts")
     finally:
         server.stop()
 
@@ -307,3 +311,21 @@ def test_a_forwarded_address_is_not_believed_by_default(server: Server) -> None:
     time.sleep(0.2)
     log = server.log.read_text()
     assert '"POST /translate" 200' in log and "203.0.113.9" not in log
+
+
+def test_too_many_texts_in_one_request_is_a_400(server: Server) -> None:
+    answer = post(server, "/translate", json={"q": ["a"] * 1001, "source": "fr"})
+    assert answer.status_code == 400 and "1001 texts" in answer.json()["error"]
+
+
+def test_a_client_gone_mid_body_is_logged_as_499_without_a_traceback(server: Server) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw:
+        raw.sendall(b"POST /translate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: 1000\r\n\r\n{\"q\": \"Bonjour")
+        time.sleep(0.3)
+    deadline = time.monotonic() + 10
+    while '"POST /translate" 499' not in server.log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    log = server.log.read_text()
+    assert '"POST /translate" 499' in log and "Traceback" not in log and '"POST /translate" 500' not in log
+    assert post(server, "/translate", json={"q": "Bonjour.", "source": "fr"}).status_code == 200

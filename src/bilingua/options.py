@@ -190,6 +190,8 @@ class ServiceOptions:
     host: str = option("127.0.0.1", "address to listen on (0.0.0.0 for every interface)")
     port: int = option(5000, "port to listen on")
     max_chars: int = option(50_000, "characters of text per request; more is refused with 413")
+    batch_limit: int | None = option(
+        1000, "texts per request (q as a list); more is refused with 400 (LibreTranslate's --batch-limit)")
     api_keys: str | None = option(
         None, "require a key from FILE (one per line, optionally followed by its requests per minute)", metavar="FILE")
     req_limit: int | None = option(
@@ -211,6 +213,7 @@ class ServiceOptions:
         at_least("port", self.port, 0, 65535)
         at_least("max_chars", self.max_chars, 1)
         at_least("req_limit", self.req_limit, 1)
+        at_least("batch_limit", self.batch_limit, 1)
         at_least("graceful_seconds", self.graceful_seconds, 1)
         _milliseconds(self.micro_batch_ms)
 

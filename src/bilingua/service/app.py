@@ -40,8 +40,13 @@ def create_app(pipeline: Pipeline, options: ServiceOptions | None = None) -> Any
     return app
 
 
+#: nginx's status for a request whose client closed the connection before the answer: logged, never sent.
+CLIENT_CLOSED = 499
+
+
 def _add_middleware(app: Any, service: Service) -> None:
-    from fastapi.responses import JSONResponse
+    from fastapi.responses import JSONResponse, Response
+    from starlette.requests import ClientDisconnect
 
     @app.middleware("http")
     async def account(request: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
@@ -50,6 +55,8 @@ def _add_middleware(app: Any, service: Service) -> None:
         status = 500
         try:
             response = await call_next(request)
+        except ClientDisconnect:  # the client hung up while sending: nobody to answer, and not our failure
+            response = Response(status_code=CLIENT_CLOSED)
         except Exception as exc:  # a bug in bilingua, not the client's fault: one log line, no internals sent
             logger.error("%s %s failed: %s: %s", request.method, request.url.path, type(exc).__name__, first_line(exc))
             response = JSONResponse({"error": "Internal error"}, status_code=500)

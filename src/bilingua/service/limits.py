@@ -64,8 +64,12 @@ class Gate:
         if self.keys is not None and (not api_key or api_key not in self.keys):
             raise Refused(403, "Invalid API key" if api_key else "An API key is required: give api_key")
 
-    def admit(self, api_key: str | None, client: str) -> None:
-        """Raise :class:`Refused` (403 or 429) unless the request may go ahead; count it if so."""
+    def admit(self, api_key: str | None, client: str, cost: int = 1) -> None:
+        """Raise :class:`Refused` (403 or 429) unless the request may go ahead; count it if so.
+
+        ``cost`` is what the request counts for against the per-minute limit: its number of texts, as
+        LibreTranslate charges, so a list of a thousand texts is not one request.
+        """
         limit = self.req_limit
         who = f"ip:{client}"
         if self.keys is not None:
@@ -83,11 +87,13 @@ class Gate:
             times = self._seen.setdefault(who, deque())
             while times and now - times[0] >= self.WINDOW:
                 times.popleft()
-            if len(times) >= limit:  # the client may ask again once its oldest request leaves the window
-                wait = max(1, math.ceil(self.WINDOW - (now - times[0])))
+            if cost > limit:
+                raise Refused(429, f"Too many texts: this request has {cost}, and the limit is {limit} per minute")
+            if len(times) + cost > limit:  # the client may ask again once its oldest requests leave the window
+                wait = max(1, math.ceil(self.WINDOW - (now - times[len(times) + cost - limit - 1])))
                 raise Refused(429, f"Too many requests: the limit is {limit} per minute",
                               {"Retry-After": str(wait)})
-            times.append(now)
+            times.extend([now] * cost)
 
     def _sweep(self, now: float) -> None:
         """Forget clients idle for a whole window, so the table stays as small as the active clients."""

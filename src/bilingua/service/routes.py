@@ -57,7 +57,14 @@ def add_routes(app: FastAPI, service: Service) -> None:
 
     async def admitted(request: Request) -> dict[str, Any]:
         params = await read_params(request, max_bytes)
-        admit(request, params.get("api_key"))
+        key = params.get("api_key")
+        service.gate.check_key(key if isinstance(key, str) else None)  # a 403 before anything else is said
+        texts = params.get("q")
+        cost = len(texts) if isinstance(texts, list) else 1
+        limit = service.options.batch_limit
+        if limit is not None and cost > limit:
+            raise Refused(400, f"Invalid request: {cost} texts, above the limit of {limit} per request")
+        service.gate.admit(key if isinstance(key, str) else None, client_of(request), cost)
         return params
 
     @app.post("/translate", openapi_extra=_LT_BODY, summary="Translate (LibreTranslate)")
