@@ -54,8 +54,8 @@ def align_sentences(
     readable = [k for k, h in enumerate(hypotheses) if out[k] and h.tokens and all(isinstance(t, str) for t in h.tokens)]
     known = {k: list(t) for k in readable if tokens is not None and (t := tokens[k]) is not None}
     unknown = [k for k in readable if k not in known]
-    encoded = {**known, **dict(zip(unknown, backend.encode([sources[k] for k in unknown]) if unknown else []))}
-    encoded = {k: encoded[k] for k in readable}  # in order
+    fresh = dict(zip(unknown, backend.encode([sources[k] for k in unknown]) if unknown else []))
+    encoded = {k: known[k] if k in known else fresh[k] for k in readable}
     todo = []
     for k, pieces in encoded.items():
         source, tokens = sources[k], list(hypotheses[k].tokens)

@@ -18,7 +18,7 @@ from typing import Any
 from .version import __version__
 from .errors import BilinguaError
 from .evaluation.cli import add_eval_parser, run_eval
-from .flags import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, add_flags, error_line, options_from, whole
+from .flags import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, add_flags, options_from, whole
 from .languages import SOURCE, TARGET
 from .io import check_output, read_bytes, read_text, same_file, stdin_is, write_binary, write_output
 from .options import (
@@ -27,6 +27,11 @@ from .options import (
 )
 from .formats import format_of, formats, get_format, plain_text
 from .text import split_lines
+
+def error_line(message: object) -> None:
+    """The command line's one error format: ``bilingua: error: ...`` on one line of stderr."""
+    print(f"bilingua: error: {message}", file=sys.stderr)
+
 
 def _io_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("text", nargs="*", help="French text (several words are joined by spaces); omit to use -i or stdin")

@@ -1,4 +1,4 @@
-"""Command-line flags generated from the option dataclasses, and the one way the command line fails.
+"""Command-line flags generated from the option dataclasses, and the command line's exit statuses.
 
 Every flag of an option group is made from its field: the name (``beams`` ->
 ``--beams``), the help and choices in the field's metadata, the type from its
@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
-from typing import Any, TextIO
+from typing import Any
 
 from .errors import InputError
 
-__all__ = ["UsageError", "whole", "add_flags", "options_from", "error_line", "EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE"]
+__all__ = ["UsageError", "whole", "add_flags", "options_from", "EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -25,19 +24,13 @@ class UsageError(Exception):
     """A command line that cannot be carried out as given (exit status 2)."""
 
 
-def error_line(message: object, stream: TextIO | None = None) -> None:
-    """The command line's one error format: ``bilingua: error: ...`` on one line of stderr."""
-    print(f"bilingua: error: {message}", file=stream or sys.stderr)
-
-
 def whole(low: int, high: int | None = None) -> Any:
     """An argparse type: a whole number from ``low`` (to ``high``), for flags that belong to no option group."""
 
+    read = _number(int)
+
     def parse(value: str) -> int:
-        try:
-            n = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+        n: int = read(value)
         if n < low or (high is not None and n > high):
             bound = f"from {low} to {high}" if high is not None else f"of at least {low}"
             raise argparse.ArgumentTypeError(f"expected a number {bound}, got {n}")
@@ -82,12 +75,12 @@ def add_flags(group: Any, cls: type, *, skip: tuple[str, ...] = ()) -> None:
         meta = f.metadata
         if f.name in skip or meta.get("cli") is False:
             continue
-        flag = meta.get("flag", "--" + f.name.replace("_", "-"))
         default = f.default
         kind = str(f.type)
+        on_by_default = kind == "bool" and default is True  # its flag turns it off: --no-NAME
+        flag = meta.get("flag", ("--no-" if on_by_default else "--") + f.name.replace("_", "-"))
         if kind == "bool":
             action = "store_false" if default else "store_true"
-            flag = meta.get("flag", ("--no-" if default else "--") + f.name.replace("_", "-"))
             group.add_argument(flag, dest=f.name, action=action, default=None, help=_help(f, None))
             continue
         extra: dict[str, Any] = {}

@@ -337,11 +337,6 @@ class ThreadPlan:
     def gpus_per_worker(self) -> int:
         return 1 if self.device == "cuda" else 0
 
-    @property
-    def inter_threads(self) -> int:
-        """Batches each CTranslate2 engine runs at once (see :func:`default_inter_threads`)."""
-        return default_inter_threads(self.device, self.threads)
-
 
 def thread_plan(device: str = "auto", workers: int = 1, threads: int | None = None, *,
                 cores: int | None = None) -> ThreadPlan:

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
+from ..checks import at_least
 from .base import Hypothesis, TranslationBackend, WrappingBackend
 
 __all__ = ["CachedBackend"]
@@ -20,8 +21,7 @@ class CachedBackend(WrappingBackend):
     """
 
     def __init__(self, inner: TranslationBackend, maxsize: int = 10_000) -> None:
-        if maxsize < 1:
-            raise ValueError("maxsize must be at least 1")
+        at_least("maxsize", maxsize, 1)
         super().__init__(inner, "cached")
         self.maxsize = maxsize
         self._cache: OrderedDict[str, Hypothesis] = OrderedDict()

@@ -153,23 +153,27 @@ def write_parts(path: str | os.PathLike[str], parts: Parts, fmt: str) -> tuple[i
             _write_parquet(tmp, [r for part in counted() for r in part])
         else:
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                (_write_jsonl if fmt == "jsonl" else _write_csv)(fh, parts, counted)
+                if fmt == "jsonl":
+                    _write_jsonl(fh, counted())
+                else:
+                    _write_csv(fh, parts(), counted())
     return counts[0], counts[1]
 
 
-def _write_jsonl(fh: Any, parts: Parts, counted: Callable[[], Iterator[Sequence[dict[str, Any]]]]) -> None:
-    for part in counted():
+def _write_jsonl(fh: Any, parts: Iterator[Sequence[dict[str, Any]]]) -> None:
+    for part in parts:
         fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part))
 
 
-def _write_csv(fh: Any, parts: Parts, counted: Callable[[], Iterator[Sequence[dict[str, Any]]]]) -> None:
-    columns = list(dict.fromkeys(k for part in parts() for r in part for k in r))
+def _write_csv(fh: Any, first: Iterator[Sequence[dict[str, Any]]], second: Iterator[Sequence[dict[str, Any]]]) -> None:
+    """The columns from a first pass over the parts, the rows from a second."""
+    columns = list(dict.fromkeys(k for part in first for r in part for k in r))
     writer = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n")
     # csv quotes a field holding the line terminator (LF), not one holding a lone CR, which readers then
     # take for a row end: such rows are written with every field quoted.
     quoted = csv.DictWriter(fh, fieldnames=columns, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
-    for part in counted():
+    for part in second:
         for r in part:
             row = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in r.items()}
             (quoted if any(isinstance(v, str) and "\r" in v for v in row.values()) else writer).writerow(row)

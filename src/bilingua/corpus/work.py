@@ -111,9 +111,10 @@ def annotate(pipeline: Any, records: list[dict[str, Any]], opts: BatchOptions) -
         results = list(pipeline.process_many([r[opts.text_field] for r in plain], summarize=summarize))
     except (BilinguaError, ValueError) as exc:  # find which record it was: one at a time
         logger.debug("a chunk failed (%s); processing its records one by one", exc)
-        results = [_one(pipeline, r, opts, summarize) for r in plain]
-    for r, result in zip(plain, results):
-        if result is not None:
+        for r in plain:
+            _one(pipeline, r, opts, summarize)
+    else:
+        for r, result in zip(plain, results):
             r.update(_added(result, opts.fields))
     for r in good:
         if r.get("format", "text") != "text":  # a Markdown, HTML or subtitle file of a folder: its structure kept
@@ -121,15 +122,13 @@ def annotate(pipeline: Any, records: list[dict[str, Any]], opts: BatchOptions) -
     return out
 
 
-def _one(pipeline: Any, record: dict[str, Any], opts: BatchOptions, summarize: bool) -> Any:
-    """One record done alone: its fields added, or its ``error``; the result (None on failure)."""
+def _one(pipeline: Any, record: dict[str, Any], opts: BatchOptions, summarize: bool) -> None:
+    """One record done alone: its fields added, or its ``error``."""
     text, form = record[opts.text_field], record.get("format", "text")
     try:
         result = pipeline.process(text, summarize=summarize, format=form)
         record.update(_added(result, opts.fields))
         if form != "text" and "translation" in opts.fields:
             record["translation"] = pipeline.translate(text, format=form)
-        return result
     except (BilinguaError, ValueError) as exc:
         record["error"] = str(exc)
-        return None

@@ -43,8 +43,7 @@ def translate_document(document: str | bytes, form: str, translate: Translate, a
     fmt = get_format(form)
     if extract and fmt.name != "html":
         raise InputError("extract takes a web page (html)")
-    if isinstance(document, bytes) != fmt.binary:
-        raise TypeError(f"a {fmt.name} document is {'bytes' if fmt.binary else 'text'}, not {type(document).__name__}")
+    fmt.check(document)
     if extract:
         return extract_article(str(document), translate)
     return fmt.translate(document, translate, aligned)  # type: ignore[no-any-return]
@@ -61,8 +60,7 @@ def extract_article(page: str, translate: Translate) -> str:
 def plain_text(source: str | bytes, form: str) -> str:
     """The text a document holds, one block per line (what a summary is made from); a web page's main article."""
     fmt = get_format(form)
-    if isinstance(source, bytes) != fmt.binary:
-        raise TypeError(f"a {fmt.name} document is {'bytes' if fmt.binary else 'text'}")
+    fmt.check(source)
     if fmt.name == "html":  # a web page: its main article, not its menus and footers
         return main_article(str(source)) or html_text(str(source))
     return fmt.text(source)

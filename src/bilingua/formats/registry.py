@@ -35,6 +35,12 @@ class Format:
     text: Callable[[Any], str]
     binary: bool = False
 
+    def check(self, document: object) -> None:
+        """A binary format's document is bytes, any other's text: a ``TypeError`` otherwise."""
+        if isinstance(document, bytes) != self.binary:
+            raise TypeError(f"a {self.name} document is {'bytes' if self.binary else 'text'}, "
+                            f"not {type(document).__name__}")
+
 
 #: Every registered format by name, in the order registered.
 FORMATS: dict[str, Format] = {}
