@@ -19,7 +19,8 @@ from typing import Any
 from .backends import Hypothesis, TranslationBackend
 from .backends.base import by_place
 
-__all__ = ["piece_words", "align_sentences", "word_groups", "source_groups", "grouped", "in_order"]
+__all__ = ["piece_words", "align_sentences", "word_groups", "source_groups", "grouped", "in_order", "word_parts",
+           "segments"]
 
 _SPECIAL = frozenset({"</s>", "<pad>", "<s>"})
 
@@ -134,33 +135,109 @@ def grouped(words: Sequence[tuple[str, int]], owner: list[int]) -> list[tuple[in
 
 
 def in_order(groups: list[int], count: int) -> list[int]:
-    """Groups for the translated words that keep the source's order of groups, each used at least once.
+    """Groups for the translated words that keep the source's order of groups.
 
     Markup that must stay in its order (HTML's element tree) cannot follow
-    the words where translation reorders them; this gives each group one
-    contiguous stretch of the translation, in order, disagreeing with the
-    alignment on as few words as possible (dynamic programming; with fewer
-    words than groups, the last groups are left empty).
+    the words where translation reorders them; this gives each group at most
+    one contiguous stretch of the translation, in order, disagreeing with the
+    alignment on as few words as possible (dynamic programming). A group no
+    word is aligned with is left empty rather than handed a neighbour's word.
     """
     n = len(groups)
     if n == 0 or count <= 1:
         return [0] * n
-    if n < count:
-        return list(range(n))
-    inf = float("inf")
-    cost = [0.0 if groups[0] == 0 else 1.0] + [inf] * (count - 1)
+    cost = [float(groups[0] != k) for k in range(count)]
     back: list[list[int]] = []
     for j in range(1, n):
-        new, step = [inf] * count, [0] * count
+        best, arg = cost[0], 0
+        new, step = [0.0] * count, [0] * count
         for k in range(count):
-            stay, move = cost[k], cost[k - 1] if k else inf
-            best, step[k] = (stay, k) if stay <= move else (move, k - 1)
-            new[k] = best + (groups[j] != k)
+            if cost[k] <= best:  # on a tie, stay in the same group
+                best, arg = cost[k], k
+            new[k], step[k] = best + (groups[j] != k), arg
         cost = new
         back.append(step)
-    out, k = [count - 1] * n, count - 1
+    k = min(range(count), key=lambda g: (cost[g], g))
+    out = [0] * n
     for j in range(n - 1, 0, -1):
         out[j] = k
         k = back[j - 1][k]
     out[0] = k
     return out
+
+
+def word_parts(chunks: Sequence[str]) -> tuple[list[list[tuple[int, str]]], list[int]]:
+    """Each word of ``"".join(chunks)`` as its parts, each with its chunk (one part unless markup cuts the word,
+    as in ``l'<b>Union</b>``); and for each word, the chunk where the whitespace after it starts."""
+    import bisect
+    import itertools
+    import re
+
+    starts = list(itertools.accumulate((len(c) for c in chunks[:-1]), initial=0))
+    joined = "".join(chunks)
+    parts: list[list[tuple[int, str]]] = []
+    gaps: list[int] = []
+    for m in re.finditer(r"\S+", joined):
+        a, b = m.span()
+        k = bisect.bisect_right(starts, a) - 1
+        word = []
+        while a < b:
+            end = min(b, starts[k + 1]) if k + 1 < len(starts) else b
+            if end > a:
+                word.append((k, joined[a:end]))
+            a, k = end, k + 1
+        parts.append(word)
+        gaps.append(bisect.bisect_right(starts, b) - 1)
+    return parts, gaps
+
+
+def segments(chunks: Sequence[str], words: Sequence[tuple[str, int]], *, ordered: bool = False) -> list[tuple[int, str]]:
+    """A translation of ``"".join(chunks)`` cut where its formatting changes: (chunk, text) in translation order.
+
+    ``chunks`` are the source's stretches of one formatting, ``words`` the
+    translated words with their source words (:meth:`Translator.translate_aligned`).
+    Each word goes to the chunk of its source word (:func:`word_groups`;
+    ``ordered``: each chunk one stretch, in the source's order, :func:`in_order`).
+    A word that came back as a source word that markup cuts is cut the same
+    way; the space between two words that were neighbours in the source lies
+    in the chunk it lay in there, any other after the first; the source's
+    outer whitespace stays at the ends. The texts joined are the translation.
+    """
+    raw = "".join(chunks)
+    parts, gaps = word_parts(chunks)
+    owner = [p[0][0] for p in parts]
+    groups = word_groups([i for _, i in words], owner)
+    if ordered:
+        groups = in_order(groups, len(chunks))
+    pieces = _placed(words, groups, parts, gaps, split=True)
+    if ordered and [k for k, _ in pieces] != sorted(k for k, _ in pieces):
+        pieces = _placed(words, groups, parts, gaps, split=False)  # a cut word would break the order
+    if not pieces:
+        return []
+    lead, tail = raw[: len(raw) - len(raw.lstrip())], raw[len(raw.rstrip()):]
+    pieces[0] = (pieces[0][0], lead + pieces[0][1])
+    pieces[-1] = (pieces[-1][0], pieces[-1][1] + tail)
+    out: list[tuple[int, str]] = []
+    for k, text in pieces:
+        if out and out[-1][0] == k:
+            out[-1] = (k, out[-1][1] + text)
+        else:
+            out.append((k, text))
+    return out
+
+
+def _placed(words: Sequence[tuple[str, int]], groups: list[int], parts: list[list[tuple[int, str]]],
+            gaps: list[int], *, split: bool) -> list[tuple[int, str]]:
+    pieces: list[tuple[int, str]] = []
+    previous = -2
+    for (word, i), group in zip(words, groups):
+        own = parts[i] if 0 <= i < len(parts) else []
+        mine = list(own) if split and len(own) > 1 and word == "".join(t for _, t in own) else [(group, word)]
+        if pieces:
+            if i == previous + 1 and gaps[previous] == mine[0][0] != pieces[-1][0]:
+                mine[0] = (mine[0][0], " " + mine[0][1])  # the space was this chunk's in the source
+            else:
+                pieces[-1] = (pieces[-1][0], pieces[-1][1] + " ")
+        pieces += mine
+        previous = i
+    return pieces

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any, overload
 
 from . import progress
-from .backends import GenerationOptions, open_stack
+from .backends import GenerationOptions, needs_model, open_stack
 from .checks import at_least
 from .formats import format_of, plain_text, translate_document
 from .hub import resolve_model
@@ -74,8 +74,9 @@ class Pipeline:
 
     def _open_translator(self) -> Translator:
         o = self.options
+        model = resolve_model(o.model, o.revision) if needs_model(o.backend) else None
         backend, self._backend_note = open_stack(
-            resolve_model(o.model, o.revision), backend=o.backend, device=o.device, compute_type=o.compute_type,
+            model, backend=o.backend, device=o.device, compute_type=o.compute_type,
             options=self.generation, threads=o.threads, inter_threads=o.inter_threads,
             target_vocab_only=o.target_vocab_only, shortlist=o.shortlist, micro_batch_ms=o.micro_batch_ms,
             batch_size=o.batch_size, max_batch_tokens=o.max_batch_tokens, cache_size=o.cache_size,

@@ -303,16 +303,35 @@ class Line:
     width: int | None = None
     inner_end: str = "\n"
     spans: list[tuple[int, int]] = field(default_factory=list)
+    #: The line's offsets in the document, its line end left out.
+    start: int = 0
+    stop: int = 0
 
     @property
     def blank(self) -> bool:
         return not self.sentences
 
-    def render(self, translations: list[str]) -> str:
-        body = self.prefix + " ".join(t.strip() for t in translations)
-        if self.width is None:
-            return body
-        return self.inner_end.join(textwrap.wrap(body, width=self.width, break_long_words=False, break_on_hyphens=False))
+    def render(self, translations: list[str], source: str | None = None) -> str:
+        """The line with ``translations`` in place of its sentences.
+
+        Given the ``source`` the line was read from, what is not translated
+        stays as written: the whitespace around and between sentences, and a
+        sentence whose translation is its own text (a name, a number, code)
+        with its no-break spaces, tabs and Unicode form.
+        """
+        texts = [t.strip() for t in translations]
+        if source is None or self.width is not None or len(self.spans) != len(texts):
+            body = self.prefix + " ".join(texts)
+            if self.width is None:
+                return body
+            return self.inner_end.join(textwrap.wrap(body, width=self.width, break_long_words=False,
+                                                     break_on_hyphens=False))
+        out = [self.prefix]
+        for k, ((a, b), text) in enumerate(zip(self.spans, texts)):
+            out.append(source[self.start + len(self.prefix) if k == 0 else self.spans[k - 1][1]:a])
+            out.append(source[a:b] if text == self.sentences[k] else text)
+        out.append(source[self.spans[-1][1]:self.stop] if self.spans else "")
+        return "".join(out)
 
 
 @dataclass
@@ -333,7 +352,7 @@ class Document:
         out = []
         for line in self.lines:
             if not line.blank:
-                out.append(line.render([next(it) for _ in line.sentences]))
+                out.append(line.render([next(it) for _ in line.sentences], self.source))
             out.append(line.end)
         return "".join(out)
 
@@ -402,7 +421,8 @@ def _read_line(text: str, a: int, b: int, splitter: Splitter, paragraph: int, en
     m = _MARKER.match(raw)
     prefix = m.group(1) if m and raw[m.end():].strip() else ""
     sentences, spans = _sentences_in(text, a + len(prefix), b, splitter)
-    return Line(prefix=prefix, sentences=sentences, paragraph=paragraph, end=end, number=number, spans=spans)
+    return Line(prefix=prefix, sentences=sentences, paragraph=paragraph, end=end, number=number, spans=spans,
+                start=a, stop=b)
 
 
 def _sentences_in(text: str, a: int, b: int, splitter: Splitter) -> tuple[list[str], list[tuple[int, int]]]:

@@ -32,6 +32,7 @@ __all__ = [
     "available_backends",
     "choose_backend",
     "load_backend",
+    "needs_model",
     "open_backend",
     "open_stack",
     "register_backend",
@@ -52,15 +53,15 @@ BACKENDS: dict[str, str] = {
     "identity": "bilingua.backends.identity:IdentityBackend",
 }
 #: The package each backend needs; ``auto`` chooses only among the first two.
-_REQUIRES = {"transformers": "torch", "ctranslate2": "ctranslate2", "identity": "sentencepiece"}
+_REQUIRES: dict[str, str | None] = {"transformers": "torch", "ctranslate2": "ctranslate2", "identity": None}
 
 
-def register_backend(name: str, target: str, *, requires: str) -> None:
+def register_backend(name: str, target: str, *, requires: str | None) -> None:
     """Make an engine available by name, as CTranslate2's ``register_loader`` does for converters.
 
     ``target`` is ``"module:Class"``, a :class:`TranslationBackend` subclass
     built as ``Class(model, device=..., options=..., compute_type=..., threads=...)``;
-    ``requires`` is the package it imports. ``auto`` never chooses it.
+    ``requires`` is the package it imports (``None``: none). ``auto`` never chooses it.
     """
     if name == "auto" or ":" not in target:
         raise ValueError(f"register_backend({name!r}, {target!r}): a name other than auto, and 'module:Class'")
@@ -70,21 +71,31 @@ def register_backend(name: str, target: str, *, requires: str) -> None:
 COMPUTE_TYPES = ("int8", "int8_float32", "int16", "float32", "float16", "int8_float16", "bfloat16")
 
 
+def _installed(name: str) -> bool:
+    package = _REQUIRES[name]
+    return package is None or importlib.util.find_spec(package) is not None
+
+
 def available_backends() -> list[str]:
     """Backends whose engine package is installed."""
-    return [n for n in BACKENDS if importlib.util.find_spec(_REQUIRES[n]) is not None]
+    return [n for n in BACKENDS if _installed(n)]
+
+
+def needs_model(name: str) -> bool:
+    """Whether backend ``name`` (``auto`` included) loads a model, so that one must be found first."""
+    return name == "auto" or bool(backend_class(name).needs_model)
 
 
 def backend_class(name: str) -> Any:
     if name not in BACKENDS:
         raise ValueError(f"unknown backend {name!r}; choose one of: auto, {', '.join(BACKENDS)}")
-    if importlib.util.find_spec(_REQUIRES[name]) is None:
+    if not _installed(name):
         raise BackendUnavailableError(f"the {name} backend needs {_REQUIRES[name]}: {install_hint(package=_REQUIRES[name])}")
     module, cls = BACKENDS[name].split(":")
     return getattr(importlib.import_module(module), cls)
 
 
-def load_backend(name: str, model: ResolvedModel, **kwargs: Any) -> TranslationBackend:
+def load_backend(name: str, model: ResolvedModel | None, **kwargs: Any) -> TranslationBackend:
     """Instantiate backend ``name`` (not ``auto``: see :func:`open_backend`)."""
     return backend_class(name)(model, **kwargs)  # type: ignore[no-any-return]
 
@@ -119,7 +130,7 @@ def choose_backend(requested: str, device: str, compute_type: str) -> tuple[str,
 
 
 def open_backend(
-    model: ResolvedModel,
+    model: ResolvedModel | None,
     backend: str = "auto",
     device: str = "auto",
     compute_type: str = "auto",
@@ -160,7 +171,7 @@ def open_backend(
 
 
 def open_stack(
-    model: ResolvedModel, *, micro_batch_ms: float | None = None, batch_size: int = 16, max_batch_tokens: int = 8192,
+    model: ResolvedModel | None, *, micro_batch_ms: float | None = None, batch_size: int = 16, max_batch_tokens: int = 8192,
     cache_size: int = 0, **engine: Any,
 ) -> tuple[TranslationBackend, dict[str, Any]]:
     """The engine for ``model`` (``engine`` are :func:`open_backend`'s options) with its wrappers, and its note.

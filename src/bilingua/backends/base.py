@@ -143,6 +143,8 @@ class TranslationBackend(ABC):
     #: True when the backend forms its own engine batches (a MicroBatcher): give it all sentences at once.
     plans_batches: bool = False
     options: GenerationOptions = GenerationOptions()
+    #: False for an engine that loads no model (identity): nothing is resolved or downloaded for it.
+    needs_model: ClassVar[bool] = True
     # Set by engines that load a model through bilingua.hub (info() reports them).
     model_ref: Any
     device: str

@@ -17,10 +17,10 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-from ..alignment import grouped, source_groups
+from ..alignment import segments
 from ..errors import InputError
 from .registry import register_format
-from .base import Aligned, Translate, respace, spaced
+from .base import Aligned, Translate, respace
 
 __all__ = ["translate_docx", "docx_text"]
 
@@ -180,7 +180,9 @@ def translate_docx(data: bytes, translate: Translate, aligned: Aligned | None = 
     """
     document = _open(data)
     notes = _notes(document)
-    paragraphs = [*_paragraphs(document), *_note_paragraphs(document, notes)]
+    own = list(_paragraphs(document))
+    stories = {str(p.part.partname) for p in own} | {str(part.partname) for part, _ in notes}
+    paragraphs = [*own, *_note_paragraphs(document, notes)]
     spans = [span for paragraph in paragraphs for span in _spans(paragraph)]
     mixed = [s for s in spans if aligned is not None and len(s) > 1 and sum(bool(_text(p).strip()) for p in s) > 1]
     together = {id(s) for s in mixed}
@@ -197,11 +199,48 @@ def translate_docx(data: bytes, translate: Translate, aligned: Aligned | None = 
     _store_notes(notes)
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue()
+    return _repacked(data, out.getvalue(), {name.lstrip("/") for name in stories})
+
+
+def _repacked(original: bytes, saved: bytes, stories: set[str]) -> bytes:
+    """The original package with only the text parts (``stories``) whose content changed taken from ``saved``.
+
+    python-docx writes every part anew (its own XML layout, member order and
+    dates) and adds parts of its own (core properties, styles) to a package
+    that has none. Every other part, and a text part whose XML reads the same
+    as before, is copied byte for byte with its original zip entry.
+    """
+    from lxml import etree
+
+    def same(a: bytes, b: bytes) -> bool:
+        if a == b:
+            return True
+        parser = etree.XMLParser(remove_blank_text=True)  # python-docx drops the indentation between elements
+        try:
+            trees = etree.fromstring(a, parser), etree.fromstring(b, parser)
+        except etree.XMLSyntaxError:
+            return False
+        return bool(etree.tostring(trees[0], method="c14n") == etree.tostring(trees[1], method="c14n"))
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original)) as old, zipfile.ZipFile(io.BytesIO(saved)) as new, \
+            zipfile.ZipFile(buffer, "w") as out:
+        for info in old.infolist():
+            before = old.read(info)
+            after = new.read(info.filename) if info.filename in stories else before
+            out.writestr(info, before if same(before, after) else after, compress_type=info.compress_type)
+    return buffer.getvalue()
+
+
+def _unchanged(raw: str, translation: str) -> bool:
+    """Whether a translation is its source's own words (a name, a number, code): then its runs stay as they are."""
+    return translation.split() == raw.split()
 
 
 def _put(piece: list[Any], raw: str, translation: str) -> None:
     """The translation in the piece's first run (with the piece's outer spaces); its other runs emptied."""
+    if _unchanged(raw, translation):
+        return
     first, *rest = piece
     first.text = respace(raw, translation)
     for run in rest:
@@ -215,13 +254,14 @@ def _rebuild(span: list[list[Any]], words: list[tuple[str, int]]) -> None:
     from docx.oxml.ns import qn
     from docx.text.run import Run
 
-    raw = "".join(_text(p) for p in span)
-    owner = source_groups([_text(p) for p in span])
-    segments = grouped(words, owner)
+    chunks = [_text(p) for p in span]
+    cut = segments(chunks, words)
+    if cut == [(k, c) for k, c in enumerate(chunks) if c]:
+        return  # each formatting's text came back as it was
     first = _top(span[0][0])
     parent = first.getparent()
     at = parent.index(first)
-    for n, ((k, _), text) in enumerate(zip(segments, spaced(raw, [seg for _, seg in segments]))):
+    for n, (k, text) in enumerate(cut):
         element = copy.deepcopy(_top(span[k][0]))
         parent.insert(at + n, element)
         runs = [element] if element.tag.endswith("}r") else element.findall(qn("w:r"))

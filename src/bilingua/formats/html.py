@@ -14,11 +14,12 @@ whole sentences (see :func:`translate_html`).
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 import re
 from html.parser import HTMLParser
 from typing import NamedTuple
 
-from ..alignment import in_order, source_groups, word_groups
+from ..alignment import segments
 from ..languages import SOURCE, TARGET
 from .registry import register_format
 from .base import Aligned, Translate, respace
@@ -49,6 +50,8 @@ class _Piece(NamedTuple):
     french: bool = False
     #: Text nodes of one block (no tag between them but inline ones) share a number.
     block: int = 0
+    #: Blank text (whitespace only, kept as it is): it still parts the words around it.
+    blank: bool = False
 
 
 class _Scanner(HTMLParser):
@@ -66,11 +69,11 @@ class _Scanner(HTMLParser):
         self.block = 0
 
     def _mark(self, text: str | None = None, attributes: tuple[tuple[str, str], ...] = (), french: bool = False,
-              tag: str | None = None) -> None:
+              tag: str | None = None, blank: bool = False) -> None:
         if text is None and tag not in _INLINE and tag != "#text":  # blank text does not end a stretch
             self.block += 1
         line, col = self.getpos()
-        self.pieces.append(_Piece(self.line_starts[line - 1] + col, text, attributes, french, self.block))
+        self.pieces.append(_Piece(self.line_starts[line - 1] + col, text, attributes, french, self.block, blank))
 
     def _tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> bool:
         """Mark a start tag; True when its element is not to be translated."""
@@ -102,7 +105,7 @@ class _Scanner(HTMLParser):
                 break
 
     def handle_data(self, data: str) -> None:
-        self._mark(None if self._kept() or not data.strip() else data, tag="#text")
+        self._mark(None if self._kept() or not data.strip() else data, tag="#text", blank=not data.strip())
 
     def handle_comment(self, data: str) -> None:
         self._mark()
@@ -132,16 +135,18 @@ def translate_html(source: str, translate: Translate, aligned: Aligned | None = 
     Without, each text node is translated on its own.
     """
     pieces = _scan(source)
-    texts, attributes = _texts(pieces, translate, aligned)
+    texts, attributes = _texts(pieces, translate, aligned, source)
     out = [source[: pieces[0].start] if pieces else source]
     for k, piece in enumerate(pieces):
         raw = source[piece.start : pieces[k + 1].start if k + 1 < len(pieces) else len(source)]
         if piece.text is not None:
-            out.append(respace(raw, html.escape(texts[k], quote=False)))
+            same = texts[k].split() == piece.text.split()  # then its entities and spaces stay as written
+            out.append(raw if same else respace(raw, html.escape(texts[k], quote=False)))
             continue
-        for (name, _), value in zip(piece.attributes, attributes.get(k, [])):
-            raw = _set_attribute(raw, name, value)
-        out.append(_LANG_FR.sub(lambda m: m.group(1) + TARGET + m.group(2), raw) if piece.french else raw)
+        for (name, before), value in zip(piece.attributes, attributes.get(k, [])):
+            if value.split() != before.split():
+                raw = _set_attribute(raw, name, value)
+        out.append(_swap_lang(raw) if piece.french else raw)
     return "".join(out)
 
 
@@ -153,7 +158,7 @@ def _scan(source: str) -> list[_Piece]:
 
 
 def _texts(
-    pieces: list[_Piece], translate: Translate, aligned: Aligned | None
+    pieces: list[_Piece], translate: Translate, aligned: Aligned | None, source: str
 ) -> tuple[dict[int, str], dict[int, list[str]]]:
     """The translation of each text node, and of each tag's attribute values (both by piece number)."""
     blocks: dict[int, list[int]] = {}
@@ -170,23 +175,57 @@ def _texts(
     values: dict[int, list[str]] = {}
     for k, _ in attributes:
         values.setdefault(k, []).append(next(done))
-    words = aligned(["".join(str(pieces[k].text) for k in ks) for ks in together]) if together and aligned else []
-    for ks, block_words in zip(together, words):
-        owner = source_groups([str(pieces[k].text) for k in ks])
-        order = in_order(word_groups([i for _, i in block_words], owner), len(ks))
+    chunks = [_chunks(pieces, ks, source) for ks in together]
+    words = aligned(["".join(c) for c in chunks]) if together and aligned else []
+    for ks, block_chunks, block_words in zip(together, chunks, words):
+        texts_of = dict.fromkeys(range(len(ks)), "")
+        texts_of.update(segments(block_chunks, block_words, ordered=True))
         for n, k in enumerate(ks):
-            new[k] = " ".join(w for (w, _), g in zip(block_words, order) if g == n)
+            new[k] = texts_of[n]
     return new, values
 
 
-_LANG_FR = re.compile(rf"""(\b(?:xml:)?lang\s*=\s*["']?){SOURCE}(?:-[A-Za-z]+)?(["']?)""", re.I)
+def _chunks(pieces: list[_Piece], ks: list[int], source: str) -> list[str]:
+    """The texts of a stretch's text nodes, each with a space after it where only blank text or inline
+    tags with blank text between them separate it from the next (``<span>Prix</span> <span>douze</span>``)."""
+    out = []
+    for n, k in enumerate(ks):
+        text = str(pieces[k].text)
+        between = pieces[k + 1 : ks[n + 1]] if n + 1 < len(ks) else []
+        spaced = any(p.text is None and p.blank for p in between)
+        out.append(text + " " if spaced and not text[-1:].isspace() else text)
+    return out
+
+
+#: One attribute of a start tag: its name, and its value with the quotes (a name alone has none).
+_ATTRIBUTE = re.compile(r"""\s+([^\s"'<>/=]+)(?:(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 
 
 def _set_attribute(tag: str, name: str, value: str) -> str:
-    """The raw start tag with attribute ``name`` given ``value``, in double quotes."""
-    pattern = re.compile(rf"""(\s{name}\s*=\s*)(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.I)
+    """The raw start tag with its attribute ``name`` (and no other, nor any text inside another's value) given ``value``."""
     escaped = html.escape(value, quote=True)
-    return pattern.sub(lambda m: f'{m.group(1)}"{escaped}"', tag, count=1)
+    return _with_value(tag, lambda n: n == name, lambda _: f'"{escaped}"')
+
+
+def _swap_lang(tag: str) -> str:
+    """The raw start tag with ``lang``/``xml:lang`` of the source language given the target's (``fr-CA`` too)."""
+    def swapped(quoted: str) -> str:
+        q = quoted[0] if quoted[:1] in ("'", '"') else ""
+        value = quoted[len(q): len(quoted) - len(q)]
+        return q + TARGET + q if value.lower().split("-")[0] == SOURCE else quoted
+
+    return _with_value(tag, lambda n: n in ("lang", "xml:lang"), swapped)
+
+
+def _with_value(tag: str, which: Callable[[str], bool], value: Callable[[str], str]) -> str:
+    """The raw start tag with the value of each attribute ``which`` accepts (by lower-case name) replaced."""
+    out, at = [], 0
+    name_end = re.match(r"<[^\s/>]*", tag)
+    for m in _ATTRIBUTE.finditer(tag, name_end.end() if name_end else 0):
+        if m.group(3) is not None and which(m.group(1).lower()):
+            out += [tag[at : m.start(3)], value(m.group(3))]
+            at = m.end(3)
+    return "".join(out) + tag[at:]
 
 
 def html_text(source: str) -> str:
