@@ -55,15 +55,19 @@ def options(marian_dir: Path) -> dict[str, object]:
     return {"model": str(marian_dir), "backend": "ctranslate2", "compute_type": "float32", "beams": 1}
 
 
-def test_srt_keeps_numbers_timings_settings_and_dialogue(options: dict[str, object]) -> None:
-    out = bilingua.translate(SRT, format="srt", **options)
+def test_srt_keeps_numbers_timings_settings_and_dialogue(options: dict[str, object], caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="bilingua"):
+        out = bilingua.translate(SRT, format="srt", **options)
     before, after = list(srt.parse(SRT)), list(srt.parse(out))
     assert [(s.index, s.start, s.end, s.proprietary) for s in after] == [(s.index, s.start, s.end, s.proprietary) for s in before]
     assert all(s.content.strip() for s in after)
     dialogue = after[2].content.splitlines()
     assert dialogue[0].startswith("- ") and sum(line.startswith("- ") for line in dialogue) == 2
+    # At most two lines a cue, one a speaker; English too long for two lines of the width is said in a warning.
+    assert len(dialogue) == 2 and all(len(s.content.splitlines()) <= 2 for s in after)
     width = max(42, *(len(line) for s in before for line in s.content.splitlines()))
-    assert all(len(line) <= width or " " not in line for s in after for line in s.content.splitlines())
+    over = any(len(line) > width for s in after for line in s.content.splitlines())
+    assert over == any("do not fit two lines" in r.getMessage() for r in caplog.records)
 
 
 def test_a_sentence_over_two_cues_is_translated_whole(options: dict[str, object]) -> None:

@@ -134,18 +134,22 @@ def grouped(words: Sequence[tuple[str, int]], owner: list[int]) -> list[tuple[in
     return out
 
 
-def in_order(groups: list[int], count: int) -> list[int]:
+def in_order(groups: list[int], count: int, *, every: bool = False) -> list[int]:
     """Groups for the translated words that keep the source's order of groups.
 
     Markup that must stay in its order (HTML's element tree) cannot follow
     the words where translation reorders them; this gives each group at most
     one contiguous stretch of the translation, in order, disagreeing with the
     alignment on as few words as possible (dynamic programming). A group no
-    word is aligned with is left empty rather than handed a neighbour's word.
+    word is aligned with is left empty rather than handed a neighbour's word;
+    with ``every`` (subtitle cues, which must not go blank), each group gets
+    at least one word while there are words enough.
     """
     n = len(groups)
     if n == 0 or count <= 1:
         return [0] * n
+    if every:
+        return _every(groups, count)
     cost = [float(groups[0] != k) for k in range(count)]
     back: list[list[int]] = []
     for j in range(1, n):
@@ -159,6 +163,30 @@ def in_order(groups: list[int], count: int) -> list[int]:
         back.append(step)
     k = min(range(count), key=lambda g: (cost[g], g))
     out = [0] * n
+    for j in range(n - 1, 0, -1):
+        out[j] = k
+        k = back[j - 1][k]
+    out[0] = k
+    return out
+
+
+
+def _every(groups: list[int], count: int) -> list[int]:
+    n = len(groups)
+    if n < count:
+        return list(range(n))
+    inf = float("inf")
+    cost = [0.0 if groups[0] == 0 else 1.0] + [inf] * (count - 1)
+    back: list[list[int]] = []
+    for j in range(1, n):
+        new, step = [inf] * count, [0] * count
+        for k in range(count):
+            stay, move = cost[k], cost[k - 1] if k else inf
+            best, step[k] = (stay, k) if stay <= move else (move, k - 1)
+            new[k] = best + (groups[j] != k)
+        cost = new
+        back.append(step)
+    out, k = [count - 1] * n, count - 1
     for j in range(n - 1, 0, -1):
         out[j] = k
         k = back[j - 1][k]
@@ -191,13 +219,15 @@ def word_parts(chunks: Sequence[str]) -> tuple[list[list[tuple[int, str]]], list
     return parts, gaps
 
 
-def segments(chunks: Sequence[str], words: Sequence[tuple[str, int]], *, ordered: bool = False) -> list[tuple[int, str]]:
+def segments(chunks: Sequence[str], words: Sequence[tuple[str, int]], *, ordered: bool = False,
+             every: bool = False) -> list[tuple[int, str]]:
     """A translation of ``"".join(chunks)`` cut where its formatting changes: (chunk, text) in translation order.
 
     ``chunks`` are the source's stretches of one formatting, ``words`` the
     translated words with their source words (:meth:`Translator.translate_aligned`).
     Each word goes to the chunk of its source word (:func:`word_groups`;
-    ``ordered``: each chunk one stretch, in the source's order, :func:`in_order`).
+    ``ordered``: each chunk one stretch, in the source's order, :func:`in_order`;
+    ``every``: and none left empty).
     A word that came back as a source word that markup cuts is cut the same
     way; the space between two words that were neighbours in the source lies
     in the chunk it lay in there, any other after the first; the source's
@@ -208,7 +238,7 @@ def segments(chunks: Sequence[str], words: Sequence[tuple[str, int]], *, ordered
     owner = [p[0][0] for p in parts]
     groups = word_groups([i for _, i in words], owner)
     if ordered:
-        groups = in_order(groups, len(chunks))
+        groups = in_order(groups, len(chunks), every=every)
     pieces = _placed(words, groups, parts, gaps, split=True)
     if ordered and [k for k, _ in pieces] != sorted(k for k, _ in pieces):
         pieces = _placed(words, groups, parts, gaps, split=False)  # a cut word would break the order
@@ -229,11 +259,17 @@ def segments(chunks: Sequence[str], words: Sequence[tuple[str, int]], *, ordered
 def _placed(words: Sequence[tuple[str, int]], groups: list[int], parts: list[list[tuple[int, str]]],
             gaps: list[int], *, split: bool) -> list[tuple[int, str]]:
     pieces: list[tuple[int, str]] = []
-    previous = -2
+    previous, so_far = -2, ""
     for (word, i), group in zip(words, groups):
         own = parts[i] if 0 <= i < len(parts) else []
-        mine = list(own) if split and len(own) > 1 and word == "".join(t for _, t in own) else [(group, word)]
-        if pieces:
+        source = "".join(t for _, t in own)
+        mine = list(own) if split and len(own) > 1 and word == source else [(group, word)]
+        # Two sentences the splitter cut inside one word ("space.\h:-D") come back glued as they were.
+        glued = bool(pieces) and i == previous and source.startswith(so_far + word)
+        so_far = so_far + word if glued else word
+        if glued:
+            pass
+        elif pieces:
             if i == previous + 1 and gaps[previous] == mine[0][0] != pieces[-1][0]:
                 mine[0] = (mine[0][0], " " + mine[0][1])  # the space was this chunk's in the source
             else:

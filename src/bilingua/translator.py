@@ -195,13 +195,16 @@ class Translator:
         out = []
         for text, document in zip(texts, done):
             mine = document.sentences()
-            # List markers come first. (A splitter that cut inside a word leaves more words than the
-            # text has: then there are no markers, and no source word is copied as one.)
-            offset = max(0, len(text.split()) - sum(len(s.text.split()) for s in mine))
-            words = [(w, i) for i, w in enumerate(text.split()[:offset])]
+            # What comes before the first sentence (a list marker) is copied as it is.
+            ahead = len(text[: mine[0].start].split()) if mine else len(text.split())
+            words = [(w, i) for i, w in enumerate(text.split()[:ahead])]
             for sentence, hyp in zip(mine, document.hypotheses):
-                words += [(w, offset + i) for w, i in zip(hyp.text.split(), next(links))]
-                offset += len(sentence.text.split())
+                # A sentence's first word is counted from its place in the text, so a splitter that cut
+                # inside a word ("espace.\h:-D") does not shift the words after it.
+                base = len(text[: sentence.start].split())
+                if 0 < sentence.start < len(text) and not text[sentence.start - 1].isspace():
+                    base -= 1
+                words += [(w, base + i) for w, i in zip(hyp.text.split(), next(links))]
             out.append(words)
         return out
 

@@ -1,71 +1,163 @@
-"""Subtitles (SRT with ``srt``, WebVTT with ``webvtt-py``): cue numbers, timings and settings kept.
+"""Subtitles (SRT and WebVTT): every byte that is not cue text is kept, in its place.
+
+The file is read block by block: cue numbers and identifiers, timing lines
+and their settings, the WebVTT header, ``NOTE``, ``STYLE`` and ``REGION``
+blocks, blank lines and line ends (CRLF too) are copied as they are. A block
+that is not one of those and has no valid timing line is refused, with its
+line number: a cue is never dropped. An empty cue stays empty.
 
 A sentence that runs over several cues is translated as one sentence, then
-spread back over those cues in proportion to their source length, at word
-boundaries. A dialogue cue (lines starting with ``-``, one per speaker) is
-translated line by line and keeps its dashes. Each cue is wrapped to the
-longest source line or 42 characters, whichever is more. Cue tags never reach
-the model: a style that covers a whole cue (``<i>`` around it, or around each
-of its lines alike) is put back around each translated line; a tag inside a
-line is dropped, its text translated.
+shared out among those cues by the model's word alignment, in order, with no
+cue left blank. A dialogue cue (lines starting with ``-``, one per speaker)
+is translated line by line and keeps one line per speaker. Cue tags (``<i>``,
+``<b>``, ``<c.yellow>``, ``<v Marie>``, karaoke timestamps) never reach the
+model; they are put back around the words aligned with what they held.
+
+Line rules: a cue's lines follow the alignment where they fit ``width`` (the
+longest source line or 42 characters, whichever is more); otherwise the cue
+is wrapped again into at most two balanced lines (more only where the source
+had more). When two lines of ``width`` cannot hold the English, two longer
+lines are kept and a warning says how many cues ran over.
 """
 
 from __future__ import annotations
 
 import functools
-
 import html
+import itertools
+import logging
 import re
 import textwrap
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from ..alignment import in_order, segments, word_groups
 from ..errors import InputError
-from ..text import ends_sentence
-from .base import Translate
+from ..text import ends_sentence, lines_with_ends
+from .base import Aligned, Translate
 from .registry import register_format
 
-__all__ = ["translate_cues", "translate_srt", "translate_vtt", "cue_text"]
+__all__ = ["translate_cues", "translate_srt", "translate_vtt", "cue_text", "read_subtitles"]
 
+logger = logging.getLogger("bilingua")
 
 #: The usual broadcast limit; a file whose own lines are longer keeps its own width.
 MIN_LINE = 42
+#: Lines per cue, unless the source's cue had more.
+MAX_LINES = 2
 _DASH = re.compile(r"^\s*[-‐–—]\s*")
 #: Cue markup: <i>, </b>, <c.yellow>, <v Marie>, <font color="red">, and karaoke timestamps <00:00:04.500>.
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d[\d:.]*>")
 _WRAPPED = re.compile(r"(?P<open><(?P<name>[A-Za-z]+)(?:[.\s][^<>]*)?>)(?P<body>.*)</(?P=name)>", re.S)
 _VOICE = re.compile(r"</?v(?:[.\s][^<>]*)?>")
+_VOICE_OPEN = re.compile(r"<v(?:[.\s][^<>]*)?>")
+_TIME = r"(?:\d+:)?\d{1,2}:\d{1,2}[.,]\d{1,3}"
+_TIMING = re.compile(rf"^\s*{_TIME}\s+-->\s+{_TIME}(?:\s.*)?$")
+_KEPT_BLOCKS = re.compile(r"^(?:NOTE|STYLE|REGION)(?:[ \t]|$)")
 
 
-class _Cue(NamedTuple):
-    lines: list[str]  # the text, without tags
-    style: tuple[str, str]  # the opening and closing tag around all of it, or two empty strings
+@dataclass
+class Cue:
+    """One cue: what comes before its text (number or identifier, timing line) as written, and its text lines."""
+
+    head: str
+    lines: list[str]
+    ends: list[str] = field(default_factory=list)
 
 
-def _style(text: str) -> tuple[str, str] | None:
-    m = _WRAPPED.fullmatch(text.strip())
-    if m is None or f"</{m['name']}>" in m["body"]:
-        return None
-    return m["open"], f"</{m['name']}>"
+def read_subtitles(source: str, form: str) -> list[str | Cue]:
+    """The file as kept text and cues, in order; an invalid block is an :class:`InputError` with its line."""
+    name = "SRT" if form == "srt" else "WebVTT"
+    lines = lines_with_ends(source)
+    if lines and lines[-1] == ("", ""):
+        lines.pop()
+    if form == "vtt" and not (lines and lines[0][0].lstrip("\ufeff").startswith("WEBVTT")):
+        raise InputError("this is not a valid WebVTT file (line 1 must start with WEBVTT)")
+    # A line of spaces parts blocks too, as Netflix's files use it.
+    blank = lambda line: not line.strip()  # noqa: E731
+    items: list[str | Cue] = []
+    k = 0
+    while k < len(lines):
+        if blank(lines[k][0]):
+            items.append("".join(lines[k]))
+            k += 1
+            continue
+        j = k
+        while j < len(lines) and not blank(lines[j][0]):
+            j += 1
+        found = _block(lines[k:j], k, name, header=form == "vtt" and k == 0)
+        items += found if isinstance(found, list) else [found]
+        k = j
+    if not any(isinstance(item, Cue) for item in items) and form == "srt" and source.strip():
+        raise InputError("this is not a valid SRT file (no cue with a timing line)")
+    return items
 
 
-def _read_cue(lines: list[str], entities: bool) -> _Cue:
-    """A cue's lines without tags (and with ``&amp;`` read as ``&`` where ``entities``), and its whole-cue style."""
-    lines = [_VOICE.sub("", line) for line in lines]  # WebVTT's voice is kept apart
-    filled = [line for line in lines if line.strip()]
-    whole = _style("\n".join(filled))
-    each = {_style(line) for line in filled}
-    style = whole or (each.pop() if len(each) == 1 and None not in each else None)
-    clean = [_TAG.sub("", line) for line in lines]
-    return _Cue([html.unescape(line) if entities else line for line in clean], style or ("", ""))
+def _block(block: list[tuple[str, str]], first: int, name: str, *, header: bool) -> str | list[Cue]:
+    """A kept block as its text, or a block's cues: a line with ``-->`` starts a cue (as WebVTT parsers read
+    a cue that runs into the next one's timing line); the line before the first may be its number or id."""
+    if header or (name == "WebVTT" and _KEPT_BLOCKS.match(block[0][0])):
+        return "".join(line + end for line, end in block)
+    starts = [t for t, (line, _) in enumerate(block) if "-->" in line]
+    if not starts:
+        raise InputError(f"this is not a valid {name} file (line {first + 1}: a block without a timing line: "
+                         f"{block[0][0][:60]!r})")
+    if starts[0] > 1:
+        raise InputError(f"this is not a valid {name} file (line {first + 1}: more than one line before the timing)")
+    cues = []
+    for n, t in enumerate(starts):
+        if not _TIMING.match(block[t][0]):
+            raise InputError(f"this is not a valid {name} file (line {first + t + 1}: a bad timing line: "
+                             f"{block[t][0][:60]!r})")
+        a, b = (0 if n == 0 else t), (starts[n + 1] if n + 1 < len(starts) else len(block))
+        head = "".join(line + end for line, end in block[a : t + 1])
+        cues.append(Cue(head, [line for line, _ in block[t + 1 : b]], [end for _, end in block[t + 1 : b]]))
+    return cues
 
 
-def _styled(lines: list[str], style: tuple[str, str], entities: bool) -> list[str]:
-    lines = [html.escape(line, quote=False) if entities else line for line in lines]
-    return [style[0] + line + style[1] for line in lines]
+def _render(items: list[str | Cue], texts: list[list[str]]) -> str:
+    done = iter(texts)
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(item)
+            continue
+        lines = next(done) if item.lines else []
+        if len(lines) == len(item.lines):
+            ends = item.ends
+        else:  # the cue's own line end between lines; its last line's end (none at the end of a file) after
+            inner = item.ends[0] if len(item.ends) > 1 else (item.head[-2:] if item.head.endswith("\r\n") else "\n")
+            ends = [inner] * (len(lines) - 1) + [item.ends[-1]]
+        out.append(item.head + "".join(line + end for line, end in zip(lines, ends)))
+    return "".join(out)
+
+
+class _Chunk(NamedTuple):
+    """A cue's text between two tags (``raw`` as written; ``text`` what the model reads)."""
+
+    cue: int
+    line: int
+    raw: str
+    text: str
+
+
+def _chunks(cues: list[list[str]], entities: bool) -> tuple[list[_Chunk], list[list[list[str]]]]:
+    """Every cue's text cut at its tags, and each line's tags (one fewer than its chunks)."""
+    chunks: list[_Chunk] = []
+    tags: list[list[list[str]]] = []
+    for c, lines in enumerate(cues):
+        tags.append([])
+        for n, line in enumerate(lines):
+            parts = _TAG.split(line)
+            tags[-1].append(_TAG.findall(line))
+            for part in parts:
+                chunks.append(_Chunk(c, n, part, html.unescape(part) if entities else part))
+    return chunks, tags
 
 
 def _is_dialogue(lines: list[str]) -> bool:
-    return len(lines) > 1 and all(_DASH.match(line) for line in lines if line.strip())
+    plain = [_TAG.sub("", line) for line in lines]
+    return len(plain) > 1 and all(_DASH.match(line) for line in plain if line.strip())
 
 
 def _groups(cues: list[list[str]]) -> list[list[int]]:
@@ -89,8 +181,184 @@ def _groups(cues: list[list[str]]) -> list[list[int]]:
 
 
 def _joined(lines: list[str]) -> str:
-    """A cue's text on one line."""
-    return " ".join(line.strip() for line in lines).strip()
+    """A cue's text on one line, without tags."""
+    return " ".join(_TAG.sub("", line).strip() for line in lines).strip()
+
+
+def translate_cues(cues: list[list[str]], translate: Translate, max_line: int | None = None,
+                   entities: bool = False, aligned: Aligned | None = None) -> list[list[str]]:
+    """The translated lines of each cue (a cue is its list of text lines, tags included).
+
+    ``entities``: the cue text is HTML-escaped (WebVTT), read and written so.
+    With ``aligned`` (:meth:`Pipeline.translate_aligned`) words, line breaks
+    and tags follow the model's alignment; without, a sentence over several
+    cues is shared out by length, and only a style around a whole cue is kept.
+    """
+    width = max_line or max([MIN_LINE, *(len(_TAG.sub("", line)) for lines in cues for line in lines)])
+    if aligned is None:
+        return _by_length(cues, translate, width, entities)
+    chunks, tags = _chunks(cues, entities)
+    units = _units(cues, chunks)
+    words = aligned([_model_text(chunks, unit) for unit, _ in units]) if units else []
+    new = [c.raw for c in chunks]
+    for (unit, every), unit_words in zip(units, words):
+        for k, text in _shared(chunks, unit, unit_words, every):
+            same = text.split() == chunks[k].text.split()  # then it stays as written (its entities too)
+            new[k] = chunks[k].raw if same else _respace(chunks[k].raw, text, entities)
+    out: list[list[str]] = [[] for _ in cues]
+    at = 0
+    for c, lines in enumerate(cues):
+        for n in range(len(lines)):
+            parts = new[at : at + len(tags[c][n]) + 1]
+            at += len(parts)
+            out[c].append("".join(p + t for p, t in zip(parts, [*tags[c][n], ""])))
+    over = sum(_fit(out, c, cues[c], width) for c in range(len(cues)))
+    if over:
+        logger.warning("%d subtitle cue(s) do not fit two lines of %d characters: kept on two longer lines",
+                       over, width)
+    return out
+
+
+def _units(cues: list[list[str]], chunks: list[_Chunk]) -> list[tuple[list[int], bool]]:
+    """What is translated in one piece (chunk numbers): a run of cues holding whole sentences (no cue of it
+    may go blank), or one speaker's line of a dialogue cue."""
+    units: list[tuple[list[int], bool]] = []
+    for group in _groups(cues):
+        mine = [k for k, ch in enumerate(chunks) if ch.cue in group]
+        if len(group) == 1 and _is_dialogue(cues[group[0]]):
+            for n in range(len(cues[group[0]])):
+                units.append(([k for k in mine if chunks[k].line == n], False))
+        else:
+            units.append((mine, len(group) > 1))
+    return [(unit, every) for unit, every in units if any(chunks[k].text.strip() for k in unit)]
+
+
+def _model_text(chunks: list[_Chunk], unit: list[int]) -> str:
+    """A unit's text as the model reads it: a line break is a space, a dialogue dash is left out."""
+    return "".join(_texts(chunks, unit))
+
+
+def _texts(chunks: list[_Chunk], unit: list[int]) -> list[str]:
+    """The unit's chunks as the model reads them: a line ends with a space, a dialogue dash is blanked out."""
+    dash = _is_dash_unit(chunks, unit)
+    out = []
+    for n, k in enumerate(unit):
+        text = chunks[k].text
+        if n == 0 and dash:
+            text = _DASH.sub(lambda m: " " * len(m.group(0)), text, count=1)
+        place = (chunks[k].cue, chunks[k].line)
+        if (n + 1 == len(unit) or (chunks[unit[n + 1]].cue, chunks[unit[n + 1]].line) != place) \
+                and not text[-1:].isspace():
+            text += " "
+        out.append(text)
+    return out
+
+
+def _is_dash_unit(chunks: list[_Chunk], unit: list[int]) -> bool:
+    return len({(chunks[k].cue, chunks[k].line) for k in unit}) == 1 and bool(_DASH.match(chunks[unit[0]].text))
+
+
+def _shared(chunks: list[_Chunk], unit: list[int], words: list[tuple[str, int]], every: bool) -> list[tuple[int, str]]:
+    """Each chunk's part of a unit's translation: first each cue's words, in order (none blank where
+    ``every``), then within a cue its lines' and tags' parts, by the alignment."""
+    texts = _texts(chunks, unit)
+    cue_of = [chunks[k].cue for k in unit]
+    cues = list(dict.fromkeys(cue_of))
+    counts = [len("".join(t for t, c in zip(texts, cue_of) if c == cue).split()) for cue in cues]
+    owner = [n for n, count in enumerate(counts) for _ in range(count)]
+    groups = in_order(word_groups([i for _, i in words], owner), len(cues), every=every)
+    first = list(itertools.accumulate(counts, initial=0))
+    out: list[tuple[int, str]] = []
+    for n, cue in enumerate(cues):
+        mine = [m for m, c in enumerate(cue_of) if c == cue]
+        own = [(w, min(max(i - first[n], 0), max(counts[n] - 1, 0))) for (w, i), g in zip(words, groups) if g == n]
+        cut = dict(segments([texts[m] for m in mine], own, ordered=True))
+        out += [(unit[m], cut.get(j, "")) for j, m in enumerate(mine)]
+    dash = _DASH.match(chunks[unit[0]].raw) if _is_dash_unit(chunks, unit) else None
+    if dash and out:
+        out[0] = (out[0][0], dash.group(0) + out[0][1].lstrip())
+    return out
+
+
+def _respace(raw: str, text: str, entities: bool) -> str:
+    text = html.escape(text, quote=False) if entities else text
+    return raw[: len(raw) - len(raw.lstrip())] + text.strip() + raw[len(raw.rstrip()):] if raw.strip() else text
+
+
+def _fit(out: list[list[str]], c: int, source: list[str], width: int) -> bool:
+    """Apply the line rules to cue ``c``; True when it had to keep lines longer than ``width``."""
+    # A line whose words all went to other lines is left out; a line that never held words (a tag) stays.
+    lines = [line for line, before in zip(out[c], source)
+             if _TAG.sub("", line).strip() or not _TAG.sub("", before).strip()] or out[c][:1]
+    most = max(MAX_LINES, len(source))
+    if _is_dialogue(source):
+        out[c] = lines
+        return any(len(_TAG.sub("", line)) > width for line in lines)
+    if len(lines) <= most and all(len(_TAG.sub("", line)) <= width for line in lines):
+        out[c] = lines
+        return False
+    # Wrapped again: the voice and a style around the whole cue are kept; tags inside a line are not.
+    voice = m.group(0) if (m := _VOICE_OPEN.match(lines[0])) else ""
+    style = _cue_style(lines)
+    wrapped = _two_lines(_joined(lines), width)
+    out[c] = [(voice if n == 0 else "") + style[0] + line + style[1] for n, line in enumerate(wrapped)]
+    return any(len(line) > width for line in wrapped)
+
+
+def _two_lines(text: str, width: int) -> list[str]:
+    """``text`` on one line if it fits, else on two lines as even as its spaces allow."""
+    if len(text) <= width or " " not in text:
+        return [text]
+    spaces = [m.start() for m in re.finditer(" ", text)]
+    cut = min(spaces, key=lambda i: (max(i, len(text) - i - 1), abs(len(text) / 2 - i)))
+    return [text[:cut], text[cut + 1 :]]
+
+
+def _style(text: str) -> tuple[str, str] | None:
+    m = _WRAPPED.fullmatch(text.strip())
+    if m is None or f"</{m['name']}>" in m["body"]:
+        return None
+    return m["open"], f"</{m['name']}>"
+
+
+def _by_length(cues: list[list[str]], translate: Translate, width: int, entities: bool) -> list[list[str]]:
+    """Without alignment: a sentence's translation shared out among its cues by their length, whole-cue
+    styles and the voice kept, the tags inside a line left out."""
+    plain = [[html.unescape(_TAG.sub("", line)) if entities else _TAG.sub("", line) for line in lines]
+             for lines in [[_VOICE.sub("", line) for line in cue] for cue in cues]]
+    styles = [_cue_style(cue) for cue in cues]
+    groups = _groups(plain)
+    texts: list[str] = []
+    for group in groups:
+        lines = plain[group[0]]
+        if len(group) == 1 and _is_dialogue(lines):
+            texts += [_DASH.sub("", line) for line in lines if line.strip()]
+        else:
+            texts.append(" ".join(_joined(plain[i]) for i in group))
+    done = iter(translate(texts) if texts else [])
+    out: list[list[str]] = [[] for _ in cues]
+    for group in groups:
+        lines = plain[group[0]]
+        if len(group) == 1 and _is_dialogue(lines):
+            out[group[0]] = [_DASH.match(line).group(0) + next(done) for line in lines if line.strip()]  # type: ignore[union-attr]
+            continue
+        parts = _spread(next(done), [len(" ".join(plain[i])) for i in group])
+        if parts is None:  # fewer words than cues: each cue on its own
+            parts = translate([_joined(plain[i]) for i in group])
+        for i, part in zip(group, parts):
+            out[i] = _two_lines(part, width) if part else []
+    voice = [m.group(0) if cue and (m := _VOICE_OPEN.match(cue[0])) else "" for cue in cues]
+    return [[v + s[0] + (html.escape(line, quote=False) if entities else line) + s[1] if n == 0 else
+             s[0] + (html.escape(line, quote=False) if entities else line) + s[1] for n, line in enumerate(lines)]
+            for lines, s, v in zip(out, styles, voice)]
+
+
+def _cue_style(lines: list[str]) -> tuple[str, str]:
+    lines = [_VOICE.sub("", line) for line in lines]
+    filled = [line for line in lines if line.strip()]
+    whole = _style("\n".join(filled))
+    each = {_style(line) for line in filled}
+    return whole or (each.pop() if len(each) == 1 and None not in each else None) or ("", "")
 
 
 def _spread(text: str, weights: list[int]) -> list[str] | None:
@@ -109,99 +377,29 @@ def _spread(text: str, weights: list[int]) -> list[str] | None:
     return [" ".join(words[a:b]) for a, b in zip(cuts, cuts[1:])]
 
 
-def translate_cues(cues: list[list[str]], translate: Translate, max_line: int | None = None,
-                   entities: bool = False) -> list[list[str]]:
-    """The translated lines of each cue (a cue is its list of text lines, tags included).
-
-    ``entities``: the cue text is HTML-escaped (WebVTT), read and written so.
-    """
-    read = [_read_cue(lines, entities) for lines in cues]
-    done = _translate_text([cue.lines for cue in read], translate, max_line)
-    return [_styled(lines, cue.style, entities) for lines, cue in zip(done, read)]
-
-
-def _translate_text(cues: list[list[str]], translate: Translate, max_line: int | None) -> list[list[str]]:
-    width = max_line or max([MIN_LINE, *(len(line) for lines in cues for line in lines)])
-    groups = _groups(cues)
-    texts: list[str] = []
-    for group in groups:
-        lines = cues[group[0]]
-        if len(group) == 1 and _is_dialogue(lines):
-            texts += [_DASH.sub("", line) for line in lines if line.strip()]
-        else:
-            texts.append(" ".join(_joined(cues[i]) for i in group))
-    done = iter(translate(texts) if texts else [])
-    out: list[list[str]] = [[] for _ in cues]
-    for group in groups:
-        lines = cues[group[0]]
-        if len(group) == 1 and _is_dialogue(lines):  # each speaker's line starts with its dash; a long one wraps
-            for line in lines:
-                if line.strip():
-                    dash = _DASH.match(line).group(0)  # type: ignore[union-attr]
-                    out[group[0]] += _wrap(dash + next(done), width)
-            continue
-        translated = next(done)
-        parts = _spread(translated, [len(" ".join(cues[i])) for i in group])
-        if parts is None:  # fewer words than cues: each cue on its own
-            parts = translate([_joined(cues[i]) for i in group])
-        for i, part in zip(group, parts):
-            out[i] = _wrap(part, width)
-    return out
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """Lines of at most ``width`` characters, broken between words only."""
-    return textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False) or [text]
-
-
-def _read_srt(source: str) -> list:  # type: ignore[type-arg]
-    import srt
-
-    try:
-        subtitles = list(srt.parse(source))
-    except srt.SRTParseError as exc:
-        raise InputError(f"this is not a valid SRT file ({exc})") from None
-    if not subtitles and source.strip():
-        raise InputError("this is not a valid SRT file (no cue with a timing line)")
-    return subtitles
-
-
-def _read_vtt(source: str):  # type: ignore[no-untyped-def]
-    import webvtt
-    from webvtt.errors import MalformedFileError
-
-    try:
-        return webvtt.from_string(source)
-    except MalformedFileError as exc:
-        raise InputError(f"this is not a valid WebVTT file ({exc})") from None
-
-
 def cue_text(source: str, form: str) -> str:
     """The text of every cue, a cue per line."""
-    if form == "srt":
-        return "\n".join(" ".join(_TAG.sub("", s.content).split()) for s in _read_srt(source))
-    return "\n".join(" ".join(html.unescape(c.text).split()) for c in _read_vtt(source).captions)
+    cues = [item for item in read_subtitles(source, form) if isinstance(item, Cue)]
+    text = [" ".join(_TAG.sub("", " ".join(c.lines)).split()) for c in cues]
+    return "\n".join(html.unescape(t) if form == "vtt" else t for t in text)
 
 
-def translate_srt(source: str, translate: Translate, aligned: object = None, max_line: int | None = None) -> str:
-    """An SRT file translated; numbers, timings and position settings unchanged."""
-    import srt
-
-    subtitles = _read_srt(source)
-    lines = translate_cues([s.content.splitlines() for s in subtitles], translate, max_line)
-    for subtitle, new in zip(subtitles, lines):
-        subtitle.content = "\n".join(new)
-    return srt.compose(subtitles, reindex=False)
+def _translate_file(source: str, translate: Translate, aligned: Aligned | None, max_line: int | None,
+                    form: str) -> str:
+    items = read_subtitles(source, form)
+    cues = [item for item in items if isinstance(item, Cue) and item.lines]
+    texts = translate_cues([c.lines for c in cues], translate, max_line, entities=form == "vtt", aligned=aligned)
+    return _render(items, texts)
 
 
-def translate_vtt(source: str, translate: Translate, aligned: object = None, max_line: int | None = None) -> str:
-    """A WebVTT file translated; header, styles, notes, cue ids, timings, settings, voices and whole-cue styles kept."""
-    vtt = _read_vtt(source)
-    lines = translate_cues([c.raw_text.splitlines() for c in vtt.captions], translate, max_line, entities=True)
-    for caption, new in zip(vtt.captions, lines):
-        voice = f"<v {caption.voice}>" if caption.voice else ""
-        caption.text = voice + "\n".join(new)
-    return str(vtt.content)
+def translate_srt(source: str, translate: Translate, aligned: Aligned | None = None, max_line: int | None = None) -> str:
+    """An SRT file translated; numbers, timings, position settings and line ends unchanged."""
+    return _translate_file(source, translate, aligned, max_line, "srt")
+
+
+def translate_vtt(source: str, translate: Translate, aligned: Aligned | None = None, max_line: int | None = None) -> str:
+    """A WebVTT file translated; header, styles, notes, regions, cue ids, timings, settings and voices kept."""
+    return _translate_file(source, translate, aligned, max_line, "vtt")
 
 
 register_format("srt", extensions=(".srt",), translate=translate_srt, text=functools.partial(cue_text, form="srt"))
