@@ -104,3 +104,67 @@ def test_a_refused_file_is_one_line_that_names_its_fault(outcomes: dict[str, str
             bilingua.translate_file(str(ROOT / name), backend="identity")
         message = str(caught.value)
         assert "\n" not in message and ("line " in message or "UTF" in message or "WEBVTT" in message), message
+
+
+def identity(text: str, form: str) -> str:
+    return str(bilingua.translate(text, format=form, backend="identity"))
+
+
+def test_the_identity_engine_needs_no_model_and_keeps_plain_text_as_written() -> None:
+    text = "Le conseil  s'est réuni.   Il a voté.\n\n\tDeuxième\u00a0paragraphe ici. \r\nFin"
+    pipeline = bilingua.Pipeline("no/such-model", backend="identity")
+    assert pipeline.translate(text) == text
+    assert pipeline.models_info()["translation"]["backend"] == "identity"
+
+
+@pytest.mark.parametrize("page", [
+    "<p><span>Prix</span>\n<span>douze euros</span></p>",
+    "<p>Lisez <a href='/d'>la documentation</a>.</p>",
+    "<p>l'<b>Union</b> européenne &amp; <i>le</i>&nbsp;reste</p>",
+    '<a data-lang="fr" onclick="setLang(\'lang=fr\')" title="Aide">Aide</a>',
+])
+def test_html_inline_markup_and_attributes_come_back_as_written(page: str) -> None:
+    assert identity(page, "html") == page
+
+
+def test_only_lang_and_xml_lang_are_swapped_and_a_title_stays_in_its_attribute() -> None:
+    from bilingua.formats.html import _set_attribute
+
+    out = identity('<div lang="fr-CA" data-lang="fr" onclick="f(lang=\'fr\')">Oui</div>', "html")
+    assert out == '<div lang="en" data-lang="fr" onclick="f(lang=\'fr\')">Oui</div>'
+    assert _set_attribute('<a data-title="x title=y" title=\'z\'>', "title", 'Le "doc"') == \
+        '<a data-title="x title=y" title="Le &quot;doc&quot;">'
+
+
+VTT_BLOCKS = ("WEBVTT\r\n\r\nSTYLE\r\n::cue { color: yellow }\r\n\r\nNOTE après le style\r\n\r\n"
+              "00:00:01.000 --> 00:00:02.000\r\nUn.\r\n\r\n00:00:02.000 --> 00:00:03.000\r\n\r\n"
+              "REGION\r\nid:r\r\n\r\n00:00:03.000 --> 00:00:04.000\r\n<i>Deux</i> et <b>trois</b>.\r\n")
+
+
+def test_subtitles_keep_crlf_block_order_empty_cues_and_missing_numbers() -> None:
+    assert identity(VTT_BLOCKS, "vtt") == VTT_BLOCKS
+    unnumbered = "00:00:01,000 --> 00:00:02,000\nUn.\n\n00:00:02,000 --> 00:00:03,000\nDeux.\n"
+    assert identity(unnumbered, "srt") == unnumbered
+
+
+@pytest.mark.parametrize(("source", "form", "line"), [
+    ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nUn.\n\nDeux sans minutage.\n", "vtt", "line 6"),
+    ("1\n00:00:01,000 --> 00:00:02,000\nUn.\n\n2\nDeux.\n", "srt", "line 5"),
+    ("1\n00:00:01,000 --> 00:00:02:500\nUn.\n", "srt", "line 2"),
+])
+def test_a_cue_without_a_valid_timing_line_is_refused_with_its_line(source: str, form: str, line: str) -> None:
+    with pytest.raises(bilingua.InputError, match=line):
+        identity(source, form)
+
+
+def test_an_empty_vtt_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "vide.vtt").write_bytes(b"")
+    with pytest.raises(bilingua.InputError, match="WEBVTT"):
+        bilingua.translate_file(str(tmp_path / "vide.vtt"), backend="identity")
+
+
+def test_docx_parts_without_translated_text_are_copied_byte_for_byte() -> None:
+    path = ROOT / "python-docx-1.2.0" / "features__steps__test_files__tbl-having-tables.docx"
+    before, after = _parts(path.read_bytes()), _parts(bilingua.translate_file(str(path), backend="identity"))  # type: ignore[arg-type]
+    assert list(after) == list(before)
+    assert all(after[n] == before[n] for n in before if n != "word/document.xml")

@@ -27,7 +27,6 @@ import html
 import itertools
 import logging
 import re
-import textwrap
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
