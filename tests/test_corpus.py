@@ -57,9 +57,9 @@ def test_a_corpus_with_a_broken_record_comes_back_complete_and_flagged(
     rows = read_jsonl(out)
     assert len(rows) == 301 and len({r["id"] for r in rows}) == 301
     by_id = {r["id"]: r for r in rows}
-    assert "missing or null" in by_id["doc-123"]["error"] and "translation" not in by_id["doc-123"]
-    assert "not valid JSON" in rows[200]["error"] and rows[200]["id"] == 200  # numbered in input order
-    good = [r for r in rows if "error" not in r]
+    assert "missing or null" in by_id["doc-123"]["bilingua_error"] and "translation" not in by_id["doc-123"]
+    assert "not valid JSON" in rows[200]["bilingua_error"] and rows[200]["id"] == 200  # numbered in input order
+    good = [r for r in rows if "bilingua_error" not in r]
     assert [r["id"] for r in good] == [r["id"] for r in records if r["text"] is not None]
     assert all(r["translation"] and r["summary"] and r["source"] == "test" for r in good)
     data = json.loads(report.read_text(encoding="utf-8"))
@@ -254,6 +254,18 @@ def test_the_fingerprint_reads_a_shortlist_by_its_content(tmp_path: Path) -> Non
     assert fingerprint(src, options, SummaryOptions(), BatchOptions()) != before
 
 
+def test_a_records_own_error_field_is_kept_and_the_record_translated(model_args: list[str], tmp_path: Path) -> None:
+    records = corpus(2)
+    records[0]["error"] = "from the source system"  # it was counted as failed and left untranslated
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["batch", str(src), "-o", str(out), *model_args]) == 0
+    rows = read_jsonl(out)
+    assert rows[0]["error"] == "from the source system" and rows[0]["translation"]
+    assert not any("bilingua_error" in r for r in rows)
+
+
 def test_an_undecodable_line_is_one_bad_record_and_the_job_goes_on(
     model_args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -263,9 +275,9 @@ def test_an_undecodable_line_is_one_bad_record_and_the_job_goes_on(
     out = tmp_path / "out.jsonl"
     assert main(["batch", str(src), "-o", str(out), *model_args]) == 1  # one record failed, the others are done
     rows = read_jsonl(out)
-    assert [("error" in r) for r in rows] == [False, True, False, False]
-    assert "line 2" in rows[1]["error"] and "UTF-8" in rows[1]["error"]
-    assert rows[0]["id"] == corpus(1)[0]["id"] and all(r["translation"] for r in rows if "error" not in r)  # BOM read
+    assert [("bilingua_error" in r) for r in rows] == [False, True, False, False]
+    assert "line 2" in rows[1]["bilingua_error"] and "UTF-8" in rows[1]["bilingua_error"]
+    assert rows[0]["id"] == corpus(1)[0]["id"] and all(r["translation"] for r in rows if "bilingua_error" not in r)  # BOM read
 
 
 def test_csv_keeps_a_lone_carriage_return_inside_its_field_and_reads_a_byte_order_mark(tmp_path: Path) -> None:

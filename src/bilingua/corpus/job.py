@@ -37,7 +37,7 @@ from ..signature import file_digest
 from .local import run_local
 from .ray_engine import run_on_ray
 from .work import ENGINES, FIELDS, BatchOptions, annotate
-from .records import count_records, input_format, output_format, read_records, write_parts
+from .records import ERROR_FIELD, count_records, input_format, output_format, read_records, write_parts
 
 __all__ = ["BatchOptions", "BatchReport", "FIELDS", "ENGINES", "annotate", "run_batch"]
 
@@ -239,7 +239,7 @@ def _finish_report(report: BatchReport, store: ChunkStore, chunk_ids: list[int] 
         report.records = report.failed = 0
         for r in read_records(store.output, output_format(store.output)):
             report.records += 1
-            report.failed += bool(r.get("error"))
+            report.failed += bool(r.get(ERROR_FIELD))
     else:
         report.records, report.failed = store.finish(chunk_ids, fmt)
     report.wall_seconds = time.perf_counter() - t0

@@ -13,6 +13,9 @@ from ..errors import InputError, optional_import
 from ..formats import FORMATS
 from ..io import replacing
 
+#: The field bilingua writes a record's problem into: a record's own ``error`` field is the user's and is kept.
+ERROR_FIELD = "bilingua_error"
+
 __all__ = ["INPUT_FORMATS", "OUTPUT_FORMATS", "input_format", "read_records", "write_records", "write_parts"]
 
 INPUT_FORMATS = ("jsonl", "csv", "parquet", "folder")
@@ -78,16 +81,16 @@ def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
             try:
                 line = raw.decode("utf-8-sig" if n == 1 else "utf-8")  # a byte-order mark is not JSON
             except UnicodeDecodeError as exc:
-                yield {"error": f"line {n} is not valid UTF-8 (byte {exc.start + 1} of the line)"}
+                yield {ERROR_FIELD: f"line {n} is not valid UTF-8 (byte {exc.start + 1} of the line)"}
                 continue
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield {"error": f"line {n} is not valid JSON ({exc.msg})"}
+                yield {ERROR_FIELD: f"line {n} is not valid JSON ({exc.msg})"}
                 continue
-            yield record if isinstance(record, dict) else {"error": f"line {n} is not a JSON object"}
+            yield record if isinstance(record, dict) else {ERROR_FIELD: f"line {n} is not a JSON object"}
 
 
 def _pyarrow() -> Any:
@@ -122,7 +125,7 @@ def _folder(path: Path) -> Iterator[dict[str, Any]]:
         try:
             yield {"id": file.relative_to(path).as_posix(), "text": read_text(file), "format": readable[file.suffix.lower()]}
         except InputError as exc:
-            yield {"id": file.relative_to(path).as_posix(), "error": str(exc)}
+            yield {"id": file.relative_to(path).as_posix(), ERROR_FIELD: str(exc)}
 
 
 #: A source of records, part by part, that can be read more than once (each call starts again).
@@ -145,7 +148,7 @@ def write_parts(path: str | os.PathLike[str], parts: Parts, fmt: str) -> tuple[i
     def counted() -> Iterator[Sequence[dict[str, Any]]]:  # the last pass over the parts counts them
         for part in parts():
             counts[0] += len(part)
-            counts[1] += sum(1 for r in part if r.get("error"))
+            counts[1] += sum(1 for r in part if r.get(ERROR_FIELD))
             yield part
 
     with replacing(os.path.realpath(path)) as tmp:  # a link to the output: the file it names is replaced

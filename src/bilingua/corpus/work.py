@@ -13,7 +13,7 @@ from ..errors import BilinguaError, InputError
 from ..io import check_text
 from ..checks import at_least, one_of
 from ..options import option
-from .records import INPUT_FORMATS
+from .records import ERROR_FIELD, INPUT_FORMATS
 
 __all__ = ["BatchOptions", "FIELDS", "ENGINES", "annotate", "prepare"]
 
@@ -60,8 +60,8 @@ class BatchOptions:
 
 
 def _problem(record: dict[str, Any], opts: BatchOptions) -> str | None:
-    if record.get("error"):
-        return str(record["error"])
+    if record.get(ERROR_FIELD):  # the reader's (an undecodable line); a record's own "error" is its data
+        return str(record[ERROR_FIELD])
     text = record.get(opts.text_field)
     if text is None:
         return f"no text: field '{opts.text_field}' is missing or null"
@@ -96,13 +96,13 @@ def prepare(pipeline: Any, opts: BatchOptions) -> None:
 
 
 def annotate(pipeline: Any, records: list[dict[str, Any]], opts: BatchOptions) -> list[dict[str, Any]]:
-    """Each record with the new fields, or with an ``error`` field; one bad record never stops the others."""
+    """Each record with the new fields, or with a ``bilingua_error`` field; one bad record never stops the others."""
     out = [dict(r) for r in records]
     good = []
     for r in out:
         problem = _problem(r, opts)
         if problem:
-            r["error"] = problem
+            r[ERROR_FIELD] = problem
         else:
             good.append(r)
     summarize = "summary" in opts.fields
@@ -123,7 +123,7 @@ def annotate(pipeline: Any, records: list[dict[str, Any]], opts: BatchOptions) -
 
 
 def _one(pipeline: Any, record: dict[str, Any], opts: BatchOptions, summarize: bool) -> None:
-    """One record done alone: its fields added, or its ``error``."""
+    """One record done alone: its fields added, or its ``bilingua_error``."""
     text, form = record[opts.text_field], record.get("format", "text")
     try:
         result = pipeline.process(text, summarize=summarize, format=form)
@@ -131,4 +131,4 @@ def _one(pipeline: Any, record: dict[str, Any], opts: BatchOptions, summarize: b
         if form != "text" and "translation" in opts.fields:
             record["translation"] = pipeline.translate(text, format=form)
     except (BilinguaError, ValueError) as exc:
-        record["error"] = str(exc)
+        record[ERROR_FIELD] = str(exc)
