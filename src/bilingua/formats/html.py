@@ -14,8 +14,8 @@ whole sentences (see :func:`translate_html`).
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import NamedTuple
 
@@ -135,7 +135,7 @@ def translate_html(source: str, translate: Translate, aligned: Aligned | None = 
     Without, each text node is translated on its own.
     """
     pieces = _scan(source)
-    texts, attributes = _texts(pieces, translate, aligned, source)
+    texts, attributes = _texts(pieces, translate, aligned)
     out = [source[: pieces[0].start] if pieces else source]
     for k, piece in enumerate(pieces):
         raw = source[piece.start : pieces[k + 1].start if k + 1 < len(pieces) else len(source)]
@@ -158,7 +158,7 @@ def _scan(source: str) -> list[_Piece]:
 
 
 def _texts(
-    pieces: list[_Piece], translate: Translate, aligned: Aligned | None, source: str
+    pieces: list[_Piece], translate: Translate, aligned: Aligned | None
 ) -> tuple[dict[int, str], dict[int, list[str]]]:
     """The translation of each text node, and of each tag's attribute values (both by piece number)."""
     blocks: dict[int, list[int]] = {}
@@ -175,7 +175,7 @@ def _texts(
     values: dict[int, list[str]] = {}
     for k, _ in attributes:
         values.setdefault(k, []).append(next(done))
-    chunks = [_chunks(pieces, ks, source) for ks in together]
+    chunks = [_chunks(pieces, ks) for ks in together]
     words = aligned(["".join(c) for c in chunks]) if together and aligned else []
     for ks, block_chunks, block_words in zip(together, chunks, words):
         texts_of = dict.fromkeys(range(len(ks)), "")
@@ -185,7 +185,7 @@ def _texts(
     return new, values
 
 
-def _chunks(pieces: list[_Piece], ks: list[int], source: str) -> list[str]:
+def _chunks(pieces: list[_Piece], ks: list[int]) -> list[str]:
     """The texts of a stretch's text nodes, each with a space after it where only blank text or inline
     tags with blank text between them separate it from the next (``<span>Prix</span> <span>douze</span>``)."""
     out = []
