@@ -32,7 +32,7 @@ PROJECTS = [
     ("pysrt==1.1.2", "GPL-3.0", None, ["*/tests/static/*.srt"]),
     ("srt==3.5.3", "MIT", "LICENSE", ["*/srt_tools/tests/files/*.srt"]),
     ("webvtt-py==0.6.0", "MIT", "LICENSE", ["*/tests/samples/*.vtt", "*/tests/samples/*.srt"]),
-    ("markdown-it-py==4.3.0", "MIT", "LICENSE", ["*/tests/test_port/fixtures/*.md", "*/tests/test_cmark_spec/spec.md"]),
+    ("markdown-it-py==4.3.0", "MIT", "LICENSE", ["*/tests/test_port/fixtures/*.md", "*/tests/test_cmark_spec/commonmark.json"]),
     ("html2text==2025.4.15", "GPL-3.0-or-later", "COPYING", ["*/test/*.html", "*/test/*.md"]),
     ("inscriptis==2.7.6", "Apache-2.0", "LICENSE", ["*/tests/html/*.html", "*/tests/html/real-world/*.html"]),
     ("trafilatura==2.3.1", "Apache-2.0", "LICENSE", ["*/tests/resources/*.html"]),

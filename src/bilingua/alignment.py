@@ -235,6 +235,7 @@ def segments(chunks: Sequence[str], words: Sequence[tuple[str, int]], *, ordered
     """
     raw = "".join(chunks)
     parts, gaps = word_parts(chunks)
+    words = _rejoined(words, parts)
     owner = [p[0][0] for p in parts]
     groups = word_groups([i for _, i in words], owner)
     if ordered:
@@ -256,20 +257,27 @@ def segments(chunks: Sequence[str], words: Sequence[tuple[str, int]], *, ordered
     return out
 
 
+def _rejoined(words: Sequence[tuple[str, int]], parts: list[list[tuple[int, str]]]) -> list[tuple[str, int]]:
+    """The words with the pieces of one source word put back together: two sentences the splitter cut
+    inside a word ("space.\\h:-D", "![[foo]]") come back as that word, glued as it was."""
+    out: list[tuple[str, int]] = []
+    for word, i in words:
+        if out and out[-1][1] == i and 0 <= i < len(parts):
+            if "".join(t for _, t in parts[i]).startswith(out[-1][0] + word):
+                out[-1] = (out[-1][0] + word, i)
+                continue
+        out.append((word, i))
+    return out
+
+
 def _placed(words: Sequence[tuple[str, int]], groups: list[int], parts: list[list[tuple[int, str]]],
             gaps: list[int], *, split: bool) -> list[tuple[int, str]]:
     pieces: list[tuple[int, str]] = []
-    previous, so_far = -2, ""
+    previous = -2
     for (word, i), group in zip(words, groups):
         own = parts[i] if 0 <= i < len(parts) else []
-        source = "".join(t for _, t in own)
-        mine = list(own) if split and len(own) > 1 and word == source else [(group, word)]
-        # Two sentences the splitter cut inside one word ("space.\h:-D") come back glued as they were.
-        glued = bool(pieces) and i == previous and source.startswith(so_far + word)
-        so_far = so_far + word if glued else word
-        if glued:
-            pass
-        elif pieces:
+        mine = list(own) if split and len(own) > 1 and word == "".join(t for _, t in own) else [(group, word)]
+        if pieces:
             if i == previous + 1 and gaps[previous] == mine[0][0] != pieces[-1][0]:
                 mine[0] = (mine[0][0], " " + mine[0][1])  # the space was this chunk's in the source
             else:

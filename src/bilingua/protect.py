@@ -104,7 +104,7 @@ class Protector:
         often as its sentence does is kept as it is, without that call.
         """
         found = [(k, spans) for k, spans in enumerate(self.find(s) for s in sentences)
-                 if spans and hypotheses[k].text.split() and not _intact(hypotheses[k].text, spans)]
+                 if spans and hypotheses[k].text.split() and not _intact(hypotheses[k].text, _wanted(sentences[k], spans))]
         out = list(hypotheses)
         mine = [tokens[k] for k, _ in found] if tokens is not None else None  # what the engine read: not encoded again
         links = align_sentences(backend, [sentences[k] for k, _ in found], [hypotheses[k] for k, _ in found], mine)
@@ -126,6 +126,8 @@ def _put_back(sentence: str, hypothesis: Hypothesis, spans: list[Span], links: l
             run = [aligned[0]]
             while run[-1] + 1 in aligned:
                 run.append(run[-1] + 1)
+            if span.text in " ".join(words[j] for j in run):
+                continue  # already there, glued to more text ("`a`b`"): that text is kept with it
             taken.update(run)
             before.setdefault(run[0], []).append(span.text)
         else:  # the model wrote nothing for it: next to the word aligned nearest
@@ -137,7 +139,7 @@ def _put_back(sentence: str, hypothesis: Hypothesis, spans: list[Span], links: l
         out += before.get(j, [])
         if j not in taken:
             out.append(word)
-    text = _once(" ".join(out), [s.text for s in spans])
+    text = _once(" ".join(out), _wanted(sentence, spans))
     return Hypothesis(text, hypothesis.score, hypothesis.num_tokens, hypothesis.tokens)
 
 
@@ -146,9 +148,16 @@ def _word(span: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(span)}(?!\w)")
 
 
-def _intact(text: str, spans: list[Span]) -> bool:
+def _wanted(sentence: str, spans: list[Span]) -> list[str]:
+    """Each span's text as many times as the translation must hold it: as often as it was found, or as
+    the sentence itself holds it as whole words, whichever is more (a URL found once, inside an
+    ``href="..."``, may stand again as the link's text)."""
+    texts = [s.text for s in spans]
+    return [t for t in dict.fromkeys(texts) for _ in range(max(texts.count(t), len(_word(t).findall(sentence))))]
+
+
+def _intact(text: str, wanted: list[str]) -> bool:
     """Whether ``text`` has each span as often as wanted, as whole words ("12 h" is not in "12 hours")."""
-    wanted = [s.text for s in spans]
     return all(len(_word(w).findall(text)) == wanted.count(w) for w in wanted)
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 __all__ = [
     "LINE_END", "RECORD_END", "split_lines", "data_lines", "lines_with_ends", "FINAL_PUNCTUATION", "CLOSERS", "SPACES",
-    "ends_sentence", "SENTENCE_END", "SENTENCE_END_INSIDE",
+    "ends_sentence", "SENTENCE_END", "SENTENCE_END_INSIDE", "same_words",
 ]
 
 #: CRLF, a lone CR and LF each end a line (``str.splitlines`` also cuts at form feeds, U+2028 and
@@ -69,3 +70,11 @@ def _ending(extra: str) -> re.Pattern[str]:
 def ends_sentence(text: str, *, extra: str = "") -> bool:
     """Whether ``text`` ends a sentence: final punctuation (and ``extra``, e.g. ``:;``), then closers."""
     return _ending(extra).search(text) is not None
+
+
+def same_words(translation: str, source: str) -> bool:
+    """Whether a translation is its source's own words (spacing aside, in NFC as the model reads them):
+    then the source is kept as written, its escapes, entities, runs and spacing included."""
+    if translation.split() == source.split():
+        return True
+    return unicodedata.normalize("NFC", translation).split() == unicodedata.normalize("NFC", source).split()

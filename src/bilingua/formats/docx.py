@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..alignment import segments
+from ..text import same_words
 from ..errors import InputError
 from .registry import register_format
 from .base import Aligned, Translate, respace
@@ -234,7 +235,7 @@ def _repacked(original: bytes, saved: bytes, stories: set[str]) -> bytes:
 
 def _unchanged(raw: str, translation: str) -> bool:
     """Whether a translation is its source's own words (a name, a number, code): then its runs stay as they are."""
-    return translation.split() == raw.split()
+    return same_words(translation, raw)
 
 
 def _put(piece: list[Any], raw: str, translation: str) -> None:

@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 from typing import NamedTuple
 
 from ..alignment import segments
+from ..text import same_words
 from ..languages import SOURCE, TARGET
 from .registry import register_format
 from .base import Aligned, Translate, respace
@@ -140,11 +141,11 @@ def translate_html(source: str, translate: Translate, aligned: Aligned | None = 
     for k, piece in enumerate(pieces):
         raw = source[piece.start : pieces[k + 1].start if k + 1 < len(pieces) else len(source)]
         if piece.text is not None:
-            same = texts[k].split() == piece.text.split()  # then its entities and spaces stay as written
+            same = same_words(texts[k], piece.text)  # then its entities and spaces stay as written
             out.append(raw if same else respace(raw, html.escape(texts[k], quote=False)))
             continue
         for (name, before), value in zip(piece.attributes, attributes.get(k, [])):
-            if value.split() != before.split():
+            if not same_words(value, before):
                 raw = _set_attribute(raw, name, value)
         out.append(_swap_lang(raw) if piece.french else raw)
     return "".join(out)

@@ -13,12 +13,16 @@ placed where the model aligns it. Raw inline HTML still cuts a sentence.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from typing import Any
 
-from ..alignment import grouped, source_groups
+from ..alignment import segments, source_groups
+from ..errors import InputError
+from ..text import same_words
 from .registry import register_format
-from .base import Aligned, Translate, respace, spaced
+from .base import Aligned, Translate, respace
 
 __all__ = ["translate_markdown", "markdown_text"]
 
@@ -26,9 +30,14 @@ __all__ = ["translate_markdown", "markdown_text"]
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 _ESCAPE = re.compile(r"([\\`*_\[\]<>])")
+#: A code span as CommonMark reads one: a backtick string, then text, then a backtick string as long.
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)")
 _CONTAINER = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(?:#{1,6}[ \t]+)?")
 _EMPHASIS_OPEN = {"em_open", "strong_open", "s_open"}
 _EMPHASIS_CLOSE = {"em_close", "strong_close", "s_close"}
+#: Nesting levels markdown-it reads (a list or quote level is two): CommonMark's preset stops at 20, and
+#: deeper text would be left untranslated without a word; deeper than this is refused.
+_MAX_NESTING = 100
 #: What the model reads in place of an image inside a sentence (see _for_model).
 _IMAGE = "`image`"
 
@@ -39,7 +48,11 @@ def _blocks(source: str) -> tuple[list[Any], int]:
 
     front = _FRONT_MATTER.match(source)
     offset = source[: front.end()].count("\n") if front else 0
-    tokens = MarkdownIt("commonmark").enable("table").parse(source[front.end():] if front else source)
+    parser = MarkdownIt("commonmark", {"maxNesting": _MAX_NESTING}).enable("table")
+    parser.disable("text_join")  # an escape or entity stays a token of its own, as written (text_special)
+    tokens = parser.parse(source[front.end():] if front else source)
+    if any(token.level >= _MAX_NESTING - 2 for token in tokens):  # markdown-it stops reading there: refuse
+        raise InputError(f"this Markdown nests lists or quotes deeper than bilingua reads ({_MAX_NESTING // 2} levels)")
     inlines, in_table = [], False
     for token in tokens:
         in_table = (in_table or token.type == "table_open") and token.type != "table_close"
@@ -70,8 +83,8 @@ def _runs(inline: Any) -> list[Any]:
     children = inline.children or []
     for n, child in enumerate(children):
         kind = child.type
-        if kind in ("text", "softbreak") and not autolink:
-            piece = child.content if kind == "text" else " "
+        if kind in ("text", "text_special", "softbreak") and not autolink:
+            piece = " " if kind == "softbreak" else child.content
             chunks = _open_span(parts)
             if chunks and chunks[-1][1] == tuple(stack):
                 chunks[-1] = (chunks[-1][0] + piece, chunks[-1][1])
@@ -165,10 +178,12 @@ def translate_markdown(source: str, translate: Translate, aligned: Aligned | Non
     runs = [_runs(inline) for inline in inlines]
     spans = [part for parts in runs for part in parts if isinstance(part, list)]
     whole = [s for s in spans if aligned is not None and sum(bool(t.strip()) for t, _ in s) > 1]
-    rendered_spans = _render_spans(spans, whole, translate, aligned)
+    rendered_spans, same = _render_spans(spans, whole, translate, aligned)
     lines = _LINE.findall(source)
     rendered = []
     for inline, parts in zip(inlines, runs):
+        if all(id(p) in same for p in parts if isinstance(p, list)):
+            continue  # its text came back as it was: its lines stay as written (escapes, breaks, link forms)
         rendered.append((inline, "".join(rendered_spans[id(p)] if isinstance(p, list) else p for p in parts)))
     for inline, body in reversed(rendered):  # from the end, so that earlier line numbers stay valid
         start, stop = inline.map[0] + offset, inline.map[1] + offset
@@ -182,24 +197,30 @@ def translate_markdown(source: str, translate: Translate, aligned: Aligned | Non
     return "".join(lines)
 
 
-def _render_spans(spans: list[Any], whole: list[Any], translate: Translate, aligned: Aligned | None) -> dict[int, str]:
-    """Each span's Markdown, translated: by chunk, or (spans in ``whole``) in whole sentences with alignment."""
+def _render_spans(spans: list[Any], whole: list[Any], translate: Translate,
+                  aligned: Aligned | None) -> tuple[dict[int, str], set[int]]:
+    """Each span's Markdown, translated: by chunk, or (spans in ``whole``) in whole sentences with alignment;
+    and the spans whose every chunk came back with its own words, in its place (nothing to rewrite)."""
     together = {id(s) for s in whole}
     chunked = [c for s in spans if id(s) not in together for c in s if " ".join(c[0].split()) and _CODE not in c[1]]
     done = iter(translate([" ".join(t.split()) for t, _ in chunked]) if chunked else [])
     out: dict[int, str] = {}
+    same: set[int] = set()
     for span in spans:
         if id(span) not in together:
-            out[id(span)] = _serialize([(stack, respace(t, next(done)) if t.strip() and _CODE not in stack else t)
-                                        for t, stack in span])
+            texts = [respace(t, next(done)) if t.strip() and _CODE not in stack else t for t, stack in span]
+            out[id(span)] = _serialize([(stack, text) for (_, stack), text in zip(span, texts)])
+            if all(same_words(text, t) for (t, _), text in zip(span, texts)):
+                same.add(id(span))
     words = aligned(["".join(_for_model(t, stack) for t, stack in s) for s in whole]) if whole and aligned is not None else []
     for span, span_words in zip(whole, words):
-        raw = "".join(t for t, _ in span)
-        owner = source_groups([_for_model(t, stack) for t, stack in span])  # the words the model read
-        segments = grouped(_code_kept(span, span_words, owner), owner)
-        texts = spaced(raw, [seg for _, seg in segments])
-        out[id(span)] = _serialize([(span[k][1], text) for (k, _), text in zip(segments, texts)])
-    return out
+        chunks = [_for_model(t, stack) for t, stack in span]  # the words the model read
+        cut = segments(chunks, _code_kept(span, span_words, source_groups(chunks)))
+        out[id(span)] = _serialize([(span[k][1], text) for k, text in cut])
+        own = [k for k, (t, _) in enumerate(span) if t.split()]
+        if [k for k, _ in cut] == own and all(same_words(text, span[k][0]) for k, text in cut):
+            same.add(id(span))
+    return out, same
 
 
 def _code_kept(span: list[Any], words: list[tuple[str, int]], owner: list[int]) -> list[tuple[str, int]]:
@@ -221,19 +242,23 @@ def _code_kept(span: list[Any], words: list[tuple[str, int]], owner: list[int]) 
     inserts: dict[int, list[tuple[str, int]]] = {}
     unused = list(copies)
     for k, mine in codes:
-        tail = ""
-        match = next((c for c in unused if c[2].startswith(_for_model(*span[k]))), unused[0] if unused else None)
+        head = tail = ""
+        code = _for_model(*span[k])
+        match = next((c for c in unused if code in c[2]), unused[0] if unused else None)
         if match is not None:  # its own copy if the model kept it, else the next copy in order
             unused.remove(match)
             at, _, copy = match
-            tail = copy[copy.rindex("`") + 1:]
-            tail = tail if tail and not any(c.isalnum() for c in tail) else ""
+            if code in copy:  # what the model wrote against it ("(`a.yml`)", "`hi`lo`") stays with it
+                head, tail = copy[: copy.index(code)], copy[copy.index(code) + len(code):]
+            else:
+                tail = copy[copy.rindex("`") + 1:]
+                tail = tail if tail and not any(c.isalnum() for c in tail) else ""
         elif words:
             near = min(range(len(words)), key=lambda j: (abs(words[j][1] - mine[0]), j))
             at = near if words[near][1] >= mine[0] else near + 1
         else:
             at = 0
-        inserts.setdefault(at, []).append((span[k][0] + tail, mine[0]))
+        inserts.setdefault(at, []).append((head + span[k][0] + tail, mine[0]))
     out: list[tuple[str, int]] = []
     for j in range(len(words) + 1):
         out += inserts.get(j, [])
@@ -250,16 +275,17 @@ def _for_model(text: str, stack: tuple[Wrap, ...]) -> str:
 
 
 def _backtick_runs(words: list[str]) -> list[tuple[int, int, str]]:
-    """Runs of words that open and close a pair of backticks: (first, after last, their text)."""
-    runs, j = [], 0
-    while j < len(words):
-        if "`" in words[j]:
-            start, ticks = j, words[j].count("`")
-            while ticks % 2 and j + 1 < len(words):
-                j += 1
-                ticks += words[j].count("`")
-            runs.append((start, j + 1, " ".join(words[start:j + 1])))
-        j += 1
+    """Runs of words that hold a code span (a backtick string, text, the same backtick string):
+    (first, after last, their text). A backtick with no partner opens nothing."""
+    text = " ".join(words)
+    starts = list(itertools.accumulate((len(w) + 1 for w in words[:-1]), initial=0))
+    runs: list[tuple[int, int, str]] = []
+    for m in _CODE_SPAN.finditer(text):
+        first = bisect.bisect_right(starts, m.start()) - 1
+        last = bisect.bisect_right(starts, m.end() - 1) - 1
+        if runs and first < runs[-1][1]:
+            continue
+        runs.append((first, last + 1, " ".join(words[first : last + 1])))
     return runs
 
 

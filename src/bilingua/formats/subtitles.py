@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 from ..alignment import in_order, segments, word_groups
 from ..errors import InputError
-from ..text import ends_sentence, lines_with_ends
+from ..text import ends_sentence, lines_with_ends, same_words
 from .base import Aligned, Translate
 from .registry import register_format
 
@@ -202,7 +202,7 @@ def translate_cues(cues: list[list[str]], translate: Translate, max_line: int | 
     new = [c.raw for c in chunks]
     for (unit, every), unit_words in zip(units, words):
         for k, text in _shared(chunks, unit, unit_words, every):
-            same = text.split() == chunks[k].text.split()  # then it stays as written (its entities too)
+            same = same_words(text, chunks[k].text)  # then it stays as written (its entities too)
             new[k] = chunks[k].raw if same else _respace(chunks[k].raw, text, entities)
     out: list[list[str]] = [[] for _ in cues]
     at = 0
