@@ -19,7 +19,7 @@ from typing import Any
 from .backends import Hypothesis, TranslationBackend
 from .backends.base import by_place
 
-__all__ = ["piece_words", "align_sentences", "word_groups", "source_groups", "grouped", "in_order", "word_parts",
+__all__ = ["piece_words", "align_sentences", "word_groups", "source_groups", "in_order", "word_parts",
            "segments"]
 
 _SPECIAL = frozenset({"</s>", "<pad>", "<s>"})
@@ -121,17 +121,6 @@ def word_groups(links: list[int], owner: list[int]) -> list[int]:
                 groups[j] = k
                 break
     return groups
-
-
-def grouped(words: Sequence[tuple[str, int]], owner: list[int]) -> list[tuple[int, list[str]]]:
-    """Translated words (each with its source word) in runs of one group, in translation order."""
-    out: list[tuple[int, list[str]]] = []
-    for (word, _), k in zip(words, word_groups([i for _, i in words], owner)):
-        if out and out[-1][0] == k:
-            out[-1][1].append(word)
-        else:
-            out.append((k, [word]))
-    return out
 
 
 def in_order(groups: list[int], count: int, *, every: bool = False) -> list[int]:

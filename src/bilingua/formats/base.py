@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-__all__ = ["Translate", "Aligned", "respace", "spaced"]
+__all__ = ["Translate", "Aligned", "respace"]
 
 #: Translates the texts of a document's parts in one pass (:meth:`Pipeline.translate` on a list).
 Translate = Callable[[Sequence[str]], list[str]]
@@ -16,17 +16,3 @@ Aligned = Callable[[list[str]], list[list[tuple[str, int]]]]
 def respace(raw: str, text: str) -> str:
     """``text`` with the leading and trailing whitespace of ``raw`` (the piece it translates)."""
     return raw[: len(raw) - len(raw.lstrip())] + text.strip() + raw[len(raw.rstrip()):]
-
-
-def spaced(raw: str, segments: Sequence[Sequence[str]]) -> list[str]:
-    """The words of each segment as one text, a space after each but the last, ``raw``'s outer spaces at the ends.
-
-    Segments are a translation cut where its formatting changes; ``raw`` is
-    the source they replace.
-    """
-    texts = [" ".join(words) + " " for words in segments]
-    if texts:
-        texts[-1] = texts[-1][:-1]
-        texts[0] = raw[: len(raw) - len(raw.lstrip())] + texts[0]
-        texts[-1] += raw[len(raw.rstrip()):]
-    return texts
