@@ -521,3 +521,79 @@ def test_a_markdown_image_inside_a_sentence_stays_in_it(options: dict[str, objec
     plain = "Le conseil municipal a publié `image` du quartier mardi soir avant la séance."
     whole = Pipeline(**options).translate(plain).split()  # type: ignore[arg-type]
     assert out.replace(image, "`image`").replace("*", "").replace("\\", "").split() == whole
+
+
+def _docx_with_body(tmp_path: Path, body_xml: str) -> bytes:
+    """A .docx made by python-docx whose body is ``body_xml`` (WordprocessingML, the w: prefix bound)."""
+    import io
+    import zipfile
+
+    import docx
+
+    path = tmp_path / "base.docx"
+    docx.Document().save(str(path))
+    source = zipfile.ZipFile(path)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                text = data.decode()
+                start = text.index("<w:body>") + len("<w:body>")
+                data = (text[:start] + body_xml + text[text.index("<w:sectPr"):]).encode()
+            z.writestr(info, data)
+    return out.getvalue()
+
+
+def test_docx_content_controls_insertions_smart_tags_and_text_beside_a_page_break_are_translated(tmp_path: Path) -> None:
+    from bilingua.formats.docx import docx_text, translate_docx
+
+    body = (
+        "<w:sdt><w:sdtContent><w:p><w:r><w:t>bloc du contrôle</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+        "<w:p><w:r><w:t xml:space=\"preserve\">avant </w:t></w:r>"
+        "<w:sdt><w:sdtContent><w:r><w:t>contrôle en ligne</w:t></w:r></w:sdtContent></w:sdt>"
+        "<w:ins w:id=\"1\" w:author=\"A\"><w:r><w:t xml:space=\"preserve\"> insertion</w:t></w:r></w:ins>"
+        "<w:smartTag w:uri=\"u\" w:element=\"place\"><w:r><w:t xml:space=\"preserve\"> Lyon</w:t></w:r></w:smartTag>"
+        "<w:del w:id=\"2\" w:author=\"A\"><w:r><w:delText>supprimé</w:delText></w:r></w:del></w:p>"
+        "<w:p><w:r><w:t>texte avant le saut</w:t><w:br w:type=\"page\"/><w:t>et après</w:t></w:r></w:p>"
+    )
+    data = _docx_with_body(tmp_path, body)
+    upper = lambda texts: [t.upper() for t in texts]  # noqa: E731  (what reaches translation, and where it goes)
+    out = translate_docx(data, upper)
+    text = docx_text(out)
+    for french in ("BLOC DU CONTRÔLE", "CONTRÔLE EN LIGNE", "INSERTION", "LYON", "TEXTE AVANT LE SAUT", "ET APRÈS"):
+        assert french in text, text  # all stayed in French before
+    import zipfile, io  # noqa: E401
+    xml = zipfile.ZipFile(io.BytesIO(out)).read("word/document.xml").decode()
+    assert "supprimé" in xml and "SUPPRIMÉ" not in xml  # deleted text is not translated
+    assert xml.count("<w:sdt>") == 2 and "<w:ins " in xml and "<w:smartTag " in xml and 'w:type="page"' in xml
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "password-protected"),
+    (None, "Strict Open XML"),
+    ("bomb", "unzips to"),
+])
+def test_encrypted_strict_and_oversized_docx_files_are_refused_with_what_to_do(
+        tmp_path: Path, data: bytes | str | None, message: str) -> None:
+    import io
+    import zipfile
+
+    from bilingua.formats import docx as docx_format
+
+    if data is None:  # the body's namespace is Strict OOXML's
+        source, out = zipfile.ZipFile(io.BytesIO(_docx_with_body(tmp_path, ""))), io.BytesIO()
+        with zipfile.ZipFile(out, "w") as z:
+            for info in source.infolist():
+                z.writestr(info, source.read(info).replace(
+                    b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+                    b"http://purl.oclc.org/ooxml/wordprocessingml/main"))
+        data = out.getvalue()
+    elif data == "bomb":  # 200 MB of zeros in one part, a few hundred KB zipped
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("word/document.xml", b"<a/>" + b" " * (200 * 2**20))
+        data = out.getvalue()
+        assert len(data) < 2**20
+    with pytest.raises(bilingua.InputError, match=message):
+        docx_format.translate_docx(data, lambda texts: list(texts))  # type: ignore[arg-type]

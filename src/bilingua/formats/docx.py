@@ -27,51 +27,62 @@ __all__ = ["translate_docx", "docx_text"]
 
 
 
+#: The most a .docx may unzip to, all parts together, and one part alone: a few MB of zip can hold
+#: gigabytes of XML, which python-docx would parse into many times that in memory.
+MAX_UNZIPPED = 512 * 1024 * 1024
+MAX_PART = 128 * 1024 * 1024
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file: an encrypted .docx, or a .doc
+_STRICT = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
+
+
 def _open(data: bytes) -> Any:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_package(data)
     try:
         return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise InputError(f"this is not a valid .docx file ({exc or type(exc).__name__})") from None
 
 
+def _check_package(data: bytes) -> None:
+    """Refuse, in one line that says what to do, what python-docx would misread or choke on."""
+    if data.startswith(_OLE):
+        raise InputError("this file is password-protected (encrypted) or an old Word .doc, not a .docx: "
+                         "remove the password, or save it as a Word Document (.docx), in Word first")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            infos = package.infolist()
+            big = max(infos, key=lambda i: i.file_size, default=None)
+            total = sum(i.file_size for i in infos)
+            if big is not None and (big.file_size > MAX_PART or total > MAX_UNZIPPED):
+                raise InputError(f"this .docx unzips to {total / 2**20:,.0f} MB ({big.filename}: "
+                                 f"{big.file_size / 2**20:,.0f} MB); bilingua reads at most "
+                                 f"{MAX_UNZIPPED // 2**20} MB in all and {MAX_PART // 2**20} MB a part")
+            if "word/document.xml" in {i.filename for i in infos} and \
+                    _STRICT in package.open("word/document.xml").read(4096):
+                raise InputError("this .docx is saved as Strict Open XML, which bilingua does not read: save it "
+                                 "as a Word Document (.docx) in Word first")
+    except zipfile.BadZipFile:
+        return  # python-docx says it is not a zip
+
+
 def _paragraphs(document: Any) -> Iterator[Any]:
-    """Every paragraph: body, tables (nested), each section's headers and footers, and text boxes."""
-
-    def in_part(part: Any) -> Iterator[Any]:
-        yield from part.paragraphs
-        for table in part.tables:
-            for row in table.rows:
-                for cell in row.cells:
-                    yield from in_part(cell)
-
-    yield from in_part(document)
-    stories = [document]
-    seen = set()
-    for section in document.sections:
-        for part in (section.header, section.footer, section.first_page_header, section.first_page_footer,
-                     section.even_page_header, section.even_page_footer):
-            if not part.is_linked_to_previous and id(part._element) not in seen:
-                seen.add(id(part._element))
-                stories.append(part)
-                yield from in_part(part)
-    yield from _text_boxes(stories)
-
-
-def _text_boxes(stories: list[Any]) -> Iterator[Any]:
-    """The paragraphs inside text boxes (Word's drawing and its VML fallback each hold a copy)."""
+    """Every paragraph of the body and of each section's headers and footers, wherever it is: in tables
+    (nested too), content controls, text boxes (Word's drawing and its VML fallback each hold a copy)."""
     from docx.oxml.ns import qn
     from docx.text.paragraph import Paragraph
 
-    seen: set[Any] = set()  # a box inside a box: its paragraphs come once
+    stories = [document._body]
+    for section in document.sections:
+        for part in (section.header, section.footer, section.first_page_header, section.first_page_footer,
+                     section.even_page_header, section.even_page_footer):
+            if not part.is_linked_to_previous and all(part._element is not s._element for s in stories):
+                stories.append(part)
     for story in stories:
-        for box in story._element.iter(qn("w:txbxContent")):
-            for p in box.iter(qn("w:p")):
-                if p not in seen:
-                    seen.add(p)
-                    yield Paragraph(p, story)
+        for p in story._element.iter(qn("w:p")):
+            yield Paragraph(p, story)
 
 
 def _notes(document: Any) -> list[tuple[Any, Any]]:
@@ -116,32 +127,78 @@ def _store_notes(notes: list[tuple[Any, Any]]) -> None:
 
 def _spans(paragraph: Any) -> list[list[list[Any]]]:
     """The paragraph's runs as spans of pieces: adjacent runs of one formatting form a piece, and a
-    hyperlink's runs one of their own. A run that holds more than text (a picture, a note's mark, a
-    field code, a page break) stays where it is, untouched, and ends the span."""
-    from docx.text.hyperlink import Hyperlink
+    hyperlink's runs one of their own. Runs inside a tracked insertion, a content control, a smart tag
+    or a simple field are the paragraph's text too. A run that holds more than text (a picture, a
+    note's mark, a field code, a page break) stays where it is, untouched, and ends the span; text that
+    shares a run with one is first given runs of its own."""
+    from docx.text.run import Run
 
     spans: list[list[list[Any]]] = []
     pieces: list[list[Any]] = []
     last_key: object = None
-    for item in paragraph.iter_inner_content():
-        if isinstance(item, Hyperlink):
-            if item.runs:
-                pieces.append(list(item.runs))
-            last_key = None
-            continue
-        if _anchored(item._r):
+    for r in _own_runs(paragraph._p):
+        if _anchored(r):
             if pieces:
                 spans.append(pieces)
             pieces, last_key = [], None
             continue
-        rpr = item._r.rPr
-        key = rpr.xml if rpr is not None else ""
+        parent = r.getparent()
+        link = parent if parent.tag.endswith("}hyperlink") else None
+        key = (r.rPr.xml if r.rPr is not None else "", id(link) if link is not None else None)
         if pieces and key == last_key:
-            pieces[-1].append(item)
+            pieces[-1].append(Run(r, paragraph))
         else:
-            pieces.append([item])
+            pieces.append([Run(r, paragraph)])
         last_key = key
     return [*spans, pieces] if pieces else spans
+
+
+#: Elements whose runs are not this paragraph's text: deleted text, another paragraph (in a text box),
+#: alternative content Word shows only where it cannot show the first choice.
+_NOT_MINE = {"p", "del", "moveFrom", "Fallback", "txbxContent"}
+
+
+def _own_runs(p: Any) -> list[Any]:
+    """The paragraph's runs in order, those inside inline containers included; a run that mixes text with
+    an anchor (a note's mark, a page break) split so that its text is a run of its own."""
+    from docx.oxml.ns import qn
+
+    runs = []
+    for r in list(p.iter(qn("w:r"))):
+        a = r.getparent()
+        while a is not None and a is not p and a.tag.rsplit("}", 1)[-1] not in _NOT_MINE:
+            a = a.getparent()
+        if a is p:
+            runs += _split_mixed(r)
+    return runs
+
+
+def _split_mixed(r: Any) -> list[Any]:
+    """``r`` alone, or, when it holds text and an anchor, one run per stretch of text and per anchor."""
+    import copy
+
+    children = [c for c in r if not c.tag.endswith("}rPr")]
+    kinds = [_is_anchor(c) for c in children]
+    if not any(kinds) or all(kinds) or not any(c.tag.endswith("}t") for c in children):
+        return [r]
+    groups: list[list[Any]] = []
+    for child, anchor in zip(children, kinds):
+        if anchor or not groups or _is_anchor(groups[-1][0]):
+            groups.append([child])
+        else:
+            groups[-1].append(child)
+    parent = r.getparent()
+    at = parent.index(r)
+    out = []
+    for n, group in enumerate(groups):
+        new = copy.deepcopy(r)
+        for child in [c for c in new if not c.tag.endswith("}rPr")]:
+            new.remove(child)
+        new.extend(group)
+        parent.insert(at + n, new)
+        out.append(new)
+    parent.remove(r)
+    return out
 
 
 #: What a run may hold and still be text that a translation can replace.
@@ -149,19 +206,21 @@ _TEXT_PARTS = {"rPr", "t", "tab", "cr", "noBreakHyphen", "softHyphen", "lastRend
 
 
 def _anchored(r: Any) -> bool:
+    return any(_is_anchor(child) for child in r)
+
+
+def _is_anchor(child: Any) -> bool:
+    """Whether a run's child is more than text (a picture, a note's mark, a field code, a page break)."""
     from docx.oxml.ns import qn
 
-    for child in r:
-        name = child.tag.rsplit("}", 1)[-1]
-        if name == "br" and child.get(qn("w:type")) in (None, "textWrapping"):
-            continue
-        if name not in _TEXT_PARTS:
-            return True
-    return False
+    name = child.tag.rsplit("}", 1)[-1]
+    if name == "br" and child.get(qn("w:type")) in (None, "textWrapping"):
+        return False
+    return name not in _TEXT_PARTS
 
 
 def _top(run: Any) -> Any:
-    """The element a run hangs from in its paragraph: itself, or the hyperlink around it."""
+    """The element a run hangs from: itself, or the hyperlink around it."""
     element = run._r
     parent = element.getparent()
     return parent if parent is not None and parent.tag.endswith("}hyperlink") else element
