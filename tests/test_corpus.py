@@ -84,6 +84,51 @@ def test_parquet_and_csv_in_and_out(model_args: list[str], tmp_path: Path) -> No
     assert [r["id"] for r in rows] == ["1", "2"] and all("summary" not in r for r in rows)
 
 
+def test_every_parquet_type_passes_through_and_json_outputs_convert_it_as_documented(
+        model_args: list[str], tmp_path: Path) -> None:
+    import datetime as dt
+    import decimal
+
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    records = corpus(6)
+    table = pa.table({
+        "id": [r["id"] for r in records], "text": [r["text"] for r in records],
+        "published": pa.array([dt.datetime(2024, 1, 2, 3, 4, 5, 6000 * i) for i in range(6)], pa.timestamp("ms", tz="Europe/Paris")),
+        "day": pa.array([dt.date(2024, 1, 1 + i) for i in range(6)], pa.date32()),
+        "price": pa.array([decimal.Decimal(f"{i}.25") for i in range(6)], pa.decimal128(9, 2)),
+        "blob": pa.array([bytes([i, 255]) for i in range(6)], pa.binary()),
+        "meta": pa.array([{"tags": ["a", str(i)], "score": i / 2} for i in range(6)]),
+    })
+    pq.write_table(table, tmp_path / "in.parquet")
+    # "Object of type datetime is not JSON serializable" stopped the whole job before.
+    assert main(["batch", str(tmp_path / "in.parquet"), "-o", str(tmp_path / "out.parquet"), *model_args,
+                 "--no-summary", "--chunk-size", "4"]) == 0
+    out = pq.read_table(tmp_path / "out.parquet")
+    for name in ("published", "day", "price", "blob", "meta"):
+        assert out.schema.field(name).type == table.schema.field(name).type
+        assert out.column(name).to_pylist() == table.column(name).to_pylist()
+    assert main(["batch", str(tmp_path / "in.parquet"), "-o", str(tmp_path / "out.jsonl"), *model_args, "--no-summary"]) == 0
+    first = read_jsonl(tmp_path / "out.jsonl")[1]
+    assert first["published"] == "2024-01-02T04:04:05.006000+01:00" and first["day"] == "2024-01-02"  # in its time zone
+    assert first["price"] == "1.25" and first["blob"] == "Af8=" and first["meta"] == {"tags": ["a", "1"], "score": 0.5}
+
+
+def test_a_parquet_output_of_mixed_ids_and_bad_texts_has_one_type_per_column(model_args: list[str], tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    records: list[dict[str, object]] = corpus(4)
+    del records[1]["id"]  # filled in with its record number, an int, beside string ids
+    records[2]["text"] = 12  # a bad record: its text is not text
+    write_jsonl(tmp_path / "in.jsonl", records)
+    # "Expected bytes, got a 'int' object" at the very end, and no output, before.
+    assert main(["batch", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.parquet"), *model_args,
+                 "--no-summary", "--chunk-size", "2"]) == 1
+    rows = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    assert [r["id"] for r in rows] == ["doc-0", "1", "doc-2", "doc-3"]
+    assert rows[2]["text"] == "12" and rows[2]["bilingua_error"] and rows[1]["translation"]
+
+
 def test_a_folder_of_text_files(model_args: list[str], tmp_path: Path) -> None:
     folder = tmp_path / "docs"
     (folder / "sub").mkdir(parents=True)
@@ -396,3 +441,37 @@ def test_the_output_is_assembled_a_part_at_a_time(tmp_path: Path, fmt: str) -> N
     assert (records, failed) == (parts * 500, 0)
     assert peak < total / 4, f"assembly held {peak:,} bytes for {total:,} bytes of records"
     assert store.output.read_text(encoding="utf-8").count("\n") == parts * 500 + (fmt == "csv")
+
+
+def test_a_resumed_jobs_progress_counts_only_this_runs_records(
+        model_args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from tqdm import tqdm
+
+    from bilingua import progress
+    from bilingua.corpus import values
+
+    src, out = write_jsonl(tmp_path / "in.jsonl", corpus(10)), tmp_path / "out.jsonl"
+    args = ["batch", str(src), "-o", str(out), *model_args, "--no-summary", "--chunk-size", "5"]
+    assert main(args) == 0
+    # As if the run had been killed after its first chunk: that chunk's part is there, the job not finished.
+    folder = tmp_path / ".out.jsonl.bilingua-batch"
+    manifest = json.loads((folder / "job.json").read_text(encoding="utf-8"))
+    (folder / "job.json").write_text(json.dumps({**manifest, "complete": False}), encoding="utf-8")
+    (folder / "part-00000000.jsonl").write_text(
+        "".join(values.dumps(r) + "\n" for r in read_jsonl(out)[:5]), encoding="utf-8")
+    bars: list[tqdm] = []
+
+    def drawn(enabled: bool, total: int | None, unit: str, desc: str, **options: object) -> tqdm:
+        bars.append(tqdm(total=total, unit=unit, desc=desc, file=io.StringIO(), **options))  # type: ignore[call-overload]
+        return bars[-1]
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(progress, "bar", drawn)
+    monkeypatch.setattr("sys.stderr", Terminal())
+    assert main([a for a in args if a != "--quiet"]) == 0
+    assert bars and (bars[0].total, bars[0].n) == (5, 5)  # (10, 10) before: resumed records made the rate

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-__all__ = ["bar", "Silent"]
+__all__ = ["bar", "skip", "Silent"]
 
 
 class Silent:
@@ -40,3 +40,10 @@ def bar(enabled: bool, total: int | None, unit: str, desc: str, **options: Any) 
     from tqdm import tqdm
 
     return tqdm(total=total, unit=unit, desc=desc, **options)
+
+
+def skip(progress: Any, n: int) -> None:
+    """``n`` items were done by an earlier run: they leave the bar's total, and never count in its rate."""
+    if progress.total is not None:
+        progress.total = max(progress.total - n, 0)
+        progress.refresh()

@@ -30,6 +30,7 @@ except ImportError:  # Windows: jobs are not locked
     fcntl = None  # type: ignore[assignment]
 
 from .. import progress
+from ..progress import skip
 from ..errors import InputError
 from ..io import check_output, write_atomic
 from ..options import SummaryOptions, TranslationOptions, signature
@@ -37,7 +38,8 @@ from ..signature import file_digest
 from .local import run_local
 from .ray_engine import run_on_ray
 from .work import ENGINES, FIELDS, BatchOptions, annotate
-from .records import ERROR_FIELD, count_records, input_format, output_format, read_records, write_parts
+from . import values
+from .records import ERROR_FIELD, count_records, input_format, input_schema, output_format, read_records, write_parts
 
 __all__ = ["BatchOptions", "BatchReport", "FIELDS", "ENGINES", "annotate", "run_batch"]
 
@@ -120,15 +122,16 @@ class ChunkStore:
         return self.folder / f"part-{k:08d}.jsonl"
 
     def commit(self, k: int, records: list[dict[str, Any]]) -> None:
-        write_atomic(self.part(k), "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        write_atomic(self.part(k), "".join(values.dumps(r) + "\n" for r in records))
 
     def load(self, k: int) -> list[dict[str, Any]]:
         # "\n" only: json.dumps leaves U+2028 and U+0085 unescaped, and str.splitlines splits on them.
-        return [json.loads(line) for line in self.part(k).read_text(encoding="utf-8").split("\n") if line]
+        return [values.loads(line) for line in self.part(k).read_text(encoding="utf-8").split("\n") if line]
 
-    def finish(self, chunks: list[int], fmt: str) -> tuple[int, int]:
-        """Assemble the output from the part files, in order, a part at a time; (records, failed records)."""
-        counts = write_parts(self.output, lambda: (self.load(k) for k in chunks), fmt)
+    def finish(self, chunks: list[int], fmt: str, schema: Any = None) -> tuple[int, int]:
+        """Assemble the output from the part files, in order, a part at a time; (records, failed records).
+        ``schema``: the Parquet input's, whose column types a Parquet output keeps."""
+        counts = write_parts(self.output, lambda: (self.load(k) for k in chunks), fmt, schema)
         write_atomic(self.manifest, json.dumps({"fingerprint": self.fingerprint, "complete": True}, indent=2))
         for part in self.folder.glob("part-*.jsonl"):
             part.unlink()
@@ -210,7 +213,7 @@ def _run(store: ChunkStore, src: Path, fmt_in: str, fmt_out: str, translation: T
             chunk_ids.append(k)
             if store.part(k).is_file():
                 report.resumed_chunks += 1
-                bar.update(len(chunk))
+                skip(bar, len(chunk))  # the rate is this run's: 26 docs/s showed as 73
                 continue
             pending_counts.append(len(chunk))
             yield k, chunk
@@ -227,21 +230,21 @@ def _run(store: ChunkStore, src: Path, fmt_in: str, fmt_out: str, translation: T
     with bar:
         report.models = _runner(options)(pending(), commit, translation, summary, options)
     report.processed_records = sum(pending_counts)
-    report = _finish_report(report, store, chunk_ids, fmt_out, t0)
+    report = _finish_report(report, store, chunk_ids, fmt_out, t0, input_schema(src, fmt_in))
     if report.wall_seconds:
         report.target_words_per_second = words / report.wall_seconds
     return report
 
 
 def _finish_report(report: BatchReport, store: ChunkStore, chunk_ids: list[int] | None, fmt: str | None,
-                   t0: float) -> BatchReport:
+                   t0: float, schema: Any = None) -> BatchReport:
     if chunk_ids is None or fmt is None:  # finished earlier: count what is there, a record at a time
         report.records = report.failed = 0
         for r in read_records(store.output, output_format(store.output)):
             report.records += 1
             report.failed += bool(r.get(ERROR_FIELD))
     else:
-        report.records, report.failed = store.finish(chunk_ids, fmt)
+        report.records, report.failed = store.finish(chunk_ids, fmt, schema)
     report.wall_seconds = time.perf_counter() - t0
     if report.processed_records and report.wall_seconds:
         report.docs_per_second = report.processed_records / report.wall_seconds
@@ -253,6 +256,7 @@ def _runner(options: BatchOptions) -> Any:
 
 
 def _bar(enabled: bool, source: Path, fmt: str) -> Any:
-    # docs/s and, with a total, the ETA; resumed chunks count as done. Counting reads the input: only for a bar.
+    # docs/s and, with a total, the ETA, both of this run's records (resumed ones leave the total).
+    # Counting reads the input: only for a bar.
     enabled = enabled and sys.stderr.isatty()
     return progress.bar(enabled, count_records(source, fmt) if enabled else None, "doc", "batch", smoothing=0.1)

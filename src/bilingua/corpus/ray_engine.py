@@ -18,6 +18,7 @@ from typing import Any
 from ..backends import ThreadPlan, thread_plan
 from ..errors import optional_import
 from ..options import SummaryOptions, TranslationOptions
+from . import values
 from .work import BatchOptions, annotate, prepare
 
 Chunk = tuple[int, list[dict[str, Any]]]
@@ -53,12 +54,12 @@ class _Actor:
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         import numpy as np
 
-        records = [json.loads(s) for s in batch["record"]]
+        records = [values.loads(s) for s in batch["record"]]
         done = annotate(self.pipeline, records, self.options)
         models = json.dumps(self.pipeline.models_info())
         return {
             "chunk": batch["chunk"], "position": batch["position"],
-            "record": np.array([json.dumps(r, ensure_ascii=False) for r in done], dtype=object),
+            "record": np.array([values.dumps(r) for r in done], dtype=object),
             "models": np.array([models] * len(done), dtype=object),
         }
 
@@ -78,7 +79,7 @@ def run_on_ray(chunks: Iterable[Chunk], commit: Callable[[int, list[dict[str, An
     items = []
     for k, records in chunks:
         sizes[k] = len(records)
-        items += [{"chunk": k, "position": i, "record": json.dumps(r, ensure_ascii=False)} for i, r in enumerate(records)]
+        items += [{"chunk": k, "position": i, "record": values.dumps(r)} for i, r in enumerate(records)]
     if not items:
         return {}
     context = ray.data.DataContext.get_current()
@@ -95,7 +96,7 @@ def run_on_ray(chunks: Iterable[Chunk], commit: Callable[[int, list[dict[str, An
     models: dict[str, Any] = {}
     for row in results.iter_rows():
         k = int(row["chunk"])
-        waiting.setdefault(k, {})[int(row["position"])] = json.loads(row["record"])
+        waiting.setdefault(k, {})[int(row["position"])] = values.loads(row["record"])
         models = json.loads(row["models"])
         if len(waiting[k]) == sizes[k]:
             done = waiting.pop(k)

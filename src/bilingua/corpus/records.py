@@ -12,11 +12,13 @@ from typing import Any
 from ..errors import InputError, optional_import
 from ..formats import FORMATS
 from ..io import replacing
+from .values import to_json
 
 #: The field bilingua writes a record's problem into: a record's own ``error`` field is the user's and is kept.
 ERROR_FIELD = "bilingua_error"
 
-__all__ = ["INPUT_FORMATS", "OUTPUT_FORMATS", "input_format", "read_records", "write_records", "write_parts"]
+__all__ = ["INPUT_FORMATS", "OUTPUT_FORMATS", "input_format", "read_records", "write_records", "write_parts",
+           "input_schema"]
 
 INPUT_FORMATS = ("jsonl", "csv", "parquet", "folder")
 OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
@@ -137,11 +139,12 @@ def write_records(path: str | os.PathLike[str], records: Sequence[dict[str, Any]
     write_parts(path, lambda: iter([records]), fmt)
 
 
-def write_parts(path: str | os.PathLike[str], parts: Parts, fmt: str) -> tuple[int, int]:
+def write_parts(path: str | os.PathLike[str], parts: Parts, fmt: str, schema: Any = None) -> tuple[int, int]:
     """Write the records of ``parts`` to ``path`` atomically, in ``fmt``; return (records, records with an error).
 
-    JSONL and CSV hold one part in memory at a time (CSV reads the parts twice: its columns first).
-    Parquet holds them all, since its file has one schema for every row.
+    One part is held in memory at a time. CSV and Parquet read the parts twice: the columns (and
+    Parquet's column types) first, then the rows. ``schema`` is the Parquet input's (``pyarrow.Schema``):
+    its columns keep their exact types in a Parquet output.
     """
     counts = [0, 0]
 
@@ -153,7 +156,7 @@ def write_parts(path: str | os.PathLike[str], parts: Parts, fmt: str) -> tuple[i
 
     with replacing(os.path.realpath(path)) as tmp:  # a link to the output: the file it names is replaced
         if fmt == "parquet":
-            _write_parquet(tmp, [r for part in counted() for r in part])
+            _write_parquet(tmp, _parquet_schema(parts(), schema), counted())
         else:
             with open(tmp, "w", encoding="utf-8", newline="") as fh:
                 if fmt == "jsonl":
@@ -165,7 +168,15 @@ def write_parts(path: str | os.PathLike[str], parts: Parts, fmt: str) -> tuple[i
 
 def _write_jsonl(fh: Any, parts: Iterator[Sequence[dict[str, Any]]]) -> None:
     for part in parts:
-        fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part))
+        fh.write("".join(json.dumps(r, ensure_ascii=False, default=to_json) + "\n" for r in part))
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: text and numbers as they are, anything else as JSON (dates in ISO 8601, see values)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    text = json.dumps(value, ensure_ascii=False, default=to_json)
+    return text[1:-1] if text.startswith('"') else text  # a date is its ISO text, not a JSON string
 
 
 def _write_csv(fh: Any, first: Iterator[Sequence[dict[str, Any]]], second: Iterator[Sequence[dict[str, Any]]]) -> None:
@@ -178,15 +189,56 @@ def _write_csv(fh: Any, first: Iterator[Sequence[dict[str, Any]]], second: Itera
     writer.writeheader()
     for part in second:
         for r in part:
-            row = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for k, v in r.items()}
+            row = {k: _cell(v) for k, v in r.items()}
             (quoted if any(isinstance(v, str) and "\r" in v for v in row.values()) else writer).writerow(row)
 
 
-def _write_parquet(path: Path, records: Sequence[dict[str, Any]]) -> None:
+#: A column whose values have more than one type: written as text (see _as_text).
+_MIXED = "mixed"
+
+
+def _parquet_schema(parts: Iterator[Sequence[dict[str, Any]]], hint: Any) -> Any:
+    """One Arrow type per column, from every part: the input's where it has the column and its values
+    still fit, the values' own otherwise; a column of several types is text."""
     pa = _pyarrow()
-    columns = list(dict.fromkeys(k for r in records for k in r))
-    table = pa.Table.from_pylist([{k: r.get(k) for k in columns} for r in records])
-    pa.parquet.write_table(table, path)
+    types: dict[str, Any] = {}
+    for part in parts:
+        for column in dict.fromkeys(k for r in part for k in r):
+            current = types.get(column, hint.field(column).type if hint is not None and column in hint.names else None)
+            if current is _MIXED:
+                continue
+            try:
+                found = pa.array([r.get(column) for r in part],
+                                 type=None if current is None or pa.types.is_null(current) else current).type
+            except (pa.ArrowException, TypeError, ValueError, OverflowError):
+                types[column] = _MIXED
+                continue
+            if current is None or pa.types.is_null(current):
+                types[column] = found
+            else:
+                types[column] = current if pa.types.is_null(found) or found == current else _MIXED
+    return pa.schema([(c, pa.string() if t is _MIXED else t) for c, t in types.items()]), set(
+        c for c, t in types.items() if t is _MIXED)
+
+
+def _as_text(value: Any) -> Any:
+    """A value of a column of several types: text as it is, anything else as its JSON."""
+    return value if value is None or isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=to_json)
+
+
+def _write_parquet(path: Path, schema_and_mixed: tuple[Any, set[str]], parts: Iterator[Sequence[dict[str, Any]]]) -> None:
+    pa = _pyarrow()
+    schema, mixed = schema_and_mixed
+    with pa.parquet.ParquetWriter(path, schema) as writer:
+        for part in parts:
+            arrays = [pa.array([_as_text(r.get(f.name)) if f.name in mixed else r.get(f.name) for r in part], type=f.type)
+                      for f in schema]
+            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+
+
+def input_schema(path: str | os.PathLike[str], fmt: str) -> Any:
+    """A Parquet input's Arrow schema (its columns' exact types); ``None`` for any other input."""
+    return _pyarrow().parquet.ParquetFile(path).schema_arrow if fmt == "parquet" else None
 
 
 def output_format(path: str | os.PathLike[str]) -> str:
