@@ -213,6 +213,11 @@ def test_the_ray_engine_gives_the_local_result(marian_dir: Path, tmp_path: Path)
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)  # a local Ray instance, started here
     try:
         on_ray = bilingua.batch(src, tmp_path / "ray.jsonl", engine="ray", workers=1, **options)  # type: ignore[arg-type]
+        # A model that cannot load fails the job at once, with the local job's error, and commits nothing.
+        with pytest.raises(bilingua.BilinguaError, match="no-such-model"):
+            bilingua.batch(src, tmp_path / "broken.jsonl", engine="ray", workers=1,  # type: ignore[arg-type]
+                           **{**options, "model": str(tmp_path / "no-such-model")})
+        assert not (tmp_path / "broken.jsonl").exists() and not list(tmp_path.glob(".broken.jsonl.bilingua-batch/part-*"))
     finally:
         ray.shutdown()
     assert (tmp_path / "ray.jsonl").read_text(encoding="utf-8") == (tmp_path / "local.jsonl").read_text(encoding="utf-8")

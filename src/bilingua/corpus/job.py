@@ -174,7 +174,7 @@ def fingerprint(source: Path, translation: TranslationOptions, summary: SummaryO
     groups' configuration signature, with the glossary's and shortlist's content)."""
     from importlib.metadata import version
 
-    same = {k: v for k, v in asdict(opts).items() if k not in ("workers", "engine", "ray_address", "ordered")}
+    same = {k: v for k, v in asdict(opts).items() if k not in ("workers", "engine", "ray_address")}
     return signature(translation, summary, input=_stamp(source), batch=same, bilingua=version("bilingua")).to_dict()
 
 

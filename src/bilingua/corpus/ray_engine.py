@@ -1,4 +1,5 @@
-"""The Ray engine: the same job on Ray Data, one loaded model per actor, chunks committed as they stream back.
+"""The Ray engine: the same job on a pool of Ray actors, one loaded model per actor, each chunk committed as
+it comes back.
 
 ``ray`` is an optional extra (``pip install "bilingua[ray]"``). Without an
 address a local Ray instance is started; ``auto`` joins the cluster this
@@ -42,26 +43,28 @@ def actor_options(translation: TranslationOptions) -> TranslationOptions:
 
 
 class _Actor:
-    """One Ray actor: loads the pipeline once, then annotates batches of records (JSON strings)."""
+    """One Ray actor: loads the pipeline once, then annotates chunks of records (tagged JSON lines).
+
+    A pipeline that cannot load is kept as its exception and given back by the first call: the driver
+    raises it, so the job fails at once, as a local one does, with the same one-line error.
+    """
 
     def __init__(self, translation: TranslationOptions, summary: SummaryOptions, options: BatchOptions) -> None:
         from ..pipeline import Pipeline
 
-        self.pipeline = Pipeline(translation=translation, summary=summary, progress=False)
         self.options = options
-        prepare(self.pipeline, options)
+        self.failure: BaseException | None = None
+        try:
+            self.pipeline = Pipeline(translation=translation, summary=summary, progress=False)
+            prepare(self.pipeline, options)
+        except Exception as exc:  # given back to the driver, which raises it
+            self.failure = exc
 
-    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        import numpy as np
-
-        records = [values.loads(s) for s in batch["record"]]
-        done = annotate(self.pipeline, records, self.options)
-        models = json.dumps(self.pipeline.models_info())
-        return {
-            "chunk": batch["chunk"], "position": batch["position"],
-            "record": np.array([values.dumps(r) for r in done], dtype=object),
-            "models": np.array([models] * len(done), dtype=object),
-        }
+    def annotate(self, lines: list[str]) -> tuple[list[str], str] | BaseException:
+        if self.failure is not None:
+            return self.failure
+        done = annotate(self.pipeline, [values.loads(line) for line in lines], self.options)
+        return [values.dumps(r) for r in done], json.dumps(self.pipeline.models_info())
 
 
 def _start(address: str | None) -> Any:
@@ -73,32 +76,35 @@ def _start(address: str | None) -> Any:
 
 def run_on_ray(chunks: Iterable[Chunk], commit: Callable[[int, list[dict[str, Any]]], None],
                translation: TranslationOptions, summary: SummaryOptions, options: BatchOptions) -> dict[str, Any]:
-    """Process the chunks on Ray Data and commit each one as soon as all its records are back."""
+    """Process the chunks on a pool of Ray actors and commit each one as soon as it is back.
+
+    The driver reads the input a chunk at a time, as an actor comes free: at most one chunk per actor
+    is in flight, so the driver's memory does not grow with the corpus.
+    """
     ray = _start(options.ray_address)
-    sizes: dict[int, int] = {}
-    items = []
-    for k, records in chunks:
-        sizes[k] = len(records)
-        items += [{"chunk": k, "position": i, "record": values.dumps(r)} for i, r in enumerate(records)]
-    if not items:
-        return {}
-    context = ray.data.DataContext.get_current()
-    context.execution_options.preserve_order = options.ordered
-    context.enable_progress_bars = False
     plan = actor_plan(translation, options.worker_count)
-    results = ray.data.from_items(items).map_batches(
-        _Actor, fn_constructor_kwargs={"translation": actor_options(translation), "summary": summary,
-                                       "options": options},
-        batch_size=options.chunk_size, concurrency=options.worker_count, num_cpus=1,
-        num_gpus=plan.gpus_per_worker, batch_format="numpy",
-    )
-    waiting: dict[int, dict[int, dict[str, Any]]] = {}
+    remote = ray.remote(num_cpus=1, num_gpus=plan.gpus_per_worker)(_Actor)
+    idle = [remote.remote(actor_options(translation), summary, options) for _ in range(options.worker_count)]
+    flying: dict[Any, tuple[int, Any]] = {}
     models: dict[str, Any] = {}
-    for row in results.iter_rows():
-        k = int(row["chunk"])
-        waiting.setdefault(k, {})[int(row["position"])] = values.loads(row["record"])
-        models = json.loads(row["models"])
-        if len(waiting[k]) == sizes[k]:
-            done = waiting.pop(k)
-            commit(k, [done[i] for i in range(sizes[k])])
-    return models
+    todo = iter(chunks)
+    try:
+        while True:
+            while idle and (chunk := next(todo, None)) is not None:
+                k, records = chunk
+                actor = idle.pop()
+                flying[actor.annotate.remote([values.dumps(r) for r in records])] = (k, actor)
+            if not flying:
+                return models
+            [ready], _ = ray.wait(list(flying), num_returns=1)
+            k, actor = flying.pop(ready)
+            answer = ray.get(ready)
+            if isinstance(answer, BaseException):
+                raise answer
+            lines, found = answer
+            commit(k, [values.loads(line) for line in lines])
+            models = json.loads(found)
+            idle.append(actor)
+    finally:
+        for actor in [*idle, *(a for _, a in flying.values())]:
+            ray.kill(actor)

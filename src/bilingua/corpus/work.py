@@ -39,7 +39,6 @@ class BatchOptions:
     workers: int | None = option(None, "processes (local) or actors (ray); default 2 where there are 2 cores or more")
     engine: str = option("local", "where the work runs", choices=ENGINES)
     ray_address: str | None = option(None, "auto, or ray://HOST:PORT (default: start a local Ray instance)")
-    ordered: bool = option(True, "Ray: let records finish in any order", flag="--unordered")
     input_format: str | None = option(None, "instead of the extension", choices=INPUT_FORMATS)
 
     def __post_init__(self) -> None:
