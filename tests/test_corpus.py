@@ -480,3 +480,40 @@ def test_a_resumed_jobs_progress_counts_only_this_runs_records(
     monkeypatch.setattr("sys.stderr", Terminal())
     assert main([a for a in args if a != "--quiet"]) == 0
     assert bars and (bars[0].total, bars[0].n) == (5, 5)  # (10, 10) before: resumed records made the rate
+
+
+def test_a_killed_ray_drivers_local_instance_ends_with_it(tmp_path: Path) -> None:
+    pytest.importorskip("ray")
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from bilingua.corpus.reaper import descendants
+
+    # Killing the driver used to leave Ray's dashboard and runtime-env agents running forever.
+    driver = tmp_path / "driver.py"
+    driver.write_text(
+        "import json, os, time\n"
+        "from bilingua.corpus.ray_engine import _start\n"
+        "from bilingua.corpus.reaper import descendants\n"
+        "ray = _start(None)\n"
+        "ray.get(ray.remote(lambda: 1).remote())\n"
+        "print(json.dumps(descendants(os.getpid())), flush=True)\n"
+        "time.sleep(300)\n", encoding="utf-8")
+    process = subprocess.Popen([sys.executable, str(driver)], stdout=subprocess.PIPE, text=True,
+                               stderr=subprocess.DEVNULL)
+    try:
+        started = [tuple(p) for p in json.loads(process.stdout.readline())]  # type: ignore[union-attr]
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert len(started) >= 3  # GCS, raylet, agents, a worker
+    alive = started
+    for _ in range(40):
+        alive = [p for p in started if p in set(descendants(1)) and os.path.exists(f"/proc/{p[0]}")]
+        if not alive:
+            break
+        time.sleep(0.5)
+    assert not alive, f"left running: {alive}"

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..backends import ThreadPlan, thread_plan
 from ..errors import optional_import
 from ..options import SummaryOptions, TranslationOptions
-from . import values
+from . import reaper, values
 from .work import BatchOptions, annotate, prepare
 
 Chunk = tuple[int, list[dict[str, Any]]]
@@ -70,7 +71,10 @@ class _Actor:
 def _start(address: str | None) -> Any:
     ray = optional_import("ray", "--engine ray", extra="ray")
     if not ray.is_initialized():
+        before = reaper.descendants(os.getpid())
         ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
+        if address is None:  # a local instance of this process's own: ended with it, even by kill -9
+            reaper.watch_instance(before)
     return ray
 
 
