@@ -425,11 +425,14 @@ def test_a_model_that_cannot_load_fails_the_job_at_once_and_commits_nothing(
     assert not out.exists() and not list(tmp_path.glob(".out.jsonl.bilingua-batch/part-*"))
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
-def test_the_output_is_assembled_a_part_at_a_time(tmp_path: Path, fmt: str) -> None:
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_the_output_is_assembled_a_part_at_a_time(tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import tracemalloc
 
+    from bilingua.corpus import records as record_io
     from bilingua.corpus.job import ChunkStore
+
+    monkeypatch.setattr(record_io, "ROW_GROUP", 1000)  # Parquet gathers parts into row groups of this many rows
 
     store = ChunkStore(tmp_path / f"out.{fmt}", {})
     store.folder.mkdir()
@@ -437,6 +440,7 @@ def test_the_output_is_assembled_a_part_at_a_time(tmp_path: Path, fmt: str) -> N
     for k in range(parts):
         store.commit(k, [{"id": k * 500 + i, "text": "x" * 200, "translation": "y" * 200} for i in range(500)])
     total = sum(p.stat().st_size for p in store.folder.glob("part-*.jsonl"))
+    record_io.write_records(tmp_path / f"warm.{fmt}", [{"id": 0}], fmt)  # imports (pyarrow, pandas) are not data
     tracemalloc.start()
     try:
         records, failed = store.finish(list(range(parts)), fmt)
@@ -445,7 +449,10 @@ def test_the_output_is_assembled_a_part_at_a_time(tmp_path: Path, fmt: str) -> N
         tracemalloc.stop()
     assert (records, failed) == (parts * 500, 0)
     assert peak < total / 4, f"assembly held {peak:,} bytes for {total:,} bytes of records"
-    assert store.output.read_text(encoding="utf-8").count("\n") == parts * 500 + (fmt == "csv")
+    if fmt == "parquet":
+        assert sum(1 for _ in record_io.read_records(store.output, "parquet")) == parts * 500
+    else:
+        assert store.output.read_text(encoding="utf-8").count("\n") == parts * 500 + (fmt == "csv")
 
 
 def test_a_resumed_jobs_progress_counts_only_this_runs_records(
