@@ -213,3 +213,15 @@ def test_a_protected_span_the_sentence_holds_twice_is_kept_twice() -> None:
     # Found once (inside href="..."), the URL's second copy, the link's text, was deleted as the model's extra.
     text = '<a href="https://foo.bar/?q=1">https://foo.bar/?q=1</a> est le lien.'
     assert bilingua.Pipeline(backend="identity").translate(text) == text
+
+
+def test_a_translated_markdown_paragraph_keeps_its_link_forms_as_written() -> None:
+    from bilingua.formats.markdown import translate_markdown
+
+    upper = lambda texts: [t.upper() for t in texts]  # noqa: E731  (the words change, the markup must not)
+    source = ('Voir [la doc](</a b> "titre \\"cité\\"") et [le guide][g], [ceci][] puis <https://ex.fr/a?b=%41>.\n\n'
+              "[g]: /g\n[ceci]: /c\n")
+    # Before: reference links became inline ones, the target was re-encoded, the quoted title broke its link.
+    assert translate_markdown(source, upper) == (
+        'VOIR [LA DOC](</a b> "titre \\"cité\\"") ET [LE GUIDE][g], [CECI][ceci] PUIS <https://ex.fr/a?b=%41>.\n\n'
+        "[g]: /g\n[ceci]: /c\n")  # a collapsed reference's label was its French text: it is named

@@ -4,7 +4,7 @@ Only the lines of paragraphs and headings (also inside lists and block
 quotes) change; everything else (code blocks, fences, raw HTML, tables, YAML
 front matter, blank lines, list markers, quote markers) is copied byte for
 byte. Inside a paragraph, code spans, link and image targets, autolinks and
-inline HTML are kept. A paragraph's soft line breaks are joined, and a
+inline HTML are kept as written (each child of a paragraph is found in its source). A paragraph's soft line breaks are joined, and a
 sentence with emphasis, a link or inline code in it is translated whole,
 the emphasis and link put back on the words the model aligns with them (see
 :func:`translate_markdown`); an image stays in its sentence, kept as it is and
@@ -68,6 +68,114 @@ _CODE: Wrap = ("", "")
 Chunk = tuple[str, tuple[Wrap, ...]]  # text, and the wrappers open around it
 
 
+_BREAK = re.compile(r"[ \t]*\\?\n[ \t]*")
+
+
+def _written(content: str, children: list[Any]) -> list[str] | None:
+    """Each inline child's text as written in ``content`` (the paragraph's source, line prefixes removed),
+    so markup is written back as it was: a reference link stays one, a link target keeps its encoding, a
+    title its quotes. ``None`` where the children cannot all be found in order (then they are rendered)."""
+    at, out = 0, []
+    for child in children:
+        end = _child_end(content, at, child)
+        if end is None:
+            return None
+        out.append(content[at:end])
+        at = end
+    return out if not content[at:].strip() else None
+
+
+def _child_end(content: str, at: int, child: Any) -> int | None:
+    """Where ``child``, which starts at ``at``, ends in ``content``; ``None`` when it is not there."""
+    kind = child.type
+    if kind in ("softbreak", "hardbreak"):
+        m = _BREAK.match(content, at)
+        return m.end() if m else None
+    if kind == "link_open" and child.markup == "autolink":
+        return at + 1 if content.startswith("<", at) else None
+    if kind == "link_close" and child.markup == "autolink":
+        return at + 1 if content.startswith(">", at) else None
+    if kind == "text" and not content.startswith(child.content, at):  # an autolink's address, normalised
+        end = content.find(">", at)
+        return end if end > at and " " not in content[at:end] else None
+    if kind in ("text", "html_inline"):
+        return at + len(child.content)
+    if kind == "code_inline":
+        m = re.compile(rf"(?<!`){re.escape(child.markup)}(?!`)").search(content, at + len(child.markup))
+        return m.end() if content.startswith(child.markup, at) and m else None
+    if kind == "link_open":
+        return at + 1 if content.startswith("[", at) else None
+    if kind == "link_close":
+        return _link_tail(content, at + 1) if content.startswith("]", at) else None
+    if kind == "image":
+        label = _label_end(content, at + 1) if content.startswith("![", at) else None
+        return _link_tail(content, label) if label is not None else None
+    markup = str(child.markup)  # emphasis, escapes and entities (text_special)
+    return at + len(markup) if markup and content.startswith(markup, at) else None
+
+
+def _label_end(content: str, at: int) -> int | None:
+    """After the ``]`` that closes the ``[`` at ``at`` (brackets nest; a backslash escapes one)."""
+    depth, i = 0, at
+    while i < len(content):
+        c = content[i]
+        if c == "\\":
+            i += 2
+            continue
+        depth += (c == "[") - (c == "]")
+        i += 1
+        if depth == 0:
+            return i
+    return None
+
+
+def _link_tail(content: str, at: int) -> int | None:
+    """After a link's destination part, which starts at ``at`` (just after its text's ``]``): ``(url
+    "title")``, a reference ``[label]`` or ``[]``, or nothing (a shortcut reference)."""
+    from markdown_it.helpers import parseLinkDestination, parseLinkTitle
+
+    if content.startswith("[", at):
+        return _label_end(content, at)
+    if not content.startswith("(", at):
+        return at
+    i = _skip_space(content, at + 1)
+    if i < len(content) and content[i] != ")":
+        dest = parseLinkDestination(content, i, len(content))
+        if not dest.ok:
+            return None
+        i = _skip_space(content, dest.pos)
+        if i < len(content) and content[i] in "\"'(":
+            title = parseLinkTitle(content, i, len(content))
+            if not title.ok:
+                return None
+            i = _skip_space(content, title.pos)
+    return i + 1 if content.startswith(")", i) else None
+
+
+def _skip_space(content: str, i: int) -> int:
+    while i < len(content) and content[i] in " \t\n":
+        i += 1
+    return i
+
+
+def _close(children: list[Any], at: int, written: list[str]) -> str:
+    """How the link opened at ``at`` closes, as written; a shortcut or collapsed reference (``[doc]``,
+    ``[doc][]``), whose label is its text, names its label (``][doc]``): the translated text is no label."""
+    end = _closing(children, at)
+    close = written[end]
+    return f"][{''.join(written[at + 1 : end])}]" if close in ("]", "][]") else close
+
+
+def _closing(children: list[Any], at: int) -> int:
+    """The index of the ``link_close`` of the ``link_open`` at ``at``."""
+    depth = 0
+    for k in range(at, len(children)):
+        depth += (children[k].type == "link_open") - (children[k].type == "link_close")
+        if depth == 0:
+            return k
+    return len(children) - 1
+
+
 def _runs(inline: Any) -> list[Any]:
     """The children of an inline token as spans of text (lists of chunks) and markup kept as written.
 
@@ -81,6 +189,11 @@ def _runs(inline: Any) -> list[Any]:
     links: list[tuple[bool, str]] = []  # each open link: written as it is (not a wrapper)?, and its close
     autolink = False
     children = inline.children or []
+    written = _written(inline.content, children)
+
+    def markup(n: int) -> str:  # as written where found, else rendered
+        return written[n] if written is not None else _markup(children[n])
+
     for n, child in enumerate(children):
         kind = child.type
         if kind in ("text", "text_special", "softbreak") and not autolink:
@@ -98,11 +211,12 @@ def _runs(inline: Any) -> list[Any]:
         elif kind == "link_open":
             autolink = child.markup == "autolink"
             raw = autolink or not _plain_link(children, n)
-            links.append((raw, ">" if autolink else _link_target(child)))
+            close = ">" if autolink else _close(children, n, written) if written is not None else _link_target(child)
+            links.append((raw, close))
             if raw:
                 parts.append("<" if autolink else "[")
             else:
-                stack.append(("[", _link_target(child)))
+                stack.append(("[", close))
         elif kind == "link_close":
             raw, closing = links.pop() if links else (True, "")
             if raw:
@@ -111,12 +225,14 @@ def _runs(inline: Any) -> list[Any]:
                 stack.pop()
             autolink = False
         elif kind == "text":  # the text of an autolink is its address
-            parts.append(child.content)
-        elif kind == "code_inline" or (kind == "image" and "\n" not in _markup(child)):
+            parts.append(markup(n))
+        elif kind == "code_inline" or (kind == "image" and "\n" not in markup(n)):
             # part of the sentence, but written as it is (an image written over two lines still ends it)
-            _open_span(parts).append((_markup(child), (*stack, _CODE)))
+            _open_span(parts).append((markup(n), (*stack, _CODE)))
+        elif kind == "hardbreak":
+            parts.append(_markup(child))  # one form, "\\" then the line end, which the line prefixes follow
         else:
-            parts.append(_markup(child))
+            parts.append(markup(n))
     return parts
 
 
