@@ -218,6 +218,23 @@ def test_the_ray_engine_gives_the_local_result(marian_dir: Path, tmp_path: Path)
             bilingua.batch(src, tmp_path / "broken.jsonl", engine="ray", workers=1,  # type: ignore[arg-type]
                            **{**options, "model": str(tmp_path / "no-such-model")})
         assert not (tmp_path / "broken.jsonl").exists() and not list(tmp_path.glob(".broken.jsonl.bilingua-batch/part-*"))
+        # The driver reads a chunk as an actor comes free: it read every record before starting, before.
+        from bilingua.corpus.ray_engine import run_on_ray
+        from bilingua.corpus.work import BatchOptions
+        from bilingua.options import SummaryOptions, TranslationOptions
+
+        read: list[int] = []
+        committed: list[tuple[int, int]] = []
+
+        def chunks():  # type: ignore[no-untyped-def]
+            for k in range(6):
+                read.append(k)
+                yield k, [{"id": f"{k}-{i}", "text": "Bonjour."} for i in range(3)]
+
+        run_on_ray(chunks(), lambda k, records: committed.append((k, len(read))), TranslationOptions(backend="identity"),
+                   SummaryOptions(summarizer="extractive"), BatchOptions(workers=1, fields=("translation",)))
+        assert sorted(k for k, _ in committed) == list(range(6))
+        assert all(seen <= k + 2 for k, seen in committed), committed  # one chunk in flight, one read ahead
     finally:
         ray.shutdown()
     assert (tmp_path / "ray.jsonl").read_text(encoding="utf-8") == (tmp_path / "local.jsonl").read_text(encoding="utf-8")

@@ -156,7 +156,9 @@ VTT_BLOCKS = ("WEBVTT\r\n\r\nSTYLE\r\n::cue { color: yellow }\r\n\r\nNOTE après
 def test_subtitles_keep_crlf_block_order_empty_cues_and_missing_numbers() -> None:
     assert identity(VTT_BLOCKS, "vtt") == VTT_BLOCKS
     unnumbered = "00:00:01,000 --> 00:00:02,000\nUn.\n\n00:00:02,000 --> 00:00:03,000\nDeux.\n"
-    assert identity(unnumbered, "srt") == unnumbered
+    assert identity(unnumbered, "srt") == unnumbered  # numbered all "0" before
+    crlf = "1\r\n00:00:01,000 --> 00:00:02,000\r\nUn,\r\ndeux.\r\n\r\n2\r\n00:00:02,000 --> 00:00:03,000\r\nTrois.\r\n"
+    assert identity(crlf, "srt") == crlf  # LF before
 
 
 @pytest.mark.parametrize(("source", "form", "line"), [
