@@ -10,6 +10,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -197,6 +198,11 @@ def test_api_keys_and_rate_limits(marian_dir: Path, tmp_path: Path) -> None:
         settings = httpx.get(server.url + "/frontend/settings").json()
         assert settings["keyRequired"] is True and settings["apiKeys"] is True
         assert httpx.get(server.url + "/health").status_code == 200  # no key needed to ask if it is up
+        # A key in the query string is checked before the body is read: the 403 comes with no byte sent.
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+            raw.sendall(b"POST /translate?api_key=wrong HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        b"Content-Length: 100000\r\n\r\n")
+            assert raw.recv(4096).startswith(b"HTTP/1.1 403")
         limited = ask("slow-key")
         assert limited.status_code == 429 and 1 <= int(limited.headers["Retry-After"]) <= 60
         blocked = ask("blocked-key")
@@ -329,3 +335,88 @@ def test_a_client_gone_mid_body_is_logged_as_499_without_a_traceback(server: Ser
     log = server.log.read_text()
     assert '"POST /translate" 499' in log and "Traceback" not in log and '"POST /translate" 500' not in log
     assert post(server, "/translate", json={"q": "Bonjour.", "source": "fr"}).status_code == 200
+
+
+def test_a_deadline_or_a_client_gone_stops_the_work_nobody_waits_for(marian_dir: Path, tmp_path: Path) -> None:
+    # Before: no deadline, and five requests whose clients had hung up still cost 18 s of CPU, logged as 200.
+    s = Server("--model", str(marian_dir), *SERVE_MODEL_OPTIONS, "--max-chars", "400000", "--request-timeout", "0.5",
+               log=tmp_path / "serve.log")
+    try:
+        text = "\n\n".join(f"{FR[i % len(FR)]} Dossier {i}." for i in range(6000))[:380_000]  # no two alike
+        sentences = 2 * (text.count("\n\n") + 1)
+
+        def settled() -> float:  # the engine's sentence count, once it has stopped moving
+            last = -1.0
+            while (now := metric(s, "bilingua_batch_sentences_sum")) != last:
+                last = now
+                time.sleep(1.0)
+            return now
+
+        answer = post(s, "/translate", json={"q": text, "source": "fr"})
+        assert answer.status_code == 503 and "Timeout" in answer.json()["error"]
+        at_answer = metric(s, "bilingua_batch_sentences_sum")
+        after_deadline = settled()
+        # Its queued sentences were dropped: at most the batches already running finished.
+        assert after_deadline - at_answer <= 256 and after_deadline < sentences
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.post(s.url + "/translate", json={"q": text, "source": "fr"}, timeout=0.15)
+        at_hang_up = metric(s, "bilingua_batch_sentences_sum")
+        assert settled() - at_hang_up <= 256
+        log = s.log.read_text()
+        assert '"POST /translate" 503' in log and '"POST /translate" 499' in log and "Traceback" not in log
+        assert post(s, "/translate", json={"q": "Bonjour.", "source": "fr"}).status_code == 200
+    finally:
+        s.stop()
+
+
+def _rss_mb(pid: int) -> float:
+    found = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+    assert found
+    return int(found.group(1)) / 1024
+
+
+def test_every_body_is_bounded_while_it_streams_on_every_route(
+        marian_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import urllib.error
+    import urllib.request
+
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    monkeypatch.setenv("TMPDIR", str(spool))  # where a multipart upload would be spooled
+    s = Server("--model", str(marian_dir), *SERVE_MODEL_OPTIONS, "--max-chars", "5000", log=tmp_path / "serve.log")
+    try:
+        post(s, "/translate", json={"q": "Bonjour.", "source": "fr"})
+        before = _rss_mb(s.proc.pid)
+
+        def upload() -> Any:  # 40 MB as a file part, chunked: no length is declared
+            yield b'--b\r\nContent-Disposition: form-data; name="q"; filename="a.txt"\r\n\r\n'
+            for _ in range(40):
+                yield b"x" * 2**20
+            yield b"\r\n--b--\r\n"
+
+        def big_json() -> Any:
+            yield b'{"text": "'
+            for _ in range(40):
+                yield b"a" * 2**20
+            yield b'"}'
+
+        # Before: read whole and spooled to disk (500 MB landed in /tmp), answered 200; /v1 had no limit at all.
+        multipart = httpx.post(s.url + "/translate", content=upload(), timeout=60,
+                               headers={"Content-Type": "multipart/form-data; boundary=b"})
+        assert multipart.status_code == 413 and "limit" in multipart.json()["error"]
+        for route in ("/v1/process", "/v1/summarize"):
+            answer = httpx.post(s.url + route, content=big_json(), headers={"Content-Type": "application/json"}, timeout=60)
+            assert answer.status_code == 413, route
+        # A client that sends all of a declared 14 MB body before reading reads the 413 (urllib got a reset).
+        request = urllib.request.Request(s.url + "/translate", data=b"{" + b" " * (14 * 2**20) + b"}",
+                                         headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=60)
+        assert refused.value.code == 413
+        assert _rss_mb(s.proc.pid) - before < 30  # 120 MB went by
+        assert sum(f.stat().st_size for f in spool.rglob("*") if f.is_file()) < 2**20
+        deep = b'{"text": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"  # within the byte limit
+        assert httpx.post(s.url + "/v1/process", content=deep, headers={"Content-Type": "application/json"}).status_code == 400
+        assert post(s, "/translate", json={"q": "Bonjour.", "source": "fr"}).status_code == 200
+    finally:
+        s.stop()

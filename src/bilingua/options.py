@@ -204,6 +204,10 @@ class ServiceOptions:
     cors_origins: str = option("*", "origins whose web pages may call the API (CORS), comma-separated, as "
                                "LibreTranslate; empty for none")
     public_metrics: bool = option(False, "serve /metrics without a key when keys are required")
+    #: Past it the client gets a 503 and the request's sentences still queued are dropped; the same happens,
+    #: unanswered, when the client hangs up.
+    request_timeout: float = option(60.0, "seconds a request may take; 503 after, its queued work dropped",
+                                    metavar="SECONDS")
     #: Requests' sentences share engine batches, waiting up to this long for batch-mates; ``None``: each alone.
     micro_batch_ms: float | None = option(
         5.0, "wait up to MS for other requests' sentences to share an engine batch", metavar="MS",
@@ -214,6 +218,7 @@ class ServiceOptions:
         at_least("max_chars", self.max_chars, 1)
         at_least("req_limit", self.req_limit, 1)
         at_least("batch_limit", self.batch_limit, 1)
+        within("request_timeout", self.request_timeout, 0, 86_400, open_low=True)
         at_least("graceful_seconds", self.graceful_seconds, 1)
         _milliseconds(self.micro_batch_ms)
 

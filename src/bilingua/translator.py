@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -12,7 +13,7 @@ from typing import Any
 from .alignment import align_sentences
 from .backends import Hypothesis, TranslationBackend
 from .backends.cache import CachedBackend
-from . import progress
+from . import cancel, progress
 from .checks import at_least
 from .languages import SOURCE
 from .protect import Protector
@@ -248,6 +249,9 @@ class _Schedule:
         self.bar.close()
 
     def add(self, sentences: Iterable[str]) -> None:
+        token = cancel.current()
+        if token is not None and token.cancelled:  # nobody waits for the rest: stop splitting it
+            raise cancel.Cancelled(str(token.reason))
         for s in sentences:
             if s.strip() and s not in self.pieces:
                 self.waiting[s] = None
@@ -279,8 +283,8 @@ class _Schedule:
             if self.pool is None:
                 job: Future[list[Hypothesis]] = Future()
                 job.set_result(self.translator._run(texts, tokens))
-            else:
-                job = self.pool.submit(self.translator._run, texts, tokens)
+            else:  # in the caller's context: a service request's cancel token goes with its batches
+                job = self.pool.submit(contextvars.copy_context().run, self.translator._run, texts, tokens)
             job.add_done_callback(functools.partial(_tick, self.bar, len(texts)))
             self.jobs.append((texts, job))
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .. import cancel
 from ..errors import BilinguaError
 from .base import Hypothesis, TranslationBackend, WrappingBackend
 
@@ -113,16 +114,35 @@ class MicroBatcher(WrappingBackend):
         tokens = list(tokens) if tokens is not None else self.inner.encode(sources)
         self._check_lengths(max(len(t) for t in tokens))
         call = _Call(sources, tokens)
+        token = cancel.current()
         with self._cond:
             if self._closed:
                 raise BilinguaError("the translator is shutting down and takes no new sentences")
             self._queue.append(call)
             self._queued += len(sources)
             self._cond.notify_all()
-        call.done.wait()
+        # A caller that gives up (a client gone, a deadline passed): its sentences still queued are dropped.
+        forget = token.on_cancel(lambda: self._drop(call, str(token.reason))) if token is not None else None
+        try:
+            call.done.wait()
+        finally:
+            if forget is not None:
+                forget()
         if call.error is not None:
             raise call.error
         return [h for h in call.results if h is not None]
+
+    def _drop(self, call: _Call, reason: str) -> None:
+        """Take a cancelled call's queued sentences off the queue and wake it with :class:`Cancelled`."""
+        with self._cond:
+            if call.done.is_set():
+                return
+            if call in self._queue:
+                self._queue.remove(call)
+                self._queued -= len(call.order)
+            call.order.clear()
+            call.error = cancel.Cancelled(reason)
+            call.done.set()
 
     def close(self) -> None:
         """Finish what is queued, then stop the workers."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..version import __version__
@@ -12,6 +11,7 @@ from ..errors import first_line
 from ..options import ServiceOptions
 from ..pipeline import Pipeline
 from .core import ENDPOINTS, Service, client_of
+from .limits import BodyLimit
 from .routes import add_routes
 
 __all__ = ["create_app"]
@@ -45,29 +45,50 @@ CLIENT_CLOSED = 499
 
 
 def _add_middleware(app: Any, service: Service) -> None:
-    from fastapi.responses import JSONResponse, Response
-    from starlette.requests import ClientDisconnect
+    # Inner first: the body limit runs inside the accounting, so its 413 is counted and logged.
+    app.add_middleware(BodyLimit, max_bytes=service.max_bytes)
+    app.add_middleware(_Accounting, service=service)
 
-    @app.middleware("http")
-    async def account(request: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
-        started = time.perf_counter()
-        service.metrics.in_flight.inc()
-        status = 500
+
+class _Accounting:
+    """Counts, times and logs every request, answers a bilingua bug with a JSON 500, and logs a client that
+    hung up as 499. A plain ASGI middleware: the endpoint reads the client's own ``receive``, so it sees
+    the client hang up (Starlette's ``BaseHTTPMiddleware`` hid that)."""
+
+    def __init__(self, app: Any, service: Service) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from starlette.requests import ClientDisconnect, Request
+        from starlette.responses import JSONResponse
+
+        started, metrics = time.perf_counter(), self.service.metrics
+        status, answered = [500], [False]
+
+        async def sending(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status[0], answered[0] = message["status"], True
+            await send(message)
+
+        metrics.in_flight.inc()
+        request = Request(scope)
         try:
-            response = await call_next(request)
-        except ClientDisconnect:  # the client hung up while sending: nobody to answer, and not our failure
-            response = Response(status_code=CLIENT_CLOSED)
+            await self.app(scope, receive, sending)
+        except ClientDisconnect:  # the client hung up: nobody to answer, and not our failure
+            status[0] = CLIENT_CLOSED
         except Exception as exc:  # a bug in bilingua, not the client's fault: one log line, no internals sent
             logger.error("%s %s failed: %s: %s", request.method, request.url.path, type(exc).__name__, first_line(exc))
-            response = JSONResponse({"error": "Internal error"}, status_code=500)
-        try:
-            status = response.status_code
-            return response
+            if not answered[0]:
+                await JSONResponse({"error": "Internal error"}, status_code=500)(scope, receive, send)
+            status[0] = 500
         finally:
-            service.metrics.in_flight.dec()
+            metrics.in_flight.dec()
             seconds = time.perf_counter() - started
             path = request.url.path
             endpoint = path if path in ENDPOINTS else "/static" if path.startswith("/static/") else "other"
-            service.metrics.request(endpoint, status, seconds)
-            logger.info('%s "%s %s" %d %.1f ms', client_of(request), request.method, path, status, 1000 * seconds)
-
+            metrics.request(endpoint, status[0], seconds)
+            logger.info('%s "%s %s" %d %.1f ms', client_of(request), request.method, path, status[0], 1000 * seconds)

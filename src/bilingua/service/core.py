@@ -37,6 +37,8 @@ class Service:
         self.options = options
         keys = read_keys(options.api_keys) if options.api_keys else None
         self.gate = Gate(keys, options.req_limit)
+        #: The most bytes a request body may hold, on every route: a form may spell a character in 12.
+        self.max_bytes = 12 * options.max_chars + 65536
         self.metrics = ServiceMetrics()
         self.detector = LanguageDetector()
         self.pair_detector = LanguageDetector(list(LANGUAGES))

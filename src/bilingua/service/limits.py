@@ -7,11 +7,14 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
+from typing import Any
+
+from starlette.exceptions import HTTPException
 
 from ..errors import InputError
 from ..text import data_lines
 
-__all__ = ["Gate", "Refused", "read_keys"]
+__all__ = ["Gate", "Refused", "read_keys", "BodyLimit", "BodyTooLarge", "drain"]
 
 
 class Refused(Exception):
@@ -64,21 +67,40 @@ class Gate:
         if self.keys is not None and (not api_key or api_key not in self.keys):
             raise Refused(403, "Invalid API key" if api_key else "An API key is required: give api_key")
 
+    def precheck(self, api_key: str | None, client: str) -> None:
+        """What can be refused before a request's body is read: a bad or blocked key (403), a client whose
+        window is already full (429). Nothing is counted. Without a key where keys are required, nothing
+        can be said yet: the key may be in the body."""
+        if self.keys is not None and not api_key:
+            return
+        who, limit = self._limit(api_key, client)
+        if limit is None:
+            return
+        now = time.monotonic()
+        with self._lock:
+            times = self._seen.get(who) or deque()
+            recent = sum(1 for t in times if now - t < self.WINDOW)
+            if recent >= limit:
+                wait = max(1, math.ceil(self.WINDOW - (now - times[len(times) - limit])))
+                raise Refused(429, f"Too many requests: the limit is {limit} per minute", {"Retry-After": str(wait)})
+
+    def _limit(self, api_key: str | None, client: str) -> tuple[str, int | None]:
+        """Who a request counts for, and their per-minute limit; a bad or blocked key is refused (403)."""
+        if self.keys is None:
+            return f"ip:{client}", self.req_limit
+        self.check_key(api_key)
+        own = self.keys[str(api_key)]
+        if own == 0:
+            raise Refused(403, "This API key is blocked (its limit is 0 requests per minute)")
+        return f"key:{api_key}", own if own is not None else self.req_limit
+
     def admit(self, api_key: str | None, client: str, cost: int = 1) -> None:
         """Raise :class:`Refused` (403 or 429) unless the request may go ahead; count it if so.
 
         ``cost`` is what the request counts for against the per-minute limit: its number of texts, as
         LibreTranslate charges, so a list of a thousand texts is not one request.
         """
-        limit = self.req_limit
-        who = f"ip:{client}"
-        if self.keys is not None:
-            self.check_key(api_key)
-            own = self.keys[str(api_key)]
-            if own == 0:
-                raise Refused(403, "This API key is blocked (its limit is 0 requests per minute)")
-            limit = own if own is not None else self.req_limit
-            who = f"key:{api_key}"
+        who, limit = self._limit(api_key, client)
         if limit is None:
             return
         now = time.monotonic()
@@ -102,3 +124,68 @@ class Gate:
         self._last_sweep = now
         for who in [w for w, t in self._seen.items() if not t or now - t[-1] >= self.WINDOW]:
             del self._seen[who]
+
+
+class BodyTooLarge(HTTPException):
+    """A body past the limit, found while it streams in: answered 413 by the app's HTTP error handler
+    (FastAPI passes an ``HTTPException`` raised while it reads a body on as it is)."""
+
+
+class BodyLimit:
+    """Bounds every request body while it is read, chunked or not, multipart or not.
+
+    A declared ``Content-Length`` past ``max_bytes`` is refused before a byte is read; an undeclared one
+    stops the read the moment it passes the limit (a 413 from the app's handler). Either way up to
+    ``drain_bytes`` more are read and thrown away before the answer, so that a client still sending
+    (``urllib``, ``requests``) reads the 413 instead of a reset connection; memory stays flat.
+    """
+
+    def __init__(self, app: Any, max_bytes: int, drain_bytes: int = 32 * 2**20) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.drain_bytes = drain_bytes
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"").decode("latin-1").strip()
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await drain(receive, self.drain_bytes)
+            await _refuse(scope, receive, send, f"Invalid request: the body is {declared} bytes, above the limit "
+                                                f"of {self.max_bytes}")
+            return
+        seen, over = 0, False
+
+        async def counted() -> dict[str, Any]:
+            nonlocal seen, over
+            message: dict[str, Any] = await receive()
+            if message["type"] == "http.request" and not over:
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    over = True  # raised once: the handler then reads (and drops) the rest through here
+                    raise BodyTooLarge(413, f"Invalid request: the body is above the limit of {self.max_bytes} bytes")
+            return message
+
+        await self.app(scope, counted, send)
+
+
+async def drain(receive: Any, budget: int) -> None:
+    """Read and drop up to ``budget`` bytes of what is left of a request body (its client may then read the
+    answer), never waiting more than a few seconds for them."""
+    import anyio
+
+    with anyio.move_on_after(5):
+        while budget > 0:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            budget -= len(message.get("body", b""))
+            if not message.get("more_body"):
+                return
+
+
+async def _refuse(scope: dict[str, Any], receive: Any, send: Any, message: str) -> None:
+    from starlette.responses import JSONResponse
+
+    await JSONResponse({"error": message}, status_code=413, headers={"Connection": "close"})(scope, receive, send)

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
+from ..cancel import CancelToken, cancellable
 from ..formats import formats
 from ..languages import LANGUAGES, TARGET
 from ..errors import BilinguaError, InputError, first_line
-from .limits import Refused
+from .limits import Refused, drain
 
 from .core import STATIC, Service, client_of, read_params
 
@@ -50,14 +54,15 @@ class SummarizeRequest(BaseModel):
 
 
 def add_routes(app: FastAPI, service: Service) -> None:
-    max_bytes = 12 * service.options.max_chars + 65536  # a form may spell each character in up to 12 bytes
-
-    def admit(request: Request, api_key: object) -> None:
-        service.gate.admit(api_key if isinstance(api_key, str) else None, client_of(request))
+    max_bytes = service.max_bytes
 
     async def admitted(request: Request) -> dict[str, Any]:
+        """The request's parameters, once its key and limits let it in. A key in the query string (or an
+        ``Authorization: Bearer`` header) is checked, and a full window refused, before the body is read."""
+        early = request.query_params.get("api_key") or _bearer(request)
+        service.gate.precheck(early, client_of(request))
         params = await read_params(request, max_bytes)
-        key = params.get("api_key")
+        key = params.get("api_key") or early
         service.gate.check_key(key if isinstance(key, str) else None)  # a 403 before anything else is said
         texts = params.get("q")
         cost = len(texts) if isinstance(texts, list) else 1
@@ -65,17 +70,50 @@ def add_routes(app: FastAPI, service: Service) -> None:
         if limit is not None and cost > limit:
             raise Refused(400, f"Invalid request: {cost} texts, above the limit of {limit} per request")
         service.gate.admit(key if isinstance(key, str) else None, client_of(request), cost)
-        return params
+        return {**params, "api_key": key}
+
+    async def admitted_as(request: Request, model: type[BaseModel]) -> Any:
+        """bilingua's own JSON body, read as /translate's is (bounded, nesting-limited), as ``model``."""
+        params = await admitted(request)
+        try:
+            return model.model_validate(params)
+        except ValidationError as exc:
+            raise RequestValidationError(exc.errors()) from None
+
+    async def answered(request: Request, work: Callable[..., Any], *args: Any) -> Any:
+        """``work(*args)`` in a thread, given up when the client hangs up (its queued sentences dropped,
+        nothing sent) or when the request timeout passes (a 503)."""
+        token = CancelToken()
+
+        def run() -> Any:
+            with cancellable(token):
+                return work(*args)
+
+        task = asyncio.ensure_future(run_in_threadpool(run))
+        gone = asyncio.ensure_future(_hung_up(request))
+        try:
+            done, _ = await asyncio.wait({task, gone}, timeout=service.options.request_timeout,
+                                         return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            gone.cancel()
+        if task in done:
+            return task.result()
+        task.add_done_callback(_unread)  # it ends soon, its queued sentences dropped; nobody reads it
+        if gone in done:
+            token.cancel("the client hung up")
+            raise ClientDisconnect()
+        token.cancel(f"no answer within {service.options.request_timeout:g} s")
+        raise Refused(503, f"Timeout: no answer within {service.options.request_timeout:g} s; try a shorter text")
 
     @app.post("/translate", openapi_extra=_LT_BODY, summary="Translate (LibreTranslate)")
     async def translate(request: Request) -> Any:
         params = await admitted(request)
-        return await run_in_threadpool(service.translate, params)
+        return await answered(request, service.translate, params)
 
     @app.post("/detect", summary="Detect the language (LibreTranslate)")
     async def detect(request: Request) -> Any:
         params = await admitted(request)
-        return await run_in_threadpool(service.detect, params)
+        return await answered(request, service.detect, params)
 
     @app.api_route("/languages", methods=["GET", "POST"], summary="Languages (LibreTranslate)")
     async def languages() -> Any:
@@ -85,15 +123,16 @@ def add_routes(app: FastAPI, service: Service) -> None:
     async def settings() -> Any:
         return service.settings()
 
-    @app.post("/v1/process", summary="Translation, summary and aligned segments (bilingua's Result)")
-    async def process(body: ProcessRequest, request: Request) -> Any:
-        admit(request, body.api_key)
-        return await run_in_threadpool(service.process, body.text, body.summarize)
+    @app.post("/v1/process", summary="Translation, summary and aligned segments (bilingua's Result)",
+              openapi_extra=_body_of(ProcessRequest))
+    async def process(request: Request) -> Any:
+        body = await admitted_as(request, ProcessRequest)
+        return await answered(request, service.process, body.text, body.summarize)
 
-    @app.post("/v1/summarize", summary="A summary")
-    async def summarize(body: SummarizeRequest, request: Request) -> Any:
-        admit(request, body.api_key)
-        return await run_in_threadpool(service.summarize, body.text)
+    @app.post("/v1/summarize", summary="A summary", openapi_extra=_body_of(SummarizeRequest))
+    async def summarize(request: Request) -> Any:
+        body = await admitted_as(request, SummarizeRequest)
+        return await answered(request, service.summarize, body.text)
 
     @app.get("/health", summary="Ready, with the models loaded")
     async def health() -> Any:
@@ -102,8 +141,7 @@ def add_routes(app: FastAPI, service: Service) -> None:
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
         if service.gate.key_required and not service.options.public_metrics:  # its counts are the operator's
-            bearer = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            service.gate.check_key(request.query_params.get("api_key") or bearer or None)
+            service.gate.check_key(request.query_params.get("api_key") or _bearer(request))
         body, kind = service.metrics.render()
         return Response(body, media_type=kind)
 
@@ -113,6 +151,28 @@ def add_routes(app: FastAPI, service: Service) -> None:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_error_handlers(app)
+
+
+def _bearer(request: Request) -> str | None:
+    value = request.headers.get("authorization", "")
+    return value[7:].strip() or None if value.lower().startswith("bearer ") else None
+
+
+def _body_of(model: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI description of a JSON body read by hand (as ``model``)."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
+
+
+async def _hung_up(request: Request, every: float = 0.1) -> None:
+    """Return once the client has closed the connection."""
+    while not await request.is_disconnected():
+        await asyncio.sleep(every)
+
+
+def _unread(task: asyncio.Future[Any]) -> None:
+    """Collect a given-up task's outcome (its Cancelled, most likely), so that it is not logged as lost."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -133,6 +193,11 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 413:  # a body stopped past the limit: let a client still sending read this
+            await drain(request.receive, 32 * 2**20)
+            answer = _error(413, str(exc.detail))
+            answer.headers["Connection"] = "close"
+            return answer
         return _error(exc.status_code, str(exc.detail))
 
     @app.exception_handler(InputError)
