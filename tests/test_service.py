@@ -148,7 +148,13 @@ def test_bilingua_process_summarize_docs_and_health(server: Server, alone: Pipel
     assert post(server, "/v1/summarize", json={"text": text}).json() == {"summary": alone.summarize(text)}
     assert post(server, "/v1/process", json={"text": text, "summarize": False}).json()["summary"] == ""
     assert "/translate" in httpx.get(server.url + "/openapi.json").json()["paths"]
-    assert "swagger" in httpx.get(server.url + "/docs").text.lower()
+    docs = httpx.get(server.url + "/docs").text
+    assert "swagger" in docs.lower()
+    # Offline too: its script and style come from the server (Swagger UI was loaded from a CDN, blank offline).
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs)
+    assert assets and all(a.startswith("/") for a in assets), assets
+    assert all(httpx.get(server.url + a).status_code == 200 for a in assets)
+    assert "/v1/process" in httpx.get(server.url + "/openapi.json").json()["paths"]
     health = httpx.get(server.url + "/health").json()
     assert health["status"] == "ok" and health["models"]["translation"]["backend"].startswith("ctranslate2")
 

@@ -21,10 +21,11 @@ logger = logging.getLogger("bilingua.service")
 
 def create_app(pipeline: Pipeline, options: ServiceOptions | None = None) -> Any:
     """The service as an ASGI app (FastAPI). The pipeline's models load now."""
-    from fastapi import FastAPI
+    from fastapi_offline import FastAPIOffline  # /docs from the package's Swagger UI, not a CDN
 
     service = Service(pipeline, options or ServiceOptions())
-    app = FastAPI(
+    app = FastAPIOffline(
+        redoc_url=None, static_url="/static/docs",
         title="bilingua", version=__version__, lifespan=service.lifespan,
         description="French to English translation and summaries. LibreTranslate-compatible: "
         "/translate, /detect, /languages; bilingua's own: /v1/process, /v1/summarize.",
