@@ -426,3 +426,63 @@ def test_every_body_is_bounded_while_it_streams_on_every_route(
         assert post(s, "/translate", json={"q": "Bonjour.", "source": "fr"}).status_code == 200
     finally:
         s.stop()
+
+
+def test_translate_file_then_download_file_for_every_format(server: Server, alone: Pipeline, tmp_path: Path) -> None:
+    import io
+
+    import docx
+
+    from bilingua.formats import formats
+
+    text = " ".join(FR[:3])
+    path = tmp_path / "r.docx"
+    document = docx.Document()
+    document.add_paragraph(text)
+    document.save(str(path))
+    samples = {
+        "text": ("note.txt", text.encode()), "markdown": ("note.md", f"# Titre\n\n{text}\n".encode()),
+        "html": ("page.html", f"<p>{text}</p>".encode()), "docx": ("r.docx", path.read_bytes()),
+        "srt": ("s.srt", f"1\n00:00:01,000 --> 00:00:02,000\n{FR[0]}\n".encode()),
+        "vtt": ("s.vtt", f"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n{FR[0]}\n".encode()),
+    }
+    settings = httpx.get(server.url + "/frontend/settings").json()
+    assert settings["filesTranslation"] is True and ".docx" in settings["supportedFilesFormat"]
+    assert set(samples) == set(formats())
+    for form, (name, data) in samples.items():
+        # Before: 404, the route did not exist.
+        answer = post(server, "/translate_file", files={"file": (name, data)}, data={"source": "fr", "target": "en"})
+        assert answer.status_code == 200, (form, answer.text)
+        url = answer.json()["translatedFileUrl"]
+        assert url.startswith(server.url + "/download_file/") and url.endswith(name)
+        got = httpx.get(url)
+        assert got.status_code == 200 and got.content, form
+        expected = alone.translate_document(data if form == "docx" else data.decode(), form)
+        if form == "docx":
+            assert docx.Document(io.BytesIO(got.content)).paragraphs[0].text == \
+                docx.Document(io.BytesIO(expected)).paragraphs[0].text  # type: ignore[arg-type]
+        else:
+            assert got.content.decode() == expected, form
+    assert post(server, "/translate_file", files={"file": ("x.pdf", b"%PDF")}).status_code == 400
+    assert httpx.get(server.url + "/download_file/../../etc/passwd").status_code == 404
+    assert httpx.get(server.url + "/download_file/" + "0" * 32 + ".none.txt").status_code == 404
+
+
+def test_suggest_is_refused_as_libretranslate_does_unless_a_database_is_named(
+        server: Server, marian_dir: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    off = post(server, "/suggest", data={"q": "Bonjour.", "s": "Hello.", "source": "fr", "target": "en"})
+    assert off.status_code == 403 and off.json()["error"] == "Suggestions are disabled on this server."
+    db = tmp_path / "suggestions.db"
+    s = Server("--model", str(marian_dir), *SERVE_MODEL_OPTIONS, "--suggestions", str(db), log=tmp_path / "serve.log")
+    try:
+        assert httpx.get(s.url + "/frontend/settings").json()["suggestions"] is True
+        answer = post(s, "/suggest", json={"q": "Bonjour.", "s": "Hello there.", "source": "fr", "target": "en"})
+        assert answer.status_code == 200 and answer.json() == {"success": True}
+        assert post(s, "/suggest", json={"q": "Bonjour."}).status_code == 400
+    finally:
+        s.stop()
+    with sqlite3.connect(db) as found:
+        assert found.execute("SELECT q, s, source, target FROM suggestions").fetchall() == [
+            ("Bonjour.", "Hello there.", "fr", "en")]

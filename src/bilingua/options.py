@@ -204,6 +204,15 @@ class ServiceOptions:
     cors_origins: str = option("*", "origins whose web pages may call the API (CORS), comma-separated, as "
                                "LibreTranslate; empty for none")
     public_metrics: bool = option(False, "serve /metrics without a key when keys are required")
+    max_file_mb: float = option(20.0, "size of a file sent to /translate_file, in MB; more is refused with 413",
+                                metavar="MB")
+    #: Translated files wait here for /download_file (a temporary folder, removed at exit, by default).
+    data_dir: str | None = option(None, "folder for translated files waiting to be downloaded (default: temporary)",
+                                  metavar="DIR")
+    keep_results: float = option(24.0, "hours a translated file stays downloadable", metavar="HOURS")
+    #: LibreTranslate's /suggest: off (403) unless a database is named.
+    suggestions: str | None = option(None, "store /suggest's suggestions in this SQLite file (off without one)",
+                                     metavar="DB")
     #: Past it the client gets a 503 and the request's sentences still queued are dropped; the same happens,
     #: unanswered, when the client hangs up.
     request_timeout: float = option(60.0, "seconds a request may take; 503 after, its queued work dropped",
@@ -219,6 +228,8 @@ class ServiceOptions:
         at_least("req_limit", self.req_limit, 1)
         at_least("batch_limit", self.batch_limit, 1)
         within("request_timeout", self.request_timeout, 0, 86_400, open_low=True)
+        within("max_file_mb", self.max_file_mb, 0, 10_000, open_low=True)
+        within("keep_results", self.keep_results, 0, 24 * 365, open_low=True)
         at_least("graceful_seconds", self.graceful_seconds, 1)
         _milliseconds(self.micro_batch_ms)
 

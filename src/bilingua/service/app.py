@@ -47,7 +47,7 @@ CLIENT_CLOSED = 499
 
 def _add_middleware(app: Any, service: Service) -> None:
     # Inner first: the body limit runs inside the accounting, so its 413 is counted and logged.
-    app.add_middleware(BodyLimit, max_bytes=service.max_bytes)
+    app.add_middleware(BodyLimit, max_bytes=service.max_bytes, routes={"/translate_file": service.max_file_bytes})
     app.add_middleware(_Accounting, service=service)
 
 
@@ -90,6 +90,7 @@ class _Accounting:
             metrics.in_flight.dec()
             seconds = time.perf_counter() - started
             path = request.url.path
-            endpoint = path if path in ENDPOINTS else "/static" if path.startswith("/static/") else "other"
+            endpoint = path if path in ENDPOINTS else next(
+                (p for p in ("/static", "/download_file") if path.startswith(p + "/")), "other")
             metrics.request(endpoint, status[0], seconds)
             logger.info('%s "%s %s" %d %.1f ms', client_of(request), request.method, path, status[0], 1000 * seconds)

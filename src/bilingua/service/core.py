@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from ..version import __version__
-from ..formats import formats
-from ..io import check_text
+from ..formats import FORMATS, formats, plain_text
+from ..io import check_text, decode
 from ..detection import Detection, LanguageDetector
 from ..languages import LANGUAGES, PAIRS, SOURCE, TARGET
 from ..backends.microbatch import MicroBatcher
@@ -20,13 +20,14 @@ from ..options import ServiceOptions
 from ..pipeline import Pipeline
 from .limits import Gate, Refused, read_keys
 from .metrics import ServiceMetrics
+from .store import FileStore, Suggestions
 
 __all__ = ["Service", "read_params", "client_of", "STATIC", "ENDPOINTS"]
 
 logger = logging.getLogger("bilingua.service")
 STATIC = Path(__file__).parent / "static"
-ENDPOINTS = {"/", "/health", "/languages", "/translate", "/detect", "/frontend/settings",
-              "/v1/process", "/v1/summarize", "/metrics", "/docs", "/openapi.json"}
+ENDPOINTS = {"/", "/health", "/languages", "/translate", "/detect", "/frontend/settings", "/translate_file",
+             "/suggest", "/v1/process", "/v1/summarize", "/metrics", "/docs", "/openapi.json"}
 
 
 class Service:
@@ -39,6 +40,10 @@ class Service:
         self.gate = Gate(keys, options.req_limit)
         #: The most bytes a request body may hold, on every route: a form may spell a character in 12.
         self.max_bytes = 12 * options.max_chars + 65536
+        #: A file sent to /translate_file may be larger (a .docx holds pictures): its text is bounded after.
+        self.max_file_bytes = int(options.max_file_mb * 2**20) + 65536
+        self.files = FileStore(options.data_dir, options.keep_results * 3600)
+        self.suggestions = Suggestions(options.suggestions) if options.suggestions else None
         self.metrics = ServiceMetrics()
         self.detector = LanguageDetector()
         self.pair_detector = LanguageDetector(list(LANGUAGES))
@@ -58,21 +63,16 @@ class Service:
         yield
         # uvicorn has answered every request in flight by now: the engine workers may stop.
         self.pipeline.close()
+        self.files.close()
         logger.info("stopped")
 
     # -- LibreTranslate ----------------------------------------------------------
     def translate(self, params: dict[str, Any]) -> dict[str, Any]:
         texts, single = _q(params)
-        source = str(params.get("source") or "auto").lower()
-        target = str(params.get("target") or TARGET).lower()
+        source = _pair(params)
         form = str(params.get("format") or "text").lower()
         if form not in formats(binary=False):
             raise Refused(400, f"Invalid request: format must be one of {', '.join(formats(binary=False))}, not {form!r}")
-        for code in (source, target):
-            if code != "auto" and code not in LANGUAGES:
-                raise Refused(400, f"{code} is not supported: bilingua translates French (fr) to English (en)")
-        if target != TARGET:
-            raise Refused(400, f"{source} to {target} is not supported: bilingua translates French (fr) to English (en)")
         self._check_size(texts)
         detected = [self.pair_detector.best(t) for t in texts] if source == "auto" else None
         languages = [d.language for d in detected] if detected else [source] * len(texts)
@@ -87,6 +87,34 @@ class Service:
             found = [_detection(d) for d in detected]
             answer["detectedLanguage"] = found[0] if single else found
         return answer
+
+    def translate_file(self, name: str, data: bytes, params: dict[str, Any], base_url: str) -> dict[str, Any]:
+        """LibreTranslate's ``/translate_file``: the file translated in its own format, stored for
+        ``/download_file``; its format from its extension, its text bounded by ``--max-chars``."""
+        _pair(params)
+        form = next((f for f in FORMATS.values() if Path(name).suffix.lower() in f.extensions), None)
+        if form is None:
+            raise Refused(400, f"Invalid request: {Path(name).suffix or 'a file without an extension'} is not "
+                               f"supported; send one of {', '.join(_file_types())}")
+        document: str | bytes = data if form.binary else decode(data, f"'{Path(name).name}'")
+        self._check_size([plain_text(document, form.name)])
+        done = self.pipeline.translate_document(document, form.name)
+        stored = self.files.put(name, done if isinstance(done, bytes) else done.encode("utf-8"))
+        return {"translatedFileUrl": f"{base_url.rstrip('/')}/download_file/{stored}"}
+
+    def suggest(self, params: dict[str, Any], client: str) -> dict[str, Any]:
+        """LibreTranslate's ``/suggest``: a better translation, kept when the server stores suggestions."""
+        if self.suggestions is None:
+            raise Refused(403, "Suggestions are disabled on this server.")
+        q, s = params.get("q"), params.get("s")
+        if not isinstance(q, str) or not isinstance(s, str) or not q.strip() or not s.strip():
+            raise Refused(400, "Invalid request: q (the source text) and s (the suggestion) are required")
+        for text in (q, s):
+            check_text(text, "q")
+        self._check_size([q, s])
+        source = _pair(params)
+        self.suggestions.add(q, s, source, str(params.get("target") or TARGET).lower(), client)
+        return {"success": True}
 
     def detect(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         texts, _ = _q(params)
@@ -111,9 +139,9 @@ class Service:
                 "source": {"code": SOURCE, "name": LANGUAGES[SOURCE].name},
                 "target": {"code": TARGET, "name": LANGUAGES[TARGET].name},
             },
-            "filesTranslation": False,  # no /translate_file yet: its formats would go here
-            "supportedFilesFormat": [],
-            "suggestions": False,
+            "filesTranslation": True,
+            "supportedFilesFormat": _file_types(),
+            "suggestions": self.suggestions is not None,
         }
 
     # -- bilingua's own ----------------------------------------------------------
@@ -168,6 +196,23 @@ def client_of(request: Any) -> str:
     proxy passes on whatever a client wrote there and it goes into the log."""
     host = request.client.host if request.client else "-"
     return host if host.isprintable() and " " not in host else host.encode("unicode_escape").decode("ascii").replace(" ", "\\x20")
+
+
+def _pair(params: dict[str, Any]) -> str:
+    """The request's source language (``auto`` allowed), once its source and target are a supported pair."""
+    source = str(params.get("source") or "auto").lower()
+    target = str(params.get("target") or TARGET).lower()
+    for code in (source, target):
+        if code != "auto" and code not in LANGUAGES:
+            raise Refused(400, f"{code} is not supported: bilingua translates French (fr) to English (en)")
+    if target != TARGET:
+        raise Refused(400, f"{source} to {target} is not supported: bilingua translates French (fr) to English (en)")
+    return source
+
+
+def _file_types() -> list[str]:
+    """The extensions ``/translate_file`` takes: every registered format's."""
+    return [e for f in FORMATS.values() for e in f.extensions]
 
 
 def _detection(d: Detection) -> dict[str, Any]:

@@ -140,20 +140,23 @@ class BodyLimit:
     (``urllib``, ``requests``) reads the 413 instead of a reset connection; memory stays flat.
     """
 
-    def __init__(self, app: Any, max_bytes: int, drain_bytes: int = 32 * 2**20) -> None:
+    def __init__(self, app: Any, max_bytes: int, drain_bytes: int = 32 * 2**20,
+                 routes: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.drain_bytes = drain_bytes
+        self.routes = routes or {}  # paths with limits of their own (a file upload)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.routes.get(scope.get("path", ""), self.max_bytes)
         declared = dict(scope.get("headers") or []).get(b"content-length", b"").decode("latin-1").strip()
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if declared.isdigit() and int(declared) > limit:
             await drain(receive, self.drain_bytes)
             await _refuse(scope, receive, send, f"Invalid request: the body is {declared} bytes, above the limit "
-                                                f"of {self.max_bytes}")
+                                                f"of {limit}")
             return
         seen, over = 0, False
 
@@ -162,9 +165,9 @@ class BodyLimit:
             message: dict[str, Any] = await receive()
             if message["type"] == "http.request" and not over:
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     over = True  # raised once: the handler then reads (and drops) the rest through here
-                    raise BodyTooLarge(413, f"Invalid request: the body is above the limit of {self.max_bytes} bytes")
+                    raise BodyTooLarge(413, f"Invalid request: the body is above the limit of {limit} bytes")
             return message
 
         await self.app(scope, counted, send)

@@ -42,6 +42,16 @@ _LT_BODY = {
 }
 
 
+_FILE_BODY = {
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
+        "file": {"type": "string", "format": "binary"},
+        "source": {"type": "string", "enum": [*LANGUAGES, "auto"], "default": "auto"},
+        "target": {"type": "string", "enum": [TARGET], "default": TARGET},
+        "api_key": {"type": "string"},
+    }, "required": ["file"]}}}},
+}
+
+
 class ProcessRequest(BaseModel):
     text: str = Field(description="French text; its lines, paragraphs and lists are kept")
     summarize: bool = Field(True, description="also summarise it")
@@ -114,6 +124,34 @@ def add_routes(app: FastAPI, service: Service) -> None:
     async def detect(request: Request) -> Any:
         params = await admitted(request)
         return await answered(request, service.detect, params)
+
+    @app.post("/translate_file", summary="Translate a file in its own format (LibreTranslate)",
+              openapi_extra=_FILE_BODY)
+    async def translate_file(request: Request) -> Any:
+        early = request.query_params.get("api_key") or _bearer(request)
+        service.gate.precheck(early, client_of(request))
+        form = await request.form()
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise Refused(400, "Invalid request: missing file parameter (a multipart file upload)")
+        params = {k: v for k, v in form.items() if isinstance(v, str)}
+        key = params.get("api_key") or early
+        service.gate.admit(key, client_of(request))
+        data = await upload.read()
+        return await answered(request, service.translate_file, upload.filename or "file", data, params,
+                              str(request.base_url))
+
+    @app.get("/download_file/{name}", summary="A translated file (LibreTranslate)")
+    async def download_file(name: str) -> Any:
+        path = service.files.get(name)
+        if path is None:
+            raise Refused(404, "Invalid request: no such file (or it was kept past its time)")
+        return FileResponse(path, filename=name.split(".", 1)[1])
+
+    @app.post("/suggest", summary="Suggest a better translation (LibreTranslate)")
+    async def suggest(request: Request) -> Any:
+        params = await admitted(request)
+        return await run_in_threadpool(service.suggest, params, client_of(request))
 
     @app.api_route("/languages", methods=["GET", "POST"], summary="Languages (LibreTranslate)")
     async def languages() -> Any:
