@@ -454,7 +454,8 @@ def test_translate_file_then_download_file_for_every_format(server: Server, alon
         answer = post(server, "/translate_file", files={"file": (name, data)}, data={"source": "fr", "target": "en"})
         assert answer.status_code == 200, (form, answer.text)
         url = answer.json()["translatedFileUrl"]
-        assert url.startswith(server.url + "/download_file/") and url.endswith(name)
+        stem, suffix = name.rsplit(".", 1)
+        assert url.startswith(server.url + "/download_file/") and url.endswith(f"{stem}.en.{suffix}")
         got = httpx.get(url)
         assert got.status_code == 200 and got.content, form
         expected = alone.translate_document(data if form == "docx" else data.decode(), form)

@@ -76,3 +76,60 @@ def test_a_file_is_loaded_and_an_empty_text_is_refused_on_the_page(page, tmp_pat
     page.fill("#source", "   ")
     page.click("#translate")
     assert "Paste some French text" in page.inner_text("#status")
+
+
+def test_a_dropped_docx_is_translated_in_its_own_format_and_downloaded(page, marian_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import base64
+    import io
+
+    import docx
+
+    source = docx.Document()
+    source.add_paragraph("Le conseil municipal s'est réuni mardi soir.")
+    data = io.BytesIO()
+    source.save(data)
+    alone = Pipeline(str(marian_dir), backend="ctranslate2", compute_type="float32", beams=1, summarizer="extractive")
+    expected = docx.Document(io.BytesIO(alone.translate_document(data.getvalue(), "docx"))).paragraphs[0].text  # type: ignore[arg-type]
+    # Files could not be dropped onto the page before; a .docx could not be sent at all.
+    transfer = page.evaluate_handle(
+        """(b64) => { const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+                      const t = new DataTransfer(); t.items.add(new File([bytes], "rapport.docx")); return t; }""",
+        base64.b64encode(data.getvalue()).decode())
+    page.dispatch_event("#source", "drop", {"dataTransfer": transfer})
+    page.wait_for_selector("#status:has-text('Translated rapport.docx')", timeout=60_000)
+    with page.expect_download() as download:
+        page.click("#file-link")
+    assert download.value.suggested_filename == "rapport.en.docx"
+    saved = tmp_path / "rapport.en.docx"
+    download.value.save_as(saved)
+    assert docx.Document(str(saved)).paragraphs[0].text == expected
+
+
+def test_the_page_counts_code_points_reads_error_pages_and_says_one_sentence(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+    assert page.get_attribute("#source", "lang") == "fr"
+    page.fill("#source", "😀" * 3)
+    assert page.inner_text("#count").startswith("3 / ")  # 6 before: UTF-16 units
+    page.fill("#source", "Le chat dort.")
+    page.click("#translate")
+    page.wait_for_selector("#status:has-text('translated')", timeout=60_000)
+    assert page.inner_text("#status").startswith("1 sentence translated")  # "1 sentences" before
+    first = page.locator("#segments tbody tr").first.locator("td")
+    assert (first.nth(0).get_attribute("lang"), first.nth(1).get_attribute("lang")) == ("fr", "en")
+    # A proxy's HTML error page is read as a message, not as "Unexpected token '<'".
+    page.route("**/v1/process", lambda route: route.fulfill(
+        status=502, content_type="text/html", body="<html><body><h1>502 Bad Gateway</h1></body></html>"))
+    page.click("#translate")
+    page.wait_for_selector("#status.error", timeout=30_000)
+    status = page.inner_text("#status")
+    assert "HTTP 502: 502 Bad Gateway" in status and "Unexpected token" not in status
+    page.unroute("**/v1/process")
+
+
+def test_without_javascript_the_page_says_so(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+    context = page.context.browser.new_context(java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        plain.goto(server.url + "/")
+        assert "needs JavaScript" in plain.inner_text("body")  # a blank page before
+    finally:
+        context.close()

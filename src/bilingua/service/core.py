@@ -99,7 +99,8 @@ class Service:
         document: str | bytes = data if form.binary else decode(data, f"'{Path(name).name}'")
         self._check_size([plain_text(document, form.name)])
         done = self.pipeline.translate_document(document, form.name)
-        stored = self.files.put(name, done if isinstance(done, bytes) else done.encode("utf-8"))
+        english = f"{Path(name).stem}.{TARGET}{Path(name).suffix}"  # rapport.docx gives rapport.en.docx
+        stored = self.files.put(english, done if isinstance(done, bytes) else done.encode("utf-8"))
         return {"translatedFileUrl": f"{base_url.rstrip('/')}/download_file/{stored}"}
 
     def suggest(self, params: dict[str, Any], client: str) -> dict[str, Any]:
