@@ -487,3 +487,17 @@ def test_suggest_is_refused_as_libretranslate_does_unless_a_database_is_named(
     with sqlite3.connect(db) as found:
         assert found.execute("SELECT q, s, source, target FROM suggestions").fetchall() == [
             ("Bonjour.", "Hello there.", "fr", "en")]
+
+
+def test_characters_per_key_per_minute_are_limited() -> None:
+    from bilingua.service.limits import Gate, Refused
+
+    gate = Gate({"k": None, "other": None}, chars_per_minute=100)
+    gate.admit("k", "1.2.3.4", chars=60)
+    with pytest.raises(Refused) as refused:
+        gate.admit("k", "1.2.3.4", chars=50)  # 110 in the minute
+    assert refused.value.status == 429 and 1 <= int(refused.value.headers["Retry-After"]) <= 60
+    gate.admit("other", "1.2.3.4", chars=50)  # each key its own count
+    with pytest.raises(Refused, match="this request has 101"):
+        gate.admit("other", "1.2.3.4", chars=101)
+    gate.admit("k", "1.2.3.4", chars=40)  # exactly the limit

@@ -196,6 +196,9 @@ class ServiceOptions:
         None, "require a key from FILE (one per line, optionally followed by its requests per minute)", metavar="FILE")
     req_limit: int | None = option(
         None, "requests per minute per key (or per client address without keys)", metavar="N")
+    chars_per_minute: int | None = option(
+        None, "characters per minute per key (or per client address without keys); more is refused with 429",
+        metavar="N")
     low_confidence: float = option(-1.5, "the web page marks sentences scored below this mean log-probability")
     graceful_seconds: int = option(30, "on SIGTERM, how long requests in flight may still take")
     #: Proxies whose X-Forwarded-For is believed (uvicorn's setting); none by default, since any local
@@ -227,6 +230,7 @@ class ServiceOptions:
         at_least("max_chars", self.max_chars, 1)
         at_least("req_limit", self.req_limit, 1)
         at_least("batch_limit", self.batch_limit, 1)
+        at_least("chars_per_minute", self.chars_per_minute, 1)
         within("request_timeout", self.request_timeout, 0, 86_400, open_low=True)
         within("max_file_mb", self.max_file_mb, 0, 10_000, open_low=True)
         within("keep_results", self.keep_results, 0, 24 * 365, open_low=True)

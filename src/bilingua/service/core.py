@@ -37,7 +37,7 @@ class Service:
         self.pipeline = pipeline
         self.options = options
         keys = read_keys(options.api_keys) if options.api_keys else None
-        self.gate = Gate(keys, options.req_limit)
+        self.gate = Gate(keys, options.req_limit, options.chars_per_minute)
         #: The most bytes a request body may hold, on every route: a form may spell a character in 12.
         self.max_bytes = 12 * options.max_chars + 65536
         #: A file sent to /translate_file may be larger (a .docx holds pictures): its text is bounded after.

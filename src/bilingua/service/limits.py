@@ -51,10 +51,13 @@ class Gate:
 
     WINDOW = 60.0
 
-    def __init__(self, keys: dict[str, int | None] | None = None, req_limit: int | None = None) -> None:
+    def __init__(self, keys: dict[str, int | None] | None = None, req_limit: int | None = None,
+                 chars_per_minute: int | None = None) -> None:
         self.keys = keys
         self.req_limit = req_limit
+        self.chars_per_minute = chars_per_minute
         self._seen: dict[str, deque[float]] = {}
+        self._chars: dict[str, deque[tuple[float, int]]] = {}
         self._lock = threading.Lock()
         self._last_sweep = time.monotonic()
 
@@ -94,18 +97,20 @@ class Gate:
             raise Refused(403, "This API key is blocked (its limit is 0 requests per minute)")
         return f"key:{api_key}", own if own is not None else self.req_limit
 
-    def admit(self, api_key: str | None, client: str, cost: int = 1) -> None:
+    def admit(self, api_key: str | None, client: str, cost: int = 1, chars: int = 0) -> None:
         """Raise :class:`Refused` (403 or 429) unless the request may go ahead; count it if so.
 
         ``cost`` is what the request counts for against the per-minute limit: its number of texts, as
-        LibreTranslate charges, so a list of a thousand texts is not one request.
+        LibreTranslate charges, so a list of a thousand texts is not one request. ``chars`` are its
+        characters, counted against ``chars_per_minute`` for the same key (or address).
         """
         who, limit = self._limit(api_key, client)
-        if limit is None:
-            return
         now = time.monotonic()
         with self._lock:
             self._sweep(now)
+            self._count_chars(who, chars, now)
+            if limit is None:
+                return
             times = self._seen.setdefault(who, deque())
             while times and now - times[0] >= self.WINDOW:
                 times.popleft()
@@ -117,6 +122,27 @@ class Gate:
                               {"Retry-After": str(wait)})
             times.extend([now] * cost)
 
+    def _count_chars(self, who: str, chars: int, now: float) -> None:
+        """Refuse (429) a request whose characters would pass ``chars_per_minute``; count them otherwise."""
+        limit = self.chars_per_minute
+        if limit is None or not chars:
+            return
+        seen = self._chars.setdefault(who, deque())
+        while seen and now - seen[0][0] >= self.WINDOW:
+            seen.popleft()
+        if chars > limit:
+            raise Refused(429, f"Too many characters: this request has {chars:,}, and the limit is {limit:,} per minute")
+        used = sum(n for _, n in seen)
+        if used + chars > limit:
+            wait, freed = 1, 0
+            for at, n in seen:  # once enough of the oldest requests leave the window
+                freed += n
+                if used - freed + chars <= limit:
+                    wait = max(1, math.ceil(self.WINDOW - (now - at)))
+                    break
+            raise Refused(429, f"Too many characters: the limit is {limit:,} per minute", {"Retry-After": str(wait)})
+        seen.append((now, chars))
+
     def _sweep(self, now: float) -> None:
         """Forget clients idle for a whole window, so the table stays as small as the active clients."""
         if now - self._last_sweep < self.WINDOW:
@@ -124,6 +150,8 @@ class Gate:
         self._last_sweep = now
         for who in [w for w, t in self._seen.items() if not t or now - t[-1] >= self.WINDOW]:
             del self._seen[who]
+        for who in [w for w, c in self._chars.items() if not c or now - c[-1][0] >= self.WINDOW]:
+            del self._chars[who]
 
 
 class BodyTooLarge(HTTPException):

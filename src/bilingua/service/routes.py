@@ -79,7 +79,7 @@ def add_routes(app: FastAPI, service: Service) -> None:
         limit = service.options.batch_limit
         if limit is not None and cost > limit:
             raise Refused(400, f"Invalid request: {cost} texts, above the limit of {limit} per request")
-        service.gate.admit(key if isinstance(key, str) else None, client_of(request), cost)
+        service.gate.admit(key if isinstance(key, str) else None, client_of(request), cost, _chars(params))
         return {**params, "api_key": key}
 
     async def admitted_as(request: Request, model: type[BaseModel]) -> Any:
@@ -189,6 +189,13 @@ def add_routes(app: FastAPI, service: Service) -> None:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_error_handlers(app)
+
+
+def _chars(params: dict[str, Any]) -> int:
+    """The characters a request asks to be worked on (``q``'s texts, or ``text``), as the limits count them."""
+    texts = params.get("q", params.get("text"))
+    texts = texts if isinstance(texts, list) else [texts]
+    return sum(len(t) for t in texts if isinstance(t, str))
 
 
 def _bearer(request: Request) -> str | None:
