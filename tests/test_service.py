@@ -501,3 +501,52 @@ def test_characters_per_key_per_minute_are_limited() -> None:
     with pytest.raises(Refused, match="this request has 101"):
         gate.admit("other", "1.2.3.4", chars=101)
     gate.admit("k", "1.2.3.4", chars=40)  # exactly the limit
+
+
+def test_document_jobs_survive_a_sigkill_and_belong_to_their_key(marian_dir: Path, tmp_path: Path) -> None:
+    import io
+
+    import docx
+
+    keys = tmp_path / "keys.txt"
+    keys.write_text("mine\ntheirs\n", encoding="utf-8")
+    data_dir = tmp_path / "data"
+    document = docx.Document()
+    for k in range(300):
+        document.add_paragraph(" ".join(FR[k % len(FR): k % len(FR) + 3]) + f" Dossier {k}.")
+    sent = io.BytesIO()
+    document.save(sent)
+    args = ("--model", str(marian_dir), *SERVE_MODEL_OPTIONS, "--api-keys", str(keys), "--data-dir", str(data_dir))
+    first = Server(*args, log=tmp_path / "first.log")
+    try:
+        answer = httpx.post(first.url + "/v1/documents", files={"file": ("rapport.docx", sent.getvalue())},
+                            data={"api_key": "mine"}, timeout=60)
+        assert answer.status_code == 202 and answer.json()["status"] == "queued"
+        job = answer.json()["id"]
+    finally:
+        first.proc.send_signal(signal.SIGKILL)  # killed, mid-job or before it
+        first.proc.wait(30)
+    second = Server(*args, log=tmp_path / "second.log")
+    try:
+        url = f"{second.url}/v1/documents/{job}"
+        assert httpx.get(url, params={"api_key": "theirs"}).status_code == 404  # another key sees nothing
+        assert "1 unfinished document job(s) queued" in second.log.read_text()  # it was, when killed
+        bad = httpx.post(second.url + "/v1/documents", files={"file": ("x.pdf", b"%PDF")}, data={"api_key": "mine"})
+        assert bad.status_code == 400  # refused at once, not queued
+        deadline = time.monotonic() + 120
+        status: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            status = httpx.get(url, params={"api_key": "mine"}).json()
+            if status["status"] in ("done", "error"):
+                break
+            assert status["status"] in ("queued", "translating")
+            time.sleep(0.2)
+        assert status["status"] == "done" and status["progress"]["done"] == status["progress"]["total"] > 0
+        result = httpx.get(url + "/result", headers={"Authorization": "Bearer mine"})
+        assert result.status_code == 200 and 'filename="rapport.en.docx"' in result.headers["content-disposition"]
+        translated = docx.Document(io.BytesIO(result.content))
+        assert len(translated.paragraphs) == 300 and translated.paragraphs[0].text != document.paragraphs[0].text
+        assert httpx.delete(url, params={"api_key": "mine"}).json() == {"id": job, "deleted": True}
+        assert httpx.get(url, params={"api_key": "mine"}).status_code == 404
+    finally:
+        second.stop()

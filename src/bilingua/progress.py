@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
-__all__ = ["bar", "skip", "Silent"]
+__all__ = ["bar", "skip", "Silent", "reporting", "reporter"]
 
 
 class Silent:
@@ -47,3 +50,23 @@ def skip(progress: Any, n: int) -> None:
     if progress.total is not None:
         progress.total = max(progress.total - n, 0)
         progress.refresh()
+
+
+#: Who is told of translation progress in this context: ``callback(done, total)`` sentences.
+_REPORTER: ContextVar[Callable[[int, int], None] | None] = ContextVar("bilingua_progress", default=None)
+
+
+@contextlib.contextmanager
+def reporting(callback: Callable[[int, int], None]) -> Iterator[None]:
+    """Tell ``callback(done, total)`` how many sentences the work in this block has translated, of those
+    found so far (a document job's progress); it is called from the translation's worker threads."""
+    token = _REPORTER.set(callback)
+    try:
+        yield
+    finally:
+        _REPORTER.reset(token)
+
+
+def reporter() -> Callable[[int, int], None] | None:
+    """The callback of the innermost :func:`reporting` block, if any."""
+    return _REPORTER.get()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -237,6 +238,10 @@ class _Schedule:
         self.submitted: set[str] = set()
         # A bar whose total grows as segmentation finds sentences.
         self.bar = progress.bar(translator.progress, 0, "sent", "translating", leave=False)
+        # And whoever asked to be told (a service's document job), from the worker threads too.
+        self.reporter = progress.reporter()
+        self.counts = [0, 0]  # sentences translated, found
+        self.counted = threading.Lock()
         # A worker even for one batch at a time when streaming: the calling thread keeps splitting.
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="bilingua") if streaming or workers > 1 else None
 
@@ -277,6 +282,7 @@ class _Schedule:
         if self.bar.total is not None:  # a drawn bar's total grows with the document
             self.bar.total += len(unique)
             self.bar.refresh()
+        self._report(0, len(unique))
         for batch in batches:
             texts = [unique[i] for i in batch]
             tokens = [tokens_of[t] for t in texts]
@@ -286,7 +292,20 @@ class _Schedule:
             else:  # in the caller's context: a service request's cancel token goes with its batches
                 job = self.pool.submit(contextvars.copy_context().run, self.translator._run, texts, tokens)
             job.add_done_callback(functools.partial(_tick, self.bar, len(texts)))
+            job.add_done_callback(functools.partial(self._finished, len(texts)))
             self.jobs.append((texts, job))
+
+    def _finished(self, n: int, _job: object) -> None:
+        self._report(n, 0)
+
+    def _report(self, done: int, found: int) -> None:
+        if self.reporter is None:
+            return
+        with self.counted:
+            self.counts[0] += done
+            self.counts[1] += found
+            counts = tuple(self.counts)
+        self.reporter(*counts)
 
     def tokens(self, sentence: str) -> list[Any] | None:
         """The tokens the engine read for ``sentence``, when it went whole (not in pieces)."""

@@ -47,7 +47,8 @@ CLIENT_CLOSED = 499
 
 def _add_middleware(app: Any, service: Service) -> None:
     # Inner first: the body limit runs inside the accounting, so its 413 is counted and logged.
-    app.add_middleware(BodyLimit, max_bytes=service.max_bytes, routes={"/translate_file": service.max_file_bytes})
+    uploads = {path: service.max_file_bytes for path in ("/translate_file", "/v1/documents")}
+    app.add_middleware(BodyLimit, max_bytes=service.max_bytes, routes=uploads)
     app.add_middleware(_Accounting, service=service)
 
 
@@ -91,6 +92,6 @@ class _Accounting:
             seconds = time.perf_counter() - started
             path = request.url.path
             endpoint = path if path in ENDPOINTS else next(
-                (p for p in ("/static", "/download_file") if path.startswith(p + "/")), "other")
+                (p for p in ("/static", "/download_file", "/v1/documents") if path.startswith(p + "/")), "other")
             metrics.request(endpoint, status[0], seconds)
             logger.info('%s "%s %s" %d %.1f ms', client_of(request), request.method, path, status[0], 1000 * seconds)

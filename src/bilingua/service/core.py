@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from .. import progress
 from ..version import __version__
 from ..formats import FORMATS, formats, plain_text
 from ..io import check_text, decode
@@ -20,6 +21,7 @@ from ..options import ServiceOptions
 from ..pipeline import Pipeline
 from .limits import Gate, Refused, read_keys
 from .metrics import ServiceMetrics
+from .jobs import DocumentJobs
 from .store import FileStore, Suggestions
 
 __all__ = ["Service", "read_params", "client_of", "STATIC", "ENDPOINTS"]
@@ -27,7 +29,7 @@ __all__ = ["Service", "read_params", "client_of", "STATIC", "ENDPOINTS"]
 logger = logging.getLogger("bilingua.service")
 STATIC = Path(__file__).parent / "static"
 ENDPOINTS = {"/", "/health", "/languages", "/translate", "/detect", "/frontend/settings", "/translate_file",
-             "/suggest", "/v1/process", "/v1/summarize", "/metrics", "/docs", "/openapi.json"}
+             "/suggest", "/v1/process", "/v1/summarize", "/v1/documents", "/metrics", "/docs", "/openapi.json"}
 
 
 class Service:
@@ -43,6 +45,7 @@ class Service:
         #: A file sent to /translate_file may be larger (a .docx holds pictures): its text is bounded after.
         self.max_file_bytes = int(options.max_file_mb * 2**20) + 65536
         self.files = FileStore(options.data_dir, options.keep_results * 3600)
+        self.jobs = DocumentJobs(self.files.folder, self._job, options.keep_results * 3600)
         self.suggestions = Suggestions(options.suggestions) if options.suggestions else None
         self.metrics = ServiceMetrics()
         self.detector = LanguageDetector()
@@ -62,6 +65,7 @@ class Service:
     async def lifespan(self, app: Any) -> AsyncIterator[None]:
         yield
         # uvicorn has answered every request in flight by now: the engine workers may stop.
+        self.jobs.close()
         self.pipeline.close()
         self.files.close()
         logger.info("stopped")
@@ -92,16 +96,35 @@ class Service:
         """LibreTranslate's ``/translate_file``: the file translated in its own format, stored for
         ``/download_file``; its format from its extension, its text bounded by ``--max-chars``."""
         _pair(params)
+        english, done = self.translated(name, data)
+        stored = self.files.put(english, done)
+        return {"translatedFileUrl": f"{base_url.rstrip('/')}/download_file/{stored}"}
+
+    def document(self, name: str, data: bytes, *, bounded: bool = True) -> tuple[str, str | bytes]:
+        """A file's format and document (text, or bytes for a binary format), once it is one bilingua takes
+        and (``bounded``) its text is within ``--max-chars``; a 400 or 413 otherwise. A document job's
+        text is bounded by ``--max-file-mb`` alone: nobody waits on the connection for it."""
         form = next((f for f in FORMATS.values() if Path(name).suffix.lower() in f.extensions), None)
         if form is None:
             raise Refused(400, f"Invalid request: {Path(name).suffix or 'a file without an extension'} is not "
                                f"supported; send one of {', '.join(_file_types())}")
         document: str | bytes = data if form.binary else decode(data, f"'{Path(name).name}'")
-        self._check_size([plain_text(document, form.name)])
-        done = self.pipeline.translate_document(document, form.name)
-        english = f"{Path(name).stem}.{TARGET}{Path(name).suffix}"  # rapport.docx gives rapport.en.docx
-        stored = self.files.put(english, done if isinstance(done, bytes) else done.encode("utf-8"))
-        return {"translatedFileUrl": f"{base_url.rstrip('/')}/download_file/{stored}"}
+        if bounded:
+            self._check_size([plain_text(document, form.name)])
+        else:
+            plain_text(document, form.name)  # it is read now: a broken file is refused, not queued
+        return form.name, document
+
+    def translated(self, name: str, data: bytes, *, bounded: bool = True) -> tuple[str, bytes]:
+        """A file translated in its own format: its English name (``rapport.en.docx``) and its bytes."""
+        form, document = self.document(name, data, bounded=bounded)
+        done = self.pipeline.translate_document(document, form)
+        english = f"{Path(name).stem}.{TARGET}{Path(name).suffix}"
+        return english, done if isinstance(done, bytes) else done.encode("utf-8")
+
+    def _job(self, name: str, data: bytes, report: Callable[[int, int], None]) -> tuple[str, bytes]:
+        with progress.reporting(report):
+            return self.translated(name, data, bounded=False)
 
     def suggest(self, params: dict[str, Any], client: str) -> dict[str, Any]:
         """LibreTranslate's ``/suggest``: a better translation, kept when the server stores suggestions."""

@@ -128,6 +128,11 @@ def add_routes(app: FastAPI, service: Service) -> None:
     @app.post("/translate_file", summary="Translate a file in its own format (LibreTranslate)",
               openapi_extra=_FILE_BODY)
     async def translate_file(request: Request) -> Any:
+        name, data, params, _ = await uploaded(request)
+        return await answered(request, service.translate_file, name, data, params, str(request.base_url))
+
+    async def uploaded(request: Request) -> tuple[str, bytes, dict[str, str], str | None]:
+        """A multipart upload's file (name, bytes), its other fields and its key, once admitted."""
         early = request.query_params.get("api_key") or _bearer(request)
         service.gate.precheck(early, client_of(request))
         form = await request.form()
@@ -137,9 +142,45 @@ def add_routes(app: FastAPI, service: Service) -> None:
         params = {k: v for k, v in form.items() if isinstance(v, str)}
         key = params.get("api_key") or early
         service.gate.admit(key, client_of(request))
-        data = await upload.read()
-        return await answered(request, service.translate_file, upload.filename or "file", data, params,
-                              str(request.base_url))
+        return upload.filename or "file", await upload.read(), params, key
+
+    def owner(request: Request) -> str | None:
+        """The key a request without a body gives (query or Bearer), checked when keys are required."""
+        key = request.query_params.get("api_key") or _bearer(request)
+        service.gate.check_key(key)
+        return key
+
+    @app.post("/v1/documents", summary="Queue a file for translation in its own format; answered at once",
+              openapi_extra=_FILE_BODY)
+    async def submit_document(request: Request) -> Any:
+        name, data, _, key = await uploaded(request)
+        await run_in_threadpool(lambda: service.document(name, data, bounded=False))  # refused now, not queued
+        job = await run_in_threadpool(service.jobs.submit, key, name, data)
+        return JSONResponse({"id": job, "status": "queued"}, status_code=202)
+
+    @app.get("/v1/documents/{job}", summary="A document job's status, progress and estimated time left")
+    async def document_status(job: str, request: Request) -> Any:
+        found = await run_in_threadpool(service.jobs.status, job, owner(request))
+        if found is None:
+            raise Refused(404, "Invalid request: no such document job")
+        return found
+
+    @app.get("/v1/documents/{job}/result", summary="A finished document job's file, in its own format")
+    async def document_result(job: str, request: Request) -> Any:
+        found = await run_in_threadpool(service.jobs.result, job, owner(request))
+        if found is None:
+            raise Refused(404, "Invalid request: no such document job")
+        status, name, data = found
+        if status != "done" or data is None:
+            raise Refused(409, f"Invalid request: the job is {status}, not done")
+        return Response(data, media_type="application/octet-stream",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @app.delete("/v1/documents/{job}", summary="Remove a document job and its file")
+    async def delete_document(job: str, request: Request) -> Any:
+        if not await run_in_threadpool(service.jobs.delete, job, owner(request)):
+            raise Refused(404, "Invalid request: no such document job")
+        return {"id": job, "deleted": True}
 
     @app.get("/download_file/{name}", summary="A translated file (LibreTranslate)")
     async def download_file(name: str) -> Any:
