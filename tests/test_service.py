@@ -546,7 +546,36 @@ def test_document_jobs_survive_a_sigkill_and_belong_to_their_key(marian_dir: Pat
         assert result.status_code == 200 and 'filename="rapport.en.docx"' in result.headers["content-disposition"]
         translated = docx.Document(io.BytesIO(result.content))
         assert len(translated.paragraphs) == 300 and translated.paragraphs[0].text != document.paragraphs[0].text
+        events = _events(httpx.get(url + "/events", params={"api_key": "mine"}, timeout=60).text)
+        assert events[-1] == ("end", {"status": "done"}) and events[-2][1]["status"] == "done"
         assert httpx.delete(url, params={"api_key": "mine"}).json() == {"id": job, "deleted": True}
         assert httpx.get(url, params={"api_key": "mine"}).status_code == 404
     finally:
         second.stop()
+
+
+def _events(text: str) -> list[tuple[str, Any]]:
+    import json
+
+    out = []
+    for block in text.strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines())
+        out.append((fields["event"], json.loads(fields["data"])))
+    return out
+
+
+def test_process_streams_each_sentence_then_the_summary_then_the_end(server: Server, alone: Pipeline) -> None:
+    text = "\n\n".join(" ".join(FR[k : k + 3]) for k in range(0, 24, 3))
+    expected = alone.process(text)
+    with httpx.stream("POST", server.url + "/v1/process?stream=true", json={"text": text}, timeout=60) as answer:
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/event-stream")
+        events = _events(answer.read().decode())
+    kinds = [k for k, _ in events]
+    assert kinds[-2:] == ["summary", "end"] and set(kinds[:-2]) == {"sentence"}
+    sentences = sorted((d for k, d in events if k == "sentence"), key=lambda d: d["index"])
+    assert [d["index"] for d in sentences] == list(range(len(expected.segments)))
+    assert [(d["source"], d["translation"]) for d in sentences] == [(s.source, s.translation) for s in expected.segments]
+    assert events[-2][1]["summary"] == expected.summary and events[-1][1]["sentences"] == len(expected.segments)
+    assert events[-1][1]["result"]["translation"] == expected.translation
+    streamed = post(server, "/v1/process", json={"text": "Bonjour.", "stream": True})
+    assert [k for k, _ in _events(streamed.text)] == ["sentence", "summary", "end"]

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
-__all__ = ["bar", "skip", "Silent", "reporting", "reporter"]
+__all__ = ["bar", "skip", "Silent", "reporting", "reporter", "listening", "listener"]
 
 
 class Silent:
@@ -70,3 +70,24 @@ def reporting(callback: Callable[[int, int], None]) -> Iterator[None]:
 def reporter() -> Callable[[int, int], None] | None:
     """The callback of the innermost :func:`reporting` block, if any."""
     return _REPORTER.get()
+
+
+#: Who is given each sentence as soon as it is translated: ``callback(position, source, hypothesis)``.
+_LISTENER: ContextVar[Callable[[int, str, Any], None] | None] = ContextVar("bilingua_sentences", default=None)
+
+
+@contextlib.contextmanager
+def listening(callback: Callable[[int, str, Any], None]) -> Iterator[None]:
+    """Give ``callback(position, source, hypothesis)`` each sentence of the work in this block as soon as
+    it is translated (in any order; ``position`` is its place among the document's sentences): a
+    service's stream. It is called from the translation's worker threads."""
+    token = _LISTENER.set(callback)
+    try:
+        yield
+    finally:
+        _LISTENER.reset(token)
+
+
+def listener() -> Callable[[int, str, Any], None] | None:
+    """The callback of the innermost :func:`listening` block, if any."""
+    return _LISTENER.get()

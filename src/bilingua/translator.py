@@ -242,6 +242,11 @@ class _Schedule:
         self.reporter = progress.reporter()
         self.counts = [0, 0]  # sentences translated, found
         self.counted = threading.Lock()
+        # And whoever wants each sentence as soon as it is translated (a service's stream).
+        self.listener = progress.listener()
+        self.seen = 0  # sentences added so far, in document order
+        self.places: dict[str, list[int]] = {}  # a sentence's places among them, until it is given out
+        self.finished: dict[str, Hypothesis] = {}  # translated pieces
         # A worker even for one batch at a time when streaming: the calling thread keeps splitting.
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="bilingua") if streaming or workers > 1 else None
 
@@ -258,6 +263,8 @@ class _Schedule:
         if token is not None and token.cancelled:  # nobody waits for the rest: stop splitting it
             raise cancel.Cancelled(str(token.reason))
         for s in sentences:
+            if self.listener is not None:
+                self._place(s)
             if s.strip() and s not in self.pieces:
                 self.waiting[s] = None
         if self.first is not None:
@@ -292,11 +299,42 @@ class _Schedule:
             else:  # in the caller's context: a service request's cancel token goes with its batches
                 job = self.pool.submit(contextvars.copy_context().run, self.translator._run, texts, tokens)
             job.add_done_callback(functools.partial(_tick, self.bar, len(texts)))
-            job.add_done_callback(functools.partial(self._finished, len(texts)))
+            job.add_done_callback(functools.partial(self._finished, texts))
             self.jobs.append((texts, job))
 
-    def _finished(self, n: int, _job: object) -> None:
-        self._report(n, 0)
+    def _finished(self, texts: list[str], job: Future[list[Hypothesis]]) -> None:
+        self._report(len(texts), 0)
+        if self.listener is not None and not job.cancelled() and job.exception() is None:
+            self._heard(dict(zip(texts, job.result())))
+
+    def _place(self, sentence: str) -> None:
+        """Note where ``sentence`` is (a sentence already translated is given out at once)."""
+        with self.counted:
+            place, self.seen = self.seen, self.seen + 1
+            whole = self._whole(sentence)
+            if whole is None:
+                self.places.setdefault(sentence, []).append(place)
+        if whole is not None and self.listener is not None:
+            self.listener(place, sentence, whole)
+
+    def _whole(self, sentence: str) -> Hypothesis | None:
+        """The sentence's translation once all its pieces are translated (the lock held)."""
+        pieces = self.pieces.get(sentence)
+        if not pieces or any(p not in self.finished for p in pieces):
+            return None
+        return _joined([self.finished[p] for p in pieces])
+
+    def _heard(self, done: dict[str, Hypothesis]) -> None:
+        """Give out every sentence whose last piece has just been translated, at each of its places."""
+        out = []
+        with self.counted:
+            self.finished.update(done)
+            for sentence in [s for s in self.places if any(p in done for p in self.pieces.get(s, []))]:
+                whole = self._whole(sentence)
+                if whole is not None:
+                    out += [(place, sentence, whole) for place in self.places.pop(sentence)]
+        for place, sentence, whole in out:
+            self.listener(place, sentence, whole)  # type: ignore[misc]
 
     def _report(self, done: int, found: int) -> None:
         if self.reporter is None:

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
+from .. import progress
 from ..cancel import CancelToken, cancellable
 from ..formats import formats
 from ..languages import LANGUAGES, TARGET
@@ -55,6 +57,8 @@ _FILE_BODY = {
 class ProcessRequest(BaseModel):
     text: str = Field(description="French text; its lines, paragraphs and lists are kept")
     summarize: bool = Field(True, description="also summarise it")
+    stream: bool = Field(False, description="answer with Server-Sent Events: each sentence as it is translated, "
+                                            "then the summary, then the end (also ?stream=true)")
     api_key: str | None = None
 
 
@@ -176,6 +180,29 @@ def add_routes(app: FastAPI, service: Service) -> None:
         return Response(data, media_type="application/octet-stream",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
+    @app.get("/v1/documents/{job}/events", summary="A document job's progress as Server-Sent Events")
+    async def document_events(job: str, request: Request) -> Any:
+        key = owner(request)
+        if await run_in_threadpool(service.jobs.status, job, key) is None:
+            raise Refused(404, "Invalid request: no such document job")
+
+        async def events() -> AsyncIterator[str]:
+            last = None
+            while True:
+                found = await run_in_threadpool(service.jobs.status, job, key)
+                if found is None:
+                    yield _event("error", {"error": "the job was removed"})
+                    return
+                if found != last:
+                    yield _event("progress", found)
+                    last = found
+                if found["status"] in ("done", "error"):
+                    yield _event("end", {"status": found["status"]})
+                    return
+                await asyncio.sleep(0.5)
+
+        return StreamingResponse(events(), media_type="text/event-stream", headers=_NO_BUFFERING)
+
     @app.delete("/v1/documents/{job}", summary="Remove a document job and its file")
     async def delete_document(job: str, request: Request) -> Any:
         if not await run_in_threadpool(service.jobs.delete, job, owner(request)):
@@ -206,6 +233,8 @@ def add_routes(app: FastAPI, service: Service) -> None:
               openapi_extra=_body_of(ProcessRequest))
     async def process(request: Request) -> Any:
         body = await admitted_as(request, ProcessRequest)
+        if body.stream or request.query_params.get("stream", "").lower() in ("1", "true", "yes"):
+            return _stream(service, body.text, body.summarize)
         return await answered(request, service.process, body.text, body.summarize)
 
     @app.post("/v1/summarize", summary="A summary", openapi_extra=_body_of(SummarizeRequest))
@@ -230,6 +259,60 @@ def add_routes(app: FastAPI, service: Service) -> None:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_error_handlers(app)
+
+
+#: A stream must reach the client as it is written: no proxy buffering (nginx reads this header).
+_NO_BUFFERING = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+def _event(kind: str, data: Any) -> str:
+    """One Server-Sent Event."""
+    return f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _stream(service: Service, text: str, summarize: bool) -> StreamingResponse:
+    """``/v1/process`` as Server-Sent Events: ``sentence`` (index, source, translation, score) as each is
+    translated, in any order; then ``summary``; then ``end`` (the whole Result), or ``error``. A client
+    that hangs up (the stream is then cancelled) or the request timeout stops the work as for any request."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+    token = CancelToken()
+    given: set[int] = set()
+
+    def heard(place: int, source: str, hyp: Any) -> None:
+        if place not in given:  # a later pass (a summary's) may give a sentence again
+            given.add(place)
+            sentence = {"index": place, "source": source, "translation": hyp.text, "score": round(hyp.score, 4)}
+            loop.call_soon_threadsafe(queue.put_nowait, ("sentence", sentence))
+
+    def work() -> None:
+        try:
+            with cancellable(token), progress.listening(heard):
+                result = service.process(text, summarize)
+            ends = [("summary", {"summary": result["summary"]}),
+                    ("end", {"sentences": len(result["segments"]), "result": result})]  # the whole Result, to keep
+        except Exception as exc:  # the stream's own error event: its status line is long gone
+            ends = [("error", {"error": str(exc) if isinstance(exc, (Refused, BilinguaError)) else "Internal error"})]
+        for end in ends:
+            loop.call_soon_threadsafe(queue.put_nowait, end)
+
+    async def events() -> AsyncIterator[str]:
+        task = asyncio.ensure_future(run_in_threadpool(work))
+        deadline = loop.time() + service.options.request_timeout
+        try:
+            while True:
+                kind, data = await asyncio.wait_for(queue.get(), max(0.0, deadline - loop.time()))
+                yield _event(kind, data)
+                if kind in ("end", "error"):
+                    return
+        except asyncio.TimeoutError:
+            token.cancel(f"no answer within {service.options.request_timeout:g} s")
+            yield _event("error", {"error": f"Timeout: no answer within {service.options.request_timeout:g} s"})
+        finally:
+            token.cancel("the client hung up")  # a no-op once the work is done
+            task.add_done_callback(_unread)
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers=_NO_BUFFERING)
 
 
 def _chars(params: dict[str, Any]) -> int:

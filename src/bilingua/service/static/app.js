@@ -1,4 +1,4 @@
-// The page talks to its own server only: GET /frontend/settings, POST /v1/process, POST /translate_file.
+// The page talks to its own server only: GET /frontend/settings, POST /v1/process (streamed), /v1/documents.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -50,28 +50,64 @@ function cell(text) {
   return td;
 }
 
+function row(seg) {
+  const tr = document.createElement("tr");
+  if (seg.score < settings.lowConfidence) {
+    tr.classList.add("low");
+    tr.title = `Low confidence (${seg.score.toFixed(2)})`;
+  }
+  const [fr, en] = [cell(seg.source), cell(seg.translation)];
+  fr.lang = "fr";
+  en.lang = "en";
+  tr.append(fr, en);
+  return tr;
+}
+
+// Sentences arrive as they are translated, in any order: each row goes to its place.
+function showSentence(seg) {
+  const body = $("segments").tBodies[0];
+  const tr = row(seg);
+  tr.dataset.index = seg.index;
+  const after = [...body.rows].find((r) => Number(r.dataset.index) > seg.index);
+  body.insertBefore(tr, after || null);
+  $("output").hidden = false;
+}
+
 function render(result) {
   translation = result.translation;
   const body = $("segments").tBodies[0];
   body.replaceChildren();
   let paragraph = -1;
-  for (const seg of result.segments) {
-    const tr = document.createElement("tr");
+  result.segments.forEach((seg, index) => {
+    const tr = row(seg);
+    tr.dataset.index = index;
     if (seg.paragraph !== paragraph) tr.classList.add("paragraph-start");
     paragraph = seg.paragraph;
-    if (seg.score < settings.lowConfidence) {
-      tr.classList.add("low");
-      tr.title = `Low confidence (${seg.score.toFixed(2)})`;
-    }
-    const [fr, en] = [cell(seg.source), cell(seg.translation)];
-    fr.lang = "fr";
-    en.lang = "en";
-    tr.append(fr, en);
     body.append(tr);
-  }
+  });
   $("summary-box").hidden = !result.summary;
   $("summary").textContent = result.summary || "";
   $("output").hidden = false;
+}
+
+// Server-Sent Events read from a fetch body (EventSource cannot POST): each complete event to onEvent.
+async function readEvents(response, onEvent) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      const kind = (block.match(/^event: (.*)$/m) || [])[1];
+      const data = (block.match(/^data: (.*)$/m) || [])[1];
+      if (kind && data) onEvent(kind, JSON.parse(data));
+    }
+  }
 }
 
 async function translate() {
@@ -85,12 +121,29 @@ async function translate() {
   setStatus("Translating…");
   const started = performance.now();
   try {
-    const body = { text, summarize: $("want-summary").checked };
+    const body = { text, summarize: $("want-summary").checked, stream: true };
     if (settings.keyRequired) body.api_key = $("api-key").value;
     const r = await fetch("/v1/process", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
-    const data = await answerOf(r);
+    if (!(r.headers.get("Content-Type") || "").includes("text/event-stream")) await answerOf(r);  // an error
+    $("segments").tBodies[0].replaceChildren();
+    $("summary-box").hidden = true;
+    let count = 0;
+    let failure = null;
+    let data = null;
+    await readEvents(r, (kind, event) => {
+      if (kind === "sentence") {
+        showSentence(event);
+        count += 1;
+        setStatus(`Translating… ${plural(count, "sentence")} so far.`);
+      } else if (kind === "end") {
+        data = event.result;  // the whole result: paragraphs, the translation's layout, the summary
+      } else if (kind === "error") {
+        failure = event.error;
+      }
+    });
+    if (failure || !data) throw new Error(failure || "the answer ended early");
     render(data);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     setStatus(`${plural(data.segments.length, "sentence")} translated in ${seconds} s.`);
@@ -122,20 +175,37 @@ async function takeFile(file) {
   setStatus(`Translating ${file.name}…`);
   const form = new FormData();
   form.append("file", file);
-  form.append("source", "fr");
-  form.append("target", "en");
   if (settings.keyRequired) form.append("api_key", $("api-key").value);
   try {
-    const data = await answerOf(await fetch("/translate_file", { method: "POST", body: form }));
+    // A document job: sent now, its progress followed, its file fetched when done.
+    const job = await answerOf(await fetch("/v1/documents", { method: "POST", body: form }));
+    const key = settings.keyRequired ? `?api_key=${encodeURIComponent($("api-key").value)}` : "";
+    const end = await followJob(job.id, key, file.name);
+    if (end.status !== "done") throw new Error(end.error || end.status);
     const link = $("file-link");
-    link.href = new URL(data.translatedFileUrl).pathname;
-    link.download = decodeURIComponent(link.href.split("/").pop()).replace(/^[0-9a-f]{32}\./, "");
+    link.href = `/v1/documents/${job.id}/result${key}`;
+    link.download = file.name.replace(/(\.[^.]*)?$/, (ext) => `.en${ext}`);
     link.textContent = `Download ${link.download}`;
     $("file-result").hidden = false;
     setStatus(`Translated ${file.name}.`);
   } catch (e) {
     setStatus(`Translating ${file.name} failed: ${e.message}`, true);
   }
+}
+
+// The job's progress as the server sends it (Server-Sent Events); resolves with its last status.
+function followJob(id, key, name) {
+  return new Promise((resolve) => {
+    const events = new EventSource(`/v1/documents/${id}/events${key}`);
+    let last = { status: "queued" };
+    events.addEventListener("progress", (event) => {
+      last = JSON.parse(event.data);
+      const { done, total } = last.progress;
+      if (last.status === "translating") setStatus(`Translating ${name}: ${done.toLocaleString()} of ${plural(total, "sentence")}…`);
+    });
+    events.addEventListener("end", () => { events.close(); resolve(last); });
+    events.addEventListener("error", () => { events.close(); resolve(last); });
+  });
 }
 
 function dropped(event) {
