@@ -330,3 +330,15 @@ def test_a_file_given_as_model_folder(tmp_path: Path) -> None:
     weights.write_bytes(b"x")
     with pytest.raises(bilingua.ModelNotFoundError, match="is a file, not a model folder"):
         bilingua.resolve_model(weights)
+
+
+@pytest.mark.parametrize("backend", ["ctranslate2", "transformers"])
+def test_each_engine_gives_n_best_translations_of_each_sentence(marian_dir: Path, backend: str) -> None:
+    from bilingua import Pipeline
+
+    pipeline = Pipeline(str(marian_dir), backend=backend, compute_type="float32" if backend == "ctranslate2" else "auto",
+                        beams=1)
+    lists = pipeline.translator.backend.nbest(["Le chat dort.", "Il pleut depuis mardi soir."], 3)
+    assert len(lists) == 2 and all(len(found) == 3 and all(isinstance(t, str) for t in found) for found in lists)
+    best, others = pipeline.translate_alternatives("Le chat dort. Il pleut.", 2)
+    assert best == pipeline.translate("Le chat dort. Il pleut.") and best not in others and len(others) <= 2

@@ -579,3 +579,18 @@ def test_process_streams_each_sentence_then_the_summary_then_the_end(server: Ser
     assert events[-1][1]["result"]["translation"] == expected.translation
     streamed = post(server, "/v1/process", json={"text": "Bonjour.", "stream": True})
     assert [k for k, _ in _events(streamed.text)] == ["sentence", "summary", "end"]
+
+
+def test_alternatives_come_from_the_engines_beam(server: Server, alone: Pipeline) -> None:
+    # Before: alternatives=3 was silently ignored.
+    text = "Le conseil municipal s'est réuni mardi soir."
+    answer = post(server, "/translate", json={"q": text, "source": "fr", "alternatives": 3}).json()
+    best, others = answer["translatedText"], answer["alternatives"]
+    assert best == alone.translate(text) and 1 <= len(others) <= 3
+    assert best not in others and len(set(others)) == len(others)
+    assert (best, others) == alone.translate_alternatives(text, 3)
+    listed = post(server, "/translate", json={"q": [text, "Merci."], "source": "fr", "alternatives": 2}).json()
+    assert len(listed["alternatives"]) == 2 and all(isinstance(a, list) for a in listed["alternatives"])
+    assert "alternatives" not in post(server, "/translate", json={"q": text, "source": "fr"}).json()
+    for bad in ({"alternatives": "many"}, {"alternatives": 11}, {"alternatives": 2, "format": "html"}):
+        assert post(server, "/translate", json={"q": text, "source": "fr", **bad}).status_code == 400

@@ -154,6 +154,32 @@ class Pipeline:
             out = [d.text for d in self.translator.translate_documents(docs)]
         return out if isinstance(text, list) else out[0]
 
+    def translate_alternatives(self, text: str, alternatives: int) -> tuple[str, list[str]]:
+        """The translation of a plain-text document and up to ``alternatives`` others (LibreTranslate's
+        ``alternatives``): the k-th puts each sentence's k-th next best hypothesis of one beam search in
+        place of its best, the layout kept; those equal to the translation or to each other are left out.
+        Alternatives come from the engine as they are: protected spans and glossary terms are put into
+        the translation only. A sentence too long for the model in one piece keeps its translation.
+        """
+        check_text(text, "translate")
+        at_least("alternatives", alternatives, 0)
+        if not text.strip():
+            return text, []
+        translator = self.translator
+        done = translator.translate_documents([text])[0]
+        best = [h.text for h in done.hypotheses]
+        sources = [s.text for s in done.sentences()]
+        backend = translator.backend
+        fit = [i for i, n in enumerate(backend.count_tokens(sources)) if n <= backend.max_input_tokens] if sources else []
+        ranked = dict(zip(fit, backend.nbest([sources[i] for i in fit], alternatives + 1) if fit and alternatives else []))
+        out: list[str] = []
+        for k in range(1, alternatives + 1):
+            texts = [ranked[i][k] if len(ranked.get(i, [])) > k else best[i] for i in range(len(best))]
+            other = done.document.render(texts)
+            if other != done.text and other not in out:
+                out.append(other)
+        return done.text, out
+
     def _translate_texts(self, texts: Sequence[str]) -> list[str]:
         """The texts of a document's blocks, translated in one pass (what the format modules call)."""
         if not any(t.strip() for t in texts):  # nothing to translate: load no model

@@ -320,6 +320,18 @@ class CTranslate2Backend(TranslationBackend):
             links = [[-1, *link[1:]] if link else link for link in links]
         return Generated(outs, [float(r.scores[0]) for r in results], links)
 
+    def nbest(self, sources: Sequence[str], n: int) -> list[list[str]]:
+        """``n`` hypotheses of each sentence from one beam search (of at least ``n`` beams), best first."""
+        if not sources:
+            return []
+        tokens = self.encode(sources)
+        self._check_lengths(max(len(t) for t in tokens))
+        limit = output_limit(max(len(t) for t in tokens), self.options, self.max_output_tokens - 1)
+        results = self.translator.translate_batch(
+            [list(t) for t in tokens], beam_size=max(self.beams, n), num_hypotheses=n, max_decoding_length=max(1, limit - 1),
+            use_vmap=self.target_vocab_only or self.shortlist is not None)
+        return [[self.tokenizer.detokenize(h) for h in r.hypotheses] for r in results]
+
     def align(self, sources: Sequence[Sequence[str]], targets: Sequence[Sequence[str]]) -> list[list[int]]:
         """The source token each target token attends to most, with the target forced (the model's own alignment)."""
         if not sources:

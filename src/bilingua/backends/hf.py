@@ -100,6 +100,24 @@ class TransformersBackend(TranslationBackend):
         token_lists = [[t for t in seq.tolist() if t not in special] for seq in sequences]
         return Generated(token_lists, [float(s) for s in scores])
 
+    def nbest(self, sources: Sequence[str], n: int) -> list[list[str]]:
+        """``n`` hypotheses of each sentence from one beam search (of at least ``n`` beams), best first."""
+        if not sources:
+            return []
+        tokens = self.encode(sources)
+        self._check_lengths(max(len(t) for t in tokens))
+        ids = self._padded(tokens, self.model.config.pad_token_id)
+        mask = self._padded([[1] * len(t) for t in tokens], 0)
+        limit = output_limit(max(len(t) for t in tokens), self.options, self.max_output_tokens - 1)
+        with self._torch.inference_mode(), self._lock:
+            out = self.model.generate(input_ids=ids.to(self.device), attention_mask=mask.to(self.device),
+                                      num_beams=max(self.beams, n), num_return_sequences=n, max_new_tokens=limit,
+                                      do_sample=False)
+        special = {self.model.config.pad_token_id, self.model.config.eos_token_id,
+                   self.model.config.decoder_start_token_id}
+        texts = self._detokenize([[t for t in seq.tolist() if t not in special] for seq in out])
+        return [texts[k * n : (k + 1) * n] for k in range(len(sources))]
+
     def _padded(self, rows: Sequence[Sequence[int]], pad: int) -> Any:
         longest = max(len(r) for r in rows)
         return self._torch.tensor([list(r) + [pad] * (longest - len(r)) for r in rows], dtype=self._torch.long)

@@ -82,11 +82,18 @@ class Service:
         languages = [d.language for d in detected] if detected else [source] * len(texts)
         todo = [i for i, lang in enumerate(languages) if lang == SOURCE and texts[i].strip()]
         out = list(texts)  # a text already in the target language comes back as it is
-        if todo:
+        wanted = _alternatives(params, form)
+        others: list[list[str]] = [[] for _ in texts]
+        if todo and wanted:
+            for i in todo:
+                out[i], others[i] = self.pipeline.translate_alternatives(texts[i], wanted)
+        elif todo:
             done = self.pipeline.translate([texts[i] for i in todo], format=form)
             for i, text in zip(todo, done):
                 out[i] = text
         answer: dict[str, Any] = {"translatedText": out[0] if single else out}
+        if "alternatives" in params:
+            answer["alternatives"] = others[0] if single else others
         if detected is not None:
             found = [_detection(d) for d in detected]
             answer["detectedLanguage"] = found[0] if single else found
@@ -232,6 +239,24 @@ def _pair(params: dict[str, Any]) -> str:
     if target != TARGET:
         raise Refused(400, f"{source} to {target} is not supported: bilingua translates French (fr) to English (en)")
     return source
+
+
+#: The most alternatives a request may ask for (each is a hypothesis of a wider beam).
+MAX_ALTERNATIVES = 10
+
+
+def _alternatives(params: dict[str, Any], form: str) -> int:
+    """How many alternatives a request asks for (LibreTranslate's ``alternatives``): 0 to 10, plain text only."""
+    value = params.get("alternatives", 0)
+    try:
+        wanted = int(value)
+    except (TypeError, ValueError):
+        raise Refused(400, f"Invalid request: alternatives must be a whole number, not {value!r}") from None
+    if not 0 <= wanted <= MAX_ALTERNATIVES:
+        raise Refused(400, f"Invalid request: alternatives must be from 0 to {MAX_ALTERNATIVES}")
+    if wanted and form != "text":
+        raise Refused(400, "Invalid request: alternatives are given for format=text only")
+    return wanted
 
 
 def _file_types() -> list[str]:
