@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect
 
-from .. import progress
-from ..cancel import CancelToken, cancellable
+from ..errors import BilinguaError, InputError, first_line
 from ..formats import formats
 from ..languages import LANGUAGES, TARGET
-from ..errors import BilinguaError, InputError, first_line
+from .admission import Door, bearer
+from .core import STATIC, Service, client_of
 from .limits import Refused, drain
-
-from .core import STATIC, Service, client_of, read_params
+from .streams import job_events, process_events
 
 logger = logging.getLogger("bilingua.service")
 
@@ -68,158 +63,25 @@ class SummarizeRequest(BaseModel):
 
 
 def add_routes(app: FastAPI, service: Service) -> None:
-    max_bytes = service.max_bytes
+    door = Door(service)
+    _libretranslate(app, service, door)
+    _files(app, service, door)
+    _documents(app, service, door)
+    _own(app, service, door)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _add_error_handlers(app)
 
-    async def admitted(request: Request) -> dict[str, Any]:
-        """The request's parameters, once its key and limits let it in. A key in the query string (or an
-        ``Authorization: Bearer`` header) is checked, and a full window refused, before the body is read."""
-        early = request.query_params.get("api_key") or _bearer(request)
-        service.gate.precheck(early, client_of(request))
-        params = await read_params(request, max_bytes)
-        key = params.get("api_key") or early
-        service.gate.check_key(key if isinstance(key, str) else None)  # a 403 before anything else is said
-        texts = params.get("q")
-        cost = len(texts) if isinstance(texts, list) else 1
-        limit = service.options.batch_limit
-        if limit is not None and cost > limit:
-            raise Refused(400, f"Invalid request: {cost} texts, above the limit of {limit} per request")
-        service.gate.admit(key if isinstance(key, str) else None, client_of(request), cost, _chars(params))
-        return {**params, "api_key": key}
 
-    async def admitted_as(request: Request, model: type[BaseModel]) -> Any:
-        """bilingua's own JSON body, read as /translate's is (bounded, nesting-limited), as ``model``."""
-        params = await admitted(request)
-        try:
-            return model.model_validate(params)
-        except ValidationError as exc:
-            raise RequestValidationError(exc.errors()) from None
-
-    async def answered(request: Request, work: Callable[..., Any], *args: Any) -> Any:
-        """``work(*args)`` in a thread, given up when the client hangs up (its queued sentences dropped,
-        nothing sent) or when the request timeout passes (a 503)."""
-        token = CancelToken()
-
-        def run() -> Any:
-            with cancellable(token):
-                return work(*args)
-
-        task = asyncio.ensure_future(run_in_threadpool(run))
-        gone = asyncio.ensure_future(_hung_up(request))
-        try:
-            done, _ = await asyncio.wait({task, gone}, timeout=service.options.request_timeout,
-                                         return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            gone.cancel()
-        if task in done:
-            return task.result()
-        task.add_done_callback(_unread)  # it ends soon, its queued sentences dropped; nobody reads it
-        if gone in done:
-            token.cancel("the client hung up")
-            raise ClientDisconnect()
-        token.cancel(f"no answer within {service.options.request_timeout:g} s")
-        raise Refused(503, f"Timeout: no answer within {service.options.request_timeout:g} s; try a shorter text")
+def _libretranslate(app: FastAPI, service: Service, door: Door) -> None:
+    """LibreTranslate's text routes: translate, detect, languages, settings, suggest."""
 
     @app.post("/translate", openapi_extra=_LT_BODY, summary="Translate (LibreTranslate)")
     async def translate(request: Request) -> Any:
-        params = await admitted(request)
-        return await answered(request, service.translate, params)
+        return await door.answered(request, service.translate, await door.params(request))
 
     @app.post("/detect", summary="Detect the language (LibreTranslate)")
     async def detect(request: Request) -> Any:
-        params = await admitted(request)
-        return await answered(request, service.detect, params)
-
-    @app.post("/translate_file", summary="Translate a file in its own format (LibreTranslate)",
-              openapi_extra=_FILE_BODY)
-    async def translate_file(request: Request) -> Any:
-        name, data, params, _ = await uploaded(request)
-        return await answered(request, service.translate_file, name, data, params, str(request.base_url))
-
-    async def uploaded(request: Request) -> tuple[str, bytes, dict[str, str], str | None]:
-        """A multipart upload's file (name, bytes), its other fields and its key, once admitted."""
-        early = request.query_params.get("api_key") or _bearer(request)
-        service.gate.precheck(early, client_of(request))
-        form = await request.form()
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise Refused(400, "Invalid request: missing file parameter (a multipart file upload)")
-        params = {k: v for k, v in form.items() if isinstance(v, str)}
-        key = params.get("api_key") or early
-        service.gate.admit(key, client_of(request))
-        return upload.filename or "file", await upload.read(), params, key
-
-    def owner(request: Request) -> str | None:
-        """The key a request without a body gives (query or Bearer), checked when keys are required."""
-        key = request.query_params.get("api_key") or _bearer(request)
-        service.gate.check_key(key)
-        return key
-
-    @app.post("/v1/documents", summary="Queue a file for translation in its own format; answered at once",
-              openapi_extra=_FILE_BODY)
-    async def submit_document(request: Request) -> Any:
-        name, data, _, key = await uploaded(request)
-        await run_in_threadpool(lambda: service.document(name, data, bounded=False))  # refused now, not queued
-        job = await run_in_threadpool(service.jobs.submit, key, name, data)
-        return JSONResponse({"id": job, "status": "queued"}, status_code=202)
-
-    @app.get("/v1/documents/{job}", summary="A document job's status, progress and estimated time left")
-    async def document_status(job: str, request: Request) -> Any:
-        found = await run_in_threadpool(service.jobs.status, job, owner(request))
-        if found is None:
-            raise Refused(404, "Invalid request: no such document job")
-        return found
-
-    @app.get("/v1/documents/{job}/result", summary="A finished document job's file, in its own format")
-    async def document_result(job: str, request: Request) -> Any:
-        found = await run_in_threadpool(service.jobs.result, job, owner(request))
-        if found is None:
-            raise Refused(404, "Invalid request: no such document job")
-        status, name, data = found
-        if status != "done" or data is None:
-            raise Refused(409, f"Invalid request: the job is {status}, not done")
-        return Response(data, media_type="application/octet-stream",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-    @app.get("/v1/documents/{job}/events", summary="A document job's progress as Server-Sent Events")
-    async def document_events(job: str, request: Request) -> Any:
-        key = owner(request)
-        if await run_in_threadpool(service.jobs.status, job, key) is None:
-            raise Refused(404, "Invalid request: no such document job")
-
-        async def events() -> AsyncIterator[str]:
-            last = None
-            while True:
-                found = await run_in_threadpool(service.jobs.status, job, key)
-                if found is None:
-                    yield _event("error", {"error": "the job was removed"})
-                    return
-                if found != last:
-                    yield _event("progress", found)
-                    last = found
-                if found["status"] in ("done", "error"):
-                    yield _event("end", {"status": found["status"]})
-                    return
-                await asyncio.sleep(0.5)
-
-        return StreamingResponse(events(), media_type="text/event-stream", headers=_NO_BUFFERING)
-
-    @app.delete("/v1/documents/{job}", summary="Remove a document job and its file")
-    async def delete_document(job: str, request: Request) -> Any:
-        if not await run_in_threadpool(service.jobs.delete, job, owner(request)):
-            raise Refused(404, "Invalid request: no such document job")
-        return {"id": job, "deleted": True}
-
-    @app.get("/download_file/{name}", summary="A translated file (LibreTranslate)")
-    async def download_file(name: str) -> Any:
-        path = service.files.get(name)
-        if path is None:
-            raise Refused(404, "Invalid request: no such file (or it was kept past its time)")
-        return FileResponse(path, filename=name.split(".", 1)[1])
-
-    @app.post("/suggest", summary="Suggest a better translation (LibreTranslate)")
-    async def suggest(request: Request) -> Any:
-        params = await admitted(request)
-        return await run_in_threadpool(service.suggest, params, client_of(request))
+        return await door.answered(request, service.detect, await door.params(request))
 
     @app.api_route("/languages", methods=["GET", "POST"], summary="Languages (LibreTranslate)")
     async def languages() -> Any:
@@ -229,18 +91,89 @@ def add_routes(app: FastAPI, service: Service) -> None:
     async def settings() -> Any:
         return service.settings()
 
+    @app.post("/suggest", summary="Suggest a better translation (LibreTranslate)")
+    async def suggest(request: Request) -> Any:
+        params = await door.params(request)
+        return await run_in_threadpool(service.suggest, params, client_of(request))
+
+
+def _files(app: FastAPI, service: Service, door: Door) -> None:
+    """LibreTranslate's file routes: a file translated now, then downloaded."""
+
+    @app.post("/translate_file", summary="Translate a file in its own format (LibreTranslate)",
+              openapi_extra=_FILE_BODY)
+    async def translate_file(request: Request) -> Any:
+        name, data, params, _ = await door.upload(request)
+        return await door.answered(request, service.translate_file, name, data, params, str(request.base_url))
+
+    @app.get("/download_file/{name}", summary="A translated file (LibreTranslate)")
+    async def download_file(name: str) -> Any:
+        path = service.files.get(name)
+        if path is None:
+            raise Refused(404, "Invalid request: no such file (or it was kept past its time)")
+        return FileResponse(path, filename=name.split(".", 1)[1])
+
+
+def _documents(app: FastAPI, service: Service, door: Door) -> None:
+    """bilingua's document jobs: a file queued now, its progress followed, its result fetched later."""
+
+    @app.post("/v1/documents", summary="Queue a file for translation in its own format; answered at once",
+              openapi_extra=_FILE_BODY)
+    async def submit_document(request: Request) -> Any:
+        name, data, _, key = await door.upload(request)
+        await run_in_threadpool(lambda: service.document(name, data, bounded=False))  # refused now, not queued
+        job = await run_in_threadpool(service.jobs.submit, key, name, data)
+        return JSONResponse({"id": job, "status": "queued"}, status_code=202)
+
+    async def found(job: str, key: str | None) -> dict[str, Any]:
+        status = await run_in_threadpool(service.jobs.status, job, key)
+        if status is None:
+            raise Refused(404, "Invalid request: no such document job")
+        return status
+
+    @app.get("/v1/documents/{job}", summary="A document job's status, progress and estimated time left")
+    async def document_status(job: str, request: Request) -> Any:
+        return await found(job, door.owner(request))
+
+    @app.get("/v1/documents/{job}/result", summary="A finished document job's file, in its own format")
+    async def document_result(job: str, request: Request) -> Any:
+        kept = await run_in_threadpool(service.jobs.result, job, door.owner(request))
+        if kept is None:
+            raise Refused(404, "Invalid request: no such document job")
+        status, name, data = kept
+        if status != "done" or data is None:
+            raise Refused(409, f"Invalid request: the job is {status}, not done")
+        return Response(data, media_type="application/octet-stream",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @app.get("/v1/documents/{job}/events", summary="A document job's progress as Server-Sent Events")
+    async def document_events(job: str, request: Request) -> Any:
+        key = door.owner(request)
+        await found(job, key)
+        return job_events(service, job, key)
+
+    @app.delete("/v1/documents/{job}", summary="Remove a document job and its file")
+    async def delete_document(job: str, request: Request) -> Any:
+        if not await run_in_threadpool(service.jobs.delete, job, door.owner(request)):
+            raise Refused(404, "Invalid request: no such document job")
+        return {"id": job, "deleted": True}
+
+
+def _own(app: FastAPI, service: Service, door: Door) -> None:
+    """bilingua's own routes: process (or its stream), summarize, health, metrics, the page."""
+
     @app.post("/v1/process", summary="Translation, summary and aligned segments (bilingua's Result)",
               openapi_extra=_body_of(ProcessRequest))
     async def process(request: Request) -> Any:
-        body = await admitted_as(request, ProcessRequest)
+        body = await door.body(request, ProcessRequest)
         if body.stream or request.query_params.get("stream", "").lower() in ("1", "true", "yes"):
-            return _stream(service, body.text, body.summarize)
-        return await answered(request, service.process, body.text, body.summarize)
+            return process_events(service, body.text, body.summarize)
+        return await door.answered(request, service.process, body.text, body.summarize)
 
     @app.post("/v1/summarize", summary="A summary", openapi_extra=_body_of(SummarizeRequest))
     async def summarize(request: Request) -> Any:
-        body = await admitted_as(request, SummarizeRequest)
-        return await answered(request, service.summarize, body.text)
+        body = await door.body(request, SummarizeRequest)
+        return await door.answered(request, service.summarize, body.text)
 
     @app.get("/health", summary="Ready, with the models loaded")
     async def health() -> Any:
@@ -249,7 +182,7 @@ def add_routes(app: FastAPI, service: Service) -> None:
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
         if service.gate.key_required and not service.options.public_metrics:  # its counts are the operator's
-            service.gate.check_key(request.query_params.get("api_key") or _bearer(request))
+            service.gate.check_key(request.query_params.get("api_key") or bearer(request))
         body, kind = service.metrics.render()
         return Response(body, media_type=kind)
 
@@ -257,91 +190,10 @@ def add_routes(app: FastAPI, service: Service) -> None:
     async def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    _add_error_handlers(app)
-
-
-#: A stream must reach the client as it is written: no proxy buffering (nginx reads this header).
-_NO_BUFFERING = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-
-
-def _event(kind: str, data: Any) -> str:
-    """One Server-Sent Event."""
-    return f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
-def _stream(service: Service, text: str, summarize: bool) -> StreamingResponse:
-    """``/v1/process`` as Server-Sent Events: ``sentence`` (index, source, translation, score) as each is
-    translated, in any order; then ``summary``; then ``end`` (the whole Result), or ``error``. A client
-    that hangs up (the stream is then cancelled) or the request timeout stops the work as for any request."""
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
-    token = CancelToken()
-    given: set[int] = set()
-
-    def heard(place: int, source: str, hyp: Any) -> None:
-        if place not in given:  # a later pass (a summary's) may give a sentence again
-            given.add(place)
-            sentence = {"index": place, "source": source, "translation": hyp.text, "score": round(hyp.score, 4)}
-            loop.call_soon_threadsafe(queue.put_nowait, ("sentence", sentence))
-
-    def work() -> None:
-        try:
-            with cancellable(token), progress.listening(heard):
-                result = service.process(text, summarize)
-            ends = [("summary", {"summary": result["summary"]}),
-                    ("end", {"sentences": len(result["segments"]), "result": result})]  # the whole Result, to keep
-        except Exception as exc:  # the stream's own error event: its status line is long gone
-            ends = [("error", {"error": str(exc) if isinstance(exc, (Refused, BilinguaError)) else "Internal error"})]
-        for end in ends:
-            loop.call_soon_threadsafe(queue.put_nowait, end)
-
-    async def events() -> AsyncIterator[str]:
-        task = asyncio.ensure_future(run_in_threadpool(work))
-        deadline = loop.time() + service.options.request_timeout
-        try:
-            while True:
-                kind, data = await asyncio.wait_for(queue.get(), max(0.0, deadline - loop.time()))
-                yield _event(kind, data)
-                if kind in ("end", "error"):
-                    return
-        except asyncio.TimeoutError:
-            token.cancel(f"no answer within {service.options.request_timeout:g} s")
-            yield _event("error", {"error": f"Timeout: no answer within {service.options.request_timeout:g} s"})
-        finally:
-            token.cancel("the client hung up")  # a no-op once the work is done
-            task.add_done_callback(_unread)
-
-    return StreamingResponse(events(), media_type="text/event-stream", headers=_NO_BUFFERING)
-
-
-def _chars(params: dict[str, Any]) -> int:
-    """The characters a request asks to be worked on (``q``'s texts, or ``text``), as the limits count them."""
-    texts = params.get("q", params.get("text"))
-    texts = texts if isinstance(texts, list) else [texts]
-    return sum(len(t) for t in texts if isinstance(t, str))
-
-
-def _bearer(request: Request) -> str | None:
-    value = request.headers.get("authorization", "")
-    return value[7:].strip() or None if value.lower().startswith("bearer ") else None
-
 
 def _body_of(model: type[BaseModel]) -> dict[str, Any]:
     """The OpenAPI description of a JSON body read by hand (as ``model``)."""
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
-
-
-async def _hung_up(request: Request, every: float = 0.1) -> None:
-    """Return once the client has closed the connection."""
-    while not await request.is_disconnected():
-        await asyncio.sleep(every)
-
-
-def _unread(task: asyncio.Future[Any]) -> None:
-    """Collect a given-up task's outcome (its Cancelled, most likely), so that it is not logged as lost."""
-    if not task.cancelled():
-        task.exception()
 
 
 def _error(status: int, message: str) -> JSONResponse:
