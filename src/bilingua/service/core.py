@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -84,13 +85,14 @@ class Service:
         out = list(texts)  # a text already in the target language comes back as it is
         wanted = _alternatives(params, form)
         others: list[list[str]] = [[] for _ in texts]
-        if todo and wanted:
-            for i in todo:
-                out[i], others[i] = self.pipeline.translate_alternatives(texts[i], wanted)
-        elif todo:
-            done = self.pipeline.translate([texts[i] for i in todo], format=form)
-            for i, text in zip(todo, done):
-                out[i] = text
+        with _released(sum(len(texts[i]) for i in todo)):
+            if todo and wanted:
+                for i in todo:
+                    out[i], others[i] = self.pipeline.translate_alternatives(texts[i], wanted)
+            elif todo:
+                done = self.pipeline.translate([texts[i] for i in todo], format=form)
+                for i, text in zip(todo, done):
+                    out[i] = text
         answer: dict[str, Any] = {"translatedText": out[0] if single else out}
         if "alternatives" in params:
             answer["alternatives"] = others[0] if single else others
@@ -178,7 +180,8 @@ class Service:
     # -- bilingua's own ----------------------------------------------------------
     def process(self, text: str, summarize: bool) -> dict[str, Any]:
         self._check_size([text])
-        return without_paths(self.pipeline.process(text, summarize=summarize).to_dict())
+        with _released(len(text)):
+            return without_paths(self.pipeline.process(text, summarize=summarize).to_dict())
 
     def summarize(self, text: str) -> dict[str, Any]:
         self._check_size([text])
@@ -192,6 +195,29 @@ class Service:
         size = sum(len(t) for t in texts)
         if size > self.options.max_chars:
             raise Refused(413, f"Invalid request: the text is {size} characters, above the limit of {self.options.max_chars}")
+
+
+#: Characters past which a request's memory is given back to the system once it is answered.
+_LARGE = 20_000
+
+
+@contextlib.contextmanager
+def _released(chars: int) -> Iterator[None]:
+    """After a large request, give the heap it freed back to the system: glibc keeps freed memory for
+    reuse: a server measured 298 MB fresh and 467 MB after four 190,000-character requests; 387 MB with
+    this (the rest is Python's own arenas and the engine's caches)."""
+    try:
+        yield
+    finally:
+        if chars > _LARGE:
+            _trim()
+
+
+def _trim() -> None:
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 #: How long the web page of a LibreTranslate client waits after typing before it translates (its default).
