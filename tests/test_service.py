@@ -43,6 +43,15 @@ def test_a_libretranslate_client_works_unchanged(server: Server, alone: Pipeline
     assert detected[0]["language"] == "fr" and 50 < detected[0]["confidence"] <= 100
 
 
+def test_a_second_client_nobody_here_wrote_works_unchanged(server: Server, alone: Pipeline) -> None:
+    from deep_translator import LibreTranslator  # sends q, source, target and api_key in the query string
+
+    client = LibreTranslator(source="fr", target="en", api_key="unused", custom_url=server.url + "/")
+    text = "Le conseil municipal s'est réuni mardi soir."
+    assert client.translate(text) == alone.translate(text)
+    assert client.translate_batch([FR[0], FR[1]]) == [alone.translate(FR[0]), alone.translate(FR[1])]
+
+
 def test_json_and_form_bodies_and_a_list_q(server: Server, alone: Pipeline) -> None:
     text = FR[3]
     expected = alone.translate(text)
