@@ -80,6 +80,35 @@ def load(url: str, sentences: list[str], clients: int, per_client: int) -> float
     return time.perf_counter() - t0
 
 
+def beside_long(url: str, sentences: list[str], chars: int = 49_000) -> None:
+    """A one-sentence request's latency alone, then while a request of ``chars`` characters runs (the
+    micro-batcher serves their sentences in turn, so the short one should not wait for the long one)."""
+    import httpx
+
+    def one(http: httpx.Client, text: str) -> float:
+        t0 = time.perf_counter()
+        http.post(url + "/translate", json={"q": text, "source": "fr"}, timeout=600).raise_for_status()
+        return time.perf_counter() - t0
+
+    with httpx.Client() as http:
+        alone = sorted(one(http, s) for s in sentences[:21])[10]
+        long_text = "\n\n".join(f"{sentences[i % len(sentences)]} ({i})" for i in range(2000))[:chars]
+        done = threading.Event()
+        runner = threading.Thread(target=lambda: (one(httpx.Client(), long_text), done.set()))
+        runner.start()
+        time.sleep(0.5)  # the long one is in the engine
+        beside = []
+        while not done.is_set() and len(beside) < 21:
+            beside.append(one(http, sentences[len(beside) + 30]))
+        runner.join()
+    if beside:
+        mid = sorted(beside)[len(beside) // 2]
+        print(f"a one-sentence request: {1000 * alone:.1f} ms alone (median), {1000 * mid:.1f} ms beside a "
+              f"{len(long_text):,}-character request ({mid / alone:.2f}x, {len(beside)} requests)")
+    else:
+        print("the long request ended before a short one could be sent beside it")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=None, help="a model folder (default: the identity engine)")
@@ -103,6 +132,7 @@ def main() -> int:
             rates[clients] = n / wall
             print(f"{clients:>2} client(s): {n / wall:7.1f} requests/s, server CPU {1000 * cpu / n:5.2f} ms/request")
         print(f"16 clients against 1: {rates[16] / rates[1]:.2f}x")
+        beside_long(url, sentences)
     finally:
         proc.terminate()
         proc.wait(30)
