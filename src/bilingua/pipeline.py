@@ -169,9 +169,11 @@ class Pipeline:
         done = translator.translate_documents([text])[0]
         best = [h.text for h in done.hypotheses]
         sources = [s.text for s in done.sentences()]
-        backend = translator.backend
-        fit = [i for i, n in enumerate(backend.count_tokens(sources)) if n <= backend.max_input_tokens] if sources else []
-        ranked = dict(zip(fit, backend.nbest([sources[i] for i in fit], alternatives + 1) if fit and alternatives else []))
+        # The sentences the engine read whole, with the tokens it read (a sentence split in pieces has none).
+        whole = {i: t for i, t in enumerate(done.tokens) if t is not None}
+        found = translator.backend.nbest([sources[i] for i in whole], alternatives + 1,
+                                         list(whole.values())) if whole and alternatives else []
+        ranked = dict(zip(whole, found))
         out: list[str] = []
         for k in range(1, alternatives + 1):
             texts = [ranked[i][k] if len(ranked.get(i, [])) > k else best[i] for i in range(len(best))]

@@ -179,13 +179,14 @@ class TranslationBackend(ABC):
         """
         return [by_place(len(target), max(len(source) - 1, 1)) for source, target in zip(sources, targets)]  # no </s>
 
-    def nbest(self, sources: Sequence[str], n: int) -> list[list[str]]:
+    def nbest(self, sources: Sequence[str], n: int, tokens: Sequence[Sequence[Any]] | None = None) -> list[list[str]]:
         """Up to ``n`` translations of each sentence, best first (LibreTranslate's ``alternatives``).
 
         The default gives the one translation; engines that search with beams give more (a beam of at
-        least ``n``). Each sentence must fit ``max_input_tokens``, as for :meth:`translate_batch`.
+        least ``n``). Each sentence must fit ``max_input_tokens``; ``tokens`` are the sources already
+        encoded, as for :meth:`translate_batch`.
         """
-        return [[h.text] for h in self.translate_batch(sources)]
+        return [[h.text] for h in self.translate_batch(sources, tokens)]
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Source token counts as the model sees them (with </s>)."""
@@ -285,8 +286,8 @@ class WrappingBackend(TranslationBackend):
     def info(self) -> dict[str, Any]:
         return self.inner.info()
 
-    def nbest(self, sources: Sequence[str], n: int) -> list[list[str]]:
-        return self.inner.nbest(sources, n)  # alternatives are asked for rarely: straight to the engine
+    def nbest(self, sources: Sequence[str], n: int, tokens: Sequence[Sequence[Any]] | None = None) -> list[list[str]]:
+        return self.inner.nbest(sources, n, tokens)  # alternatives are asked for rarely: straight to the engine
 
     def close(self) -> None:
         self.inner.close()

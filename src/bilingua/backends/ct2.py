@@ -320,11 +320,11 @@ class CTranslate2Backend(TranslationBackend):
             links = [[-1, *link[1:]] if link else link for link in links]
         return Generated(outs, [float(r.scores[0]) for r in results], links)
 
-    def nbest(self, sources: Sequence[str], n: int) -> list[list[str]]:
+    def nbest(self, sources: Sequence[str], n: int, tokens: Sequence[Sequence[str]] | None = None) -> list[list[str]]:
         """``n`` hypotheses of each sentence from one beam search (of at least ``n`` beams), best first."""
         if not sources:
             return []
-        tokens = self.encode(sources)
+        tokens = list(tokens) if tokens is not None else self.encode(sources)
         self._check_lengths(max(len(t) for t in tokens))
         limit = output_limit(max(len(t) for t in tokens), self.options, self.max_output_tokens - 1)
         results = self.translator.translate_batch(

@@ -100,11 +100,11 @@ class TransformersBackend(TranslationBackend):
         token_lists = [[t for t in seq.tolist() if t not in special] for seq in sequences]
         return Generated(token_lists, [float(s) for s in scores])
 
-    def nbest(self, sources: Sequence[str], n: int) -> list[list[str]]:
+    def nbest(self, sources: Sequence[str], n: int, tokens: Sequence[Sequence[int]] | None = None) -> list[list[str]]:
         """``n`` hypotheses of each sentence from one beam search (of at least ``n`` beams), best first."""
         if not sources:
             return []
-        tokens = self.encode(sources)
+        tokens = list(tokens) if tokens is not None else self.encode(sources)
         self._check_lengths(max(len(t) for t in tokens))
         ids = self._padded(tokens, self.model.config.pad_token_id)
         mask = self._padded([[1] * len(t) for t in tokens], 0)

@@ -197,9 +197,10 @@ def _write_csv(fh: Any, first: Iterator[Sequence[dict[str, Any]]], second: Itera
 _MIXED = "mixed"
 
 
-def _parquet_schema(parts: Iterator[Sequence[dict[str, Any]]], hint: Any) -> Any:
-    """One Arrow type per column, from every part: the input's where it has the column and its values
-    still fit, the values' own otherwise; a column of several types is text."""
+def _parquet_schema(parts: Iterator[Sequence[dict[str, Any]]], hint: Any) -> tuple[Any, set[str]]:
+    """The output's schema, one Arrow type per column from every part (the input's where it has the
+    column and its values still fit, the values' own otherwise), and the columns of several types,
+    written as text."""
     pa = _pyarrow()
     types: dict[str, Any] = {}
     for part in parts:

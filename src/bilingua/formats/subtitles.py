@@ -33,7 +33,7 @@ from typing import NamedTuple
 from ..alignment import in_order, segments, word_groups
 from ..errors import InputError
 from ..text import ends_sentence, lines_with_ends, same_words
-from .base import Aligned, Translate
+from .base import Aligned, Translate, respace
 from .registry import register_format
 
 __all__ = ["translate_cues", "translate_srt", "translate_vtt", "cue_text", "read_subtitles"]
@@ -281,7 +281,7 @@ def _shared(chunks: list[_Chunk], unit: list[int], words: list[tuple[str, int]],
 
 def _respace(raw: str, text: str, entities: bool) -> str:
     text = html.escape(text, quote=False) if entities else text
-    return raw[: len(raw) - len(raw.lstrip())] + text.strip() + raw[len(raw.rstrip()):] if raw.strip() else text
+    return respace(raw, text) if raw.strip() else text
 
 
 def _fit(out: list[list[str]], c: int, source: list[str], width: int) -> bool:

@@ -79,13 +79,8 @@ class Gate:
         who, limit = self._limit(api_key, client)
         if limit is None:
             return
-        now = time.monotonic()
         with self._lock:
-            times = self._seen.get(who) or deque()
-            recent = sum(1 for t in times if now - t < self.WINDOW)
-            if recent >= limit:
-                wait = max(1, math.ceil(self.WINDOW - (now - times[len(times) - limit])))
-                raise Refused(429, f"Too many requests: the limit is {limit} per minute", {"Retry-After": str(wait)})
+            self._window(who, limit, 1, time.monotonic(), count=False)
 
     def _limit(self, api_key: str | None, client: str) -> tuple[str, int | None]:
         """Who a request counts for, and their per-minute limit; a bad or blocked key is refused (403)."""
@@ -109,17 +104,21 @@ class Gate:
         with self._lock:
             self._sweep(now)
             self._count_chars(who, chars, now)
-            if limit is None:
-                return
-            times = self._seen.setdefault(who, deque())
-            while times and now - times[0] >= self.WINDOW:
-                times.popleft()
-            if cost > limit:
-                raise Refused(429, f"Too many texts: this request has {cost}, and the limit is {limit} per minute")
-            if len(times) + cost > limit:  # the client may ask again once its oldest requests leave the window
-                wait = max(1, math.ceil(self.WINDOW - (now - times[len(times) + cost - limit - 1])))
-                raise Refused(429, f"Too many requests: the limit is {limit} per minute",
-                              {"Retry-After": str(wait)})
+            if limit is not None:
+                self._window(who, limit, cost, now, count=True)
+
+    def _window(self, who: str, limit: int, cost: int, now: float, *, count: bool) -> None:
+        """Refuse (429) ``cost`` more requests past ``who``'s limit in the sliding minute; count them if
+        ``count``. The lock is held."""
+        times = self._seen.setdefault(who, deque())
+        while times and now - times[0] >= self.WINDOW:
+            times.popleft()
+        if cost > limit:
+            raise Refused(429, f"Too many texts: this request has {cost}, and the limit is {limit} per minute")
+        if len(times) + cost > limit:  # the client may ask again once its oldest requests leave the window
+            wait = max(1, math.ceil(self.WINDOW - (now - times[len(times) + cost - limit - 1])))
+            raise Refused(429, f"Too many requests: the limit is {limit} per minute", {"Retry-After": str(wait)})
+        if count:
             times.extend([now] * cost)
 
     def _count_chars(self, who: str, chars: int, now: float) -> None:
