@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
 import socket
@@ -50,6 +51,36 @@ def test_a_second_client_nobody_here_wrote_works_unchanged(server: Server, alone
     text = "Le conseil municipal s'est réuni mardi soir."
     assert client.translate(text) == alone.translate(text)
     assert client.translate_batch([FR[0], FR[1]]) == [alone.translate(FR[0]), alone.translate(FR[1])]
+
+
+def test_a_client_of_every_libretranslate_route_works_unchanged(server: Server, alone: Pipeline, tmp_path: Path) -> None:
+    # libretranslate-aio calls every route of LibreTranslate's API. Before: frontend_settings() raised
+    # KeyError 'apiKeys', health() was False, and suggest() and translate_file() got a 404.
+    from libretranslate_aio import LibreTranslate
+    from libretranslate_aio.exceptions import ForbiddenError
+
+    text = "Le conseil municipal s'est réuni mardi soir."
+    with LibreTranslate(server.url) as client:
+        assert client.health() is True
+        settings = client.frontend_settings()
+        assert settings.char_limit == 5000 and settings.api_keys is False and settings.key_required is False
+        assert (settings.language.source.code, settings.language.target.code) == ("fr", "en")
+        assert ".docx" in settings.supported_files_format and settings.suggestions is False
+        assert [(lang.code, lang.targets) for lang in client.languages() if lang.code == "fr"] == [("fr", ["en"])]
+        assert client.detect(FR[0])[0].language == "fr"
+        one = client.translate(text, "fr", "en")
+        assert one.translated_text == alone.translate(text) and one.alternatives is None
+        assert client.translate([FR[0], FR[1]], "fr", "en").translated_text == [alone.translate(FR[0]), alone.translate(FR[1])]
+        best = client.translate(text, "fr", "en", alternatives=2)
+        assert (best.translated_text, best.alternatives) == alone.translate_alternatives(text, 2)
+        auto = client.translate(text, "auto", "en")
+        assert auto.detected_language is not None and auto.detected_language.language == "fr"  # type: ignore[union-attr]
+        note = tmp_path / "note.md"
+        note.write_text(f"# Titre\n\n{FR[2]}\n", encoding="utf-8")
+        url = client.translate_file(note, "fr", "en").translated_file_url
+        assert httpx.get(url).text == alone.translate(note.read_text(encoding="utf-8"), format="markdown")
+        with pytest.raises(ForbiddenError, match="Suggestions are disabled"):
+            client.suggest("Bonjour.", "Hello.", "fr", "en")  # LibreTranslate's answer when suggestions are off
 
 
 def test_json_and_form_bodies_and_a_list_q(server: Server, alone: Pipeline) -> None:
@@ -491,11 +522,18 @@ def test_suggest_is_refused_as_libretranslate_does_unless_a_database_is_named(
         answer = post(s, "/suggest", json={"q": "Bonjour.", "s": "Hello there.", "source": "fr", "target": "en"})
         assert answer.status_code == 200 and answer.json() == {"success": True}
         assert post(s, "/suggest", json={"q": "Bonjour."}).status_code == 400
+        from libretranslate_aio import AsyncLibreTranslate  # the same client's asynchronous half
+
+        async def suggest() -> bool:
+            async with AsyncLibreTranslate(s.url) as client:
+                return await client.suggest("Merci.", "Thank you.", "fr", "en")
+
+        assert asyncio.run(suggest()) is True
     finally:
         s.stop()
     with sqlite3.connect(db) as found:
         assert found.execute("SELECT q, s, source, target FROM suggestions").fetchall() == [
-            ("Bonjour.", "Hello there.", "fr", "en")]
+            ("Bonjour.", "Hello there.", "fr", "en"), ("Merci.", "Thank you.", "fr", "en")]
 
 
 def test_characters_per_key_per_minute_are_limited() -> None:
