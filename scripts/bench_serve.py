@@ -19,6 +19,9 @@ client, one request at a time).
 
     python scripts/bench_serve.py              # 1/4/16/64 clients
     python scripts/bench_serve.py --quick      # fewer requests
+    python scripts/bench_serve.py --beside     # only: a one-sentence request alone, then beside a
+                                               # 49,000-character one (micro-batching on)
+    python scripts/bench_serve.py --beside --src ../old/src   # another checkout's bilingua
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ CLIENTS = (1, 4, 16, 64)
 
 def child(args: argparse.Namespace) -> None:
     """The server process: bilingua serve's code, with outputs forced to OUT_LEN tokens."""
+    sys.path.insert(0, str(Path(args.src).resolve()))
     from bilingua import Pipeline
     from bilingua.backends import GenerationOptions
     from bilingua.options import ServiceOptions
@@ -53,10 +57,11 @@ def child(args: argparse.Namespace) -> None:
         args.model, micro_batch_ms=micro, summarizer="extractive", progress=False,
         generation=GenerationOptions(fixed_length=OUT_LEN, loop_guard=False),
     )
-    serve(pipeline, ServiceOptions(port=args.port))
+    # The service's own default micro-batches: "off" must say so (before, both servers micro-batched).
+    serve(pipeline, ServiceOptions(port=args.port, micro_batch_ms=micro))
 
 
-def start(model: Path, micro_batch_ms: float, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start(model: Path, micro_batch_ms: float, log: Path, src: Path) -> tuple[subprocess.Popen[bytes], str]:
     import httpx
 
     with socket.socket() as s:
@@ -64,7 +69,7 @@ def start(model: Path, micro_batch_ms: float, log: Path) -> tuple[subprocess.Pop
         port = s.getsockname()[1]
     proc = subprocess.Popen(
         [sys.executable, __file__, "--child", "--model", str(model), "--port", str(port),
-         "--micro-batch-ms", str(micro_batch_ms)],
+         "--micro-batch-ms", str(micro_batch_ms), "--src", str(src)],
         stdout=subprocess.DEVNULL, stderr=open(log, "wb"),
     )
     url = f"http://127.0.0.1:{port}"
@@ -129,6 +134,9 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "evaldata" / "flores200_devtest")
     parser.add_argument("--work", type=Path, default=ROOT / "bench-out")
     parser.add_argument("--json", type=Path, help="also write the measurements here")
+    parser.add_argument("--beside", action="store_true",
+                        help="only a one-sentence request's latency alone and beside a 49,000-character request")
+    parser.add_argument("--src", type=Path, default=ROOT / "src", help="the bilingua source tree the server runs")
     args = parser.parse_args()
     if args.child:
         child(args)
@@ -140,7 +148,10 @@ def main() -> int:
     args.work.mkdir(exist_ok=True)
     model = args.model or build_model(args.work / "opus-mt-fr-en-shape", args.data)
     sentences = (args.data / "fra_Latn.devtest").read_text(encoding="utf-8").splitlines()
-    servers = {name: start(model, wait, args.work / f"serve-{name}.log") for name, wait in (("on", 5.0), ("off", -1.0))}
+    if args.beside:
+        return beside(model, sentences, args)
+    servers = {name: start(model, wait, args.work / f"serve-{name}.log", args.src)
+               for name, wait in (("on", 5.0), ("off", -1.0))}
     best: dict[tuple[str, int], dict[str, float]] = {}
     try:
         for _, url in servers.values():
@@ -164,6 +175,23 @@ def main() -> int:
     print(table(rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def beside(model: Path, sentences: list[str], args: argparse.Namespace) -> int:
+    """The micro-batching server: a one-sentence request alone, then beside a long one."""
+    from bench_service_overhead import beside_long
+
+    from bilingua.cpu import cpu_facts
+
+    proc, url = start(model, 5.0, args.work / "serve-beside.log", args.src)
+    try:
+        load(url, sentences[-50:], 4, 4)  # warm-up, on other sentences
+        print(f"{cpu_facts().model}, {cpu_facts().cores} cores; outputs forced to {OUT_LEN} tokens; source: {args.src}")
+        beside_long(url, sentences)
+    finally:
+        proc.terminate()
+        proc.wait(60)
     return 0
 
 

@@ -20,10 +20,11 @@ FR = [s for s in (DATA / "corpus.fr.txt").read_text(encoding="utf-8").splitlines
 
 
 class Gated(TranslationBackend):
-    """A real backend whose batches can be held at a gate, to order events in a test; it may fail on a word."""
+    """A real backend whose batches (or those holding one sentence) can be held at a gate, to order events in a
+    test; it may fail on a word."""
 
-    def __init__(self, inner: TranslationBackend, fail_on: str | None = None) -> None:
-        self.inner, self.fail_on = inner, fail_on
+    def __init__(self, inner: TranslationBackend, fail_on: str | None = None, hold_only: str | None = None) -> None:
+        self.inner, self.fail_on, self.hold_only = inner, fail_on, hold_only
         self.name = "gated"  # type: ignore[misc]
         self.max_input_tokens = inner.max_input_tokens
         self.gate = threading.Event()
@@ -45,8 +46,9 @@ class Gated(TranslationBackend):
 
     def translate_batch(self, sources: Sequence[str], tokens: Any = None) -> list[Hypothesis]:
         self.batches.append(list(sources))
-        self.started.set()
-        self.gate.wait(10)
+        if self.hold_only is None or self.hold_only in sources:
+            self.started.set()
+            self.gate.wait(10)
         if self.fail_on and any(self.fail_on in s for s in sources):
             raise RuntimeError("engine failure")
         return self.inner.translate_batch(sources, tokens)
@@ -104,6 +106,27 @@ def test_a_short_call_is_not_starved_by_a_long_one(plain: Pipeline) -> None:
     batcher.close()
     assert done == ["short", "long"]
     assert short[0] in gated.batches[1], "the short call waited behind the whole long call"
+    assert sorted(s for b in gated.batches for s in b) == sorted(long_doc + short)
+
+
+def test_a_short_call_takes_the_express_lane_while_a_long_one_holds_the_engine(plain: Pipeline) -> None:
+    # Before: the short call waited for the long call's running batch, then rode in its next one.
+    gated = Gated(plain.translator.backend, hold_only=FR[0])
+    gated.express_lanes = 1
+    batcher = MicroBatcher(gated, wait_ms=0, batch_size=4)
+    long_doc, short = FR[:40], ["Bonjour à tous.", "Merci."]
+    gated.gate.clear()
+    long_thread = threading.Thread(target=batcher.translate_batch, args=(long_doc,))
+    long_thread.start()
+    assert gated.started.wait(5)  # the long call's first batch (its longest sentences) holds the bulk lane
+    held = [s for b in gated.batches for s in b]
+    answered = batcher.translate_batch(short)  # the gate is still shut
+    assert [h.text for h in answered] == [h.text for h in plain.translator.backend.translate_batch(short)]
+    assert gated.batches[-1] == short, "the short call rode with the long call's sentences"
+    gated.gate.set()
+    long_thread.join()
+    batcher.close()
+    assert FR[0] in held and all(len(b) <= 4 for b in gated.batches)
     assert sorted(s for b in gated.batches for s in b) == sorted(long_doc + short)
 
 

@@ -140,10 +140,12 @@ def open_backend(
     inter_threads: int | None = None,
     target_vocab_only: bool = False,
     shortlist: str | None = None,
+    express: bool = False,
 ) -> tuple[TranslationBackend, dict[str, Any]]:
     """Choose and load the engine for ``model``; return it with a note for ``Result.models``.
 
-    ``auto`` on a GPU that CTranslate2's build cannot use falls back to
+    ``express`` asks an engine that has them for its express replicas (a micro-batcher's; see
+    :func:`~bilingua.backends.base.express_lanes`). ``auto`` on a GPU that CTranslate2's build cannot use falls back to
     transformers on the same GPU, with a one-line notice that the note records.
     """
     name, device, compute = choose_backend(backend, device, compute_type)
@@ -156,6 +158,7 @@ def open_backend(
         extra["shortlist"] = shortlist
     if name == "ctranslate2":
         extra["inter_threads"] = inter_threads
+        extra["express"] = express
     note: dict[str, Any] = {"requested_backend": backend}
     try:
         engine = load_backend(name, model, device=device, options=options, compute_type=compute,
@@ -179,7 +182,7 @@ def open_stack(
     With ``micro_batch_ms`` the sentences of concurrent calls share engine batches; with ``cache_size``
     that many sentence translations are kept, outside the batcher so a cached sentence never waits in its queue.
     """
-    backend, note = open_backend(model, **engine)
+    backend, note = open_backend(model, express=micro_batch_ms is not None, **engine)
     if micro_batch_ms is not None:
         backend = MicroBatcher(backend, wait_ms=micro_batch_ms, batch_size=batch_size, max_batch_tokens=max_batch_tokens)
     if cache_size:

@@ -27,6 +27,7 @@ from .base import (
     input_limit,
     output_limit,
     default_inter_threads,
+    express_lanes,
     quiet_transformers,
     resolve_device,
 )
@@ -210,6 +211,7 @@ class CTranslate2Backend(TranslationBackend):
         inter_threads: int | None = None,
         target_vocab_only: bool = False,
         shortlist: str | Path | None = None,
+        express: bool = False,
     ) -> None:
         import ctranslate2
 
@@ -232,7 +234,10 @@ class CTranslate2Backend(TranslationBackend):
         self.compute_type = compute_type
         self.target_vocab_only = target_vocab_only
         self.shortlist = _shortlist_file(shortlist)
-        self.inter_threads = self.parallel_batches = inter_threads
+        self.parallel_batches = inter_threads
+        # A micro-batcher's express replicas: one more batch in flight, on the bulk replicas' cores.
+        self.express_lanes = express_lanes(self.device) if express else 0
+        self.inter_threads = inter_threads + self.express_lanes
         require_files(model.path, MARIAN_FILES)
         with loading(model.path):
             # sentencepiece alone: no transformers/torch import on the warm path.
@@ -253,7 +258,7 @@ class CTranslate2Backend(TranslationBackend):
 
         return ctranslate2.Translator(
             str(self.converted), device=self.device, compute_type=self.compute_type,
-            intra_threads=max(1, self.threads // self.inter_threads) if self.device == "cpu" else 0,
+            intra_threads=max(1, self.threads // self.parallel_batches) if self.device == "cpu" else 0,
             inter_threads=self.inter_threads,
         )
 
@@ -355,6 +360,7 @@ class CTranslate2Backend(TranslationBackend):
             **super().info(),
             "threads": self.threads,
             "inter_threads": self.inter_threads,
+            "express_lanes": self.express_lanes,
             "converted_path": str(self.converted),
             "target_vocab_only": self.target_vocab_only,
             **({"shortlist": str(self.shortlist)} if self.shortlist else {}),
