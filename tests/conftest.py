@@ -36,6 +36,17 @@ def marian_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def en_fr_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same shape for English to French: its own SentencePiece models on each side's text."""
+    from bilingua.testing import build_marian
+
+    fr = (DATA / "corpus.fr.txt").read_text(encoding="utf-8").splitlines()
+    en = (DATA / "corpus.en.txt").read_text(encoding="utf-8").splitlines()
+    return build_marian(tmp_path_factory.mktemp("tiny-marian-en-fr"), en, target_texts=fr, source="en", target="fr",
+                        max_position_embeddings=64)
+
+
+@pytest.fixture(scope="session")
 def t5_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from bilingua.testing import build_t5
 

@@ -201,15 +201,19 @@ def test_english_and_french_summaries_need_no_translation_model(tmp_path: Path) 
 
     missing = str(tmp_path / "no-translation-model")  # loading it would fail: proof that nothing loads it
     english = "The council met on Tuesday. The traffic plan closes two bridges. Shops fear the traffic plan."
-    en = bilingua.summarize(english, model=missing, source_lang="en", summarizer="extractive", summary_sentences=1)
+    en = bilingua.summarize(english, model=missing, source_lang="en", summary_lang="en", summarizer="extractive",
+                            summary_sentences=1)
     assert en in _sentences(english)
+    assert bilingua.summarize(english, model=missing, source="en", summary_lang="en", summarizer="extractive",
+                              summary_sentences=1) == en  # source_lang is source's old name
     french = "Le conseil s'est réuni mardi. Le plan de circulation ferme deux ponts. Les commerçants craignent le plan."
     fr = bilingua.summarize(french, model=missing, source_lang="fr", summary_lang="fr", summary_words=12)
     assert fr and fr in french and len(fr.split()) <= 12
-    with pytest.raises(ValueError, match="English text cannot get a French summary"):
-        bilingua.summarize(english, source_lang="en", summary_lang="fr")
-    with pytest.raises(ValueError, match="process\\(\\) translates French"):
-        bilingua.process(english, model=missing, source_lang="en")
+    # An English text's summary is French by default now: it is translated, by the model given for en-fr.
+    with pytest.raises(ModelNotFoundError, match="no-translation-model"):
+        bilingua.summarize(english, model=missing, source_lang="en", summarizer="extractive")
+    with pytest.raises(ModelNotFoundError, match="no-translation-model"):
+        bilingua.process(english, model=missing, source="en")
     with pytest.raises(ValueError, match="writes English"):
         make_summarizer("abstractive", language="fr")
 

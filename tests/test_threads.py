@@ -87,7 +87,7 @@ def test_extractive_summaries_from_threads() -> None:
 def test_a_summarizer_loading_does_not_hold_up_translation(marian_dir: Path) -> None:
     p = Pipeline(str(marian_dir), backend="ctranslate2", beams=1, summarizer="extractive")
     done = threading.Event()
-    with p._summarizer._lock:  # as if a summariser download were under way in another thread
+    with p._summarizers["en"]._lock:  # as if a summariser download were under way in another thread
         worker = threading.Thread(target=lambda: (p.translate("Bonjour."), done.set()))
         worker.start()
         assert done.wait(timeout=60), "translation waited for the summariser's load"

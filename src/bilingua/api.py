@@ -46,7 +46,8 @@ def get_pipeline(**options: Any) -> Pipeline:
 
 
 def process(text: str, **options: Any) -> Result:
-    """Translate and summarise a French document with a shared, lazily loaded pipeline.
+    """Translate and summarise a document (French by default; ``source="en"``, ``target="fr"`` the other way)
+    with a shared, lazily loaded pipeline.
 
     Options are :class:`Pipeline`'s and :meth:`Pipeline.process`'s, by name.
     """
@@ -56,7 +57,9 @@ def process(text: str, **options: Any) -> Result:
 
 
 def translate(text: str | list[str], **options: Any) -> str | list[str]:
-    """Translate a French document (or a list of them) to English; ``format="markdown"|"html"|"srt"|"vtt"`` keeps its structure."""
+    """Translate a document (or a list of them), French to English by default (``source``, ``target``, ``tier``
+    choose: ``translate(text, source="en", target="fr")``); ``format="markdown"|"html"|"srt"|"vtt"`` keeps its
+    structure."""
     if not isinstance(text, list):
         check_text(text, "translate")
     call = call_options(Pipeline.translate, options)
@@ -91,7 +94,8 @@ def translate_file(
 
 
 def summarize(text: str, **options: Any) -> str:
-    """Summary of a document: English of French by default; ``source_lang="en"`` or ``summary_lang="fr"`` translate nothing."""
+    """Summary of a document, in the translation's language by default; a ``summary_lang`` equal to ``source``
+    summarises the text as it is, translating nothing."""
     check_text(text, "summarize")
     call = call_options(Pipeline.summarize, options)
     return get_pipeline(**options).summarize(text, **call)

@@ -19,7 +19,6 @@ from .version import __version__
 from .errors import BilinguaError
 from .evaluation.cli import add_eval_parser, run_eval
 from .flags import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, add_flags, options_from, whole
-from .languages import SOURCE, TARGET
 from .io import check_output, read_bytes, read_text, same_file, stdin_is, write_binary, write_output
 from .options import (
     SummaryOptions,
@@ -253,7 +252,8 @@ def _run_text_command(args: argparse.Namespace) -> int:
         if args.output:
             _emit(args, "".join(chunks))
         return EXIT_OK
-    if args.command == "summarize" and (args.format == "text" or (args.source_lang, args.summary_lang) != (SOURCE, TARGET)):
+    in_own_language = pipeline.summary.summary_lang == pipeline.options.source  # nothing to translate
+    if args.command == "summarize" and (args.format == "text" or in_own_language):
         _emit(args, _summaries(pipeline, text, args.format))
         return EXIT_OK
     result = pipeline.process(text, summarize=summarize)

@@ -18,17 +18,18 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from .errors import BilinguaError, ModelNotFoundError, first_line
-from .languages import DEFAULT_PAIR
+from .languages import DEFAULT_PAIR, PAIRS
 
 #: The default pair's model and the hub commit it is pinned to (see :mod:`bilingua.languages`).
-DEFAULT_TRANSLATION_MODEL = DEFAULT_PAIR.model
-DEFAULT_TRANSLATION_REVISION = DEFAULT_PAIR.revision
+DEFAULT_TRANSLATION_MODEL = DEFAULT_PAIR.model().id
+DEFAULT_TRANSLATION_REVISION = DEFAULT_PAIR.model().revision
 #: Default abstractive summariser (English, CNN/DailyMail-trained distilled BART).
 DEFAULT_SUMMARIZER_MODEL = "sshleifer/distilbart-cnn-6-6"
 DEFAULT_SUMMARIZER_REVISION = "main"
 
+#: Every default model's pinned commit; a pair's model without one takes "main" at its first download.
 DEFAULT_REVISIONS = {
-    DEFAULT_TRANSLATION_MODEL: DEFAULT_TRANSLATION_REVISION,
+    **{m.id: m.revision for p in PAIRS.values() for _, m in p.tiers if m.revision},
     DEFAULT_SUMMARIZER_MODEL: DEFAULT_SUMMARIZER_REVISION,
 }
 
@@ -54,8 +55,14 @@ class ResolvedModel:
     path: Path
     local: bool  # given as a folder by the user, not through the hub
 
+    @property
+    def commit(self) -> str | None:
+        """The hub commit of a cached snapshot (its folder's name): the pin of a model asked for at ``main``."""
+        name = self.path.name
+        return name if not self.local and re.fullmatch(r"[0-9a-f]{40}", name) else None
+
     def info(self) -> dict[str, object]:
-        return {"id": self.id, "revision": self.revision, "path": str(self.path)}
+        return {"id": self.id, "revision": self.revision, "commit": self.commit, "path": str(self.path)}
 
 
 def offline() -> bool:

@@ -17,9 +17,8 @@ from typing import Any
 from .backends import BACKENDS, COMPUTE_TYPES, DEVICES, GenerationOptions
 from .checks import at_least, one_of, within
 from .errors import InputError
-from .hub import DEFAULT_TRANSLATION_MODEL
 from .signature import Signature, file_digest
-from .languages import LANGUAGES, PAIRS, SOURCE, TARGET
+from .languages import AUTO, DEFAULT_TIER, LANGUAGES, PAIRS, SOURCE, TIERS, Pair, pair
 from .summarizers import SUMMARIZERS
 from .summarizers.strategies import SUMMARY_SOURCES
 
@@ -33,12 +32,15 @@ __all__ = [
     "SUMMARIZER_CHOICES",
     "SUMMARY_SOURCES",
     "LANGUAGE_CHOICES",
+    "SOURCE_CHOICES",
     "MAX_BEAMS",
     "split_options",
     "option",
     "option_groups",
     "signature",
     "generation_of",
+    "agreed",
+    "summary_language",
 ]
 
 BACKEND_CHOICES = ("auto", *BACKENDS)
@@ -46,6 +48,7 @@ COMPUTE_TYPE_CHOICES = ("auto", *COMPUTE_TYPES)
 DEVICE_CHOICES = DEVICES
 SUMMARIZER_CHOICES = SUMMARIZERS
 LANGUAGE_CHOICES = tuple(LANGUAGES)
+SOURCE_CHOICES = (*LANGUAGES, AUTO)
 #: Beam search wider than this costs time for no measurable gain on Marian models.
 MAX_BEAMS = 16
 
@@ -85,7 +88,14 @@ class TranslationOptions:
     they may change outputs, restrict the pieces the decoder scores.
     """
 
-    model: str = option(DEFAULT_TRANSLATION_MODEL, "Marian model: hub id or local folder", metavar="ID_OR_PATH")
+    source: str = option(SOURCE, "language of the input, or auto: detected per document", flag="--from",
+                         choices=SOURCE_CHOICES)
+    target: str | None = option(None, "language of the translation (default: the other one)", flag="--to",
+                                choices=LANGUAGE_CHOICES)
+    tier: str = option(DEFAULT_TIER, "the pair's default models: fast (opus-mt) or quality (opus-mt-tc-big)",
+                       choices=TIERS)
+    model: str | None = option(None, "Marian model of the --from/--to pair (default: the pair's model of its tier): "
+                               "hub id or local folder", metavar="ID_OR_PATH")
     revision: str | None = option(None, "hub revision of --model (default: the pinned one)")
     backend: str = option("auto", "translation engine", choices=BACKEND_CHOICES)
     compute_type: str = option("auto", "numeric precision of the engine", choices=COMPUTE_TYPE_CHOICES)
@@ -110,6 +120,14 @@ class TranslationOptions:
                                 file=True)
 
     def __post_init__(self) -> None:
+        one_of("source", self.source, SOURCE_CHOICES)
+        if self.target is not None:
+            one_of("target", self.target, LANGUAGE_CHOICES)
+        one_of("tier", self.tier, TIERS)
+        if self.source != AUTO:
+            pair(self.source, self.target)
+        elif self.target is not None and not any(p.target == self.target for p in PAIRS.values()):
+            raise InputError(f"bilingua translates nothing into {self.target}")
         one_of("backend", self.backend, ("auto", *BACKENDS))  # read now: an engine may be registered later
         one_of("compute_type", self.compute_type, COMPUTE_TYPE_CHOICES)
         one_of("device", self.device, DEVICE_CHOICES)
@@ -126,6 +144,23 @@ class TranslationOptions:
             raise InputError("a shortlist needs the ctranslate2 backend")
         if self.shortlist and self.target_vocab_only:
             raise InputError("choose either target_vocab_only or a shortlist, not both")
+
+    @property
+    def named_pair(self) -> Pair:
+        """The pair ``source`` and ``target`` name: the one ``model`` translates (the default pair under auto)."""
+        return pair(SOURCE if self.source == AUTO else self.source, self.target)
+
+    def pair_of(self, source: str) -> Pair:
+        """The pair that translates a document in ``source`` (a detected language, under auto)."""
+        return pair(source, self.target if self.target != source else None)
+
+    def model_of(self, chosen: Pair) -> tuple[str, str | None]:
+        """The model (hub id or folder) and revision that translate ``chosen``: ``model`` for the named pair,
+        else the pair's model of ``tier``."""
+        if self.model is not None and chosen == self.named_pair:
+            return self.model, self.revision
+        default = chosen.model(self.tier)
+        return default.id, default.revision
 
 
 @dataclass(frozen=True)
@@ -154,17 +189,18 @@ class SummaryOptions:
     summary_from: str = option(
         "translation", "summarise the English translation, or pick French source sentences and translate those",
         choices=SUMMARY_SOURCES)
-    source_lang: str = option(SOURCE, "language of the input (en: summarised as it is, no translation)",
-                            choices=LANGUAGE_CHOICES)
-    summary_lang: str = option(TARGET, "language of the summary (fr with a French input: no translation)",
-                             choices=LANGUAGE_CHOICES)
+    source_lang: str | None = option(None, "the same as --from", choices=LANGUAGE_CHOICES)
+    summary_lang: str | None = option(None, "language of the summary (default: the translation's; the input's: "
+                                      "no translation)", choices=LANGUAGE_CHOICES)
 
     def __post_init__(self) -> None:
         one_of("summarizer", self.summarizer, SUMMARIZER_CHOICES)
         one_of("summary_from", self.summary_from, SUMMARY_SOURCES)
-        one_of("source_lang", self.source_lang, LANGUAGE_CHOICES)
-        one_of("summary_lang", self.summary_lang, LANGUAGE_CHOICES)
-        if self.summary_lang != self.source_lang and f"{self.source_lang}-{self.summary_lang}" not in PAIRS:
+        for name in ("source_lang", "summary_lang"):
+            if getattr(self, name) is not None:
+                one_of(name, getattr(self, name), LANGUAGE_CHOICES)
+        if self.source_lang and self.summary_lang and self.summary_lang != self.source_lang \
+                and f"{self.source_lang}-{self.summary_lang}" not in PAIRS:
             raise InputError(f"a {LANGUAGES[self.source_lang].name} text cannot get a {LANGUAGES[self.summary_lang].name} "
                              f"summary: bilingua translates {', '.join(PAIRS)}")
         at_least("summary_sentences", self.summary_sentences, 1)
@@ -264,11 +300,27 @@ def call_options(method: Callable[..., Any], options: dict[str, Any]) -> dict[st
 def option_groups(
     options: dict[str, Any], translation: TranslationOptions | None = None, summary: SummaryOptions | None = None,
 ) -> tuple[TranslationOptions, SummaryOptions]:
-    """The two option groups from groups given whole and fields given by name (a field by name wins)."""
+    """The two option groups from groups given whole and fields given by name (a field by name wins),
+    their languages agreed (see :func:`agreed`)."""
     (flat_t, flat_s), unknown = split_options(options, TranslationOptions, SummaryOptions)
     if unknown:
         raise TypeError(f"Pipeline() got unknown options: {', '.join(sorted(unknown))}")
-    return _merge(translation, flat_t, options), _merge(summary, flat_s, options)
+    return agreed(_merge(translation, flat_t, options), _merge(summary, flat_s, options))
+
+
+def agreed(t: TranslationOptions, s: SummaryOptions) -> tuple[TranslationOptions, SummaryOptions]:
+    """One source language for both groups: ``source_lang`` (the summary's old name for it) sets ``source``
+    when given, and ``source_lang`` is then ``source``'s (``None`` under auto: each document's)."""
+    if s.source_lang is not None and s.source_lang != t.source:
+        t = dataclasses.replace(t, source=s.source_lang)
+    if s.source_lang != (None if t.source == AUTO else t.source):
+        s = dataclasses.replace(s, source_lang=None if t.source == AUTO else t.source)
+    return t, s
+
+
+def summary_language(t: TranslationOptions, s: SummaryOptions, source: str) -> str:
+    """The language of a summary of a document in ``source``: ``summary_lang``, else the translation's."""
+    return s.summary_lang or t.pair_of(source).target
 
 
 def _merge(given: Any, flat: Any, options: dict[str, Any]) -> Any:

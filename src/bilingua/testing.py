@@ -17,7 +17,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["train_sentencepiece", "build_marian", "build_t5", "OPUS_MT_FR_EN_SHAPE"]
+from .languages import SOURCE, TARGET
+
+__all__ = ["train_sentencepiece", "build_marian", "build_t5", "cache_model", "OPUS_MT_FR_EN_SHAPE"]
 
 #: Shape of Helsinki-NLP/opus-mt-fr-en (from its config.json).
 OPUS_MT_FR_EN_SHAPE = dict(
@@ -79,6 +81,8 @@ def build_marian(
     seed: int = 0,
     num_beams: int = 4,
     eos_bias: float = 0.0,
+    source: str = SOURCE,
+    target: str = TARGET,
     **shape: int,
 ) -> Path:
     """Save a random Marian model plus tokenizer files to ``path``.
@@ -90,7 +94,8 @@ def build_marian(
     The vocabulary is padded with unused entries up to ``vocab_size`` so that
     a real-size output projection can be benchmarked with a small tokenizer.
     ``eos_bias`` is added to the end-of-sentence logit (a negative value makes
-    random models write longer outputs).
+    random models write longer outputs). ``source`` and ``target`` are the
+    languages its tokenizer's configuration names.
     """
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel
@@ -107,12 +112,12 @@ def build_marian(
         if pieces_per_side:
             target_bytes = train_sentencepiece(
                 list(target_texts), spm_vocab_size,
-                [f"en{i}" for i in range(max(0, pieces_per_side - len(_pieces(target_bytes))))])
+                [f"{target}{i}" for i in range(max(0, pieces_per_side - len(_pieces(target_bytes))))])
             # Pad the source side so that the shared vocabulary comes out at exactly vocab_size.
             shared = set(_pieces(target_bytes)) | set(_pieces(source_bytes)) | {"</s>", "<unk>"}
             wanted = shape.get("vocab_size", 0) - 1 - len(shared)  # -1: <pad>
             if wanted > 0:
-                source_bytes = train_sentencepiece(texts, spm_vocab_size, [f"fr{i}" for i in range(wanted)])
+                source_bytes = train_sentencepiece(texts, spm_vocab_size, [f"{source}{i}" for i in range(wanted)])
     (path / "source.spm").write_bytes(source_bytes)
     (path / "target.spm").write_bytes(target_bytes)
     pieces = list(dict.fromkeys(_pieces(target_bytes) + _pieces(source_bytes)))
@@ -126,7 +131,7 @@ def build_marian(
     )
     (path / "tokenizer_config.json").write_text(
         json.dumps({"tokenizer_class": "MarianTokenizer", "model_max_length": shape.get("max_position_embeddings", 512),
-                    "source_lang": "fr", "target_lang": "en", "separate_vocabs": False}),
+                    "source_lang": source, "target_lang": target, "separate_vocabs": False}),
         encoding="utf-8",
     )
     pad = len(vocab) - 1
@@ -183,3 +188,21 @@ def build_t5(path: str | Path, texts: Iterable[str], *, max_input_tokens: int = 
     )
     model.save_pretrained(path)
     return path
+
+
+def cache_model(folder: str | Path, model_id: str, commit: str, cache: str | Path | None = None) -> Path:
+    """Copy a model folder into the Hugging Face cache as if ``model_id`` had been downloaded at ``commit``
+    (``refs/main`` names it too), so that it is found by id offline; returns the snapshot folder.
+    ``cache`` defaults to huggingface_hub's ``HF_HUB_CACHE``."""
+    import shutil
+
+    import huggingface_hub.constants as hf
+
+    repo = Path(cache or hf.HF_HUB_CACHE) / f"models--{model_id.replace('/', '--')}"
+    snapshot = repo / "snapshots" / commit
+    if snapshot.exists():
+        shutil.rmtree(snapshot)
+    shutil.copytree(folder, snapshot)
+    (repo / "refs").mkdir(exist_ok=True)
+    (repo / "refs" / "main").write_text(commit)
+    return snapshot

@@ -57,9 +57,9 @@ def cache_root() -> Path:
 
 
 def _fingerprint(model: ResolvedModel) -> str:
-    if not model.local and model.revision and len(model.revision) == 40:
-        return model.revision  # a commit hash names the content
-    # A local folder (or a branch name): key on the weights' and config's size and mtime.
+    if model.commit:
+        return model.commit  # a hub snapshot's commit names the content, whatever revision asked for it
+    # A local folder: key on the weights' and config's size and mtime.
     h = hashlib.sha256()
     for p in sorted(model.path.iterdir()):
         if p.is_file():

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import BilinguaError, optional_import
+from ..languages import LANGUAGES, TARGET
 
 __all__ = ["Metric", "MetricScore", "METRICS", "make_metrics", "expand_metric_names", "MetricUnavailable"]
 
@@ -152,7 +153,7 @@ class RougeMetric(Metric):
 
     higher_is_better = True
 
-    def __init__(self, rouge_type: str, *, stem: bool = False, tokenizer: str = "default", language: str = "en") -> None:
+    def __init__(self, rouge_type: str, *, stem: bool = False, tokenizer: str = "default", language: str = TARGET) -> None:
         if rouge_type not in ROUGE_TYPES:
             raise ValueError(f"unknown ROUGE type {rouge_type!r}")
         if tokenizer not in {"default", "unicode"}:
@@ -165,7 +166,7 @@ class RougeMetric(Metric):
         from rouge_score import rouge_scorer
 
         kwargs: dict[str, Any] = {}
-        if self.stem and self.language != "en":  # rouge-score's Porter stemmer is English: Snowball for the rest
+        if self.stem and not _porter(self.language):  # rouge-score's Porter stemmer is English: Snowball for the rest
             kwargs["tokenizer"] = _SnowballTokenizer(self.language, unicode=self.tokenizer == "unicode")
             return rouge_scorer.RougeScorer([self.rouge_type], use_stemmer=False, **kwargs)
         if self.tokenizer == "unicode":
@@ -175,7 +176,7 @@ class RougeMetric(Metric):
     def _stem_name(self) -> str:
         if not self.stem:
             return "no"
-        return "porter" if self.language == "en" else f"snowball-{self.language}"
+        return "porter" if _porter(self.language) else f"snowball-{self.language}"
 
     def _prepare(self, text: str) -> str:
         if self.rouge_type != "rougeLsum":
@@ -217,7 +218,8 @@ class _UnicodeTokenizer:
 class _SnowballTokenizer:
     """rouge-score's tokens (or Unicode word tokens), stemmed with the Snowball stemmer of ``language``."""
 
-    _NAMES = {"fr": "french", "de": "german", "es": "spanish", "it": "italian", "pt": "portuguese", "nl": "dutch"}
+    _NAMES = {**{code: lang.snowball for code, lang in LANGUAGES.items()},
+              "de": "german", "es": "spanish", "it": "italian", "pt": "portuguese", "nl": "dutch"}
 
     def __init__(self, language: str, *, unicode: bool) -> None:
         import snowballstemmer
@@ -285,7 +287,7 @@ def expand_metric_names(names: str | Sequence[str]) -> list[str]:
 
 
 def make_metrics(names: Sequence[str], *, rouge_stem: bool = False, rouge_tokenizer: str = "default",
-                 language: str = "en") -> list[Metric]:
+                 language: str = TARGET) -> list[Metric]:
     metrics: list[Metric] = []
     for n in expand_metric_names(names):
         if n in ROUGE_TYPES:
@@ -293,3 +295,7 @@ def make_metrics(names: Sequence[str], *, rouge_stem: bool = False, rouge_tokeni
         else:
             metrics.append(METRICS[n]())
     return metrics
+
+
+def _porter(language: str) -> bool:
+    return language in LANGUAGES and LANGUAGES[language].porter

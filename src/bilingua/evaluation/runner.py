@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
+from ..languages import TARGET
 from .metrics import Metric, MetricScore, MetricUnavailable, make_metrics
 from .report import Report
 from .significance import compare
@@ -100,7 +101,7 @@ def evaluate(
     jobs: int = 1,
     rouge_stem: bool = False,
     rouge_tokenizer: str = "default",
-    language: str = "en",
+    language: str = TARGET,
     data: dict[str, Any] | None = None,
     suite: dict[str, Any] | None = None,
 ) -> Report:

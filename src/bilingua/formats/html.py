@@ -4,7 +4,7 @@ The page is scanned with the standard library's lenient ``html.parser``
 (malformed HTML is read, not refused), and each piece of the source is either
 copied byte for byte or, for a text node, replaced by its translation with
 its surrounding whitespace kept; ``title``, ``alt`` and ``placeholder``
-attribute values are translated in place and ``lang="fr"`` becomes ``"en"``.
+attribute values are translated in place and a ``lang`` of the source language becomes the target's.
 The content of ``script``, ``style``, ``pre``, ``code`` and ``textarea``, and
 of any element marked ``translate="no"`` or ``class="notranslate"``, is never
 translated. Text nodes joined only by inline tags are translated together, in
@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from ..alignment import segments
 from ..text import same_words
-from ..languages import SOURCE, TARGET
+from ..languages import current_pair
 from .registry import register_format
 from .base import Aligned, Translate, respace
 
@@ -47,8 +47,8 @@ class _Piece(NamedTuple):
     text: str | None
     #: A start tag's attributes whose values are text to translate (title, alt, placeholder).
     attributes: tuple[tuple[str, str], ...] = ()
-    #: A start tag with lang="fr": it becomes lang="en".
-    french: bool = False
+    #: A start tag whose lang is the source language's: it becomes the target's.
+    in_source: bool = False
     #: Text nodes of one block (no tag between them but inline ones) share a number.
     block: int = 0
     #: Blank text (whitespace only, kept as it is): it still parts the words around it.
@@ -69,12 +69,12 @@ class _Scanner(HTMLParser):
         self.open: list[tuple[str, bool]] = []  # (tag, keep its content as it is)
         self.block = 0
 
-    def _mark(self, text: str | None = None, attributes: tuple[tuple[str, str], ...] = (), french: bool = False,
+    def _mark(self, text: str | None = None, attributes: tuple[tuple[str, str], ...] = (), in_source: bool = False,
               tag: str | None = None, blank: bool = False) -> None:
         if text is None and tag not in _INLINE and tag != "#text":  # blank text does not end a stretch
             self.block += 1
         line, col = self.getpos()
-        self.pieces.append(_Piece(self.line_starts[line - 1] + col, text, attributes, french, self.block, blank))
+        self.pieces.append(_Piece(self.line_starts[line - 1] + col, text, attributes, in_source, self.block, blank))
 
     def _tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> bool:
         """Mark a start tag; True when its element is not to be translated."""
@@ -82,8 +82,9 @@ class _Scanner(HTMLParser):
         no = (values.get("translate") or "").lower() == "no" or "notranslate" in (values.get("class") or "").split()
         kept = self._kept() or no
         texts = () if kept else tuple((k, v) for k, v in attrs if k in _TEXT_ATTRIBUTES and v and v.strip())
-        french = any(k in ("lang", "xml:lang") and (v or "").lower().split("-")[0] == SOURCE for k, v in attrs)
-        self._mark(None, texts, french, tag)
+        source = current_pair().source
+        in_source = any(k in ("lang", "xml:lang") and (v or "").lower().split("-")[0] == source for k, v in attrs)
+        self._mark(None, texts, in_source, tag)
         return no
 
     def _kept(self) -> bool:
@@ -125,7 +126,7 @@ def translate_html(source: str, translate: Translate, aligned: Aligned | None = 
     """``source`` with its text translated.
 
     The text is that of text nodes and of ``title``, ``alt`` and
-    ``placeholder`` attributes; ``lang="fr"`` becomes ``lang="en"``.
+    ``placeholder`` attributes; a ``lang`` of the source language becomes the target's.
     Everything else (tags and their other attributes, comments, doctype, and
     the content of verbatim and ``translate="no"`` elements) is copied
     unchanged. With ``aligned`` (:meth:`Pipeline.translate_aligned`), the
@@ -147,7 +148,7 @@ def translate_html(source: str, translate: Translate, aligned: Aligned | None = 
         for (name, before), value in zip(piece.attributes, attributes.get(k, [])):
             if not same_words(value, before):
                 raw = _set_attribute(raw, name, value)
-        out.append(_swap_lang(raw) if piece.french else raw)
+        out.append(_swap_lang(raw) if piece.in_source else raw)
     return "".join(out)
 
 
@@ -210,10 +211,12 @@ def _set_attribute(tag: str, name: str, value: str) -> str:
 
 def _swap_lang(tag: str) -> str:
     """The raw start tag with ``lang``/``xml:lang`` of the source language given the target's (``fr-CA`` too)."""
+    pair = current_pair()
+
     def swapped(quoted: str) -> str:
         q = quoted[0] if quoted[:1] in ("'", '"') else ""
         value = quoted[len(q): len(quoted) - len(q)]
-        return q + TARGET + q if value.lower().split("-")[0] == SOURCE else quoted
+        return q + pair.target + q if value.lower().split("-")[0] == pair.source else quoted
 
     return _with_value(tag, lambda n: n in ("lang", "xml:lang"), swapped)
 

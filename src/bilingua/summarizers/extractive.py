@@ -162,6 +162,7 @@ class ExtractiveSummarizer(Summarizer):
     def info(self) -> dict[str, Any]:
         return {
             "kind": self.name,
+            "language": self.language,
             "method": "directed-centrality-tfidf+position+mmr",
             "num_sentences": self.num_sentences,
             "words": self.words,

@@ -1,5 +1,5 @@
 """How one document becomes a :class:`~bilingua.result.Result`: translated whole and summarised, or only
-the French sentences a summary picks translated (the fast path of ``summary_from="source"``).
+the source sentences a summary picks translated (the fast path of ``summary_from="source"``).
 
 These strategies compose a translator and a summariser; :class:`~bilingua.pipeline.Pipeline`
 holds them loaded and passes itself in as the :class:`Stages`.
@@ -10,8 +10,6 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ..checks import one_of
-from ..errors import InputError
-from ..languages import LANGUAGES, SOURCE
 from ..result import Result, Segment, Stopwatch
 from ..segmentation import Sentence, parse_document
 from ..translator import DocumentTranslation, Translator
@@ -40,9 +38,6 @@ def make_result(
     translate_all: bool = True, translated: DocumentTranslation | None = None,
 ) -> Result:
     """Translate and (optionally) summarise ``text``; ``translated`` is its translation when already made."""
-    if source_lang != SOURCE:
-        raise InputError(f"process() translates {LANGUAGES[SOURCE].name} text; for a {LANGUAGES[source_lang].name} "
-                         f"text use summarize(text, source_lang={source_lang!r})")
     if summary_lang == source_lang:
         summary_from = "source"  # a summary in the source's language is its sentences picked, untranslated
     one_of("summary_from", summary_from, SUMMARY_SOURCES)
@@ -93,11 +88,11 @@ def _translate_all(result: Result, translator: Translator, translated: DocumentT
 def _summarise(result: Result, summarizer: Summarizer | None, picker: ExtractiveSummarizer, in_source: bool,
                watch: Stopwatch) -> None:
     with watch("summarize"):
-        if summarizer is None:  # summary_from="source": French sentences picked from the segments
+        if summarizer is None:  # summary_from="source": source sentences picked from the segments
             chosen = picker.select([s.source for s in result.segments])
             result.summary_segments = [result.segments[i] for i in chosen]
             result.summary = _joined(result.summary_segments, in_source)
-        else:  # the translated segments, not the English text split again
+        else:  # the translated segments, not the translation split again
             result.summary = summarizer.summarize_sentences([s.translation for s in result.segments if s.translation])
 
 

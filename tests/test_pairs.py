@@ -1,0 +1,124 @@
+"""Both directions: English to French beside French to English, each text read by its own language's rules."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import bilingua
+from bilingua import Pipeline
+from bilingua.errors import InputError, ModelNotFoundError
+from bilingua.languages import DEFAULT_PAIR, PAIRS
+
+DATA = Path(__file__).parent / "data"
+SRC = Path(__file__).parent.parent / "src" / "bilingua"
+ENGINE = dict(backend="ctranslate2", compute_type="float32", beams=1, summarizer="extractive")
+ENGLISH = ("Mr. Smith arrived at 3 p.m. on Monday. He met Dr. Jones in the U.S. Senate.\n\n"
+           "The budget grew by 3.5% this year. It now stands at 1,250,000 euros.")
+
+
+def test_english_is_split_by_english_rules_and_translated_to_french(en_fr_dir: Path) -> None:
+    result = bilingua.process(ENGLISH, source="en", target="fr", model=str(en_fr_dir), **ENGINE)
+    assert [s.source for s in result.segments] == [
+        "Mr. Smith arrived at 3 p.m. on Monday.", "He met Dr. Jones in the U.S. Senate.",
+        "The budget grew by 3.5% this year.", "It now stands at 1,250,000 euros."]
+    assert result.translation == bilingua.translate(ENGLISH, source="en", target="fr", model=str(en_fr_dir), **ENGINE)
+    assert result.translation.count("\n\n") == 1  # the layout is kept
+    assert result.models["translation"]["pair"] == "en-fr"
+    # The summary is in the target language: made of the French translation's sentences.
+    picked = [s.translation for s in result.segments if s.translation and s.translation in result.summary]
+    assert picked and len(" ".join(picked)) >= len(result.summary) - len(picked)
+    assert result.models["summarizer"]["language"] == "fr"
+
+
+def test_french_is_split_by_french_rules(marian_dir: Path) -> None:
+    text = "M. Dupont est arrivé à 15 h. Il a vu Mme Lefèvre. Le budget a crû de 3,5 %."
+    got = bilingua.process(text, model=str(marian_dir), **ENGINE)
+    assert [s.source for s in got.segments] == ["M. Dupont est arrivé à 15 h.", "Il a vu Mme Lefèvre.",
+                                                 "Le budget a crû de 3,5 %."]
+    assert got.models["translation"]["pair"] == "fr-en"
+
+
+def test_html_lang_follows_the_pair_both_ways(en_fr_dir: Path, marian_dir: Path) -> None:
+    page = '<p lang="en">Hello there.</p><p lang="fr">Déjà là.</p>'
+    to_french = bilingua.translate(page, format="html", source="en", target="fr", model=str(en_fr_dir), **ENGINE)
+    assert to_french.count('lang="fr"') == 2 and 'lang="en"' not in to_french
+    to_english = bilingua.translate(page, format="html", model=str(marian_dir), **ENGINE)
+    assert to_english.count('lang="en"') == 2 and 'lang="fr"' not in to_english
+
+
+def test_each_pair_has_both_tiers_and_a_missing_model_says_how_to_get_it(tmp_path: Path) -> None:
+    assert set(PAIRS) == {"fr-en", "en-fr"} and DEFAULT_PAIR.name == "fr-en"
+    assert {p.name: [m.id for _, m in p.tiers] for p in PAIRS.values()} == {
+        "fr-en": ["Helsinki-NLP/opus-mt-fr-en", "Helsinki-NLP/opus-mt-tc-big-fr-en"],
+        "en-fr": ["Helsinki-NLP/opus-mt-en-fr", "Helsinki-NLP/opus-mt-tc-big-en-fr"]}
+    with pytest.raises(ModelNotFoundError, match=r"opus-mt-tc-big-en-fr.*bilingua models download"):
+        Pipeline(source="en", target="fr", tier="quality", **ENGINE).translate("Hello.")
+    with pytest.raises(InputError, match="fr-fr"):
+        Pipeline(source="fr", target="fr")
+    with pytest.raises(InputError, match="tier"):
+        Pipeline(tier="best")
+
+
+@pytest.fixture()
+def cached_pairs(marian_dir: Path, en_fr_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both pairs' default models in a Hugging Face cache of their own, as downloads would leave them."""
+    import huggingface_hub.constants as hf
+
+    from bilingua.testing import cache_model
+
+    monkeypatch.setattr(hf, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    fr_en = PAIRS["fr-en"].model()
+    cache_model(marian_dir, fr_en.id, str(fr_en.revision))
+    first_download = "1" * 40  # en-fr's model has no published pin: the first download is its pin
+    cache_model(en_fr_dir, PAIRS["en-fr"].model().id, first_download)
+    return first_download
+
+
+def test_auto_detects_each_documents_language_and_picks_its_pair(cached_pairs: str, marian_dir: Path,
+                                                                en_fr_dir: Path) -> None:
+    french = (DATA / "corpus.fr.txt").read_text(encoding="utf-8").splitlines()[0]
+    english = (DATA / "corpus.en.txt").read_text(encoding="utf-8").splitlines()[1]
+    auto = Pipeline(source="auto", **ENGINE)
+    assert auto.translate([french, english]) == [
+        Pipeline(str(marian_dir), **ENGINE).translate(french),
+        Pipeline(str(en_fr_dir), source="en", **ENGINE).translate(english)]
+    result = auto.process(english)
+    assert result.models["translation"]["pair"] == "en-fr"
+    assert result.models["translation"]["commit"] == cached_pairs  # pinned at its first download, and said
+    assert result.models["translation"]["tier"] == "fast"
+    # Asked for English, an English text is already there.
+    assert Pipeline(source="auto", target="en", **ENGINE).translate(english) == english
+
+
+def test_the_cli_takes_from_to_and_tier(en_fr_dir: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    source = tmp_path / "article.txt"
+    source.write_text(ENGLISH + "\n", encoding="utf-8")
+    out = tmp_path / "article.fr.txt"
+    run = subprocess.run([sys.executable, "-m", "bilingua", "translate", "--from", "en", "--to", "fr", "-i", str(source),
+                          "-o", str(out), "--model", str(en_fr_dir), "--backend", "ctranslate2",
+                          "--compute-type", "float32", "--beams", "1", "-q"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    expected = bilingua.translate(ENGLISH + "\n", source="en", target="fr", model=str(en_fr_dir), **ENGINE)
+    assert out.read_text(encoding="utf-8") == expected
+    bad = subprocess.run([sys.executable, "-m", "bilingua", "translate", "--from", "en", "--to", "en", "Hi."],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "en-en" in bad.stderr
+
+
+def test_no_language_code_is_spelt_outside_the_languages_module() -> None:
+    # Every language-specific choice is read from the pair: a "fr" or "en" string elsewhere in the code is a
+    # rule written twice (docstrings and comments may name them: they are no such string).
+    found = []
+    for path in SRC.rglob("*.py"):
+        if path.name == "languages.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in ("fr", "en"):
+                found.append(f"{path.relative_to(SRC)}:{node.lineno}: {node.value!r}")
+    assert not found, "\n".join(found)
