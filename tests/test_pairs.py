@@ -122,3 +122,68 @@ def test_no_language_code_is_spelt_outside_the_languages_module() -> None:
             if isinstance(node, ast.Constant) and node.value in ("fr", "en"):
                 found.append(f"{path.relative_to(SRC)}:{node.lineno}: {node.value!r}")
     assert not found, "\n".join(found)
+
+
+def test_one_server_serves_both_pairs_and_routes_each_text(cached_pairs: str, marian_dir: Path, en_fr_dir: Path,
+                                                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+    from conftest import SERVE_MODEL_OPTIONS, Server
+
+    french = (DATA / "corpus.fr.txt").read_text(encoding="utf-8").splitlines()[0]
+    english = (DATA / "corpus.en.txt").read_text(encoding="utf-8").splitlines()[1]
+    fr_en, en_fr = Pipeline(str(marian_dir), **ENGINE), Pipeline(str(en_fr_dir), source="en", **ENGINE)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))  # both default models, as downloads leave them
+    server = Server(*SERVE_MODEL_OPTIONS, "--preload", log=tmp_path / "serve.log")
+    try:
+        def translate(**body: object) -> httpx.Response:
+            return httpx.post(server.url + "/translate", json=body, timeout=60)
+
+        languages = {lang["code"]: lang["targets"] for lang in httpx.get(server.url + "/languages").json()}
+        assert languages == {"fr": ["en"], "en": ["fr"]}
+        assert translate(q=english, source="en", target="fr").json()["translatedText"] == en_fr.translate(english)
+        assert translate(q=french, source="fr", target="en").json()["translatedText"] == fr_en.translate(french)
+        to_french = translate(q=[french, english], source="auto", target="fr").json()
+        assert to_french["translatedText"] == [french, en_fr.translate(english)]  # French is already there
+        assert [d["language"] for d in to_french["detectedLanguage"]] == ["fr", "en"]
+        to_english = translate(q=[french, english], source="auto", target="en").json()
+        assert to_english["translatedText"] == [fr_en.translate(french), english]
+        assert translate(q=english, source="en").json()["translatedText"] == en_fr.translate(english)  # the other one
+        assert translate(q=english, source="en", target="en").status_code == 400
+        process = httpx.post(server.url + "/v1/process", json={"text": english, "source": "auto"}, timeout=60).json()
+        assert process["translation"] == en_fr.translate(english) and process["models"]["translation"]["pair"] == "en-fr"
+    finally:
+        server.stop()
+
+
+def test_a_pair_whose_model_the_server_lacks_is_a_503_naming_the_pair(server: object) -> None:
+    import httpx
+
+    url = server.url  # type: ignore[attr-defined]
+    # The session's server was given a fr-en folder only; en-fr's default model is in no cache here.
+    answer = httpx.post(url + "/translate", json={"q": "Good morning.", "source": "en", "target": "fr"}, timeout=60)
+    assert answer.status_code == 503 and answer.json()["error"] == "en-fr is not available on this server: its model is not installed"
+    assert httpx.post(url + "/translate", json={"q": "Bonjour.", "source": "fr"}, timeout=60).status_code == 200
+
+
+def test_each_pair_may_be_given_its_own_model(marian_dir: Path, en_fr_dir: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    french = (DATA / "corpus.fr.txt").read_text(encoding="utf-8").splitlines()[2]
+    english = (DATA / "corpus.en.txt").read_text(encoding="utf-8").splitlines()[3]
+    both = (f"fr-en={marian_dir}", f"en-fr={en_fr_dir}")
+    auto = Pipeline(source="auto", pair_models=both, **ENGINE)
+    expected = [Pipeline(str(marian_dir), **ENGINE).translate(french),
+                Pipeline(str(en_fr_dir), source="en", **ENGINE).translate(english)]
+    assert auto.translate([french, english]) == expected
+    source = tmp_path / "mixed.txt"
+    source.write_text(english + "\n", encoding="utf-8")
+    flags = ["--backend", "ctranslate2", "--compute-type", "float32", "--beams", "1", "-q"]
+    run = subprocess.run([sys.executable, "-m", "bilingua", "translate", "--from", "auto", "-i", str(source),
+                          "--pair-model", both[0], "--pair-model", both[1], *flags], capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout == auto.translate(english + "\n"), run.stderr
+    bad = subprocess.run([sys.executable, "-m", "bilingua", "translate", "--pair-model", "fr-de=x", "Bonjour."],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "PAIR=ID_OR_PATH" in bad.stderr
+    with pytest.raises(InputError, match="given twice"):
+        Pipeline(pair_models=(both[0], both[0]))

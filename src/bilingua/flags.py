@@ -94,6 +94,8 @@ def add_flags(group: Any, cls: type, *, skip: tuple[str, ...] = ()) -> None:
             extra["type"] = _number(float)
         if "metavar" in meta:
             extra["metavar"] = meta["metavar"]
+        if meta.get("many"):  # a tuple: the flag is given once per value
+            extra["action"] = "append"
         group.add_argument(flag, dest=f.name, default=None, help=_help(f, default), **extra)
         if "off_flag" in meta:  # an optional setting that is on by default: a flag turns it off (None)
             group.add_argument(meta["off_flag"], dest=f.name, action="store_const", const=_OFF, help=meta.get("off_help"))
@@ -109,7 +111,7 @@ def options_from(cls: type, args: argparse.Namespace, **overrides: Any) -> Any:
     for f in dataclasses.fields(cls):
         given = getattr(args, f.name, None)
         if f.metadata.get("cli") is not False and given is not None:  # None: the flag was not given
-            values[f.name] = None if given == _OFF else given
+            values[f.name] = None if given == _OFF else tuple(given) if isinstance(given, list) else given
     try:
         return cls(**{**values, **overrides})
     except (InputError, ValueError) as exc:

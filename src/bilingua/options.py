@@ -66,8 +66,12 @@ def _milliseconds(value: float | None) -> None:
 
 @dataclass(frozen=True)
 class TranslationOptions:
-    """Which model and engine translate, and how they batch and decode.
+    """Which pair, model and engine translate, and how they batch and decode.
 
+    ``source`` and ``target`` name the pair (``fr`` to ``en`` by default; ``target=None``: the other
+    language; ``source="auto"``: each document's detected language), ``tier`` its default models
+    (``fast`` or ``quality``, see :mod:`bilingua.languages`). ``model`` is the named pair's model;
+    ``pair_models`` (``("fr-en=FOLDER", "en-fr=ID")``) give any pair's.
     ``beams=None`` takes the model's own beam size (4 for opus-mt), at most
     :data:`MAX_BEAMS`. ``threads`` defaults to every core and is capped at the
     core count. ``inter_threads`` (CTranslate2) runs that many batches in
@@ -82,7 +86,7 @@ class TranslationOptions:
     wrapped back to its width; ``keep_lines=True`` translates every line on
     its own instead. URLs, e-mail addresses, handles, hashtags, code and
     numbers with units come through unchanged (``protect=False`` leaves them
-    to the model); ``glossary`` is a file of ``French<TAB>English`` terms
+    to the model); ``glossary`` is a file of ``source<TAB>target`` terms of the named pair
     that come out as given. ``target_vocab_only`` and ``shortlist`` (a file
     from ``bilingua models shortlist``), CTranslate2 only and opt-in since
     they may change outputs, restrict the pieces the decoder scores.
@@ -97,6 +101,9 @@ class TranslationOptions:
     model: str | None = option(None, "Marian model of the --from/--to pair (default: the pair's model of its tier): "
                                "hub id or local folder", metavar="ID_OR_PATH")
     revision: str | None = option(None, "hub revision of --model (default: the pinned one)")
+    pair_models: tuple[str, ...] = option(
+        (), "the model of a pair, as PAIR=ID_OR_PATH (fr-en=..., en-fr=...); once per pair", flag="--pair-model",
+        metavar="PAIR=ID_OR_PATH", many=True)
     backend: str = option("auto", "translation engine", choices=BACKEND_CHOICES)
     compute_type: str = option("auto", "numeric precision of the engine", choices=COMPUTE_TYPE_CHOICES)
     device: str = option("auto", "where the engine runs", choices=DEVICE_CHOICES)
@@ -116,7 +123,7 @@ class TranslationOptions:
     keep_lines: bool = option(
         False, "translate every line on its own, even inside a hard-wrapped paragraph (default: re-flow it)")
     protect: bool = option(True, "let the model translate URLs, e-mail addresses, handles, code and numbers with units")
-    glossary: str | None = option(None, "terms that must come out as given: French<TAB>English per line", metavar="TSV",
+    glossary: str | None = option(None, "terms that must come out as given: SOURCE<TAB>TARGET per line, of the --from/--to pair", metavar="TSV",
                                 file=True)
 
     def __post_init__(self) -> None:
@@ -128,6 +135,7 @@ class TranslationOptions:
             pair(self.source, self.target)
         elif self.target is not None and not any(p.target == self.target for p in PAIRS.values()):
             raise InputError(f"bilingua translates nothing into {self.target}")
+        self.models_by_pair()  # checks them
         one_of("backend", self.backend, ("auto", *BACKENDS))  # read now: an engine may be registered later
         one_of("compute_type", self.compute_type, COMPUTE_TYPE_CHOICES)
         one_of("device", self.device, DEVICE_CHOICES)
@@ -154,9 +162,25 @@ class TranslationOptions:
         """The pair that translates a document in ``source`` (a detected language, under auto)."""
         return pair(source, self.target if self.target != source else None)
 
+    def models_by_pair(self) -> dict[str, str]:
+        """``pair_models`` by pair name; an entry that is not ``PAIR=ID_OR_PATH`` of a known pair is an error."""
+        found: dict[str, str] = {}
+        for entry in self.pair_models:
+            name, _, model = entry.partition("=")
+            if name not in PAIRS or not model:
+                raise InputError(f"a pair's model is given as PAIR=ID_OR_PATH with PAIR one of {', '.join(PAIRS)}; "
+                                 f"got {entry!r}")
+            if name in found:
+                raise InputError(f"the model of {name} is given twice")
+            found[name] = model
+        return found
+
     def model_of(self, chosen: Pair) -> tuple[str, str | None]:
-        """The model (hub id or folder) and revision that translate ``chosen``: ``model`` for the named pair,
-        else the pair's model of ``tier``."""
+        """The model (hub id or folder) and revision that translate ``chosen``: its ``pair_models`` entry,
+        else ``model`` for the named pair, else the pair's model of ``tier``."""
+        given = self.models_by_pair().get(chosen.name)
+        if given is not None:
+            return given, None
         if self.model is not None and chosen == self.named_pair:
             return self.model, self.revision
         default = chosen.model(self.tier)
@@ -243,6 +267,8 @@ class ServiceOptions:
     cors_origins: str = option("*", "origins whose web pages may call the API (CORS), comma-separated, as "
                                "LibreTranslate; empty for none")
     public_metrics: bool = option(False, "serve /metrics without a key when keys are required")
+    preload: bool = option(False, "load every pair's model at start-up (default: the default pair's now, each "
+                           "other pair's on its first request)")
     max_file_mb: float = option(20.0, "size of a file sent to /translate_file, in MB; more is refused with 413",
                                 metavar="MB")
     #: Translated files wait here for /download_file (a temporary folder, removed at exit, by default).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import threading
 from collections.abc import Iterable, Iterator, Sequence, Sized
 from dataclasses import replace
 from functools import partial
@@ -17,7 +19,7 @@ from .io import check_text
 from .detection import LanguageDetector
 from .languages import AUTO, LANGUAGES, PAIRS, Pair, translating
 from .lazy import Lazy
-from .options import SummaryOptions, TranslationOptions, generation_of, option_groups, summary_language
+from .options import SummaryOptions, TranslationOptions, agreed, generation_of, option_groups, summary_language
 from .protect import Protector
 from .result import Result
 from .segmentation import PysbdSplitter, Splitter
@@ -68,6 +70,8 @@ class Pipeline:
         self._translators = {name: Lazy(partial(self._open_translator, p)) for name, p in PAIRS.items()}
         self._summarizers = {code: Lazy(partial(self._open_summarizer, code)) for code in LANGUAGES}
         self._detector = LanguageDetector(list(LANGUAGES))
+        self._views: dict[tuple[str, str | None], Pipeline] = {}
+        self._views_lock = threading.Lock()
 
     @property
     def source_picker(self) -> ExtractiveSummarizer:
@@ -153,6 +157,19 @@ class Pipeline:
         if (summarizer := self._summarizers[language].value) is not None:
             info["summarizer"] = {**summarizer.info(), **self._notes.get(f"summarizer-{language}", {})}
         return info
+
+    def with_pair(self, source: str, target: str | None = None) -> Pipeline:
+        """This pipeline translating from ``source`` (``auto`` too) to ``target``: the same loaded models,
+        shared, and the same options otherwise (what a service asks of each request's pair)."""
+        key = (source, target)
+        with self._views_lock:
+            view = self._views.get(key)
+            if view is None:
+                view = copy.copy(self)
+                view.options = replace(self.options, source=source, target=target)
+                view.summary = agreed(view.options, replace(self.summary, source_lang=None))[1]
+                self._views[key] = view
+            return view
 
     def pair_of(self, text: str) -> Pair | None:
         """The pair that translates ``text``: the named one, or under ``source="auto"`` the one from the

@@ -16,7 +16,8 @@ from ..version import __version__
 from ..formats import FORMATS, formats, plain_text
 from ..io import check_text, decode
 from ..detection import Detection, LanguageDetector
-from ..languages import LANGUAGES, PAIRS, SOURCE, TARGET
+from ..errors import ModelNotFoundError
+from ..languages import AUTO, LANGUAGES, PAIRS, SOURCE, TARGET, Pair, other
 from ..backends.microbatch import MicroBatcher
 from ..options import ServiceOptions
 from ..pipeline import Pipeline
@@ -54,12 +55,16 @@ class Service:
         pipeline.use_micro_batching(options.micro_batch_ms)
         # Models load now: a missing model stops start-up with its one-line error, not the first request.
         translator, _ = pipeline.load_translator()
+        # The other pairs now too with --preload, else each on its first request.
+        loaded = [translator] + [pipeline.load_translator(p)[0] for p in PAIRS.values()
+                                 if options.preload and p != pipeline.options.named_pair]
         # One small document through every stage, so the first user does not pay for lazy imports.
         pipeline.process("Le service démarre. Il est prêt.")
         self.pair_detector.best("Bonjour")
         self.batcher = _find(translator.backend, MicroBatcher)
-        if self.batcher is not None:
-            self.batcher.add_observer(self.metrics.observe_batch)
+        for engine in loaded:
+            if (batcher := _find(engine.backend, MicroBatcher)) is not None:
+                batcher.add_observer(self.metrics.observe_batch)
         logger.info("models loaded: %s", json.dumps(pipeline.models_info(), ensure_ascii=False, default=str))
 
     @contextlib.asynccontextmanager
@@ -74,25 +79,29 @@ class Service:
     # -- LibreTranslate ----------------------------------------------------------
     def translate(self, params: dict[str, Any]) -> dict[str, Any]:
         texts, single = _q(params)
-        source = _pair(params)
+        source, target = _pair(params)
         form = str(params.get("format") or "text").lower()
         if form not in formats(binary=False):
             raise Refused(400, f"Invalid request: format must be one of {', '.join(formats(binary=False))}, not {form!r}")
         self._check_size(texts)
-        detected = [self.pair_detector.best(t) for t in texts] if source == "auto" else None
+        detected = [self.pair_detector.best(t) for t in texts] if source == AUTO else None
         languages = [d.language for d in detected] if detected else [source] * len(texts)
-        todo = [i for i, lang in enumerate(languages) if lang == SOURCE and texts[i].strip()]
-        out = list(texts)  # a text already in the target language comes back as it is
+        by_source: dict[str, list[int]] = {}
+        for i, lang in enumerate(languages):  # a text already in the target language comes back as it is
+            if lang != target and texts[i].strip():
+                by_source.setdefault(lang, []).append(i)
+        out = list(texts)
         wanted = _alternatives(params, form)
         others: list[list[str]] = [[] for _ in texts]
-        with _released(sum(len(texts[i]) for i in todo)):
-            if todo and wanted:
-                for i in todo:
-                    out[i], others[i] = self.pipeline.translate_alternatives(texts[i], wanted)
-            elif todo:
-                done = self.pipeline.translate([texts[i] for i in todo], format=form)
-                for i, text in zip(todo, done):
-                    out[i] = text
+        with _released(sum(len(texts[i]) for todo in by_source.values() for i in todo)):
+            for lang, todo in by_source.items():
+                view = self.view(lang, target)
+                if wanted:
+                    for i in todo:
+                        out[i], others[i] = view.translate_alternatives(texts[i], wanted)
+                else:
+                    for i, text in zip(todo, view.translate([texts[i] for i in todo], format=form)):
+                        out[i] = text
         answer: dict[str, Any] = {"translatedText": out[0] if single else out}
         if "alternatives" in params:
             answer["alternatives"] = others[0] if single else others
@@ -101,11 +110,29 @@ class Service:
             answer["detectedLanguage"] = found[0] if single else found
         return answer
 
+    def view(self, source: str, target: str) -> Pipeline:
+        """The pipeline of the pair ``source``-``target``, its model loaded; a 503 when this server cannot
+        load it (the log says why: the message may name the server's folders)."""
+        view = self.pipeline.with_pair(source, target)
+        chosen = view.options.named_pair if source != AUTO else None
+        if chosen is not None:
+            self._load(chosen)
+        return view
+
+    def _load(self, chosen: Pair) -> None:
+        try:
+            translator, seconds = self.pipeline.load_translator(chosen)
+        except ModelNotFoundError as exc:
+            logger.error("%s cannot be served: %s", chosen.name, exc)
+            raise Refused(503, f"{chosen.name} is not available on this server: its model is not installed") from None
+        if seconds and (batcher := _find(translator.backend, MicroBatcher)) is not None:
+            batcher.add_observer(self.metrics.observe_batch)  # loaded now, on a request: counted from now
+
     def translate_file(self, name: str, data: bytes, params: dict[str, Any], base_url: str) -> dict[str, Any]:
         """LibreTranslate's ``/translate_file``: the file translated in its own format, stored for
         ``/download_file``; its format from its extension, its text bounded by ``--max-chars``."""
-        _pair(params)
-        english, done = self.translated(name, data)
+        source, target = _pair(params)
+        english, done = self.translated(name, data, source=source, target=target)
         stored = self.files.put(english, done)
         return {"translatedFileUrl": f"{base_url.rstrip('/')}/download_file/{stored}"}
 
@@ -124,11 +151,15 @@ class Service:
             plain_text(document, form.name)  # it is read now: a broken file is refused, not queued
         return form.name, document
 
-    def translated(self, name: str, data: bytes, *, bounded: bool = True) -> tuple[str, bytes]:
-        """A file translated in its own format: its English name (``rapport.en.docx``) and its bytes."""
+    def translated(self, name: str, data: bytes, *, bounded: bool = True, source: str = SOURCE,
+                   target: str = TARGET) -> tuple[str, bytes]:
+        """A file translated in its own format: its name in the target language (``rapport.en.docx``) and its
+        bytes; ``source`` may be ``auto`` (the language of its text)."""
         form, document = self.document(name, data, bounded=bounded)
-        done = self.pipeline.translate_document(document, form)
-        english = f"{Path(name).stem}.{TARGET}{Path(name).suffix}"
+        if source == AUTO:
+            source = self.pair_detector.best(plain_text(document, form)[:2000]).language
+        done = self.view(source, target).translate_document(document, form) if source != target else document
+        english = f"{Path(name).stem}.{target}{Path(name).suffix}"
         return english, done if isinstance(done, bytes) else done.encode("utf-8")
 
     def _job(self, name: str, data: bytes, report: Callable[[int, int], None]) -> tuple[str, bytes]:
@@ -145,8 +176,8 @@ class Service:
         for text in (q, s):
             check_text(text, "q")
         self._check_size([q, s])
-        source = _pair(params)
-        self.suggestions.add(q, s, source, str(params.get("target") or TARGET).lower(), client)
+        source, target = _pair(params)
+        self.suggestions.add(q, s, source, target, client)
         return {"success": True}
 
     def detect(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -178,10 +209,21 @@ class Service:
         }
 
     # -- bilingua's own ----------------------------------------------------------
-    def process(self, text: str, summarize: bool) -> dict[str, Any]:
+    def process(self, text: str, summarize: bool, source: str | None = None, target: str | None = None) -> dict[str, Any]:
+        """bilingua's Result of ``text``, from ``source`` (the server's default pair's when not given; ``auto``
+        too) to ``target`` (the other language when not given)."""
         self._check_size([text])
+        if source == AUTO and not target:  # each text into the other language
+            view = self.pipeline.with_pair(AUTO)
+        else:
+            view = self.view(*_pair({"source": source or SOURCE, "target": target}))
+        if view.options.source == AUTO:
+            chosen = view.pair_of(text)
+            if chosen is None:
+                raise Refused(400, f"Invalid request: the text is already in {LANGUAGES[str(target)].name}")
+            view = self.view(chosen.source, chosen.target)
         with _released(len(text)):
-            return without_paths(self.pipeline.process(text, summarize=summarize).to_dict())
+            return without_paths(view.process(text, summarize=summarize).to_dict())
 
     def summarize(self, text: str) -> dict[str, Any]:
         self._check_size([text])
@@ -255,16 +297,22 @@ def client_of(request: Any) -> str:
     return host if host.isprintable() and " " not in host else host.encode("unicode_escape").decode("ascii").replace(" ", "\\x20")
 
 
-def _pair(params: dict[str, Any]) -> str:
-    """The request's source language (``auto`` allowed), once its source and target are a supported pair."""
-    source = str(params.get("source") or "auto").lower()
-    target = str(params.get("target") or TARGET).lower()
+def _pair(params: dict[str, Any]) -> tuple[str, str]:
+    """The request's source (``auto`` allowed) and target languages, once they are a supported pair: the
+    target defaults to the source's other language (the default pair's target under auto)."""
+    source = str(params.get("source") or AUTO).lower()
+    given = params.get("target")
+    target = str(given).lower() if given else (TARGET if source == AUTO else None)
+    pairs = ", ".join(f"{LANGUAGES[p.source].name} ({p.source}) to {LANGUAGES[p.target].name} ({p.target})"
+                      for p in PAIRS.values())
     for code in (source, target):
-        if code != "auto" and code not in LANGUAGES:
-            raise Refused(400, f"{code} is not supported: bilingua translates French (fr) to English (en)")
-    if target != TARGET:
-        raise Refused(400, f"{source} to {target} is not supported: bilingua translates French (fr) to English (en)")
-    return source
+        if code is not None and code != AUTO and code not in LANGUAGES:
+            raise Refused(400, f"{code} is not supported: bilingua translates {pairs}")
+    if target is None:
+        target = other(source)
+    if target == AUTO or (source != AUTO and f"{source}-{target}" not in PAIRS):
+        raise Refused(400, f"{source} to {target} is not supported: bilingua translates {pairs}")
+    return source, target
 
 
 #: The most alternatives a request may ask for (each is a hypothesis of a wider beam).

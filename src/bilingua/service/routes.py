@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 
 from ..errors import BilinguaError, InputError, first_line
 from ..formats import formats
-from ..languages import LANGUAGES, TARGET
+from ..languages import AUTO, LANGUAGES, TARGET
 from .admission import Door, bearer
 from .core import STATIC, Service, client_of
 from .limits import Refused, drain
@@ -29,8 +29,8 @@ _LT_BODY = {
         "content": {
             "application/json": {"schema": {"type": "object", "properties": {
                 "q": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
-                "source": {"type": "string", "enum": [*LANGUAGES, "auto"], "default": "auto"},
-                "target": {"type": "string", "enum": [TARGET], "default": TARGET},
+                "source": {"type": "string", "enum": [*LANGUAGES, AUTO], "default": AUTO},
+                "target": {"type": "string", "enum": list(LANGUAGES), "default": TARGET},
                 "format": {"type": "string", "enum": list(formats(binary=False)), "default": "text"},
                 "api_key": {"type": "string"},
             }, "required": ["q"]}},
@@ -42,16 +42,18 @@ _LT_BODY = {
 _FILE_BODY = {
     "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
         "file": {"type": "string", "format": "binary"},
-        "source": {"type": "string", "enum": [*LANGUAGES, "auto"], "default": "auto"},
-        "target": {"type": "string", "enum": [TARGET], "default": TARGET},
+        "source": {"type": "string", "enum": [*LANGUAGES, AUTO], "default": AUTO},
+        "target": {"type": "string", "enum": list(LANGUAGES), "default": TARGET},
         "api_key": {"type": "string"},
     }, "required": ["file"]}}}},
 }
 
 
 class ProcessRequest(BaseModel):
-    text: str = Field(description="French text; its lines, paragraphs and lists are kept")
+    text: str = Field(description="the text; its lines, paragraphs and lists are kept")
     summarize: bool = Field(True, description="also summarise it")
+    source: str | None = Field(None, description="its language, or auto (default: the server's default pair's)")
+    target: str | None = Field(None, description="the translation's language (default: the other one)")
     stream: bool = Field(False, description="answer with Server-Sent Events: each sentence as it is translated, "
                                             "then the summary, then the end (also ?stream=true)")
     api_key: str | None = None
@@ -167,8 +169,8 @@ def _own(app: FastAPI, service: Service, door: Door) -> None:
     async def process(request: Request) -> Any:
         body = await door.body(request, ProcessRequest)
         if body.stream or request.query_params.get("stream", "").lower() in ("1", "true", "yes"):
-            return process_events(service, body.text, body.summarize)
-        return await door.answered(request, service.process, body.text, body.summarize)
+            return process_events(service, body.text, body.summarize, body.source, body.target)
+        return await door.answered(request, service.process, body.text, body.summarize, body.source, body.target)
 
     @app.post("/v1/summarize", summary="A summary", openapi_extra=_body_of(SummarizeRequest))
     async def summarize(request: Request) -> Any:

@@ -28,7 +28,8 @@ def _event(kind: str, data: Any) -> str:
     return f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def process_events(service: Service, text: str, summarize: bool) -> StreamingResponse:
+def process_events(service: Service, text: str, summarize: bool, source: str | None = None,
+                   target: str | None = None) -> StreamingResponse:
     """``/v1/process`` as Server-Sent Events: ``sentence`` (index, source, translation, score) as each is
     translated, in any order; then ``summary``; then ``end`` (the whole Result), or ``error``. A client
     that hangs up (the stream is then cancelled) or the request timeout stops the work as for any request."""
@@ -46,7 +47,7 @@ def process_events(service: Service, text: str, summarize: bool) -> StreamingRes
     def work() -> None:
         try:
             with cancellable(token), progress.listening(heard):
-                result = service.process(text, summarize)
+                result = service.process(text, summarize, source, target)
             ends = [("summary", {"summary": result["summary"]}),
                     ("end", {"sentences": len(result["segments"]), "result": result})]  # the whole Result, to keep
         except Exception as exc:  # the stream's own error event: its status line is long gone
