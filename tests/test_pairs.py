@@ -187,3 +187,21 @@ def test_each_pair_may_be_given_its_own_model(marian_dir: Path, en_fr_dir: Path,
     assert bad.returncode == 2 and "PAIR=ID_OR_PATH" in bad.stderr
     with pytest.raises(InputError, match="given twice"):
         Pipeline(pair_models=(both[0], both[0]))
+
+
+def test_a_batch_job_picks_each_records_pair_and_counts_them(marian_dir: Path, en_fr_dir: Path, tmp_path: Path) -> None:
+    import json
+
+    french = (DATA / "corpus.fr.txt").read_text(encoding="utf-8").splitlines()[:3]
+    english = (DATA / "corpus.en.txt").read_text(encoding="utf-8").splitlines()[3:5]
+    src = tmp_path / "mixed.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(french + english)),
+                   encoding="utf-8")
+    both = (f"fr-en={marian_dir}", f"en-fr={en_fr_dir}")
+    report = bilingua.batch(src, tmp_path / "out.jsonl", workers=1, source="auto", pair_models=both,
+                            fields=("translation",), **ENGINE)  # type: ignore[arg-type]
+    assert report.records_by_pair == {"fr-en": 3, "en-fr": 2} and report.failed == 0
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    alone = Pipeline(source="auto", pair_models=both, **ENGINE)
+    assert [r["pair"] for r in out] == ["fr-en"] * 3 + ["en-fr"] * 2
+    assert [r["translation"] for r in out] == alone.translate(french + english)

@@ -347,7 +347,10 @@ class Pipeline:
                     check_text(text, "process_many")
                 done: list[DocumentTranslation | None] = [None] * len(chunk)
                 pairs = [self.options.named_pair] * len(chunk)
-                for chosen, indices in self._by_pair(chunk).items():
+                groups = self._by_pair(chunk)
+                if sum(map(len, groups.values())) < sum(1 for t in chunk if t.strip()):
+                    self._pair_to_translate(next(t for t in chunk if t.strip() and self.pair_of(t) is None))
+                for chosen, indices in groups.items():
                     found = self.load_translator(chosen)[0].translate_documents([chunk[i] for i in indices])
                     for i, d in zip(indices, found):
                         done[i], pairs[i] = d, chosen

@@ -23,6 +23,7 @@ __all__ = ["batch", "BatchOptions", "BatchReport", "FIELDS", "ENGINES", "INPUT_F
 def batch(
     source: str | os.PathLike[str],
     output: str | os.PathLike[str],
+    /,
     *,
     overwrite: bool = False,
     progress: bool = False,

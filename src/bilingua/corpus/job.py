@@ -33,6 +33,7 @@ from .. import progress
 from ..progress import skip
 from ..errors import InputError
 from ..io import check_output, write_atomic
+from ..languages import AUTO
 from ..options import SummaryOptions, TranslationOptions, signature
 from ..signature import file_digest
 from .local import run_local
@@ -59,6 +60,8 @@ class BatchReport:
     target_words_per_second: float = 0.0
     engine: str = "local"
     workers: int = 1
+    #: This run's records translated, by the pair that translated them (``--from auto`` chooses per record).
+    records_by_pair: dict[str, int] = field(default_factory=dict)
     models: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -225,6 +228,10 @@ def _run(store: ChunkStore, src: Path, fmt_in: str, fmt_out: str, translation: T
         nonlocal words
         store.commit(k, records)
         words += sum(len(str(r.get("translation", "")).split()) for r in records)
+        for r in records:
+            if not r.get(ERROR_FIELD):
+                name = (r.get("pair") if translation.source == AUTO else None) or translation.named_pair.name
+                report.records_by_pair[name] = report.records_by_pair.get(name, 0) + 1
         bar.update(len(records))
 
     with bar:

@@ -6,11 +6,12 @@ The local processes and the Ray actors both call :func:`annotate`; :mod:`.job` p
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from ..errors import BilinguaError, InputError
 from ..io import check_text
+from ..languages import AUTO
 from ..checks import at_least, one_of
 from ..options import option
 from .records import ERROR_FIELD, INPUT_FORMATS
@@ -19,7 +20,8 @@ __all__ = ["BatchOptions", "FIELDS", "ENGINES", "annotate", "prepare"]
 
 logger = logging.getLogger("bilingua")
 
-FIELDS = ("translation", "summary", "segments")
+#: Fields a job may add; ``pair`` (the pair that translated the record, ``fr-en``) is added under ``--from auto``.
+FIELDS = ("translation", "summary", "segments", "pair")
 ENGINES = ("local", "ray")
 
 
@@ -77,6 +79,8 @@ def _problem(record: dict[str, Any], opts: BatchOptions) -> str | None:
 
 def _added(result: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    if "pair" in fields:
+        out["pair"] = result.models.get("translation", {}).get("pair")
     if "translation" in fields:
         out["translation"] = result.translation
     if "summary" in fields:
@@ -105,6 +109,8 @@ def annotate(pipeline: Any, records: list[dict[str, Any]], opts: BatchOptions) -
         else:
             good.append(r)
     summarize = "summary" in opts.fields
+    if pipeline.options.source == AUTO and "pair" not in opts.fields:  # each record's own pair: say which
+        opts = replace(opts, fields=(*opts.fields, "pair"))
     plain = [r for r in good if r.get("format", "text") == "text"]
     try:
         results = list(pipeline.process_many([r[opts.text_field] for r in plain], summarize=summarize))
