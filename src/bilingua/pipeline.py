@@ -215,12 +215,15 @@ class Pipeline:
                     out[i] = d.text
         return out if isinstance(text, list) else out[0]
 
-    def _by_pair(self, docs: Sequence[str]) -> dict[Pair, list[int]]:
-        """The documents that hold text, by the pair that translates each."""
+    def _by_pair(self, docs: Sequence[str], *, strict: bool = False) -> dict[Pair, list[int]]:
+        """The documents that hold text, by the pair that translates each; one already in the target
+        language is left out (``strict``: refused, as :meth:`process` refuses it)."""
         groups: dict[Pair, list[int]] = {}
         for i, doc in enumerate(docs):
-            chosen = self.pair_of(doc) if doc.strip() else None
-            if chosen is not None:  # a document already in the target language stays as it is
+            if not doc.strip():
+                continue
+            chosen = self._pair_to_translate(doc) if strict else self.pair_of(doc)
+            if chosen is not None:
                 groups.setdefault(chosen, []).append(i)
         return groups
 
@@ -272,7 +275,8 @@ class Pipeline:
             check_text(document, "translate_document")
         if format_of(None, format) == "text" and not extract:
             return self.translate(str(document))
-        chosen = self.pair_of(plain_text(document, format))
+        # Only auto reads the text to choose: parsing a document costs what translating its markup does.
+        chosen = self.pair_of(plain_text(document, format)) if self.options.source == AUTO else self.options.named_pair
         if chosen is None:
             return document
         with translating(chosen):
@@ -347,10 +351,7 @@ class Pipeline:
                     check_text(text, "process_many")
                 done: list[DocumentTranslation | None] = [None] * len(chunk)
                 pairs = [self.options.named_pair] * len(chunk)
-                groups = self._by_pair(chunk)
-                if sum(map(len, groups.values())) < sum(1 for t in chunk if t.strip()):
-                    self._pair_to_translate(next(t for t in chunk if t.strip() and self.pair_of(t) is None))
-                for chosen, indices in groups.items():
+                for chosen, indices in self._by_pair(chunk, strict=True).items():
                     found = self.load_translator(chosen)[0].translate_documents([chunk[i] for i in indices])
                     for i, d in zip(indices, found):
                         done[i], pairs[i] = d, chosen

@@ -68,6 +68,7 @@ class _Scanner(HTMLParser):
         self.pieces: list[_Piece] = []
         self.open: list[tuple[str, bool]] = []  # (tag, keep its content as it is)
         self.block = 0
+        self.language = current_pair().source  # whose lang attributes are swapped
 
     def _mark(self, text: str | None = None, attributes: tuple[tuple[str, str], ...] = (), in_source: bool = False,
               tag: str | None = None, blank: bool = False) -> None:
@@ -82,8 +83,8 @@ class _Scanner(HTMLParser):
         no = (values.get("translate") or "").lower() == "no" or "notranslate" in (values.get("class") or "").split()
         kept = self._kept() or no
         texts = () if kept else tuple((k, v) for k, v in attrs if k in _TEXT_ATTRIBUTES and v and v.strip())
-        source = current_pair().source
-        in_source = any(k in ("lang", "xml:lang") and (v or "").lower().split("-")[0] == source for k, v in attrs)
+        in_source = any(k in ("lang", "xml:lang") and (v or "").lower().split("-")[0] == self.language
+                        for k, v in attrs)
         self._mark(None, texts, in_source, tag)
         return no
 

@@ -156,8 +156,9 @@ class Service:
         """A file translated in its own format: its name in the target language (``rapport.en.docx``) and its
         bytes; ``source`` may be ``auto`` (the language of its text)."""
         form, document = self.document(name, data, bounded=bounded)
-        if source == AUTO:
-            source = self.pair_detector.best(plain_text(document, form)[:2000]).language
+        if source == AUTO:  # the pipeline's own choice, as for a text (None: already in the target language)
+            chosen = self.pipeline.with_pair(AUTO, target).pair_of(plain_text(document, form))
+            source = chosen.source if chosen is not None else target
         done = self.view(source, target).translate_document(document, form) if source != target else document
         english = f"{Path(name).stem}.{target}{Path(name).suffix}"
         return english, done if isinstance(done, bytes) else done.encode("utf-8")
@@ -303,16 +304,19 @@ def _pair(params: dict[str, Any]) -> tuple[str, str]:
     source = str(params.get("source") or AUTO).lower()
     given = params.get("target")
     target = str(given).lower() if given else (TARGET if source == AUTO else None)
-    pairs = ", ".join(f"{LANGUAGES[p.source].name} ({p.source}) to {LANGUAGES[p.target].name} ({p.target})"
-                      for p in PAIRS.values())
     for code in (source, target):
         if code is not None and code != AUTO and code not in LANGUAGES:
-            raise Refused(400, f"{code} is not supported: bilingua translates {pairs}")
+            raise Refused(400, f"{code} is not supported: bilingua translates {_PAIRS}")
     if target is None:
         target = other(source)
     if target == AUTO or (source != AUTO and f"{source}-{target}" not in PAIRS):
-        raise Refused(400, f"{source} to {target} is not supported: bilingua translates {pairs}")
+        raise Refused(400, f"{source} to {target} is not supported: bilingua translates {_PAIRS}")
     return source, target
+
+
+#: What a refused pair's answer says bilingua translates.
+_PAIRS = ", ".join(f"{LANGUAGES[p.source].name} ({p.source}) to {LANGUAGES[p.target].name} ({p.target})"
+                   for p in PAIRS.values())
 
 
 #: The most alternatives a request may ask for (each is a hypothesis of a wider beam).
