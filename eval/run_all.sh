@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p eval/results
-for suite in flores200-devtest newstest2014 tatoeba; do
+for suite in flores200-devtest newstest2014 tatoeba flores200-devtest-en-fr newstest2014-en-fr newstest2014-en-fr-orig-en tatoeba-en-fr; do
   bilingua eval --suite "$suite" --report "eval/results/$suite" "$@"
 done
 data="${BILINGUA_DATA:-../shared/evaldata}/summarization/orangesum/summaries/abstracts"

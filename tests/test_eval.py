@@ -209,8 +209,14 @@ def test_every_suite_is_well_formed(evaldata: Path) -> None:
             assert set(sizes.values()) == {suite.size}
             continue
         src = read_segments(str(evaldata / suite.source)).lines
+        size = len(src)
+        if suite.select:
+            labels = read_segments(str(evaldata / suite.select["file"])).lines
+            assert len(labels) == len(src)
+            size = sum(label == suite.select["equals"] for label in labels)
         for ref in suite.references:
-            assert len(read_segments(str(evaldata / ref)).lines) == len(src) == suite.size
+            assert len(read_segments(str(evaldata / ref)).lines) == len(src)
+        assert size == suite.size
 
 
 def test_compute_types_are_compared_in_one_run(evaldata: Path, marian_dir: Path) -> None:
@@ -301,3 +307,30 @@ def test_orangesum_suite_runs_lead_k_and_the_published_outputs(evaldata: Path) -
     assert names[:4] == ["bilingua-extractive", "lead-1", "lead-2", "lead-3"] and "barthez" in names
     assert "stem:snowball-fr" in report["systems"][0]["metrics"]["rouge1"]["signature"]
     assert report["data"]["segments"] == 30
+
+
+def test_an_en_fr_suite_translates_english_with_the_en_fr_model_and_keeps_its_subset(
+    evaldata: Path, en_fr_dir: Path
+) -> None:
+    done = run_cli("--suite", "newstest2014-en-fr-orig-en", "--data-dir", str(evaldata), "--limit", "5",
+                   "--model", str(en_fr_dir), "--beams", "1", "--significance", "none", "--worst", "5", "--quiet",
+                   "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    text = evaldata / "wmt14_newstest2014_fren" / "text"
+    english = (text / "newstest2014.fr-en.en").read_text(encoding="utf-8").splitlines()
+    french = (text / "newstest2014.fr-en.fr").read_text(encoding="utf-8").splitlines()
+    origin = (text / "newstest2014.fr-en.origlang").read_text(encoding="utf-8").split()
+    kept = [i for i, lang in enumerate(origin) if lang == "en"]
+    assert report["data"]["selected"]["segments"] == len(kept) == 1503
+    (system,) = report["systems"]
+    assert system["origin"]["model"]["id"] == str(en_fr_dir)
+    worst = report["worst_segments"][system["name"]]
+    assert sorted((w["source"], w["references"][0]) for w in worst) == sorted(
+        (english[i], french[i]) for i in kept[:5])
+
+
+def test_a_suite_refuses_a_direction_that_contradicts_it(evaldata: Path, en_fr_dir: Path) -> None:
+    done = run_cli("--suite", "tatoeba-en-fr", "--data-dir", str(evaldata), "--from", "fr", "--model", str(en_fr_dir))
+    assert done.returncode == 2
+    assert "suite tatoeba-en-fr translates en-fr; --from fr does not match it" in done.stderr

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..flags import add_flags, options_from, whole
 from ..errors import BilinguaError, InputError
-from ..hub import DEFAULT_TRANSLATION_MODEL
+from ..flags import UsageError, add_flags, options_from, whole
 from ..io import check_output, write_output
 from ..languages import SOURCE
 from ..options import COMPUTE_TYPE_CHOICES, TranslationOptions
@@ -44,6 +43,7 @@ def add_eval_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     g.add_argument("--compute-type", default="auto", type=_compute_types,
                    help="compute type; a comma-separated list runs each model once per type (e.g. float32,int8)")
     add_flags(g, TranslationOptions, skip=("model", "compute_type"))
+    p.set_defaults(source=None)  # unset: a suite's own pair, else the default pair (see _direction)
     g = p.add_argument_group("metrics and report")
     g.add_argument("--metrics", help="comma-separated: bleu,chrf,chrf++,ter,len_ratio,rouge,comet "
                    "(default: the suite's, else bleu,chrf,ter)")
@@ -111,7 +111,7 @@ def run_eval(args: argparse.Namespace) -> int:
             raise InputError("--model needs a source to translate: give --src FILE or --suite NAME")
         systems.extend(_run_models(args, data.sources, data.task))
     tests = {"bs": ("bs",), "ar": ("ar",), "both": ("bs", "ar"), "none": ()}[args.significance]
-    language = (data.suite.langpair if data.suite else args.langpair).split("-")[-1]
+    language = data.suite.target_language if data.suite else (args.target or args.langpair.split("-")[-1])
     report = evaluate(
         systems, data.refs, data.metrics or "bleu,chrf,ter", sources=data.sources, significance=tests,
         n_samples=args.n_samples, worst=args.worst, jobs=args.jobs, rouge_stem=args.rouge_stem,
@@ -192,11 +192,27 @@ def _suite_data(args: argparse.Namespace) -> _Data:
             raise InputError(f"suite {suite.name}: data file '{root / rel}' not found; pass --data-dir or set BILINGUA_DATA")
     src = read_segments(str(root / suite.source))
     ref_segs = [read_segments(str(root / r)) for r in suite.references]
-    return _Data(
+    data = _Data(
         refs=[r.lines for r in ref_segs], sources=src.lines, suite=suite, task=suite.task,
         info={"source": src.describe(), "references": [r.describe() for r in ref_segs]},
         metrics=args.metrics or ",".join(suite.metrics),
     )
+    if suite.select:
+        _select(data, root, suite)
+    return data
+
+
+def _select(data: _Data, root: Path, suite: Any) -> None:
+    """Keep the suite's subset: the segments whose line of ``select.file`` is ``select.equals``."""
+    from .data import read_segments
+
+    labels = read_segments(str(root / suite.select["file"]))
+    if len(labels.lines) != len(data.refs[0]):
+        raise InputError(f"suite {suite.name}: '{labels.path}' has {len(labels.lines)} lines, the references {len(data.refs[0])}")
+    keep = [i for i, label in enumerate(labels.lines) if label.strip() == suite.select["equals"]]
+    data.refs = [[r[i] for i in keep] for r in data.refs]
+    data.sources = [data.sources[i] for i in keep] if data.sources is not None else None
+    data.info["selected"] = {**labels.describe(), "equals": suite.select["equals"], "segments": len(keep)}
 
 
 def _hypothesis_systems(args: argparse.Namespace) -> list[Any]:
@@ -256,8 +272,27 @@ def _summary_systems(args: argparse.Namespace, sources: list[str]) -> list[Any]:
 
 def _translation_options(args: argparse.Namespace, model: str | None, compute_type: str) -> Any:
     # --model and --compute-type are lists here: one run per pair.
-    overrides: dict[str, Any] = {"compute_type": compute_type, "model": model or DEFAULT_TRANSLATION_MODEL}
+    source, target = _direction(args)
+    # model=None: the pair's model of --tier.
+    overrides: dict[str, Any] = {"compute_type": compute_type, "model": model, "source": source, "target": target}
     return options_from(TranslationOptions, args, **overrides)
+
+
+def _direction(args: argparse.Namespace) -> tuple[str, str | None]:
+    """The pair to translate in: a translation suite's own, else --from/--to (default: the default pair).
+
+    --from/--to that contradict the suite are refused: the references are in the suite's target language.
+    """
+    from .suites import load_suite
+
+    suite = load_suite(args.suite, args.suites_dir) if args.suite else None
+    if suite is None or suite.task != "translation":
+        return args.source or SOURCE, args.target
+    for flag, given, wanted in (("--from", args.source, suite.source_language),
+                                ("--to", args.target, suite.target_language)):
+        if given is not None and given != wanted:
+            raise UsageError(f"suite {suite.name} translates {suite.langpair}; {flag} {given} does not match it")
+    return suite.source_language, suite.target_language
 
 
 def _sacrebleu_test_set(test_set: str, langpair: str) -> tuple[list[str], list[list[str]], dict[str, Any]]:

@@ -32,9 +32,19 @@ class Suite:
     published: list[dict[str, Any]] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
     parts: list[dict[str, str]] = field(default_factory=list)  # segmentation: text and document-id files
+    # A subset: the segments whose line in ``select["file"]`` equals ``select["equals"]`` (newstest's origlang).
+    select: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items()}
+
+    @property
+    def source_language(self) -> str:
+        return self.langpair.split("-")[0]
+
+    @property
+    def target_language(self) -> str:
+        return self.langpair.split("-")[-1]
 
 
 def _repo_root() -> Path:
