@@ -133,3 +133,59 @@ def test_without_javascript_the_page_says_so(page, server: Server) -> None:  # t
         assert "needs JavaScript" in plain.inner_text("body")  # a blank page before
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def both_pairs(marian_dir: Path, en_fr_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from conftest import SERVE_MODEL_OPTIONS
+
+    log = tmp_path_factory.mktemp("serve-pairs") / "serve.log"
+    s = Server("--model", str(marian_dir), "--pair-model", f"en-fr={en_fr_dir}", *SERVE_MODEL_OPTIONS, log=log)
+    yield s
+    s.stop()
+
+
+def test_the_swap_button_turns_the_page_to_english_to_french(page, both_pairs: Server, en_fr_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    to_french = Pipeline(str(en_fr_dir), source="en", target="fr", backend="ctranslate2", compute_type="float32",
+                         beams=1, summarizer="extractive")
+    english = (Path(__file__).parent / "data" / "corpus.en.txt").read_text(encoding="utf-8").splitlines()[0]
+    context = page.context.browser.new_context(accept_downloads=True)  # the module's browser, a page of its own
+    try:
+        _swap_and_translate(context.new_page(), both_pairs.url, english, to_french, tmp_path)
+    finally:
+        context.close()
+
+
+def _swap_and_translate(page, url: str, english: str, to_french: Pipeline, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url + "/")
+    page.wait_for_selector("#swap:enabled")
+    page.fill("#source", "Le chat dort.")
+    page.click("#translate")
+    page.wait_for_selector("#status:has-text('translated')", timeout=60_000)
+    translated = page.locator("#segments tbody td").nth(1).inner_text()
+    page.click("#swap")
+    # The translation becomes the text, and everything that names a language follows.
+    assert page.input_value("#source") == translated
+    assert page.get_attribute("#source", "lang") == "en"
+    assert page.inner_text("#source-label") == "English text"
+    assert (page.inner_text("#source-head"), page.inner_text("#target-head")) == ("English", "French")
+    assert page.is_hidden("#output")
+    page.fill("#source", english)
+    page.click("#translate")
+    page.wait_for_selector("#status:has-text('translated')", timeout=60_000)
+    cells = page.locator("#segments tbody tr").first.locator("td")
+    assert (cells.nth(0).get_attribute("lang"), cells.nth(1).get_attribute("lang")) == ("en", "fr")
+    assert cells.nth(1).inner_text() == to_french.process(english).segments[0].translation
+    # A file goes the same way, and comes back named in French.
+    notes = tmp_path / "notes.md"
+    notes.write_text(f"# {english}\n", encoding="utf-8")
+    page.set_input_files("#file", str(notes))
+    page.wait_for_selector("#status:has-text('Translated notes.md')", timeout=60_000)
+    with page.expect_download() as download:
+        page.click("#file-link")
+    assert download.value.suggested_filename == "notes.fr.md"
+    saved = tmp_path / "notes.fr.md"
+    download.value.save_as(saved)
+    assert saved.read_text(encoding="utf-8") == to_french.translate(f"# {english}\n", format="markdown")
+    page.click("#swap")
+    assert page.get_attribute("#source", "lang") == "fr" and page.inner_text("#to-name") == "English"

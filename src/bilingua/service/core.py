@@ -163,9 +163,19 @@ class Service:
         english = f"{Path(name).stem}.{target}{Path(name).suffix}"
         return english, done if isinstance(done, bytes) else done.encode("utf-8")
 
-    def _job(self, name: str, data: bytes, report: Callable[[int, int], None]) -> tuple[str, bytes]:
+    def _job(self, name: str, data: bytes, source: str, target: str,
+             report: Callable[[int, int], None]) -> tuple[str, bytes]:
         with progress.reporting(report):
-            return self.translated(name, data, bounded=False)
+            return self.translated(name, data, bounded=False, source=source, target=target)
+
+    def document_pair(self, params: dict[str, Any]) -> tuple[str, str]:
+        """A document job's ``source`` and ``target``, read as /translate_file reads them (``auto`` when not
+        given); a pair this server cannot translate is refused now (400, or 503 when its model is missing),
+        not queued."""
+        source, target = _pair(params)
+        if source != AUTO:
+            self.view(source, target)
+        return source, target
 
     def suggest(self, params: dict[str, Any], client: str) -> dict[str, Any]:
         """LibreTranslate's ``/suggest``: a better translation, kept when the server stores suggestions."""

@@ -22,19 +22,24 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import first_line
+from ..languages import SOURCE, TARGET
 
 __all__ = ["DocumentJobs", "Translate"]
 
 logger = logging.getLogger("bilingua.service")
 
-#: Translates a file (its name, its bytes), reporting progress as (done, total) sentences; gives the
-#: translated file's name and bytes.
-Translate = Callable[[str, bytes, Callable[[int, int], None]], tuple[str, bytes]]
+#: Translates a file (its name, its bytes) from a language (or auto) into another, reporting progress
+#: as (done, total) sentences; gives the translated file's name and bytes.
+Translate = Callable[[str, bytes, str, str, Callable[[int, int], None]], tuple[str, bytes]]
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY, owner TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,
     done INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0, error TEXT,
-    created REAL NOT NULL, started REAL, finished REAL, result_name TEXT, source BLOB NOT NULL, result BLOB)"""
+    created REAL NOT NULL, started REAL, finished REAL, result_name TEXT, source BLOB NOT NULL, result BLOB,
+    source_lang TEXT NOT NULL DEFAULT '{source}', target_lang TEXT NOT NULL DEFAULT '{target}')"""
+# A data folder from before pairs has jobs without languages: they were the default pair's.
+_PAIR_COLUMNS = ("ALTER TABLE jobs ADD COLUMN source_lang TEXT NOT NULL DEFAULT '{source}'",
+                 "ALTER TABLE jobs ADD COLUMN target_lang TEXT NOT NULL DEFAULT '{target}'")
 
 
 def owner_of(api_key: str | None) -> str:
@@ -53,7 +58,11 @@ class DocumentJobs:
         self._wake = threading.Event()
         self._stop = False
         with self._db() as db:
-            db.execute(_SCHEMA)
+            db.execute(_SCHEMA.format(source=SOURCE, target=TARGET))
+            columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+            if "source_lang" not in columns:
+                for statement in _PAIR_COLUMNS:
+                    db.execute(statement.format(source=SOURCE, target=TARGET))
             # What a stopped server was translating starts again from the beginning.
             db.execute("UPDATE jobs SET status = 'queued', done = 0, total = 0, started = NULL "
                        "WHERE status = 'translating'")
@@ -69,11 +78,13 @@ class DocumentJobs:
         with self._lock, contextlib.closing(sqlite3.connect(self.path, timeout=30)) as db, db:
             yield db
 
-    def submit(self, api_key: str | None, name: str, data: bytes) -> str:
+    def submit(self, api_key: str | None, name: str, data: bytes, source: str = SOURCE, target: str = TARGET) -> str:
+        """Queue ``data`` to be translated from ``source`` (or auto) into ``target``; its job's id."""
         job = secrets.token_hex(12)
         with self._db() as db:
-            db.execute("INSERT INTO jobs (id, owner, name, status, created, source) VALUES (?, ?, ?, 'queued', ?, ?)",
-                       (job, owner_of(api_key), name, time.time(), data))
+            db.execute("INSERT INTO jobs (id, owner, name, status, created, source, source_lang, target_lang) "
+                       "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
+                       (job, owner_of(api_key), name, time.time(), data, source, target))
         self._wake.set()
         return job
 
@@ -120,15 +131,16 @@ class DocumentJobs:
                 continue
             self._run(*job)
 
-    def _next(self) -> tuple[str, str, bytes] | None:
+    def _next(self) -> tuple[str, str, bytes, str, str] | None:
         with self._db() as db:
             db.execute("DELETE FROM jobs WHERE finished IS NOT NULL AND finished < ?", (time.time() - self.keep,))
-            row = db.execute("SELECT id, name, source FROM jobs WHERE status = 'queued' ORDER BY created LIMIT 1").fetchone()
+            row = db.execute("SELECT id, name, source, source_lang, target_lang FROM jobs WHERE status = 'queued' "
+                             "ORDER BY created LIMIT 1").fetchone()
             if row is not None:
                 db.execute("UPDATE jobs SET status = 'translating', started = ? WHERE id = ?", (time.time(), row[0]))
-        return None if row is None else (row[0], row[1], row[2])
+        return None if row is None else (row[0], row[1], row[2], row[3], row[4])
 
-    def _run(self, job: str, name: str, data: bytes) -> None:
+    def _run(self, job: str, name: str, data: bytes, source: str, target: str) -> None:
         last = [0.0]
 
         def progress(done: int, total: int) -> None:
@@ -138,7 +150,7 @@ class DocumentJobs:
                     db.execute("UPDATE jobs SET done = ?, total = ? WHERE id = ?", (done, total, job))
 
         try:
-            result_name, result = self.translate(name, data, progress)
+            result_name, result = self.translate(name, data, source, target, progress)
         except Exception as exc:  # the job failed, not the server: its error is the job's answer
             logger.warning("document job %s failed: %s", job, first_line(exc))
             with self._db() as db:

@@ -122,9 +122,10 @@ def _documents(app: FastAPI, service: Service, door: Door) -> None:
     @app.post("/v1/documents", summary="Queue a file for translation in its own format; answered at once",
               openapi_extra=_FILE_BODY)
     async def submit_document(request: Request) -> Any:
-        name, data, _, key = await door.upload(request)
+        name, data, params, key = await door.upload(request)
         await run_in_threadpool(lambda: service.document(name, data, bounded=False))  # refused now, not queued
-        job = await run_in_threadpool(service.jobs.submit, key, name, data)
+        source, target = await run_in_threadpool(service.document_pair, params)
+        job = await run_in_threadpool(service.jobs.submit, key, name, data, source, target)
         return JSONResponse({"id": job, "status": "queued"}, status_code=202)
 
     async def found(job: str, key: str | None) -> dict[str, Any]:

@@ -6,6 +6,14 @@ let settings = { charLimit: 50000, keyRequired: false, lowConfidence: -1.5, supp
 // Files read into the text box; any other supported file is translated whole, in its own format.
 const TEXT_FILES = [".txt", ".text"];
 let translation = "";
+// The direction: the server's /languages say which pairs it has (LibreTranslate's shape); fr to en first.
+let pair = { source: "fr", target: "en" };
+let names = { fr: "French", en: "English" };
+let pairs = [["fr", "en"]];
+const PLACEHOLDERS = {
+  fr: "Collez ici un texte en français, ou déposez un fichier…",
+  en: "Paste English text here, or drop a file…",
+};
 
 async function loadSettings() {
   try {
@@ -14,6 +22,49 @@ async function loadSettings() {
   } catch (e) { /* the defaults stand */ }
   $("key-label").hidden = !settings.keyRequired;
   $("file").accept = settings.supportedFilesFormat.join(",");
+  try {
+    const r = await fetch("/languages");
+    if (r.ok) {
+      const languages = await r.json();
+      names = Object.fromEntries(languages.map((l) => [l.code, l.name]));
+      pairs = languages.flatMap((l) => l.targets.map((t) => [l.code, t]));
+    }
+  } catch (e) { /* French to English stands */ }
+  showPair();
+  updateCount();
+}
+
+const hasPair = (source, target) => pairs.some(([s, t]) => s === source && t === target);
+
+// Every place the page names a language: labels, headings, lang attributes, the box's hint.
+function showPair() {
+  const [from, to] = [names[pair.source] || pair.source, names[pair.target] || pair.target];
+  $("from-name").textContent = from;
+  $("to-name").textContent = to;
+  $("source-label").textContent = `${from} text`;
+  $("source-head").textContent = from;
+  $("target-head").textContent = to;
+  $("tagline").textContent = `${from} documents in, ${to} out, sentence by sentence.`;
+  document.title = `bilingua: ${from} to ${to}`;
+  $("source").lang = pair.source;
+  $("source").placeholder = PLACEHOLDERS[pair.source] || "";
+  $("summary").lang = pair.target;
+  $("swap").disabled = !hasPair(pair.target, pair.source);
+}
+
+// The other direction; a translation on the page becomes the text to translate back.
+function swap() {
+  if (!hasPair(pair.target, pair.source)) return;
+  pair = { source: pair.target, target: pair.source };
+  if (translation) {
+    $("source").value = translation;
+    translation = "";
+    $("output").hidden = true;
+    $("segments").tBodies[0].replaceChildren();
+  }
+  $("file-result").hidden = true;
+  setStatus("");
+  showPair();
   updateCount();
 }
 
@@ -56,10 +107,10 @@ function row(seg) {
     tr.classList.add("low");
     tr.title = `Low confidence (${seg.score.toFixed(2)})`;
   }
-  const [fr, en] = [cell(seg.source), cell(seg.translation)];
-  fr.lang = "fr";
-  en.lang = "en";
-  tr.append(fr, en);
+  const [source, target] = [cell(seg.source), cell(seg.translation)];
+  source.lang = pair.source;
+  target.lang = pair.target;
+  tr.append(source, target);
   return tr;
 }
 
@@ -112,7 +163,7 @@ async function readEvents(response, onEvent) {
 
 async function translate() {
   const text = $("source").value;
-  if (!text.trim()) { setStatus("Paste some French text first.", true); return; }
+  if (!text.trim()) { setStatus(`Paste some ${names[pair.source] || pair.source} text first.`, true); return; }
   if (length(text) > settings.charLimit) {
     setStatus(`The text is ${plural(length(text), "character")}; this server takes at most ${settings.charLimit.toLocaleString()}.`, true);
     return;
@@ -121,7 +172,7 @@ async function translate() {
   setStatus("Translating…");
   const started = performance.now();
   try {
-    const body = { text, summarize: $("want-summary").checked, stream: true };
+    const body = { text, summarize: $("want-summary").checked, stream: true, source: pair.source, target: pair.target };
     if (settings.keyRequired) body.api_key = $("api-key").value;
     const r = await fetch("/v1/process", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
@@ -175,6 +226,8 @@ async function takeFile(file) {
   setStatus(`Translating ${file.name}…`);
   const form = new FormData();
   form.append("file", file);
+  form.append("source", pair.source);
+  form.append("target", pair.target);
   if (settings.keyRequired) form.append("api_key", $("api-key").value);
   try {
     // A document job: sent now, its progress followed, its file fetched when done.
@@ -184,7 +237,7 @@ async function takeFile(file) {
     if (end.status !== "done") throw new Error(end.error || end.status);
     const link = $("file-link");
     link.href = `/v1/documents/${job.id}/result${key}`;
-    link.download = file.name.replace(/(\.[^.]*)?$/, (ext) => `.en${ext}`);
+    link.download = file.name.replace(/(\.[^.]*)?$/, (ext) => `.${pair.target}${ext}`);
     link.textContent = `Download ${link.download}`;
     $("file-result").hidden = false;
     setStatus(`Translated ${file.name}.`);
@@ -227,7 +280,7 @@ function download() {
   const url = URL.createObjectURL(new Blob([translation], { type: "text/plain;charset=utf-8" }));
   const a = document.createElement("a");
   a.href = url;
-  a.download = "translation.en.txt";
+  a.download = `translation.${pair.target}.txt`;
   document.body.append(a);
   a.click();
   a.remove();
@@ -240,6 +293,7 @@ $("file").addEventListener("change", readFile);
 document.body.addEventListener("dragover", (event) => event.preventDefault());
 document.body.addEventListener("drop", dropped);
 $("translate").addEventListener("click", translate);
+$("swap").addEventListener("click", swap);
 $("copy").addEventListener("click", copy);
 $("download").addEventListener("click", download);
 loadSettings();
