@@ -70,7 +70,8 @@ DEFAULT_MODES = ("greedy-bs1", "greedy-bs16", "beam4-bs1", "beam4-bs16")
 BASELINE = "transformers-fp32"
 
 
-def build_model(folder: Path, data: Path) -> Path:
+def build_model(folder: Path, data: Path, shape: dict[str, Any] | None = None) -> Path:
+    """A random model of ``shape`` (default: opus-mt-fr-en's), built once into ``folder``."""
     if (folder / "config.json").is_file():
         return folder
     from bilingua.testing import OPUS_MT_FR_EN_SHAPE, build_marian
@@ -78,7 +79,8 @@ def build_model(folder: Path, data: Path) -> Path:
     fr = (data / "fra_Latn.devtest").read_text(encoding="utf-8").splitlines()
     en = (data / "eng_Latn.devtest").read_text(encoding="utf-8").splitlines()
     tmp = folder.with_name(folder.name + ".tmp")
-    build_marian(tmp, fr, target_texts=en, spm_vocab_size=8000, pieces_per_side=32000, **OPUS_MT_FR_EN_SHAPE)
+    build_marian(tmp, fr, target_texts=en, spm_vocab_size=8000, pieces_per_side=32000,
+                 **(shape or OPUS_MT_FR_EN_SHAPE))
     tmp.rename(folder)
     return folder
 

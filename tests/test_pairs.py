@@ -151,8 +151,32 @@ def test_one_server_serves_both_pairs_and_routes_each_text(cached_pairs: str, ma
         assert translate(q=english, source="en", target="en").status_code == 400
         process = httpx.post(server.url + "/v1/process", json={"text": english, "source": "auto"}, timeout=60).json()
         assert process["translation"] == en_fr.translate(english) and process["models"]["translation"]["pair"] == "en-fr"
+        page = f"# {english}\n\n- {english}\n"
+        job = httpx.post(server.url + "/v1/documents", files={"file": ("notes.md", page.encode())},
+                         data={"source": "en", "target": "fr"}, timeout=60)
+        assert job.status_code == 202, job.text
+        status = _finished(server.url + "/v1/documents/" + job.json()["id"])
+        assert status["status"] == "done", status
+        result = httpx.get(server.url + f"/v1/documents/{job.json()['id']}/result", timeout=60)
+        assert result.text == en_fr.translate(page, format="markdown")
+        assert 'filename="notes.fr.md"' in result.headers["content-disposition"]
     finally:
         server.stop()
+
+
+def _finished(url: str) -> dict:
+    """A document job's status once it is no longer queued or translating."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status = httpx.get(url, timeout=60).json()
+        if status["status"] not in ("queued", "translating"):
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"{url} did not finish in a minute")
 
 
 def test_a_pair_whose_model_the_server_lacks_is_a_503_naming_the_pair(server: object) -> None:
@@ -163,6 +187,10 @@ def test_a_pair_whose_model_the_server_lacks_is_a_503_naming_the_pair(server: ob
     answer = httpx.post(url + "/translate", json={"q": "Good morning.", "source": "en", "target": "fr"}, timeout=60)
     assert answer.status_code == 503 and answer.json()["error"] == "en-fr is not available on this server: its model is not installed"
     assert httpx.post(url + "/translate", json={"q": "Bonjour.", "source": "fr"}, timeout=60).status_code == 200
+    # A document job of that pair is refused when it is sent, not queued to fail later.
+    job = httpx.post(url + "/v1/documents", files={"file": ("notes.txt", b"Good morning.")},
+                     data={"source": "en", "target": "fr"}, timeout=60)
+    assert job.status_code == 503 and "en-fr is not available" in job.json()["error"]
 
 
 def test_each_pair_may_be_given_its_own_model(marian_dir: Path, en_fr_dir: Path, tmp_path: Path) -> None:
@@ -205,3 +233,52 @@ def test_a_batch_job_picks_each_records_pair_and_counts_them(marian_dir: Path, e
     alone = Pipeline(source="auto", pair_models=both, **ENGINE)
     assert [r["pair"] for r in out] == ["fr-en"] * 3 + ["en-fr"] * 2
     assert [r["translation"] for r in out] == alone.translate(french + english)
+
+
+@pytest.fixture(scope="module")
+def tc_big_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny models of the quality tier's family, each way: tc-big's ReLU and its </s> deep in the
+    vocabulary (entry 817 of 1000 here, as 43311 of 53017 there), 16 heads like transformer-big."""
+    from bilingua.testing import TC_BIG_LAYOUT, build_marian
+
+    fr = (DATA / "corpus.fr.txt").read_text(encoding="utf-8").splitlines()
+    en = (DATA / "corpus.en.txt").read_text(encoding="utf-8").splitlines()
+    shape = dict(TC_BIG_LAYOUT, eos_token_id=817, vocab_size=1000, d_model=64, encoder_attention_heads=16,
+                 decoder_attention_heads=16, max_position_embeddings=64)
+    return {"fr-en": build_marian(tmp_path_factory.mktemp("tc-big-fr-en"), fr, target_texts=en, **shape),
+            "en-fr": build_marian(tmp_path_factory.mktemp("tc-big-en-fr"), en, target_texts=fr, source="en",
+                                  target="fr", **shape)}
+
+
+@pytest.mark.parametrize("name", ["fr-en", "en-fr"])
+def test_the_quality_tier_loads_from_the_cache_and_both_engines_agree(
+    name: str, tc_big_dirs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    import huggingface_hub.constants as hf
+
+    from bilingua.testing import cache_model
+
+    folder = tc_big_dirs[name]
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+    assert config["activation_function"] == "relu" and vocab["</s>"] == config["eos_token_id"] == 817
+    monkeypatch.setattr(hf, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    pair = PAIRS[name]
+    first_download = "2" * 40
+    cache_model(folder, pair.model("quality").id, first_download)
+    text = (DATA / f"corpus.{pair.source}.txt").read_text(encoding="utf-8").splitlines()[:6]
+    text_in = "\n".join(text)
+    # protect=False: engines place protected spans by different means (attention, or word order).
+    options = dict(source=pair.source, target=pair.target, tier="quality", beams=1, summarizer="extractive",
+                   protect=False)
+    by_ct2 = bilingua.process(text_in, backend="ctranslate2", compute_type="float32", **options)
+    by_torch = bilingua.process(text_in, backend="transformers", compute_type="float32", **options)
+    model = by_ct2.models["translation"]
+    assert model["id"] == pair.model("quality").id and model["commit"] == first_download
+    assert model["pair"] == name
+    assert len(by_ct2.translation.split("\n")) == len(text)
+    # Greedy decoding of the same weights: an engine that misread where </s> is would run on to the limit.
+    assert [s.translation for s in by_ct2.segments] == [s.translation for s in by_torch.segments]
+    assert all(s.translation for s in by_ct2.segments if s.source.strip())

@@ -40,7 +40,8 @@ class Language:
     porter: bool = False
 
 
-#: Model tiers: ``fast`` (opus-mt, 6+6 layers) and ``quality`` (opus-mt-tc-big, 12+6 layers, about 3x the work).
+#: Model tiers: ``fast`` (opus-mt: 6+6 layers at width 512) and ``quality`` (opus-mt-tc-big: transformer-big,
+#: 6+6 layers at width 1024; about twice the time on a CPU, see scripts/bench_tiers.py).
 TIERS = ("fast", "quality")
 DEFAULT_TIER = "fast"
 #: A source language to be detected per document (per record in a batch).

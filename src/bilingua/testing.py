@@ -19,7 +19,8 @@ from typing import Any
 
 from .languages import SOURCE, TARGET
 
-__all__ = ["train_sentencepiece", "build_marian", "build_t5", "cache_model", "OPUS_MT_FR_EN_SHAPE"]
+__all__ = ["train_sentencepiece", "build_marian", "build_t5", "cache_model", "OPUS_MT_FR_EN_SHAPE",
+           "OPUS_MT_TC_BIG_FR_EN_SHAPE", "TC_BIG_LAYOUT"]
 
 #: Shape of Helsinki-NLP/opus-mt-fr-en (from its config.json).
 OPUS_MT_FR_EN_SHAPE = dict(
@@ -32,6 +33,26 @@ OPUS_MT_FR_EN_SHAPE = dict(
     decoder_ffn_dim=2048,
     vocab_size=59514,
     max_position_embeddings=512,
+)
+
+#: What sets the tc-big family (the quality tier) apart besides size, from Helsinki-NLP/opus-mt-tc-big-fr-en's
+#: config.json: ReLU feed-forward layers (opus-mt: swish) and a vocabulary whose ``</s>`` is not entry 0
+#: (43311 of 53017; ``<pad>`` stays last). Tiny models built with it exercise the same special-token layout.
+TC_BIG_LAYOUT: dict[str, Any] = dict(activation_function="relu", eos_token_id=43311)
+
+#: Shape of Helsinki-NLP/opus-mt-tc-big-fr-en (its config.json): transformer-big, 6+6 layers at width 1024,
+#: 16 heads, FFN 4096, a shared vocabulary of 53017 entries, inputs of up to 1024 positions.
+OPUS_MT_TC_BIG_FR_EN_SHAPE: dict[str, Any] = dict(
+    d_model=1024,
+    encoder_layers=6,
+    decoder_layers=6,
+    encoder_attention_heads=16,
+    decoder_attention_heads=16,
+    encoder_ffn_dim=4096,
+    decoder_ffn_dim=4096,
+    vocab_size=53017,
+    max_position_embeddings=1024,
+    **TC_BIG_LAYOUT,
 )
 
 
@@ -83,6 +104,8 @@ def build_marian(
     eos_bias: float = 0.0,
     source: str = SOURCE,
     target: str = TARGET,
+    activation_function: str = "swish",
+    eos_token_id: int = 0,
     **shape: int,
 ) -> Path:
     """Save a random Marian model plus tokenizer files to ``path``.
@@ -95,7 +118,9 @@ def build_marian(
     a real-size output projection can be benchmarked with a small tokenizer.
     ``eos_bias`` is added to the end-of-sentence logit (a negative value makes
     random models write longer outputs). ``source`` and ``target`` are the
-    languages its tokenizer's configuration names.
+    languages its tokenizer's configuration names. ``activation_function`` and
+    ``eos_token_id`` (where ``</s>`` sits in the vocabulary) default to opus-mt's;
+    :data:`TC_BIG_LAYOUT` gives the tc-big family's.
     """
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel
@@ -121,10 +146,13 @@ def build_marian(
     (path / "source.spm").write_bytes(source_bytes)
     (path / "target.spm").write_bytes(target_bytes)
     pieces = list(dict.fromkeys(_pieces(target_bytes) + _pieces(source_bytes)))
-    # Marian puts </s> first and <pad> last; ids follow vocab.json, not the spm.
-    vocab = ["</s>", "<unk>"] + [p for p in pieces if p not in {"</s>", "<unk>", "<pad>"}]
-    size = max(shape.pop("vocab_size", 0), len(vocab) + 1)
-    vocab += [f"<unused{i}>" for i in range(size - len(vocab) - 1)]
+    # opus-mt puts </s> first (tc-big further in, eos_token_id) and <pad> last; ids follow vocab.json, not the spm.
+    vocab = ["<unk>"] + [p for p in pieces if p not in {"</s>", "<unk>", "<pad>"}]
+    size = max(shape.pop("vocab_size", 0), len(vocab) + 2)
+    vocab += [f"<unused{i}>" for i in range(size - len(vocab) - 2)]
+    if not 0 <= eos_token_id < size - 1:
+        raise ValueError(f"eos_token_id must be below the vocabulary's last entry (<pad>, {size - 1}); got {eos_token_id}")
+    vocab.insert(eos_token_id, "</s>")
     vocab.append("<pad>")
     (path / "vocab.json").write_text(
         json.dumps({p: i for i, p in enumerate(vocab)}, ensure_ascii=False), encoding="utf-8"
@@ -142,17 +170,17 @@ def build_marian(
     )
     defaults.update(shape)
     config = MarianConfig(
-        vocab_size=len(vocab), pad_token_id=pad, eos_token_id=0, decoder_start_token_id=pad,
-        forced_eos_token_id=0, scale_embedding=True, share_encoder_decoder_embeddings=True,
-        activation_function="swish", **defaults,
+        vocab_size=len(vocab), pad_token_id=pad, eos_token_id=eos_token_id, decoder_start_token_id=pad,
+        forced_eos_token_id=eos_token_id, scale_embedding=True, share_encoder_decoder_embeddings=True,
+        activation_function=activation_function, **defaults,
     )
     torch.manual_seed(seed)
     model = MarianMTModel(config).eval()
     with torch.no_grad():
-        model.final_logits_bias[0, 0] += eos_bias
+        model.final_logits_bias[0, eos_token_id] += eos_bias
     model.generation_config = GenerationConfig(
         num_beams=num_beams, max_length=config.max_position_embeddings, bad_words_ids=[[pad]],
-        pad_token_id=pad, eos_token_id=0, decoder_start_token_id=pad, forced_eos_token_id=0,
+        pad_token_id=pad, eos_token_id=eos_token_id, decoder_start_token_id=pad, forced_eos_token_id=eos_token_id,
     )
     model.save_pretrained(path)
     return path
