@@ -282,3 +282,37 @@ def test_the_quality_tier_loads_from_the_cache_and_both_engines_agree(
     # Greedy decoding of the same weights: an engine that misread where </s> is would run on to the limit.
     assert [s.translation for s in by_ct2.segments] == [s.translation for s in by_torch.segments]
     assert all(s.translation for s in by_ct2.segments if s.source.strip())
+
+
+def test_a_job_queued_before_pairs_existed_is_translated_in_the_default_pair(tmp_path: Path) -> None:
+    import sqlite3
+    import threading
+
+    from bilingua.service.jobs import DocumentJobs
+
+    with sqlite3.connect(tmp_path / "jobs.sqlite3") as db:  # the schema of a data folder from before pairs
+        db.execute("CREATE TABLE jobs (id TEXT PRIMARY KEY, owner TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, "
+                   "done INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0, error TEXT, created REAL NOT NULL, "
+                   "started REAL, finished REAL, result_name TEXT, source BLOB NOT NULL, result BLOB)")
+        db.execute("INSERT INTO jobs (id, owner, name, status, created, source) VALUES ('old', '', 'a.txt', 'queued', 0, ?)",
+                   (b"Bonjour.",))
+    seen: list[tuple[str, str]] = []
+    ran = threading.Event()
+
+    def translate(name: str, data: bytes, source: str, target: str, report: object) -> tuple[str, bytes]:
+        seen.append((source, target))
+        ran.set()
+        return f"{Path(name).stem}.{target}.txt", data
+
+    jobs = DocumentJobs(tmp_path, translate, keep_seconds=60)
+    try:
+        assert ran.wait(30)
+        new = jobs.submit(None, "b.txt", b"Hello.", "en", "fr")
+        for _ in range(300):
+            if jobs.status(new, None)["status"] == "done":  # type: ignore[index]
+                break
+            threading.Event().wait(0.1)
+        assert seen == [(DEFAULT_PAIR.source, DEFAULT_PAIR.target), ("en", "fr")]
+        assert jobs.result(new, None) == ("done", "b.fr.txt", b"Hello.")
+    finally:
+        jobs.close()
