@@ -133,6 +133,9 @@ def test_one_huge_line_loses_nothing() -> None:
         ("fr", "L'association (NSW) inc., des bénévoles, aide. Bien.", ["L'association (NSW) inc., des bénévoles, aide.", "Bien."]),
         ("fr", "Le p.-d.g. de Cogeco a parlé. Le CRTC écoute.", ["Le p.-d.g. de Cogeco a parlé.", "Le CRTC écoute."]),
         ("en", "Sen. Claire McCaskill, D-Mo., disagreed. She left.", ["Sen. Claire McCaskill, D-Mo., disagreed.", "She left."]),
+        # newstest2014-en: a closing single quote was cut off its sentence.
+        ("en", "He said: 'We've got to remember who we are.' It's five years later.",
+         ["He said: 'We've got to remember who we are.'", "It's five years later."]),
         # And what must stay as it was: initials, and a sentence that does end after "U.S.".
         ("fr", "M. Dupont est venu. Il est parti aux U.S. Le lendemain, il a écrit.",
          ["M. Dupont est venu.", "Il est parti aux U.S.", "Le lendemain, il a écrit."]),

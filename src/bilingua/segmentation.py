@@ -97,8 +97,9 @@ class BoundaryRepair:
 
     @staticmethod
     def misplaced_closer(raw: str) -> tuple[str, str]:
-        """A closing quote that pysbd put at the start of the next piece (``venu. |» Puis``), and the rest."""
-        m = re.match(r"\s*[»”\"](?=[\s\u00a0\u202f])", raw)
+        """A closing quote that pysbd put at the start of the next piece (``venu. |» Puis``, ``are.|' It's``),
+        and the rest. A quote followed by a space closes: an opening one is followed by its word."""
+        m = re.match(r"\s*[»”\"'’](?=[\s\u00a0\u202f])", raw)
         return (raw[: m.end()], raw[m.end():]) if m else ("", raw)
 
     def continues(self, previous: str, piece: str) -> bool:
