@@ -134,8 +134,8 @@ def test_one_huge_line_loses_nothing() -> None:
         ("fr", "Le p.-d.g. de Cogeco a parlé. Le CRTC écoute.", ["Le p.-d.g. de Cogeco a parlé.", "Le CRTC écoute."]),
         ("en", "Sen. Claire McCaskill, D-Mo., disagreed. She left.", ["Sen. Claire McCaskill, D-Mo., disagreed.", "She left."]),
         # newstest2014-en: a closing single quote was cut off its sentence.
-        ("en", "He said: 'We've got to remember who we are.' It's five years later.",
-         ["He said: 'We've got to remember who we are.'", "It's five years later."]),
+        ("en", "\"Back on track,\" he said. We've got to remember who we are.' It's five years later.",
+         ["\"Back on track,\" he said.", "We've got to remember who we are.'", "It's five years later."]),
         # And what must stay as it was: initials, and a sentence that does end after "U.S.".
         ("fr", "M. Dupont est venu. Il est parti aux U.S. Le lendemain, il a écrit.",
          ["M. Dupont est venu.", "Il est parti aux U.S.", "Le lendemain, il a écrit."]),
