@@ -169,6 +169,7 @@ async function translate() {
     return;
   }
   $("translate").disabled = true;
+  $("swap").disabled = true;  // the rows arriving are labelled with this direction
   setStatus("Translating…");
   const started = performance.now();
   try {
@@ -202,6 +203,7 @@ async function translate() {
     setStatus(`Translation failed: ${e.message}`, true);
   } finally {
     $("translate").disabled = false;
+    showPair();
   }
 }
 
@@ -224,10 +226,11 @@ async function takeFile(file) {
     return;
   }
   setStatus(`Translating ${file.name}…`);
+  const target = pair.target;  // the job's, whatever the page shows by the time it is done
   const form = new FormData();
   form.append("file", file);
   form.append("source", pair.source);
-  form.append("target", pair.target);
+  form.append("target", target);
   if (settings.keyRequired) form.append("api_key", $("api-key").value);
   try {
     // A document job: sent now, its progress followed, its file fetched when done.
@@ -237,7 +240,7 @@ async function takeFile(file) {
     if (end.status !== "done") throw new Error(end.error || end.status);
     const link = $("file-link");
     link.href = `/v1/documents/${job.id}/result${key}`;
-    link.download = file.name.replace(/(\.[^.]*)?$/, (ext) => `.${pair.target}${ext}`);
+    link.download = file.name.replace(/(\.[^.]*)?$/, (ext) => `.${target}${ext}`);
     link.textContent = `Download ${link.download}`;
     $("file-result").hidden = false;
     setStatus(`Translated ${file.name}.`);
