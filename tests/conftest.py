@@ -121,6 +121,23 @@ class Server:
         return self.proc.wait(60)
 
 
+def finished_job(url: str, *, timeout: float = 60, **params: str) -> dict:
+    """A document job's status (``GET url``) once it is done or failed; until then it must be queued or
+    translating."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = httpx.get(url, params=params, timeout=60).json()
+        if status["status"] in ("done", "error"):
+            return status
+        assert status["status"] in ("queued", "translating"), status
+        time.sleep(0.1)
+    raise AssertionError(f"{url} did not finish in {timeout:.0f} s")
+
+
 #: The server's options where answers must equal the in-process pipeline's (greedy float32).
 SERVE_MODEL_OPTIONS = ("--backend", "ctranslate2", "--compute-type", "float32", "--beams", "1", "--summarizer", "extractive")
 

@@ -127,7 +127,7 @@ def test_no_language_code_is_spelt_outside_the_languages_module() -> None:
 def test_one_server_serves_both_pairs_and_routes_each_text(cached_pairs: str, marian_dir: Path, en_fr_dir: Path,
                                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import httpx
-    from conftest import SERVE_MODEL_OPTIONS, Server
+    from conftest import SERVE_MODEL_OPTIONS, Server, finished_job
 
     french = (DATA / "corpus.fr.txt").read_text(encoding="utf-8").splitlines()[0]
     english = (DATA / "corpus.en.txt").read_text(encoding="utf-8").splitlines()[1]
@@ -155,28 +155,13 @@ def test_one_server_serves_both_pairs_and_routes_each_text(cached_pairs: str, ma
         job = httpx.post(server.url + "/v1/documents", files={"file": ("notes.md", page.encode())},
                          data={"source": "en", "target": "fr"}, timeout=60)
         assert job.status_code == 202, job.text
-        status = _finished(server.url + "/v1/documents/" + job.json()["id"])
+        status = finished_job(server.url + "/v1/documents/" + job.json()["id"])
         assert status["status"] == "done", status
         result = httpx.get(server.url + f"/v1/documents/{job.json()['id']}/result", timeout=60)
         assert result.text == en_fr.translate(page, format="markdown")
         assert 'filename="notes.fr.md"' in result.headers["content-disposition"]
     finally:
         server.stop()
-
-
-def _finished(url: str) -> dict:
-    """A document job's status once it is no longer queued or translating."""
-    import time
-
-    import httpx
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        status = httpx.get(url, timeout=60).json()
-        if status["status"] not in ("queued", "translating"):
-            return status
-        time.sleep(0.1)
-    raise AssertionError(f"{url} did not finish in a minute")
 
 
 def test_a_pair_whose_model_the_server_lacks_is_a_503_naming_the_pair(server: object) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import SERVE_MODEL_OPTIONS, Server
+from conftest import SERVE_MODEL_OPTIONS, Server, finished_job
 
 from bilingua import Pipeline
 
@@ -580,14 +580,7 @@ def test_document_jobs_survive_a_sigkill_and_belong_to_their_key(marian_dir: Pat
         assert "1 unfinished document job(s) queued" in second.log.read_text()  # it was, when killed
         bad = httpx.post(second.url + "/v1/documents", files={"file": ("x.pdf", b"%PDF")}, data={"api_key": "mine"})
         assert bad.status_code == 400  # refused at once, not queued
-        deadline = time.monotonic() + 120
-        status: dict[str, Any] = {}
-        while time.monotonic() < deadline:
-            status = httpx.get(url, params={"api_key": "mine"}).json()
-            if status["status"] in ("done", "error"):
-                break
-            assert status["status"] in ("queued", "translating")
-            time.sleep(0.2)
+        status = finished_job(url, timeout=120, api_key="mine")
         assert status["status"] == "done" and status["progress"]["done"] == status["progress"]["total"] > 0
         result = httpx.get(url + "/result", headers={"Authorization": "Bearer mine"})
         assert result.status_code == 200 and 'filename="rapport.en.docx"' in result.headers["content-disposition"]

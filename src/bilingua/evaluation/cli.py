@@ -101,15 +101,17 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.report:  # before any work: a long run must not end on an unwritable report
         check_output(f"{args.report}.json")
         check_output(f"{args.report}.md")
-    if args.suite and load_suite(args.suite, args.suites_dir).task == "segmentation":
+    suite = load_suite(args.suite, args.suites_dir) if args.suite else None
+    if suite is not None and suite.task == "segmentation":
         return _run_segmentation(args)
-    _translation_options(args, None, "auto")  # bad values and combinations fail now, whether used or not
+    direction = _direction(args, suite)
+    _translation_options(args, None, "auto", direction)  # bad values and combinations fail now, whether used or not
     data = _gather_data(args)
     systems = _hypothesis_systems(args)
     if args.model or (not args.hyp and data.sources is not None):
         if data.sources is None:
             raise InputError("--model needs a source to translate: give --src FILE or --suite NAME")
-        systems.extend(_run_models(args, data.sources, data.task))
+        systems.extend(_run_models(args, data.sources, data.task, direction))
     tests = {"bs": ("bs",), "ar": ("ar",), "both": ("bs", "ar"), "none": ()}[args.significance]
     language = data.suite.target_language if data.suite else (args.target or args.langpair.split("-")[-1])
     report = evaluate(
@@ -228,7 +230,8 @@ def _hypothesis_systems(args: argparse.Namespace) -> list[Any]:
     return systems
 
 
-def _run_models(args: argparse.Namespace, sources: list[str], task: str) -> list[Any]:
+def _run_models(args: argparse.Namespace, sources: list[str], task: str,
+                direction: tuple[str, str | None]) -> list[Any]:
     from ..pipeline import Pipeline
     from .runner import System, translate_lines
 
@@ -241,7 +244,7 @@ def _run_models(args: argparse.Namespace, sources: list[str], task: str) -> list
         (Path(m).name if m else "bilingua") + (f"-{c}" if len(compute_types) > 1 else "") for m, c in runs
     ])
     for (model, compute), name in zip(runs, names):
-        pipeline = Pipeline(translation=_translation_options(args, model, compute), progress=not args.quiet)
+        pipeline = Pipeline(translation=_translation_options(args, model, compute, direction), progress=not args.quiet)
         hyps, speed = translate_lines(sources, pipeline)
         systems.append(System(name, hyps, origin={"model": pipeline.models_info().get("translation", {})}, speed=speed))
     return systems
@@ -270,22 +273,20 @@ def _summary_systems(args: argparse.Namespace, sources: list[str]) -> list[Any]:
     return systems
 
 
-def _translation_options(args: argparse.Namespace, model: str | None, compute_type: str) -> Any:
+def _translation_options(args: argparse.Namespace, model: str | None, compute_type: str,
+                         direction: tuple[str, str | None]) -> Any:
     # --model and --compute-type are lists here: one run per pair.
-    source, target = _direction(args)
+    source, target = direction
     # model=None: the pair's model of --tier.
     overrides: dict[str, Any] = {"compute_type": compute_type, "model": model, "source": source, "target": target}
     return options_from(TranslationOptions, args, **overrides)
 
 
-def _direction(args: argparse.Namespace) -> tuple[str, str | None]:
+def _direction(args: argparse.Namespace, suite: Any) -> tuple[str, str | None]:
     """The pair to translate in: a translation suite's own, else --from/--to (default: the default pair).
 
     --from/--to that contradict the suite are refused: the references are in the suite's target language.
     """
-    from .suites import load_suite
-
-    suite = load_suite(args.suite, args.suites_dir) if args.suite else None
     if suite is None or suite.task != "translation":
         return args.source or SOURCE, args.target
     for flag, given, wanted in (("--from", args.source, suite.source_language),

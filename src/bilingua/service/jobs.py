@@ -32,14 +32,13 @@ logger = logging.getLogger("bilingua.service")
 #: as (done, total) sentences; gives the translated file's name and bytes.
 Translate = Callable[[str, bytes, str, str, Callable[[int, int], None]], tuple[str, bytes]]
 
-_SCHEMA = """CREATE TABLE IF NOT EXISTS jobs (
+# Each job's pair; a data folder from before pairs gains these columns, its jobs the default pair's.
+_PAIR_COLUMNS = (f"source_lang TEXT NOT NULL DEFAULT '{SOURCE}'", f"target_lang TEXT NOT NULL DEFAULT '{TARGET}'")
+_SCHEMA = f"""CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY, owner TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,
     done INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL DEFAULT 0, error TEXT,
     created REAL NOT NULL, started REAL, finished REAL, result_name TEXT, source BLOB NOT NULL, result BLOB,
-    source_lang TEXT NOT NULL DEFAULT '{source}', target_lang TEXT NOT NULL DEFAULT '{target}')"""
-# A data folder from before pairs has jobs without languages: they were the default pair's.
-_PAIR_COLUMNS = ("ALTER TABLE jobs ADD COLUMN source_lang TEXT NOT NULL DEFAULT '{source}'",
-                 "ALTER TABLE jobs ADD COLUMN target_lang TEXT NOT NULL DEFAULT '{target}'")
+    {", ".join(_PAIR_COLUMNS)})"""
 
 
 def owner_of(api_key: str | None) -> str:
@@ -58,11 +57,11 @@ class DocumentJobs:
         self._wake = threading.Event()
         self._stop = False
         with self._db() as db:
-            db.execute(_SCHEMA.format(source=SOURCE, target=TARGET))
+            db.execute(_SCHEMA)
             columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
-            if "source_lang" not in columns:
-                for statement in _PAIR_COLUMNS:
-                    db.execute(statement.format(source=SOURCE, target=TARGET))
+            for column in _PAIR_COLUMNS:
+                if column.split()[0] not in columns:
+                    db.execute(f"ALTER TABLE jobs ADD COLUMN {column}")
             # What a stopped server was translating starts again from the beginning.
             db.execute("UPDATE jobs SET status = 'queued', done = 0, total = 0, started = NULL "
                        "WHERE status = 'translating'")
