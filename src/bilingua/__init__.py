@@ -16,7 +16,8 @@ from .errors import BackendUnavailableError, BilinguaError, InputError, ModelNot
 from .hub import DEFAULT_SUMMARIZER_MODEL, DEFAULT_TRANSLATION_MODEL, resolve_model
 from .options import ServiceOptions, SummaryOptions, TranslationOptions
 from .pipeline import Pipeline
-from .result import Result, Segment
+from .result import Flag, Result, Review, Segment
+from .review import Reviewer, review
 from .segmentation import PysbdSplitter, Sentence, SentenceSplitter
 from .summarizers import ExtractiveSummarizer, Summarizer
 from .translator import Translator
@@ -31,6 +32,10 @@ __all__ = [
     "translate",
     "translate_file",
     "summarize",
+    "review",
+    "Reviewer",
+    "Review",
+    "Flag",
     "batch",
     "BatchOptions",
     "BatchReport",

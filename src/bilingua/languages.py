@@ -38,6 +38,21 @@ class Language:
     #: Snowball's name for the language (ROUGE's stemmer), and whether rouge-score's own Porter stemmer is for it.
     snowball: str = ""
     porter: bool = False
+    #: How numbers are written: the decimal mark, and what may group the thousands.
+    decimal: str = "."
+    thousands: str = ","
+    #: Numbers written as words (the review compares them as values); words that are also something
+    #: else ("un" an article, "neuf" new) are left out.
+    number_words: tuple[tuple[str, int], ...] = ()
+    #: Words that multiply the number before them ("3 millions").
+    scales: tuple[tuple[str, int], ...] = ()
+    #: What makes a clause negative, as regular expressions over lower-cased text (one match per negation).
+    negations: tuple[str, ...] = ()
+    #: What may render a negation less plainly ("failed to" for "n'a pas réussi"): a side that has one
+    #: of these is not said to have lost the other side's negation.
+    weak_negations: tuple[str, ...] = ()
+    #: Months then weekdays, in calendar order: the same index in two languages is the same name.
+    calendar: tuple[str, ...] = ()
 
 
 #: Model tiers: ``fast`` (opus-mt: 6+6 layers at width 512) and ``quality`` (opus-mt-tc-big: transformer-big,
@@ -64,6 +79,10 @@ class Pair:
     source: str
     target: str
     tiers: tuple[tuple[str, Model], ...]
+    #: The log of a human translation's length over its source's (letters and digits), as mean and
+    #: standard deviation, measured on FLORES-200 devtest by scripts/calibrate_review.py: what the
+    #: review's omission and addition checks call too short or too long.
+    length_ratio: tuple[float, float] = (0.0, 0.15)
 
     @property
     def name(self) -> str:
@@ -77,6 +96,11 @@ class Pair:
         raise InputError(f"tier must be one of {', '.join(TIERS)}; got {tier!r}")
 
 
+def _words(names: str, first: int) -> tuple[tuple[str, int], ...]:
+    """Words for the numbers from ``first`` on, in order; a ``-`` skips a number whose word is ambiguous."""
+    return tuple((word, value) for value, word in enumerate(names.split(), first) if word != "-")
+
+
 LANGUAGES: dict[str, Language] = {
     "fr": Language(
         "fr", "French",
@@ -85,6 +109,26 @@ LANGUAGES: dict[str, Language] = {
                            "dans selon pour par au aux du de d si quand alors cependant depuis après avant".split()),
         clause_words=("et", "ou", "mais", "donc", "car", "puis", "qui", "que", "dont", "où"),
         snowball="french",
+        decimal=",",
+        thousands=" \u00a0\u202f.",
+        number_words=_words("deux trois quatre cinq six sept huit - dix onze douze treize quatorze quinze seize "
+                            "dix-sept dix-huit dix-neuf vingt", 2) + (("trente", 30), ("quarante", 40),
+                           ("cinquante", 50), ("soixante", 60), ("cent", 100), ("mille", 1000), ("zéro", 0)),
+        scales=(("mille", 10**3), ("million", 10**6), ("millions", 10**6), ("milliard", 10**9), ("milliards", 10**9),
+                ("md", 10**9)),
+        # "ne" with its partner (pas, plus, jamais...) in the clause, not "ne ... que" (only) nor the
+        # expletive "ne" of "avant qu'il ne parte".
+        negations=(r"\b(?:ne\b|n['’])(?=[^,;.!?]*?\b(?:pas|plus|jamais|rien|personne|aucune?|guère|point|ni|nulle?)\b)",
+                   r"\bsans\b(?! (?:doute|cesse)\b)", r"(?<!\bn['’])\bjamais\b(?![^,;.!?]*\bne\b)",
+                   r"\brien\b(?<!\bde rien)", r"\baucune?\b", r"\bpersonne ne\b", r"\bnon\b(?! (?:seulement|loin)\b)"),
+        #: Words that say no less plainly (échouer, "l'absence de"): a translation may render a negation with them.
+        weak_negations=(r"\b(?:ne\b|n['’])", r"\béchou", r"\bincapable", r"\babsen", r"\bmanqu", r"\bfaute de\b",
+                        r"\bévit", r"\bempêch", r"\bau lieu\b", r"\bplutôt que\b", r"\bprivée?s?\b", r"\brefus",
+                        r"\bnon-", r"\bni\b", r"\bpas\b", r"\bjamais\b", r"\bin(?:connu|capable|suffisant)",
+                        r"\bimpossib", r"\binterdi", r"\b(?:in|im|ir|il)\w+(?:ible|able)s?\b", r"\bfau(?:x|sses?)\b",
+                        r"\bseul(?:e|s|es|ement)?\b", r"\buniquement\b", r"\bjusqu", r"\bgratuit", r"\bà peine\b"),
+        calendar=tuple("janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
+                       "lundi mardi mercredi jeudi vendredi samedi dimanche".split()),
     ),
     "en": Language(
         "en", "English",
@@ -95,6 +139,22 @@ LANGUAGES: dict[str, Language] = {
         summary_model=True,
         snowball="english",
         porter=True,
+        number_words=_words("two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                            "sixteen seventeen eighteen nineteen twenty", 2) + (("thirty", 30), ("forty", 40),
+                           ("fifty", 50), ("sixty", 60), ("hundred", 100), ("thousand", 1000), ("zero", 0),
+                           ("dozen", 12), ("one", 1)),
+        scales=(("thousand", 10**3), ("million", 10**6), ("millions", 10**6), ("billion", 10**9), ("billions", 10**9)),
+        negations=(r"\bnot\b", r"n['’]t\b", r"\bcannot\b", r"\bnever\b", r"\bno\b(?!\.\s*\d)(?!-)",
+                   r"\bnothing\b", r"\bnobody\b", r"\bno one\b", r"\bnone\b", r"\bneither\b", r"\bnor\b",
+                   r"\bwithout\b"),
+        weak_negations=(r"\bnon-(?=\w)", r"\bfail", r"\bunable\b", r"\black", r"\binstead\b", r"\babsen",
+                        r"\brefus", r"\bden(?:y|ied|ies)\b", r"\bavoid", r"\bprevent", r"\brather than\b",
+                        r"-free\b", r"\bun(?!ited|til|der|ion|ique|iversit)\w+(?:ed|able|ible|ful|known|ly)\b",
+                        r"\bimpossib", r"\bban(?:s|ned)?\b", r"\bforbid", r"\bonly\b", r"\bin(?:complete|capable|sufficient)",
+                        r"\b(?:in|im|ir|il|dis)\w+(?:ible|able)\b", r"\w+less(?:ly|ness)?\b", r"\buntil\b", r"\bshort of\b",
+                        r"\bhard to\b", r"\bjust\b", r"\bfalse\b", r"\bfree\b", r"\bhardly\b", r"\bbarely\b"),
+        calendar=tuple("january february march april may june july august september october november december "
+                       "monday tuesday wednesday thursday friday saturday sunday".split()),
     ),
 }
 
@@ -102,11 +162,11 @@ PAIRS: dict[str, Pair] = {
     "fr-en": Pair("fr", "en", (
         ("fast", Model("Helsinki-NLP/opus-mt-fr-en", "b4a9a384c2ec68a224bbd2ee3fd5df0c71ca5b1b")),
         ("quality", Model("Helsinki-NLP/opus-mt-tc-big-fr-en", None)),
-    )),
+    ), length_ratio=(-0.170, 0.126)),
     "en-fr": Pair("en", "fr", (
         ("fast", Model("Helsinki-NLP/opus-mt-en-fr", None)),
         ("quality", Model("Helsinki-NLP/opus-mt-tc-big-en-fr", None)),
-    )),
+    ), length_ratio=(0.170, 0.126)),
 }
 #: The pair bilingua translates unless told otherwise.
 DEFAULT_PAIR = PAIRS["fr-en"]

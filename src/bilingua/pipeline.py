@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence, Sized
 from dataclasses import replace
 from functools import partial
@@ -22,6 +23,7 @@ from .lazy import Lazy
 from .options import SummaryOptions, TranslationOptions, agreed, generation_of, option_groups, summary_language
 from .protect import Protector
 from .result import Result
+from .review import Reviewer
 from .segmentation import PysbdSplitter, Splitter
 from .summarizers import ExtractiveSummarizer, Summarizer, make_summarizer
 from .summarizers.strategies import make_result
@@ -70,6 +72,11 @@ class Pipeline:
         self._translators = {name: Lazy(partial(self._open_translator, p)) for name, p in PAIRS.items()}
         self._summarizers = {code: Lazy(partial(self._open_summarizer, code)) for code in LANGUAGES}
         self._detector = LanguageDetector(list(LANGUAGES))
+        # Each pair's reviewer flags the segments of process(); the glossary's terms are the named pair's.
+        glossary = self.protector.glossary if self.protector is not None else None
+        self._reviewers = {name: Lazy(partial(Reviewer, p.source, p.target,
+                                               glossary=glossary if p == self.options.named_pair else None))
+                           for name, p in PAIRS.items()}
         self._views: dict[tuple[str, str | None], Pipeline] = {}
         self._views_lock = threading.Lock()
 
@@ -330,10 +337,22 @@ class Pipeline:
         self, text: str, summarize: bool, summary_from: str | None, translate_all: bool,
         translated: DocumentTranslation | None, chosen: Pair,
     ) -> Result:
-        return make_result(_Route(self, chosen), text, source_lang=chosen.source,
-                           summary_lang=self._summary_lang(chosen.source),
-                           summary_from=summary_from or self.summary.summary_from, summarize=summarize,
-                           translate_all=translate_all, translated=translated)
+        result = make_result(_Route(self, chosen), text, source_lang=chosen.source,
+                             summary_lang=self._summary_lang(chosen.source),
+                             summary_from=summary_from or self.summary.summary_from, summarize=summarize,
+                             translate_all=translate_all, translated=translated)
+        self._review(result, chosen)
+        return result
+
+    def _review(self, result: Result, chosen: Pair) -> None:
+        """Each segment with the flags that say why a person should check it (see :func:`bilingua.review`)."""
+        reviewer = self._reviewers[chosen.name].get()[0]
+        started = time.perf_counter()
+        for name in ("segments", "summary_segments"):
+            segments = getattr(result, name)
+            setattr(result, name, [replace(s, flags=reviewer.review(s.source, s.translation, s.score).flags)
+                                   for s in segments])
+        result.timings["review"] = time.perf_counter() - started
 
     def process_many(self, texts: Iterable[str], *, summarize: bool = True, group: int = 32) -> Iterator[Result]:
         """Process documents in order, yielding results as they are ready.

@@ -10,6 +10,42 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+#: What a review flag may say is wrong with a translated sentence (see :func:`bilingua.review`).
+FLAG_KINDS = ("number", "negation", "name", "omission", "addition", "untranslated", "repetition", "protected",
+              "length", "low_confidence")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Why a person should check a translated sentence.
+
+    ``kind`` is one of :data:`FLAG_KINDS`; ``message`` says what is wrong in
+    one sentence; ``source_span`` and ``translation_span`` are ``(start, end)``
+    character offsets into the sentence and its translation where the flag
+    points at a part of them (a number, a name, a repeated phrase), else ``None``.
+    """
+
+    kind: str
+    message: str
+    source_span: tuple[int, int] | None = None
+    translation_span: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Review:
+    """The flags of one translated sentence; ``ok`` when it has none."""
+
+    flags: tuple[Flag, ...] = ()
+    ok: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ok", not self.flags)
+
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of its flags, in order, each once."""
+        return tuple(dict.fromkeys(f.kind for f in self.flags))
+
+
 @dataclass(frozen=True)
 class Segment:
     """One source sentence with its translation.
@@ -17,7 +53,8 @@ class Segment:
     ``source`` is the sentence exactly as the input has it, at ``start:end``
     (``text[seg.start:seg.end] == seg.source``); ``score`` is the model's mean
     log-probability per target token (closer to 0 is more confident);
-    ``paragraph`` and ``line`` are 0-based indices into the source.
+    ``paragraph`` and ``line`` are 0-based indices into the source; ``flags``
+    say why a person should check the translation (none: nothing was found).
     """
 
     source: str
@@ -27,6 +64,7 @@ class Segment:
     score: float
     start: int = 0
     end: int = 0
+    flags: tuple[Flag, ...] = ()
 
 
 @dataclass

@@ -104,6 +104,8 @@ def run_eval(args: argparse.Namespace) -> int:
     suite = load_suite(args.suite, args.suites_dir) if args.suite else None
     if suite is not None and suite.task == "segmentation":
         return _run_segmentation(args)
+    if suite is not None and suite.task == "review":
+        return _run_review(args, suite)
     direction = _direction(args, suite)
     _translation_options(args, None, "auto", direction)  # bad values and combinations fail now, whether used or not
     data = _gather_data(args)
@@ -146,6 +148,28 @@ def _run_segmentation(args: argparse.Namespace) -> int:
               "environment": environment()}
     text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     markdown = f"# Sentence segmentation: {suite.description}\n\n" + segmentation_markdown(report)
+    if args.report:
+        write_output(f"{args.report}.json", text)
+        write_output(f"{args.report}.md", markdown)
+    sys.stdout.write(text if args.json else markdown)
+    return 0
+
+
+def _run_review(args: argparse.Namespace, suite: Any) -> int:
+    import json
+
+    from .report import environment
+    from .review import build_cases, review_markdown, score_review
+    from .suites import data_dir
+
+    if args.hyp or args.model or args.ref or args.src:
+        raise InputError("the review suite scores bilingua's review flags on human translations; "
+                         "it takes no --hyp, --ref, --src or --model")
+    cases = build_cases(data_dir(args.data_dir), limit=args.limit)
+    report = {"suite": suite.to_dict(), **score_review(cases, resamples=args.n_samples or 1000, examples=args.worst),
+              "environment": environment()}
+    text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    markdown = f"# Review flags: {suite.description}\n\n" + review_markdown(report)
     if args.report:
         write_output(f"{args.report}.json", text)
         write_output(f"{args.report}.md", markdown)

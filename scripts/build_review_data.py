@@ -1,0 +1,98 @@
+"""Build the review's word data from FLORES-200 devtest (left out of the review suite, so the suite
+does not score what was fitted): ``python scripts/build_review_data.py [DATA_DIR]``.
+
+Writes, under src/bilingua/data/:
+
+- ``common.fr.txt`` / ``common.en.txt``: the words written in lower case somewhere in that side of
+  FLORES: a capitalised word among them ("Terre", "South") is a common word in a name, which a
+  translation may translate, not a name it must keep;
+- ``exonyms.tsv``: a French name and its English form (Suède / Sweden, français / French), from FLORES
+  and the Tatoeba pairs the review suite does not use: where a sentence pair leaves exactly one
+  unexplained name on each side, or where a name comes with one word of the other language in at
+  least half the pairs that hold either (Dice coefficient).
+
+It also prints the pair's length ratio (mean and standard deviation of the log of the translation's
+letters over the source's), for ``Pair.length_ratio`` in bilingua/languages.py.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import sys
+from collections import Counter
+from pathlib import Path
+
+from bilingua.languages import LANGUAGES
+from bilingua.review import Side, _common, _key, names
+from bilingua.evaluation.review import tatoeba_sample
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    data = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "evaldata"
+    fr = (data / "flores200_devtest/fra_Latn.devtest").read_text(encoding="utf-8").splitlines()
+    en = (data / "flores200_devtest/eng_Latn.devtest").read_text(encoding="utf-8").splitlines()
+    out = ROOT / "src" / "bilingua" / "data"
+    for code, lines in (("fr", fr), ("en", en)):
+        words = sorted({w.key for line in lines for w in Side(line, LANGUAGES[code]).words
+                        if w.text.islower() and len(w.text) > 1})
+        (out / f"common.{code}.txt").write_text(f"# lower-case words of FLORES-200 devtest {code}\n"
+                                              + "\n".join(words) + "\n", encoding="utf-8")
+    # Tatoeba's pairs besides the review suite's sample, to find more names than FLORES has.
+    tfr = (data / "tatoeba_fra_eng/tatoeba-test-v2021-08-07.fra").read_text(encoding="utf-8").splitlines()
+    ten = (data / "tatoeba_fra_eng/tatoeba-test-v2021-08-07.eng").read_text(encoding="utf-8").splitlines()
+    spare = sorted(set(range(len(tfr))) - set(tatoeba_sample(len(tfr))))
+    fr_all, en_all = fr + [tfr[i] for i in spare], en + [ten[i] for i in spare]
+    rows = sorted(_by_elimination(fr_all, en_all) | _by_association(fr_all, en_all, "fr", "en")
+                  | {(a, b) for b, a in _by_association(en_all, fr_all, "en", "fr")})
+    rows = [(a, b) for a, b in rows if _key(a) != _key(b)]
+    (out / "exonyms.tsv").write_text("# French name<TAB>English name, from FLORES-200 devtest and Tatoeba outside the "
+                                    "review suite (scripts/build_review_data.py)\n"
+                                    + "".join(f"{a}\t{b}\n" for a, b in rows), encoding="utf-8")
+    for source, target, a, b in (("fr", "en", fr, en), ("en", "fr", en, fr)):
+        logs = [math.log(max(_letters(y), 1) / max(_letters(x), 1)) for x, y in zip(a, b)]
+        print(f"{source}-{target}: length_ratio=({statistics.mean(logs):.3f}, {statistics.stdev(logs):.3f})")
+    print(f"{len(rows)} exonyms")
+
+
+def _by_elimination(fr: list[str], en: list[str]) -> set[tuple[str, str]]:
+    """Where a sentence pair leaves exactly one French name and one English name unexplained, they are one name."""
+    common_en = _common("en")
+    found = set()
+    for f, e in zip(fr, en):
+        fs, es = Side(f, LANGUAGES["fr"]), Side(e, LANGUAGES["en"])
+        lost = [w for w in names(fs) if w.key not in es.keys]
+        unexplained = [w for w in names(es) if w.key not in fs.keys]
+        # A common English word ("Governor") is a title beside the name, not the name's English form.
+        if len(lost) == 1 and len(unexplained) == 1 and unexplained[0].key not in common_en:
+            found.add((lost[0].key, unexplained[0].key))
+    return found
+
+
+def _by_association(src: list[str], tgt: list[str], s: str, t: str, least: int = 3) -> set[tuple[str, str]]:
+    """A name of ``s`` and the ``t`` word that comes with it most often (Dice coefficient 0.5 or more,
+    together at least ``least`` times): Allemagne / Germany, French / français."""
+    alone: Counter[str] = Counter()
+    both: Counter[tuple[str, str]] = Counter()
+    for a, b in zip(src, tgt):
+        keys = set(Side(b, LANGUAGES[t]).keys)
+        alone.update(keys)
+        for w in {w.key for w in names(Side(a, LANGUAGES[s]))}:
+            alone[f"{s}:{w}"] += 1
+            both.update((w, k) for k in keys)
+    best: dict[str, tuple[float, str]] = {}
+    for (w, k), n in both.items():
+        dice = 2 * n / (alone[f"{s}:{w}"] + alone[k])
+        if n >= least and dice >= 0.5 and dice > best.get(w, (0.0, ""))[0]:
+            best[w] = (dice, k)
+    return {(w, k) for w, (_, k) in best.items()}
+
+
+def _letters(text: str) -> int:
+    return sum(c.isalnum() for c in text)
+
+
+if __name__ == "__main__":
+    main()

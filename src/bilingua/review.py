@@ -1,0 +1,478 @@
+"""Review flags: which translated sentences a person should check, and why, without a reference.
+
+Each check is a small function registered under the kind of flag it raises
+(``@check("number")``), as sacrebleu registers its metrics: it reads one
+:class:`Pairing` — a source sentence and its translation, each tokenised
+once — and yields :class:`~bilingua.result.Flag` objects. The language rules
+(how numbers are written, what makes a clause negative, the calendar's names)
+come from :mod:`bilingua.languages`; the lengths a human translation has are
+the pair's, measured on FLORES-200 devtest (``scripts/calibrate_review.py``).
+
+The checks read any pair of texts, bilingua's translations or anyone's, and
+need no model; ``low_confidence`` reads the engine's own score when there is one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+from .detection import LanguageDetector
+from .errors import InputError
+from .languages import LANGUAGES, Language, Pair, pair as find_pair
+from .protect import PROTECTED, Protector
+from .result import FLAG_KINDS, Flag, Review
+from .text import SENTENCE_END, SENTENCE_END_INSIDE
+
+__all__ = ["review", "Reviewer", "Pairing", "CHECKS", "check", "DEFAULT_MIN_SCORE"]
+
+#: A sentence whose translation the engine scores below this mean log-probability per token is flagged
+#: ``low_confidence`` (about one token in four it was unsure of; see docs/review.md).
+DEFAULT_MIN_SCORE = -1.5
+
+Check = Callable[["Pairing"], Iterator[Flag]]
+#: The checks, by the kind of flag each raises, in the order they run.
+CHECKS: dict[str, Check] = {}
+
+
+def check(kind: str) -> Callable[[Check], Check]:
+    """Register a check under ``kind`` (one of :data:`~bilingua.result.FLAG_KINDS`)."""
+    if kind not in FLAG_KINDS:
+        raise ValueError(f"unknown flag kind {kind!r}")
+
+    def register(fn: Check) -> Check:
+        CHECKS[kind] = fn
+        return fn
+    return register
+
+
+# Dotted acronyms (U.S., U.K.) are one word; a word may hold hyphens and apostrophes (d'Orléans).
+_WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:[-'’][^\W\d_]+)*|\d+")
+
+
+@dataclass(frozen=True)
+class Word:
+    start: int
+    end: int
+    text: str
+    #: Case-folded, without accents: what two spellings of a name are compared as.
+    key: str
+
+
+def _key(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
+    return plain.replace(".", "")
+
+
+class Side:
+    """One side of a pairing: its text, language and words, found once."""
+
+    def __init__(self, text: str, language: Language) -> None:
+        self.text, self.language = text, language
+        self.words = [Word(m.start(), m.end(), m.group(0), _key(m.group(0))) for m in _WORD.finditer(text)]
+        self.lower = text.lower()
+
+    @functools.cached_property
+    def keys(self) -> frozenset[str]:
+        parts = {p for w in self.words for p in re.split(r"[-']", w.key)}
+        return frozenset({w.key for w in self.words} | parts)
+
+    @functools.cached_property
+    def letters(self) -> int:
+        return sum(c.isalnum() for c in self.text)
+
+
+@dataclass
+class Pairing:
+    """A source sentence and its translation as the checks read them, with what the reviewer knows."""
+
+    source: Side
+    translation: Side
+    pair: Pair
+    reviewer: Reviewer
+    score: float | None = None
+
+
+class Reviewer:
+    """Reviews translations from ``source`` to ``target``; may be used from many threads at once.
+
+    ``glossary`` maps source terms to the terms their translation must use
+    (as :class:`~bilingua.translator.Translator` applies them); ``min_score``
+    is the engine score under which a sentence is ``low_confidence``;
+    ``checks`` picks kinds of flags (default: all).
+    """
+
+    def __init__(self, source: str = "fr", target: str = "en", *, glossary: Mapping[str, str] | None = None,
+                 min_score: float = DEFAULT_MIN_SCORE, checks: Sequence[str] | None = None) -> None:
+        self.pair = find_pair(source, target)
+        self.protector = Protector(glossary, spans=True)
+        self.min_score = min_score
+        unknown = [k for k in checks or () if k not in CHECKS]
+        if unknown:
+            raise InputError(f"checks must be among {', '.join(CHECKS)}; got {', '.join(unknown)}")
+        self.checks = tuple(checks) if checks is not None else tuple(CHECKS)
+        self.names = _exonyms(self.pair.source, self.pair.target)
+        self.back_names = _exonyms(self.pair.target, self.pair.source)
+
+    def review(self, source: str, translation: str, score: float | None = None) -> Review:
+        """The flags of one translated sentence (``score``: the engine's mean log-probability per token)."""
+        if not source.strip() and not translation.strip():
+            return Review()
+        p = self.pair
+        pairing = Pairing(Side(source, LANGUAGES[p.source]), Side(translation, LANGUAGES[p.target]), p, self, score)
+        return Review(tuple(flag for kind in self.checks for flag in CHECKS[kind](pairing)))
+
+    def review_all(self, sources: Sequence[str], translations: Sequence[str],
+                   scores: Sequence[float | None] | None = None) -> list[Review]:
+        """Each source's translation reviewed, in order."""
+        if len(sources) != len(translations):
+            raise InputError(f"{len(sources)} sources but {len(translations)} translations: each needs its own")
+        if scores is not None and len(scores) != len(sources):
+            raise InputError(f"{len(sources)} sources but {len(scores)} scores")
+        marks = scores if scores is not None else [None] * len(sources)
+        return [self.review(s, t, m) for s, t, m in zip(sources, translations, marks)]
+
+
+def review(sources: str | Sequence[str], translations: str | Sequence[str], source: str = "fr",
+           target: str = "en", *, scores: Sequence[float | None] | None = None,
+           glossary: Mapping[str, str] | None = None) -> list[Review]:
+    """Review each translation of each source sentence: a :class:`~bilingua.result.Review` per pair.
+
+    Works on any translations, bilingua's or anyone's; ``scores`` (the engine's
+    mean log-probabilities) add ``low_confidence`` flags. Each source should be
+    one sentence, or a short paragraph, aligned with its translation.
+    """
+    if isinstance(sources, str) != isinstance(translations, str):
+        raise InputError("sources and translations must both be one text or both be lists")
+    if isinstance(sources, str):
+        sources, translations = [sources], [str(translations)]
+    return Reviewer(source, target, glossary=glossary).review_all(sources, list(translations), scores)
+
+
+# -- numbers ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Number:
+    start: int
+    end: int
+    #: The values it may stand for: 1,000 is 1000 in English and 1.0 in French; "3 millions" is 3 and 3e6.
+    values: frozenset[float]
+    #: Written in words ("three"): words may be dropped in a free translation, figures may not.
+    word: bool
+
+
+@functools.lru_cache(maxsize=None)
+def _number_pattern(language: Language) -> re.Pattern[str]:
+    groups = "".join(re.escape(c) for c in language.thousands)
+    words = "|".join(re.escape(w) for w, _ in sorted(language.number_words, key=lambda x: -len(x[0])))
+    roman = r"|(?-i:(?P<roman>\b[IVX]{1,5})(?:e|er|ème)\b)" if language.decimal == "," else ""
+    return re.compile(
+        r"(?<![\d.,:])(?P<hour>\d{1,2})\s?(?:h|:|\.(?=\d\d\s?[ap]\.?m))\s?(?P<minute>\d\d)?(?![\d])|"
+        rf"(?<![\d.,])(?P<figure>\d{{1,3}}(?:[{groups}]\d{{3}})+(?![\d])(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+        rf"|(?<!\w)(?P<word>{words})(?![\w-]){roman}", re.IGNORECASE)
+
+
+_ROMAN = {"I": 1, "V": 5, "X": 10}
+_HOUR = re.compile(r"\s?(?:h\b|h\d|:\d|heures?\b|p\.?\s?m\b|a\.?\s?m\b|o'clock)", re.IGNORECASE)
+
+
+def _roman(letters: str) -> float:
+    values = [_ROMAN[c] for c in letters]
+    return float(sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values)))
+
+
+def _figure(written: str, language: Language) -> set[float]:
+    """The values a figure may have: read with the language's marks, and with the other convention's."""
+    out = set()
+    for decimal in (language.decimal, "," if language.decimal == "." else "."):
+        digits = "".join(c for c in written if c.isdigit() or c == decimal).replace(decimal, ".")
+        try:
+            out.add(float(digits))
+        except ValueError:
+            continue
+    return out
+
+
+def numbers(side: Side) -> list[Number]:
+    """The numbers of a text, in figures, words and (French centuries) Roman numerals."""
+    lang, found = side.language, []
+    words = dict(lang.number_words)
+    scales = dict(lang.scales)
+    for m in _number_pattern(lang).finditer(side.text):
+        if m.group("hour"):  # a time: 21h30 = 9.30 pm = 21:30
+            hour, minute = int(m.group("hour")), int(m.group("minute") or 0)
+            values = {h + minute / 100 for h in (hour, hour - 12 if hour > 12 else hour + 12)}
+            values |= {float(hour)} if not minute else set()
+        elif m.group("figure"):
+            values = _figure(m.group("figure"), lang)
+            if len(m.group("figure")) == 2:  # les années 80, the 1980s
+                values.add(1900 + values.pop() if len(values) == 1 else 0)
+        elif m.group("word"):
+            values = {float(words[m.group("word").lower()])}
+        else:
+            values = {_roman(m.group("roman"))}
+        after = side.text[m.end():m.end() + 12]
+        scale = re.match(r"\s*(\w+)", after)
+        if scale and scale.group(1).lower() in scales:
+            values |= {v * scales[scale.group(1).lower()] for v in values}
+        values |= {v / s for v in list(values) for s in (1e3, 1e6, 1e9) if v >= s}
+        if _HOUR.match(after):  # 15 h = 3 p.m.
+            values |= {v - 12 for v in values if 12 < v <= 24} | {v + 12 for v in values if v <= 12}
+        found.append(Number(m.start(), m.end(), frozenset(values), bool(m.group("word"))))
+    return found
+
+
+def _unmatched(mine: list[Number], theirs: list[Number]) -> list[Number]:
+    pool = frozenset().union(*(n.values for n in theirs)) if theirs else frozenset()
+    return [n for n in mine if not n.values & pool]
+
+
+@check("number")
+def _numbers(p: Pairing) -> Iterator[Flag]:
+    s, t = numbers(p.source), numbers(p.translation)
+    lost, new = _unmatched(s, t), _unmatched(t, s)
+    # A number in words may be rendered freely ("deux" as "both"); one in figures may not, nor a changed one.
+    if not (any(not n.word for n in lost + new) or (lost and new)):
+        return
+    if lost:
+        n = lost[0]
+        said = p.source.text[n.start:n.end]
+        message = f"The source's number {said!r} is not in the translation"
+        if new:
+            message += f", which has {p.translation.text[new[0].start:new[0].end]!r} instead"
+        yield Flag("number", message + ".", (n.start, n.end), (new[0].start, new[0].end) if new else None)
+    else:
+        n = new[0]
+        yield Flag("number", f"The translation's number {p.translation.text[n.start:n.end]!r} is not in the source.",
+                   None, (n.start, n.end))
+
+
+# -- negation -----------------------------------------------------------------
+
+def negations(side: Side, *, weak: bool = False) -> list[tuple[int, int]]:
+    """Where the text says no: one span per negation the language's rules find (``weak``: and where it
+    may say so less plainly)."""
+    patterns = side.language.negations + (side.language.weak_negations if weak else ())
+    return sorted(m.span() for pattern in patterns for m in re.finditer(pattern, side.lower))
+
+
+@check("negation")
+def _negation(p: Pairing) -> Iterator[Flag]:
+    # Plainly negative on one side, and nothing on the other that may say no: a negation is lost or added.
+    s, t = negations(p.source), negations(p.translation)
+    if s and not t and not negations(p.translation, weak=True):
+        yield Flag("negation", "The source says no here, but the translation has no negation.", s[0], None)
+    elif t and not s and not negations(p.source, weak=True):
+        yield Flag("negation", "The translation says no, but the source has no negation.", None, t[0])
+
+
+# -- names --------------------------------------------------------------------
+
+_OPENERS = re.compile(r"(?:^|[.!?:;…«“\"(\[—–-])\s*$")
+
+
+def names(side: Side) -> list[Word]:
+    """Capitalised words not at a sentence's start (and acronyms anywhere): the names a translation keeps."""
+    lang, out = side.language, []
+    common, scales = _common(lang.code), dict(lang.scales)
+    for w in side.words:
+        if not w.text[0].isupper() or len(w.text) < 2 or _CENTURY.fullmatch(w.text) or w.key in scales:
+            continue
+        if re.match(r"i'", w.key):  # I'm, I've
+            continue
+        acronym = sum(c.isupper() for c in w.text) >= 2
+        if not acronym and (_OPENERS.search(side.text[:w.start]) or w.key in lang.titles or w.key in common
+                            or w.key.split("'")[-1] in common):
+            continue
+        out.append(w)
+    return out
+
+
+_CENTURY = re.compile(r"[IVX]+(?:e|er|ème)")
+
+
+@functools.lru_cache(maxsize=None)
+def _common(code: str) -> frozenset[str]:
+    """The words of ``code`` seen in lower case in FLORES-200 devtest (data/common.CODE.txt): capitalised,
+    they are common words in a name ("la Terre", "South Africa"), which a translation translates."""
+    lines = resources.files("bilingua").joinpath("data", f"common.{code}.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for w in lines if w and not w.startswith("#"))
+
+
+def _near(key: str, keys: frozenset[str]) -> bool:
+    if len(key) < 4:
+        return False
+    stem = key[:max(4, len(key) - 3)]
+    for other in keys:
+        if other.startswith(stem) or (len(other) >= 4 and key.startswith(other[:max(4, len(other) - 3)])):
+            return True
+        if abs(len(other) - len(key)) <= 3 and difflib.SequenceMatcher(None, key, other).ratio() >= 0.8:
+            return True
+    return False
+
+
+def _found(word: Word, keys: frozenset[str], table: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether a name is among ``keys``: as it is, in another spelling of ``table``, spelt nearly the same,
+    or as an acronym with its letters in the other language's order (ONU / UNO, FMI / IMF)."""
+    parts = [word.key, *re.split(r"[-']", word.key)]
+    if any(k in keys for k in parts):
+        return True
+    others = [k for part in parts for k in table.get(part, ())]
+    if any(k in keys or _near(k, keys) for k in others):
+        return True
+    if word.text.isupper() and any(len(k) == len(word.key) and sorted(k) == sorted(word.key) for k in keys):
+        return True
+    return _near(word.key, keys)
+
+
+@check("name")
+def _names(p: Pairing) -> Iterator[Flag]:
+    # A name of the source missing from the translation, where the translation has a name of its own that
+    # the source lacks: a name swapped. A name rendered as common words ("la Bourse", "the stock
+    # exchange") leaves no stray name behind.
+    lost = [w for w in names(p.source) if not _found(w, p.translation.keys, p.reviewer.names)]
+    if not lost:
+        return
+    stray = [w for w in names(p.translation) if not _found(w, p.source.keys, p.reviewer.back_names)]
+    if stray:
+        w = lost[0]
+        yield Flag("name", f"The name {w.text!r} is not in the translation, which has {stray[0].text!r} instead.",
+                   (w.start, w.end), (stray[0].start, stray[0].end))
+
+
+@functools.lru_cache(maxsize=None)
+def _exonyms(source: str, target: str) -> dict[str, tuple[str, ...]]:
+    """A name's other spellings in ``target``: the calendar's names, and the table built from FLORES-200
+    devtest (``exonyms.tsv``: French, a tab, English, per line; see scripts/build_exonyms.py)."""
+    rows = [(_key(a), _key(b)) for a, b in zip(LANGUAGES["fr"].calendar, LANGUAGES["en"].calendar)]
+    table = resources.files("bilingua").joinpath("data", "exonyms.tsv").read_text(encoding="utf-8")
+    for line in table.splitlines():
+        if line.strip() and not line.startswith("#"):
+            fr, en = line.split("\t")
+            rows.append((_key(fr), _key(en)))
+    out: dict[str, list[str]] = {}
+    for fr, en in rows:
+        mine, theirs = (fr, en) if source == "fr" else (en, fr)
+        out.setdefault(mine, []).append(theirs)
+        for part_m, part_t in zip(mine.split(" "), theirs.split(" ")):  # "Royaume-Uni" may be "United Kingdom"
+            out.setdefault(part_m, []).append(part_t)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+# -- length: omission, addition, truncation -------------------------------------
+
+def _stretch(p: Pairing) -> float:
+    """How much longer (>0) or shorter (<0) the translation is than a human one would be, in standard
+    deviations of the pair's log length ratio."""
+    mean, spread = p.pair.length_ratio
+    # Short sentences vary more: the spread grows as a sentence gets shorter than 60 characters.
+    letters = max(p.source.letters, 1)
+    spread *= math.sqrt(1 + 60 / letters)
+    ratio = math.log(max(p.translation.letters, 1) / letters)
+    return (ratio - mean) / spread
+
+
+def _sentences(side: Side) -> int:
+    return len(SENTENCE_END_INSIDE.findall(side.text.strip())) or 1
+
+
+#: Beyond these many standard deviations a translation is too short or too long to be whole.
+OMISSION_Z, ADDITION_Z, LENGTH_Z = -2.6, 2.8, -1.5
+
+
+@check("length")
+def _length(p: Pairing) -> Iterator[Flag]:
+    t = p.translation.text.strip()
+    if not t or p.source.letters < 20:
+        return
+    cut = SENTENCE_END.search(p.source.text) and not SENTENCE_END.search(t) and not t.endswith((":", ";"))
+    if cut and _stretch(p) < LENGTH_Z:
+        yield Flag("length", "The translation stops short: it is shorter than its source and ends mid-sentence.",
+                   None, (len(t), len(t)))
+
+
+@check("omission")
+def _omission(p: Pairing) -> Iterator[Flag]:
+    if p.source.letters >= 20 and p.translation.text.strip() and _stretch(p) < OMISSION_Z:
+        yield Flag("omission", "The translation is much shorter than its source: part of it may be left out.")
+
+
+@check("addition")
+def _addition(p: Pairing) -> Iterator[Flag]:
+    if not p.translation.text.strip():
+        return
+    z = _stretch(p)
+    more = _sentences(p.translation) > _sentences(p.source)
+    if z > ADDITION_Z or (more and z > ADDITION_Z / 2):
+        yield Flag("addition", "The translation is much longer than its source: it may add what the source does not say.")
+
+
+# -- untranslated, repetition, protected, confidence -------------------------------
+
+_DETECTOR = LanguageDetector(list(LANGUAGES))
+
+
+@check("untranslated")
+def _untranslated(p: Pairing) -> Iterator[Flag]:
+    t, s = p.translation, p.source
+    plain = [w.key for w in t.words if not w.text[0].isupper() and not w.text.isdigit()]
+    if len(plain) < 2:
+        return
+    shared = sum(k in s.keys for k in plain) / len(plain)
+    if shared < 0.5:
+        return
+    if shared >= 0.9 or _DETECTOR.best(t.text).language == p.pair.source:
+        yield Flag("untranslated", f"The translation is still in {s.language.name}: the source came through untranslated.",
+                   None, (0, len(t.text)))
+
+
+def _loops(text: str) -> Iterator[re.Match[str]]:
+    for m in re.finditer(r"(?<!\w)((?:\w+\W+?){1,6}?)\1{1,}", text + " "):
+        unit = m.group(1).strip()
+        times = len(m.group(0)) // max(len(m.group(1)), 1)
+        if unit and (len(unit.split()) >= 2 or times >= 3) and not unit.isdigit():
+            yield m
+
+
+@check("repetition")
+def _repetition(p: Pairing) -> Iterator[Flag]:
+    source = p.source.lower
+    for m in _loops(p.translation.text):
+        unit = m.group(1).strip().lower()
+        if re.search(rf"(?:{re.escape(unit)}\W+){{2,}}", source + " ") is None:
+            yield Flag("repetition", f"The translation repeats {m.group(1).strip()!r}: the engine may have looped.",
+                       None, (m.start(), min(m.end(), len(p.translation.text))))
+            return
+
+
+_KEPT = tuple(k for k in PROTECTED if k != "number")  # numbers are compared as values by the number check
+
+
+@check("protected")
+def _protected(p: Pairing) -> Iterator[Flag]:
+    protector = p.reviewer.protector
+    text = p.translation.text
+    folded = text.casefold()
+    for span in protector.find(p.source.text):
+        written = p.source.text[span.start:span.end]
+        glossary = span.text != written
+        if not glossary and not any(re.fullmatch(PROTECTED[k], written) for k in _KEPT):
+            continue
+        if (span.text.casefold() not in folded) if glossary else (span.text not in text):
+            what = f"the glossary's term {span.text!r}" if glossary else repr(written)
+            yield Flag("protected", f"The translation lost {what}, which must come through as it is.",
+                       (span.start, span.end), None)
+
+
+@check("low_confidence")
+def _confidence(p: Pairing) -> Iterator[Flag]:
+    if p.score is not None and p.score < p.reviewer.min_score:
+        yield Flag("low_confidence", f"The engine was unsure of this translation (score {p.score:.2f} < "
+                   f"{p.reviewer.min_score}).")
