@@ -6,7 +6,7 @@ Writes, under src/bilingua/data/:
 - ``common.fr.txt`` / ``common.en.txt``: the words written in lower case somewhere in that side of
   FLORES: a capitalised word among them ("Terre", "South") is a common word in a name, which a
   translation may translate, not a name it must keep;
-- ``exonyms.tsv``: a French name and its English form (Suède / Sweden, français / French), from FLORES
+- ``exonyms.fr-en.tsv``: a French name and its English form (Suède / Sweden, français / French), from FLORES
   and the Tatoeba pairs the review suite does not use: where a sentence pair leaves exactly one
   unexplained name on each side, or where a name comes with one word of the other language in at
   least half the pairs that hold either (Dice coefficient).
@@ -48,7 +48,7 @@ def main() -> None:
     rows = sorted(_by_elimination(fr_all, en_all) | _by_association(fr_all, en_all, "fr", "en")
                   | {(a, b) for b, a in _by_association(en_all, fr_all, "en", "fr")})
     rows = [(a, b) for a, b in rows if _key(a) != _key(b)]
-    (out / "exonyms.tsv").write_text("# French name<TAB>English name, from FLORES-200 devtest and Tatoeba outside the "
+    (out / "exonyms.fr-en.tsv").write_text("# French name<TAB>English name, from FLORES-200 devtest and Tatoeba outside the "
                                     "review suite (scripts/build_review_data.py)\n"
                                     + "".join(f"{a}\t{b}\n" for a, b in rows), encoding="utf-8")
     for source, target, a, b in (("fr", "en", fr, en), ("en", "fr", en, fr)):

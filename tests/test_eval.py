@@ -208,6 +208,12 @@ def test_every_suite_is_well_formed(evaldata: Path) -> None:
                 sizes[part["language"]] += len(load_documents(evaldata, part))
             assert set(sizes.values()) == {suite.size}
             continue
+        if suite.task == "review":
+            from bilingua.evaluation.review import build_cases
+
+            # size: the human translations the suite reviews, both directions of both corpora
+            assert sum(c.injected is None for c in build_cases(evaldata)) == suite.size
+            continue
         src = read_segments(str(evaldata / suite.source)).lines
         size = len(src)
         if suite.select:

@@ -14,7 +14,7 @@ from .backends import CachedBackend, GenerationOptions, Hypothesis, TranslationB
 from .corpus import BatchOptions, BatchReport, batch
 from .errors import BackendUnavailableError, BilinguaError, InputError, ModelNotFoundError
 from .hub import DEFAULT_SUMMARIZER_MODEL, DEFAULT_TRANSLATION_MODEL, resolve_model
-from .options import ServiceOptions, SummaryOptions, TranslationOptions
+from .options import ReviewOptions, ServiceOptions, SummaryOptions, TranslationOptions
 from .pipeline import Pipeline
 from .result import Flag, Result, Review, Segment
 from .review import Reviewer, review
@@ -43,6 +43,7 @@ __all__ = [
     "TranslationOptions",
     "SummaryOptions",
     "ServiceOptions",
+    "ReviewOptions",
     "Result",
     "Segment",
     "Translator",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -21,11 +22,13 @@ from .evaluation.cli import add_eval_parser, run_eval
 from .flags import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, add_flags, options_from, whole
 from .io import check_output, read_bytes, read_text, same_file, stdin_is, write_binary, write_output
 from .options import (
+    ReviewOptions,
     SummaryOptions,
     TranslationOptions,
+    field_names,
 )
 from .formats import format_of, formats, get_format, plain_text
-from .text import split_lines
+from .text import data_lines, split_lines
 
 def error_line(message: object) -> None:
     """The command line's one error format: ``bilingua: error: ...`` on one line of stderr."""
@@ -69,7 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     _io_options(p)
     p.add_argument("--extract", action="store_true",
                    help="a web page: write only its main article (no menus or footers), translated, as Markdown")
+    p.add_argument("--review", action="store_true",
+                   help="also write to stderr each sentence a person should check, and why (plain text)")
     _model_options(p, summarizer=False)
+    add_flags(p.add_argument_group("review options"), ReviewOptions)
 
     p = sub.add_parser("summarize", parents=[common], help="English summary of a French text")
     _io_options(p)
@@ -82,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_batch_parser(sub, common)
     _add_serve_parser(sub, common)
+    _add_review_parser(sub, common)
 
     p = sub.add_parser("models", parents=[common], help="download, list and inspect models")
     msub = p.add_subparsers(dest="models_command", required=True, metavar="ACTION")
@@ -138,6 +145,65 @@ def _add_serve_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     add_flags(p.add_argument_group("service options"), ServiceOptions)
     _model_options(p, summarizer=True)
+
+
+def _add_review_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "review", parents=[common], help="flag the lines of any translation a person should check",
+        description="Review a translation, line by line against its source, without a reference or a model: "
+        "each flag says what to check (a changed number, a lost negation, a swapped name, a left-out clause...). "
+        "Exit status 0 whatever the flags say; 1 when the files cannot be read or paired.")
+    p.add_argument("--src", required=True, metavar="FILE", help="the source text, one sentence or paragraph per line")
+    p.add_argument("--hyp", required=True, metavar="FILE", help="its translation, line for line")
+    p.add_argument("--format", choices=("text", "json", "jsonl"), default="text",
+                   help="text (the flagged lines, then a count); json (one object); jsonl (one object per line)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout (replaced atomically)")
+    p.add_argument("--force", action="store_true", help="replace a read-only -o file")
+    languages = ("source", "target", "glossary")
+    add_flags(p, TranslationOptions, skip=tuple(n for n in field_names(TranslationOptions) if n not in languages))
+    add_flags(p, ReviewOptions)
+
+
+def _run_review(args: argparse.Namespace) -> int:
+    from .detection import LanguageDetector
+    from .languages import AUTO, LANGUAGES
+    from .protect import read_glossary
+    from .review import Reviewer
+
+    translation, options = options_from(TranslationOptions, args), options_from(ReviewOptions, args)
+    if args.output:
+        check_output(args.output, force=args.force)
+    sources, hyps = data_lines(read_text(args.src)), data_lines(read_text(args.hyp))
+    if len(sources) != len(hyps):
+        raise BilinguaError(f"{args.src} has {len(sources)} lines but {args.hyp} has {len(hyps)} lines: "
+                            "a review pairs each line with its translation")
+    source = translation.source
+    if source == AUTO:
+        source = LanguageDetector(list(LANGUAGES)).best(" ".join(sources)[:20000]).language
+    chosen = translation.pair_of(source)
+    glossary = read_glossary(translation.glossary) if translation.glossary else None
+    reviewer = Reviewer(chosen.source, chosen.target, min_score=options.min_score, checks=options.checks,
+                        glossary=glossary)
+    reviews = reviewer.review_all(sources, hyps)
+    rows = [{"line": i, "source": s, "translation": t, "ok": r.ok, "flags": [dataclasses.asdict(f) for f in r.flags]}
+            for i, (s, t, r) in enumerate(zip(sources, hyps, reviews), 1)]
+    _emit(args, _review_report(rows, chosen.name, args.format))
+    return EXIT_OK
+
+
+def _review_report(rows: list[dict[str, Any]], pair: str, form: str) -> str:
+    flagged = [r for r in rows if not r["ok"]]
+    if form == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    if form == "json":
+        counts: dict[str, int] = {}
+        for r in flagged:
+            for kind in dict.fromkeys(f["kind"] for f in r["flags"]):
+                counts[kind] = counts.get(kind, 0) + 1
+        return json.dumps({"pair": pair, "lines": len(rows), "flagged": len(flagged), "kinds": counts,
+                           "reviews": rows}, ensure_ascii=False, indent=2) + "\n"
+    out = [f"line {r['line']}: {f['kind']}: {f['message']}" for r in flagged for f in r["flags"]]
+    return "".join(line + "\n" for line in out) + f"{len(flagged)} of {len(rows)} lines to check ({pair})\n"
 
 
 def _run_serve(args: argparse.Namespace) -> int:
@@ -226,12 +292,16 @@ def _run_text_command(args: argparse.Namespace) -> int:
         raise UsageError(f"--format jsonl reads one plain-text document per line, not {form}")
     if getattr(args, "extract", False) and (form != "html" or args.format != "text"):
         raise UsageError("--extract takes a web page (.html, or --input-format html) and writes Markdown")
+    if getattr(args, "review", False) and (form != "text" or args.format != "text"):
+        raise UsageError("--review reviews a plain-text translation; for a document's flags use "
+                         "bilingua process --format json")
     if get_format(form).binary and as_document and not args.output:
         raise UsageError(f"a translated {form} document is written with -o FILE, not to the terminal")
     document = _read_binary(args, form) if get_format(form).binary else _read_input(args)
     from .pipeline import Pipeline
 
-    pipeline = Pipeline(translation=translation, summary=summary, progress=not args.quiet)
+    review = options_from(ReviewOptions, args) if hasattr(args, "min_score") else None
+    pipeline = Pipeline(translation=translation, summary=summary, review=review, progress=not args.quiet)
     summarize = args.command != "translate"
     if form != "text" and as_document:
         translated = pipeline.translate_document(document, form, extract=getattr(args, "extract", False))
@@ -261,9 +331,22 @@ def _run_text_command(args: argparse.Namespace) -> int:
         _emit(args, result.to_json() + "\n")
     elif args.command == "translate":
         _emit(args, result.translation + ("" if result.translation.endswith(("\n", "\r")) else _eol(text)))
+        if args.review:
+            _print_flags(result)
     else:
         _emit(args, f"{result.translation.rstrip()}\n\nSummary:\n{result.summary}\n")
     return EXIT_OK
+
+
+def _print_flags(result: Any) -> None:
+    """``translate --review``: each flagged sentence, with its line and why, on stderr (the translation
+    itself went to stdout or -o, unchanged)."""
+    flagged = [s for s in result.segments if s.flags]
+    for seg in flagged:
+        for flag in seg.flags:
+            print(f"bilingua: check line {seg.line + 1}: {flag.kind}: {flag.message} | {seg.source}", file=sys.stderr)
+    if flagged:
+        print(f"bilingua: {len(flagged)} of {len(result.segments)} sentences to check", file=sys.stderr)
 
 
 def _read_binary(args: argparse.Namespace, form: str) -> bytes:
@@ -403,6 +486,8 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             return _run_models(args)
         if args.command == "eval":
             return run_eval(args)
+        if args.command == "review":
+            return _run_review(args)
         parser.error(f"unknown command {args.command}")
     except UsageError as exc:
         if args.debug:

@@ -10,7 +10,6 @@ import threading
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from .errors import optional_import
 
 __all__ = ["Detection", "LanguageDetector"]
 
@@ -32,7 +31,8 @@ class LanguageDetector:
     def _load(self) -> Any:
         with self._lock:
             if self._identifier is None:
-                langid = optional_import("py3langid.langid", "language detection", extra="serve")
+                import py3langid.langid as langid  # here: reading its model waits for the first text
+
                 MODEL_FILE, LanguageIdentifier = langid.MODEL_FILE, langid.LanguageIdentifier
                 identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
                 if self.languages:

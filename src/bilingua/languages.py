@@ -53,6 +53,9 @@ class Language:
     weak_negations: tuple[str, ...] = ()
     #: Months then weekdays, in calendar order: the same index in two languages is the same name.
     calendar: tuple[str, ...] = ()
+    #: How to take a negation out of a sentence, as (pattern, replacement) over text, tried in order:
+    #: how the review's challenge suite makes a translation lose its negation.
+    unnegations: tuple[tuple[str, str], ...] = ()
 
 
 #: Model tiers: ``fast`` (opus-mt: 6+6 layers at width 512) and ``quality`` (opus-mt-tc-big: transformer-big,
@@ -80,7 +83,7 @@ class Pair:
     target: str
     tiers: tuple[tuple[str, Model], ...]
     #: The log of a human translation's length over its source's (letters and digits), as mean and
-    #: standard deviation, measured on FLORES-200 devtest by scripts/calibrate_review.py: what the
+    #: standard deviation, measured on FLORES-200 devtest by scripts/build_review_data.py: what the
     #: review's omission and addition checks call too short or too long.
     length_ratio: tuple[float, float] = (0.0, 0.15)
 
@@ -129,6 +132,12 @@ LANGUAGES: dict[str, Language] = {
                         r"\bseul(?:e|s|es|ement)?\b", r"\buniquement\b", r"\bjusqu", r"\bgratuit", r"\bà peine\b"),
         calendar=tuple("janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
                        "lundi mardi mercredi jeudi vendredi samedi dimanche".split()),
+        unnegations=((r"\b(?:ne\s+|n['’])(\w+)\s+(?:pas|point)\b", r"\1"),
+                     (r"\b(?:ne\s+|n['’])(\w+)\s+jamais\b", r"\1 toujours"),
+                     (r"\b(?:ne\s+|n['’])(\w+)\s+plus\b", r"\1 encore"),
+                     (r"\b(?:ne\s+|n['’])(\w+)\s+rien\b", r"\1 tout"), (r"\bsans\b", "avec"),
+                     (r"\b(?:ne\s+|n['’])(\w+)\s+(?:pas|plus|jamais|rien)\b", r"\1"),
+                     (r"\bjamais\b", "toujours"), (r"\brien\b", "tout"), (r"\bnon\b", "oui")),
     ),
     "en": Language(
         "en", "English",
@@ -155,6 +164,11 @@ LANGUAGES: dict[str, Language] = {
                         r"\bhard to\b", r"\bjust\b", r"\bfalse\b", r"\bfree\b", r"\bhardly\b", r"\bbarely\b"),
         calendar=tuple("january february march april may june july august september october november december "
                        "monday tuesday wednesday thursday friday saturday sunday".split()),
+        unnegations=((r"\bcannot\b", "can"), (r"\bcan['’]t\b", "can"), (r"\bwon['’]t\b", "will"),
+                     (r"\b(do|does|did|is|are|was|were|has|have|had|could|would|should|must)n['’]t\b", r"\1"),
+                     (r"\bnot\s+", ""), (r"\bnever\b", "always"), (r"\bnothing\b", "something"),
+                     (r"\bnobody\b", "somebody"), (r"\bno one\b", "someone"), (r"\bwithout\b", "with"),
+                     (r"\bnone\b", "all"), (r"\bno\b", "some")),
     ),
 }
 

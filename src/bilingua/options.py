@@ -19,6 +19,7 @@ from .checks import at_least, one_of, within
 from .errors import InputError
 from .signature import Signature, file_digest
 from .languages import AUTO, DEFAULT_TIER, LANGUAGES, PAIRS, SOURCE, TIERS, Pair, pair
+from .review import CHECKS, DEFAULT_MIN_SCORE
 from .summarizers import SUMMARIZERS
 from .summarizers.strategies import SUMMARY_SOURCES
 
@@ -41,6 +42,7 @@ __all__ = [
     "generation_of",
     "agreed",
     "summary_language",
+    "ReviewOptions",
 ]
 
 BACKEND_CHOICES = ("auto", *BACKENDS)
@@ -230,6 +232,27 @@ class SummaryOptions:
         at_least("summary_sentences", self.summary_sentences, 1)
         at_least("summary_words", self.summary_words, 1)
         within("summary_ratio", self.summary_ratio, 0, 1, open_low=True)
+
+
+def _kinds(text: str) -> tuple[str, ...]:
+    return tuple(k.strip() for k in text.split(",") if k.strip())
+
+
+@dataclass(frozen=True)
+class ReviewOptions:
+    """Which review flags are raised (see :func:`bilingua.review`): ``checks`` names the kinds (default:
+    all of :data:`bilingua.review.CHECKS`); a sentence the engine scores below ``min_score`` (a mean
+    log-probability per token) is ``low_confidence``."""
+
+    checks: tuple[str, ...] = option(tuple(CHECKS), "kinds of flag to look for, comma-separated", parse=_kinds,
+                                     metavar="KINDS")
+    min_score: float = option(DEFAULT_MIN_SCORE, "engine score under which a sentence is low_confidence")
+
+    def __post_init__(self) -> None:
+        unknown = [k for k in self.checks if k not in CHECKS]
+        if unknown or not self.checks:
+            raise InputError(f"checks must be among {', '.join(CHECKS)}; got {', '.join(unknown) or 'none'}")
+        within("min_score", self.min_score, -1000, 0)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from .io import check_text
 from .detection import LanguageDetector
 from .languages import AUTO, LANGUAGES, PAIRS, Pair, translating
 from .lazy import Lazy
-from .options import SummaryOptions, TranslationOptions, agreed, generation_of, option_groups, summary_language
+from .options import (ReviewOptions, SummaryOptions, TranslationOptions, agreed, generation_of, option_groups,
+                      summary_language)
 from .protect import Protector
 from .result import Result
 from .review import Reviewer
@@ -41,7 +42,9 @@ class Pipeline:
     ``source`` and ``target`` name the pair (``fr`` to ``en`` by default; ``source="auto"`` detects each
     document's language and picks its pair), ``tier`` its models (``fast`` or ``quality``). ``model`` is a
     hub id or a local folder of the named pair; the default is the pair's model of its tier at a pinned
-    revision. ``summarizer`` may also be a :class:`Summarizer` object. Models load lazily on first use,
+    revision. ``summarizer`` may also be a :class:`Summarizer` object. ``review`` (a
+    :class:`~bilingua.options.ReviewOptions`) picks the flags that :meth:`process` sets on each segment.
+    Models load lazily on first use,
     each pair's and each summary language's apart, and stay loaded; one pipeline may be used from many
     threads at once.
     """
@@ -55,6 +58,7 @@ class Pipeline:
         summary: SummaryOptions | None = None,
         splitter: Splitter | None = None,
         generation: GenerationOptions | None = None,
+        review: ReviewOptions | None = None,
         progress: bool = False,
         **options: Any,
     ) -> None:
@@ -74,7 +78,9 @@ class Pipeline:
         self._detector = LanguageDetector(list(LANGUAGES))
         # Each pair's reviewer flags the segments of process(); the glossary's terms are the named pair's.
         glossary = self.protector.glossary if self.protector is not None else None
-        self._reviewers = {name: Lazy(partial(Reviewer, p.source, p.target,
+        self.review_options = review or ReviewOptions()
+        r = self.review_options
+        self._reviewers = {name: Lazy(partial(Reviewer, p.source, p.target, min_score=r.min_score, checks=r.checks,
                                                glossary=glossary if p == self.options.named_pair else None))
                            for name, p in PAIRS.items()}
         self._views: dict[tuple[str, str | None], Pipeline] = {}

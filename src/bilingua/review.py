@@ -6,7 +6,7 @@ Each check is a small function registered under the kind of flag it raises
 once — and yields :class:`~bilingua.result.Flag` objects. The language rules
 (how numbers are written, what makes a clause negative, the calendar's names)
 come from :mod:`bilingua.languages`; the lengths a human translation has are
-the pair's, measured on FLORES-200 devtest (``scripts/calibrate_review.py``).
+the pair's, measured on FLORES-200 devtest (``scripts/build_review_data.py``).
 
 The checks read any pair of texts, bilingua's translations or anyone's, and
 need no model; ``low_confidence`` reads the engine's own score when there is one.
@@ -25,7 +25,7 @@ from importlib import resources
 
 from .detection import LanguageDetector
 from .errors import InputError
-from .languages import LANGUAGES, Language, Pair, pair as find_pair
+from .languages import LANGUAGES, SOURCE, TARGET, Language, Pair, pair as find_pair
 from .protect import PROTECTED, Protector
 from .result import FLAG_KINDS, Flag, Review
 from .text import SENTENCE_END, SENTENCE_END_INSIDE
@@ -109,7 +109,7 @@ class Reviewer:
     ``checks`` picks kinds of flags (default: all).
     """
 
-    def __init__(self, source: str = "fr", target: str = "en", *, glossary: Mapping[str, str] | None = None,
+    def __init__(self, source: str = SOURCE, target: str = TARGET, *, glossary: Mapping[str, str] | None = None,
                  min_score: float = DEFAULT_MIN_SCORE, checks: Sequence[str] | None = None) -> None:
         self.pair = find_pair(source, target)
         self.protector = Protector(glossary, spans=True)
@@ -140,8 +140,8 @@ class Reviewer:
         return [self.review(s, t, m) for s, t, m in zip(sources, translations, marks)]
 
 
-def review(sources: str | Sequence[str], translations: str | Sequence[str], source: str = "fr",
-           target: str = "en", *, scores: Sequence[float | None] | None = None,
+def review(sources: str | Sequence[str], translations: str | Sequence[str], source: str = SOURCE,
+           target: str = TARGET, *, scores: Sequence[float | None] | None = None,
            glossary: Mapping[str, str] | None = None) -> list[Review]:
     """Review each translation of each source sentence: a :class:`~bilingua.result.Review` per pair.
 
@@ -213,7 +213,7 @@ def numbers(side: Side) -> list[Number]:
         elif m.group("figure"):
             values = _figure(m.group("figure"), lang)
             if len(m.group("figure")) == 2:  # les années 80, the 1980s
-                values.add(1900 + values.pop() if len(values) == 1 else 0)
+                values |= {1900 + v for v in values if v.is_integer()}
         elif m.group("word"):
             values = {float(words[m.group("word").lower()])}
         else:
@@ -349,17 +349,21 @@ def _names(p: Pairing) -> Iterator[Flag]:
 
 @functools.lru_cache(maxsize=None)
 def _exonyms(source: str, target: str) -> dict[str, tuple[str, ...]]:
-    """A name's other spellings in ``target``: the calendar's names, and the table built from FLORES-200
-    devtest (``exonyms.tsv``: French, a tab, English, per line; see scripts/build_exonyms.py)."""
-    rows = [(_key(a), _key(b)) for a, b in zip(LANGUAGES["fr"].calendar, LANGUAGES["en"].calendar)]
-    table = resources.files("bilingua").joinpath("data", "exonyms.tsv").read_text(encoding="utf-8")
-    for line in table.splitlines():
-        if line.strip() and not line.startswith("#"):
-            fr, en = line.split("\t")
-            rows.append((_key(fr), _key(en)))
+    """A name's other spellings in ``target``: the calendar's names, and the pair's table built from
+    FLORES-200 devtest (``exonyms.A-B.tsv``: a name in A, a tab, its form in B; see
+    scripts/build_review_data.py), read whichever way round it was written."""
+    rows = [(_key(a), _key(b)) for a, b in zip(LANGUAGES[source].calendar, LANGUAGES[target].calendar)]
+    data = resources.files("bilingua").joinpath("data")
+    for first, second, flip in ((source, target, False), (target, source, True)):
+        table = data.joinpath(f"exonyms.{first}-{second}.tsv")
+        if not table.is_file():
+            continue
+        for line in table.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                a, b = (_key(w) for w in line.split("\t"))
+                rows.append((b, a) if flip else (a, b))
     out: dict[str, list[str]] = {}
-    for fr, en in rows:
-        mine, theirs = (fr, en) if source == "fr" else (en, fr)
+    for mine, theirs in rows:
         out.setdefault(mine, []).append(theirs)
         for part_m, part_t in zip(mine.split(" "), theirs.split(" ")):  # "Royaume-Uni" may be "United Kingdom"
             out.setdefault(part_m, []).append(part_t)
@@ -475,4 +479,4 @@ def _protected(p: Pairing) -> Iterator[Flag]:
 def _confidence(p: Pairing) -> Iterator[Flag]:
     if p.score is not None and p.score < p.reviewer.min_score:
         yield Flag("low_confidence", f"The engine was unsure of this translation (score {p.score:.2f} < "
-                   f"{p.reviewer.min_score}).")
+                   f"{p.reviewer.min_score:g}).")

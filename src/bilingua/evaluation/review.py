@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from ..languages import LANGUAGES
+from ..languages import LANGUAGES, PAIRS, SOURCE, TARGET, Language
 from ..review import Reviewer, names, negations, numbers, Side
 from ..text import data_lines
 
@@ -61,13 +61,14 @@ def tatoeba_sample(size: int) -> list[int]:
     return sorted(random.Random(TATOEBA_SEED).sample(range(size), min(TATOEBA_SAMPLE, size)))
 
 
-def _pairs(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+def _pairs(root: Path) -> Iterator[tuple[str, dict[str, list[str]]]]:
+    """Each corpus as its lines per language (both corpora are French–English, the default pair's)."""
     news = root / "wmt14_newstest2014_fren" / "text"
-    yield "newstest2014", _read(news / "newstest2014.fr-en.fr"), _read(news / "newstest2014.fr-en.en")
+    yield "newstest2014", {SOURCE: _read(news / "newstest2014.fr-en.fr"), TARGET: _read(news / "newstest2014.fr-en.en")}
     tat = root / "tatoeba_fra_eng"
     fr, en = _read(tat / "tatoeba-test-v2021-08-07.fra"), _read(tat / "tatoeba-test-v2021-08-07.eng")
     chosen = tatoeba_sample(len(fr))
-    yield "tatoeba", [fr[i] for i in chosen], [en[i] for i in chosen]
+    yield "tatoeba", {SOURCE: [fr[i] for i in chosen], TARGET: [en[i] for i in chosen]}
 
 
 def _read(path: Path) -> list[str]:
@@ -77,10 +78,10 @@ def _read(path: Path) -> list[str]:
 def build_cases(root: Path, limit: int | None = None) -> list[Case]:
     """The suite's cases: each human translation, then its injected copies, in a fixed order."""
     cases: list[Case] = []
-    for corpus, fr, en in _pairs(root):
-        if limit:
-            fr, en = fr[:limit], en[:limit]
-        for s_lang, t_lang, sources, targets in (("fr", "en", fr, en), ("en", "fr", en, fr)):
+    for corpus, lines in _pairs(root):
+        for p in PAIRS.values():
+            s_lang, t_lang = p.source, p.target
+            sources, targets = lines[s_lang][:limit or None], lines[t_lang][:limit or None]
             pool = [w.text for t in targets for w in names(Side(t, LANGUAGES[t_lang]))][:5000]
             for i, (s, t) in enumerate(zip(sources, targets)):
                 cases.append(Case(corpus, s_lang, t_lang, s, t))
@@ -121,22 +122,10 @@ def _number(s: Side, t: Side, rng: random.Random, corpus: _Corpus) -> tuple[str,
     return s.text, _replace(t.text, n.start, n.end, changed)
 
 
-_Rule = tuple[str, "str | Callable[[re.Match[str]], str]"]
-_EN_NEGATION: list[_Rule] = [(r"\b(can)not\b", r"\1"), (r"\b(ca|wo|do|does|did|is|are|was|were|has|have|had|could|would|should|must)n['’]t\b",
-                 lambda m: {"ca": "can", "wo": "will"}.get(m.group(1).lower(), m.group(1))),
-                (r"\bnot\s+", ""), (r"\bnever\b", "always"), (r"\bnothing\b", "something"), (r"\bnobody\b", "somebody"),
-                (r"\bno one\b", "someone"), (r"\bwithout\b", "with"), (r"\bnone\b", "all"), (r"\bno\b", "some")]
-_FR_NEGATION: list[_Rule] = [(r"\b(?:ne\s+|n['’])(\w+)\s+(?:pas|point)\b", r"\1"), (r"\b(?:ne\s+|n['’])(\w+)\s+jamais\b", r"\1 toujours"),
-                (r"\b(?:ne\s+|n['’])(\w+)\s+plus\b", r"\1 encore"), (r"\b(?:ne\s+|n['’])(\w+)\s+rien\b", r"\1 tout"),
-                (r"\bsans\b", "avec"), (r"\b(?:ne\s+|n['’])(\w+)\s+(?:pas|plus|jamais|rien)\b", r"\1"),
-                (r"\bjamais\b", "toujours"), (r"\brien\b", "tout"), (r"\bnon\b", "oui")]
-
-
 def _negation(s: Side, t: Side, rng: random.Random, corpus: _Corpus) -> tuple[str, str] | None:
     if not negations(t):
         return None
-    rules = _FR_NEGATION if t.language.code == "fr" else _EN_NEGATION
-    for pattern, new in rules:
+    for pattern, new in t.language.unnegations:
         changed = re.sub(pattern, new, t.text, count=1, flags=re.IGNORECASE)
         if changed != t.text:
             changed = re.sub(r"\s{2,}", " ", changed).strip()
@@ -153,12 +142,13 @@ def _name(s: Side, t: Side, rng: random.Random, corpus: _Corpus) -> tuple[str, s
     return (s.text, _replace(t.text, w.start, w.end, other)) if other else None
 
 
-_CLAUSE = re.compile(r",\s+|;\s+|\s+(?=(?:and|but|or|which|who|because|while|et|mais|ou|qui|car|dont|alors)\s)")
+def _clauses(language: Language) -> re.Pattern[str]:
+    return re.compile(r",\s+|;\s+|\s+(?=(?:%s)\s)" % "|".join(map(re.escape, language.clause_words)))
 
 
 def _omission(s: Side, t: Side, rng: random.Random, corpus: _Corpus) -> tuple[str, str] | None:
     words = len(t.text.split())
-    cuts = [0, *[m.start() for m in _CLAUSE.finditer(t.text)], len(t.text.rstrip(".!?»\"” "))]
+    cuts = [0, *[m.start() for m in _clauses(t.language).finditer(t.text)], len(t.text.rstrip(".!?»\"” "))]
     clauses = [(a, b) for a, b in zip(cuts, cuts[1:]) if a > 0 and len(t.text[a:b].split()) >= max(words / 4, 3)]
     if words < 8 or not clauses:
         return None

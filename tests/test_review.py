@@ -1,0 +1,199 @@
+"""Review flags: each check on sentences a user would write, both directions, and where the flags go."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import bilingua
+from bilingua import Flag, Review, Reviewer
+from bilingua.errors import InputError
+
+
+def kinds(text: str, translation: str, **kw) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    return bilingua.review([text], [translation], **kw)[0].kinds()
+
+
+@pytest.mark.parametrize("source, translation", [
+    ("Le taux est de 3,5 % en 2024.", "The rate is 3.5% in 2024."),
+    ("Il a payé 1 000 euros pour deux billets.", "He paid 1,000 euros for two tickets."),
+    ("La séance commence à 21h30.", "The session starts at 9.30pm."),
+    ("Il a perdu 3 millions d'euros.", "He lost 3 million euros."),
+    ("Au XIXe siècle, la ville comptait 12 000 habitants.", "In the 19th century, the town had 12,000 inhabitants."),
+])
+def test_numbers_are_compared_as_values(source: str, translation: str) -> None:
+    assert "number" not in kinds(source, translation)
+
+
+def test_a_changed_number_is_flagged_with_both_spans() -> None:
+    source, translation = "Le taux est de 3,5 % en 2024.", "The rate is 4.5% in 2024."
+    (r,) = bilingua.review([source], [translation])
+    (flag,) = [f for f in r.flags if f.kind == "number"]
+    assert not r.ok
+    assert source[slice(*flag.source_span)] == "3,5" and translation[slice(*flag.translation_span)] == "4.5"
+    assert "3,5" in flag.message and "4.5" in flag.message
+
+
+def test_a_number_added_or_lost_is_flagged() -> None:
+    assert "number" in kinds("Il est venu en 1998.", "He came in 1989.")
+    assert "number" in kinds("Il a 40 ans.", "He is old.")
+    assert "number" in kinds("The report has 12 pages.", "Le rapport a 21 pages.", source="en", target="fr")
+
+
+def test_a_lost_negation_is_flagged_both_ways() -> None:
+    assert "negation" in kinds("Il ne viendra pas demain.", "He will come tomorrow.")
+    assert "negation" not in kinds("Il ne viendra pas demain.", "He will not come tomorrow.")
+    assert "negation" not in kinds("Il n'a jamais menti.", "He has never lied.")
+    assert "negation" in kinds("The meeting is not on Monday.", "La réunion est lundi.", source="en", target="fr")
+    assert "negation" not in kinds("I can't come.", "Je ne peux pas venir.", source="en", target="fr")
+    assert "negation" in kinds("Il viendra demain.", "He will not come tomorrow.")
+
+
+def test_names_allow_exonyms_and_catch_a_swap() -> None:
+    assert "name" not in kinds("Il habite à Londres depuis 2010.", "He has lived in London since 2010.")
+    assert "name" not in kinds("L'Allemagne et la Suède ont signé.", "Germany and Sweden signed.")
+    assert "name" not in kinds("Selon l'ONU, la crise dure.", "According to the UN, the crisis goes on.")
+    assert "name" in kinds("M. Dupont a rencontré Obama à Genève.", "Mr. Dupont met Merkel in Geneva.")
+
+
+def test_omission_and_addition_follow_the_pairs_lengths() -> None:
+    long_fr = ("Le gouvernement a annoncé hier une réforme des retraites, qui sera présentée au Parlement "
+               "en mars prochain après une longue concertation avec les syndicats.")
+    assert "omission" in kinds(long_fr, "The government announced a reform yesterday.")
+    assert "addition" in kinds("Il pleut.", "It is raining. The weather service said the storm will last for "
+                                            "three more days across the whole region.")
+    faithful = ("The government announced yesterday a pension reform, which will be presented to Parliament "
+                "next March after a long consultation with the unions.")
+    assert bilingua.review([long_fr], [faithful])[0].ok
+
+
+def test_a_translation_cut_off_mid_sentence_is_flagged_length() -> None:
+    source = ("Le gouvernement a annoncé hier une réforme des retraites, qui sera présentée au Parlement "
+              "en mars prochain après une longue concertation.")
+    assert "length" in kinds(source, "The government announced yesterday a pension reform, which will")
+
+
+def test_untranslated_and_repetition() -> None:
+    source = "Le chat dort sur le canapé du salon."
+    (flag,) = [f for f in bilingua.review([source], [source])[0].flags if f.kind == "untranslated"]
+    assert "French" in flag.message
+    looped = "The cat is sleeping on the sofa on the sofa on the sofa on the sofa on the sofa."
+    (r,) = bilingua.review([source], [looped])
+    rep = [f for f in r.flags if f.kind == "repetition"]
+    assert rep and "on the sofa" in looped[slice(*rep[0].translation_span)]
+
+
+def test_protected_spans_and_glossary_terms_must_come_through() -> None:
+    source = "Voir https://example.org/doc ou écrire à aide@example.org pour les détails."
+    (r,) = bilingua.review([source], ["See the website or write to us for details."])
+    lost = [f for f in r.flags if f.kind == "protected"]
+    assert [source[slice(*f.source_span)] for f in lost] == ["https://example.org/doc", "aide@example.org"]
+    assert "protected" not in kinds(source, "See https://example.org/doc or write to aide@example.org for details.")
+    glossary = {"tableau de bord": "Dashboard"}
+    assert "protected" in kinds("Ouvrez le tableau de bord.", "Open the board.", glossary=glossary)
+    assert "protected" not in kinds("Ouvrez le tableau de bord.", "Open the Dashboard.", glossary=glossary)
+
+
+def test_low_confidence_reads_the_engines_score() -> None:
+    assert kinds("Il dort.", "He sleeps.", scores=[-3.0]) == ("low_confidence",)
+    assert kinds("Il dort.", "He sleeps.", scores=[-0.2]) == ()
+    assert Reviewer(min_score=-0.1).review("Il dort.", "He sleeps.", -0.2).kinds() == ("low_confidence",)
+
+
+def test_review_refuses_what_it_cannot_pair() -> None:
+    with pytest.raises(InputError, match="2 sources but 1 translations"):
+        bilingua.review(["Un.", "Deux."], ["One."])
+    with pytest.raises(InputError, match="checks must be among"):
+        Reviewer(checks=["spelling"])
+    with pytest.raises(InputError):
+        bilingua.review(["Un."], ["Eins."], source="fr", target="de")
+    assert bilingua.review([""], [""]) == [Review()]
+    assert Reviewer(checks=["number"]).review("Il ne vient pas.", "He comes.").ok
+
+
+def test_flags_are_plain_values() -> None:
+    flag = Flag("number", "m.", (1, 2), None)
+    assert Review((flag,)).ok is False and Review().ok is True
+    from bilingua.review import check
+
+    with pytest.raises(ValueError, match="unknown flag kind"):
+        check("spelling")
+    with pytest.raises(AttributeError):
+        flag.kind = "name"  # type: ignore[misc]
+
+
+def test_one_reviewer_serves_many_threads() -> None:
+    reviewer = Reviewer()
+    pairs = [("Le taux est de 3,5 %.", "The rate is 4.5%."), ("Il ne vient pas.", "He comes."),
+             ("Il habite à Londres.", "He lives in London."), ("Le chat dort.", "Le chat dort.")] * 50
+    alone = [reviewer.review(s, t) for s, t in pairs]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(lambda p: Reviewer.review(reviewer, *p), pairs))
+    assert together == alone
+    assert [r.kinds() for r in alone[:4]] == [("number",), ("negation",), (), ("untranslated",)]
+
+
+def test_process_flags_every_segment(marian_dir: Path) -> None:
+    pipe = bilingua.Pipeline(model=str(marian_dir), summarizer="extractive")
+    result = pipe.process("Le taux est de 3,5 % en 2024. Il ne viendra pas demain.\n\nLe chat dort.")
+    assert "review" in result.timings and len(result.segments) == 3
+    reviewer = Reviewer()
+    for seg in result.segments:
+        assert seg.flags == reviewer.review(seg.source, seg.translation, seg.score).flags
+    as_dict = result.to_dict()
+    assert all("flags" in s for s in as_dict["segments"])
+    json.dumps(as_dict)
+
+
+def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bilingua", *args], capture_output=True, text=True, input=stdin,
+                          timeout=300)
+
+
+def test_cli_review_reads_two_files(tmp_path: Path) -> None:
+    src, hyp = tmp_path / "fr.txt", tmp_path / "en.txt"
+    src.write_text("Le taux est de 3,5 %.\nIl habite à Londres.\n", encoding="utf-8")
+    hyp.write_text("The rate is 4.5%.\nHe lives in London.\n", encoding="utf-8")
+    done = run_cli("review", "--src", str(src), "--hyp", str(hyp), "--format", "jsonl")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["ok"] for r in rows] == [False, True] and rows[0]["line"] == 1
+    assert rows[0]["flags"][0]["kind"] == "number" and rows[0]["flags"][0]["source_span"] == [15, 18]
+    whole = json.loads(run_cli("review", "--src", str(src), "--hyp", str(hyp), "--format", "json").stdout)
+    assert (whole["pair"], whole["lines"], whole["flagged"], whole["kinds"]) == ("fr-en", 2, 1, {"number": 1})
+    text = run_cli("review", "--src", str(src), "--hyp", str(hyp), "--checks", "name,negation")
+    assert text.returncode == 0 and text.stdout == "0 of 2 lines to check (fr-en)\n"
+    out = tmp_path / "report.txt"
+    assert run_cli("review", "--src", str(src), "--hyp", str(hyp), "-o", str(out)).returncode == 0
+    assert out.read_text(encoding="utf-8").startswith("line 1: number: ")
+    # the other direction, told or detected
+    back = run_cli("review", "--src", str(hyp), "--hyp", str(src), "--from", "auto", "--format", "json")
+    assert json.loads(back.stdout)["pair"] == "en-fr", back.stderr
+    hyp.write_text("The rate is 4.5%.\n", encoding="utf-8")
+    short = run_cli("review", "--src", str(src), "--hyp", str(hyp))
+    assert short.returncode == 1 and "2 lines but" in short.stderr and short.stdout == ""
+    bad = run_cli("review", "--src", str(src), "--hyp", str(hyp), "--checks", "spelling")
+    assert bad.returncode == 2 and "checks must be among" in bad.stderr
+
+
+def test_cli_translate_review_prints_flags_to_stderr(marian_dir: Path) -> None:
+    text = "Le chat dort. Il a 40 ans.\n"
+    # --min-score 0: every sentence the engine was not certain of is flagged, so each has a flag to print
+    done = run_cli("translate", "--model", str(marian_dir), "--review", "--min-score", "0", stdin=text)
+    assert done.returncode == 0, done.stderr
+    plain = run_cli("translate", "--model", str(marian_dir), stdin=text)
+    assert done.stdout == plain.stdout and "check" not in plain.stderr  # stdout holds the translation alone
+    pipe = bilingua.Pipeline(model=str(marian_dir), summarizer="extractive", review=bilingua.ReviewOptions(min_score=0))
+    segments = pipe.process(text, summarize=False).segments
+    assert all(s.flags for s in segments)
+    for seg in segments:
+        for flag in seg.flags:
+            assert f"check line 1: {flag.kind}: {flag.message} | {seg.source}" in done.stderr
+    assert "2 of 2 sentences to check" in done.stderr
+    refused = run_cli("translate", "--model", str(marian_dir), "--review", "--format", "json", stdin=text)
+    assert refused.returncode == 2 and "--review" in refused.stderr
