@@ -183,6 +183,10 @@ def test_bilingua_process_summarize_docs_and_health(server: Server, alone: Pipel
     expected = alone.process(text)
     assert result["translation"] == expected.translation and result["summary"] == expected.summary
     assert [s["translation"] for s in result["segments"]] == [s.translation for s in expected.segments]
+    # each segment's review flags come along (a random model's output always has some: low_confidence at least)
+    kinds = [[f["kind"] for f in s["flags"]] for s in result["segments"]]
+    assert kinds == [[f.kind for f in s.flags] for s in expected.segments] and all(kinds)
+    assert {"kind", "message", "source_span", "translation_span"} == set(result["segments"][0]["flags"][0])
     assert set(result) >= {"source", "translation", "summary", "segments", "timings", "models"}
     assert result["models"]["translation"]["micro_batch_ms"] == 10
     assert post(server, "/v1/summarize", json={"text": text}).json() == {"summary": alone.summarize(text)}

@@ -50,6 +50,10 @@ def test_the_page_translates_side_by_side_with_the_summary(page, server: Server,
         assert cells.nth(0).inner_text() == seg.source
         assert cells.nth(1).inner_text() == seg.translation
         assert ("low" in (rows.nth(k).get_attribute("class") or "")) == (seg.score < -1.5)
+        # a flagged row says why in its tooltip (a random model's sentences all have flags)
+        assert seg.flags and "flagged" in (rows.nth(k).get_attribute("class") or "")
+        assert rows.nth(k).get_attribute("title") == "\n".join(f.message for f in seg.flags)
+        assert rows.nth(k).get_attribute("data-flags") == " ".join(f.kind for f in seg.flags)
     assert "paragraph-start" in (rows.nth(2).get_attribute("class") or "")  # the second paragraph starts there
     assert page.inner_text("#summary") == expected.summary
 

@@ -220,7 +220,8 @@ def _run_serve(args: argparse.Namespace) -> int:
     uvicorn_log.handlers = list(ours.handlers)
     uvicorn_log.setLevel(ours.level)
     uvicorn_log.propagate = False
-    serve(Pipeline(translation=translation, summary=summary, progress=False), options)
+    review = ReviewOptions(min_score=options.low_confidence)  # the page marks and flags the same sentences
+    serve(Pipeline(translation=translation, summary=summary, review=review, progress=False), options)
     return EXIT_OK
 
 

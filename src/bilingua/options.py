@@ -264,7 +264,8 @@ class ServiceOptions:
     its own requests-per-minute limit (a key is then required: 403 without
     one); ``req_limit`` is the requests per minute allowed to each key, or to
     each client address when there are no keys (429 above it). A sentence
-    whose confidence is below ``low_confidence`` is marked on the web page.
+    whose confidence is below ``low_confidence`` is marked on the web page (``bilingua serve`` flags it
+    ``low_confidence`` too; from Python, the pipeline's :class:`ReviewOptions` say).
     ``micro_batch_ms`` (5 by default, ``None`` for none) lets the sentences
     of requests made at the same time share engine batches; the service sets
     it on its pipeline, whether started by ``bilingua serve`` or from Python.
@@ -282,7 +283,8 @@ class ServiceOptions:
     chars_per_minute: int | None = option(
         None, "characters per minute per key (or per client address without keys); more is refused with 429",
         metavar="N")
-    low_confidence: float = option(-1.5, "the web page marks sentences scored below this mean log-probability")
+    low_confidence: float = option(DEFAULT_MIN_SCORE, "sentences scored below this mean log-probability are marked "
+                                   "on the web page and flagged low_confidence")
     graceful_seconds: int = option(30, "on SIGTERM, how long requests in flight may still take")
     #: Proxies whose X-Forwarded-For is believed (uvicorn's setting); none by default, since any local
     #: process could otherwise pick its own rate-limit identity; ``*`` behind a trusted proxy only.

@@ -107,6 +107,12 @@ function row(seg) {
     tr.classList.add("low");
     tr.title = `Low confidence (${seg.score.toFixed(2)})`;
   }
+  // The review's flags come with the whole Result (streamed sentences have none yet): each says why to check.
+  if (seg.flags && seg.flags.length) {
+    tr.classList.add("flagged");
+    tr.dataset.flags = seg.flags.map((f) => f.kind).join(" ");
+    tr.title = seg.flags.map((f) => f.message).join("\n");
+  }
   const [source, target] = [cell(seg.source), cell(seg.translation)];
   source.lang = pair.source;
   target.lang = pair.target;
