@@ -84,6 +84,27 @@ def test_parquet_and_csv_in_and_out(model_args: list[str], tmp_path: Path) -> No
     assert [r["id"] for r in rows] == ["1", "2"] and all("summary" not in r for r in rows)
 
 
+def test_each_record_carries_its_sentences_review_flags(model_args: list[str], marian_dir: Path, tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+
+    records = corpus(12)
+    alone = bilingua.Pipeline(str(marian_dir), beams=1, summarizer="extractive")
+    expected = {}
+    for r in records:
+        segments = alone.process(str(r["text"]), summarize=False).segments
+        expected[r["id"]] = [(i, s.start, s.end, f.kind, f.message) for i, s in enumerate(segments) for f in s.flags]
+    assert any(expected.values())  # a random model's sentences have flags to carry
+    src = write_jsonl(tmp_path / "in.jsonl", records)
+    for out in (tmp_path / "out.jsonl", tmp_path / "out.parquet"):
+        assert main(["batch", str(src), "-o", str(out), *model_args, "--fields", "translation,flags"]) == 0
+        rows = read_jsonl(out) if out.suffix == ".jsonl" else pq.read_table(out).to_pylist()
+        for row in rows:
+            got = [(f["sentence"], f["start"], f["end"], f["kind"], f["message"]) for f in row["flags"]]
+            assert got == expected[row["id"]], out.suffix
+            text = str(row["text"])
+            assert all(text[f["start"]:f["end"]].strip() for f in row["flags"])
+
+
 def test_every_parquet_type_passes_through_and_json_outputs_convert_it_as_documented(
         model_args: list[str], tmp_path: Path) -> None:
     import datetime as dt

@@ -20,8 +20,9 @@ __all__ = ["BatchOptions", "FIELDS", "ENGINES", "annotate", "prepare"]
 
 logger = logging.getLogger("bilingua")
 
-#: Fields a job may add; ``pair`` (the pair that translated the record, ``fr-en``) is added under ``--from auto``.
-FIELDS = ("translation", "summary", "segments", "pair")
+#: Fields a job may add; ``pair`` (the pair that translated the record, ``fr-en``) is added under ``--from auto``;
+#: ``flags``: the review's flags of the record's sentences (see :func:`flags_of`).
+FIELDS = ("translation", "summary", "segments", "pair", "flags")
 ENGINES = ("local", "ray")
 
 
@@ -87,7 +88,16 @@ def _added(result: Any, fields: tuple[str, ...]) -> dict[str, Any]:
         out["summary"] = result.summary
     if "segments" in fields:
         out["segments"] = [asdict(s) for s in result.segments]
+    if "flags" in fields:
+        out["flags"] = flags_of(result)
     return out
+
+
+def flags_of(result: Any) -> list[dict[str, Any]]:
+    """Every flag of a result's sentences, in order, as a flat list a table can hold: the flag's fields
+    (its spans into its sentence and translation) with its sentence's number and its place in the text."""
+    return [{"sentence": i, "start": seg.start, "end": seg.end, **asdict(flag)}
+            for i, seg in enumerate(result.segments) for flag in seg.flags]
 
 
 def prepare(pipeline: Any, opts: BatchOptions) -> None:
