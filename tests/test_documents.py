@@ -280,6 +280,47 @@ def test_docx_keeps_styles_formatting_links_tables_headers_and_footers(tmp_path:
     assert after.sections[0].footer.paragraphs[0].text == pipeline.translate("Document de travail")
 
 
+def test_docx_comment_flags_put_the_reviews_reasons_on_their_paragraphs(tmp_path: Path, options: dict[str, object],
+                                                                        marian_dir: Path) -> None:
+    import zipfile
+
+    import docx
+
+    source, plain, commented = tmp_path / "rapport.docx", tmp_path / "plain.docx", tmp_path / "commented.docx"
+    make_docx(source)
+    bilingua.translate_file(str(source), str(plain), **options)
+    bilingua.translate_file(str(source), str(commented), comment_flags=True, **options)
+    assert not any("comments" in n for n in zipfile.ZipFile(plain).namelist())  # only when asked
+    before, after, bare = (docx.Document(str(p)) for p in (source, commented, plain))
+    assert [p.text for p in after.paragraphs] == [p.text for p in bare.paragraphs]  # the same translation
+    reviewer = bilingua.Reviewer()
+    expected = []
+
+    def body(d: docx.document.Document) -> list[docx.text.paragraph.Paragraph]:  # tables' paragraphs too
+        cells = [p for t in d.tables for row in t.rows for c in row.cells for p in c.paragraphs]
+        return [*d.paragraphs, *cells]
+
+    for b, a in zip(body(before), body(after)):
+        messages = [f.message for f in reviewer.review(b.text, a.text).flags] if b.text.strip() else []
+        anchored = a._p.xpath("./w:commentRangeStart")
+        assert bool(anchored) == bool(messages), a.text
+        if messages:
+            expected.append("\n".join(messages))
+    assert expected  # a random model's translations have reasons to be checked
+    comments = list(after.comments)
+    assert sorted(c.text for c in comments) == sorted(expected) and {c.author for c in comments} == {"bilingua"}
+    done = cli("translate", "-i", str(source), "-o", str(tmp_path / "again.docx"), "--model", str(marian_dir),
+               "--backend", "ctranslate2", "--compute-type", "float32", "--beams", "1", "--comment-flags", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert sorted(c.text for c in docx.Document(str(tmp_path / "again.docx")).comments) == sorted(expected)
+    md = tmp_path / "notes.md"
+    md.write_text("# Titre\n\nUn texte.\n", encoding="utf-8")
+    refused = cli("translate", "-i", str(md), "--model", str(marian_dir), "--comment-flags")
+    assert refused.returncode == 2 and "--comment-flags" in refused.stderr
+    with pytest.raises(bilingua.InputError, match="comments"):
+        bilingua.translate_file(str(md), comment_flags=True, **options)
+
+
 def test_a_corrupt_docx_is_one_error_line_and_no_output(tmp_path: Path, marian_dir: Path) -> None:
     source = tmp_path / "rapport.docx"
     source.write_bytes(b"PK\x03\x04 this is not really a zip")

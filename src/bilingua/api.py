@@ -67,7 +67,8 @@ def translate(text: str | list[str], **options: Any) -> str | list[str]:
 
 
 def translate_file(
-    path: str, out_path: str | None = None, *, format: str | None = None, extract: bool = False, **options: Any
+    path: str, out_path: str | None = None, *, format: str | None = None, extract: bool = False,
+    comment_flags: bool = False, **options: Any
 ) -> str | bytes:
     """Translate a file in its own format (from its extension, or ``format``) and return the translation.
 
@@ -75,16 +76,19 @@ def translate_file(
     ``out_path`` it is also written there, atomically, in the same format;
     the input file is never overwritten. ``extract=True`` takes a web page's
     main article only (no menus or footers) and gives it as Markdown.
+    ``comment_flags=True`` (``.docx``) comments each paragraph the review flags with its reasons.
     """
     form = format_of(path, format)
     if extract and form != "html":  # before any work (translate_document checks it too)
         raise InputError("extract=True takes a web page (html)")
+    if comment_flags and not get_format(form).comments:
+        raise InputError(f"comment_flags=True takes a format with comments, not {form}")
     if out_path is not None:
         if same_file(path, out_path):
             raise InputError(f"{out_path} is the input file; bilingua never overwrites its input")
         check_output(out_path)  # before any work
     document = read_bytes(path) if get_format(form).binary else read_text(path)
-    out = get_pipeline(**options).translate_document(document, form, extract=extract)
+    out = get_pipeline(**options).translate_document(document, form, extract=extract, comment_flags=comment_flags)
     if out_path is not None:
         if isinstance(out, bytes):
             write_binary(out_path, out)

@@ -74,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a web page: write only its main article (no menus or footers), translated, as Markdown")
     p.add_argument("--review", action="store_true",
                    help="also write to stderr each sentence a person should check, and why (plain text)")
+    p.add_argument("--comment-flags", action="store_true",
+                   help="a .docx: put a Word comment on each paragraph a person should check, saying why")
     _model_options(p, summarizer=False)
     add_flags(p.add_argument_group("review options"), ReviewOptions)
 
@@ -296,6 +298,9 @@ def _run_text_command(args: argparse.Namespace) -> int:
     if getattr(args, "review", False) and (form != "text" or args.format != "text"):
         raise UsageError("--review reviews a plain-text translation; for a document's flags use "
                          "bilingua process --format json")
+    if getattr(args, "comment_flags", False) and not (get_format(form).comments and as_document):
+        raise UsageError(f"--comment-flags writes comments into a {', '.join(formats(comments=True))} document, "
+                         f"not into {form if as_document else '--format ' + args.format}")
     if get_format(form).binary and as_document and not args.output:
         raise UsageError(f"a translated {form} document is written with -o FILE, not to the terminal")
     document = _read_binary(args, form) if get_format(form).binary else _read_input(args)
@@ -305,7 +310,8 @@ def _run_text_command(args: argparse.Namespace) -> int:
     pipeline = Pipeline(translation=translation, summary=summary, review=review, progress=not args.quiet)
     summarize = args.command != "translate"
     if form != "text" and as_document:
-        translated = pipeline.translate_document(document, form, extract=getattr(args, "extract", False))
+        translated = pipeline.translate_document(document, form, extract=getattr(args, "extract", False),
+                                                 comment_flags=getattr(args, "comment_flags", False))
         if isinstance(translated, bytes):
             write_binary(args.output, translated, force=args.force)
         else:

@@ -14,7 +14,7 @@ from . import progress
 from .backends import GenerationOptions, needs_model, open_stack
 from .checks import at_least
 from .errors import InputError
-from .formats import format_of, plain_text, translate_document
+from .formats import format_of, formats, get_format, plain_text, translate_document
 from .hub import resolve_model
 from .io import check_text
 from .detection import LanguageDetector
@@ -277,24 +277,36 @@ class Pipeline:
             return list(texts)
         return [d.text for d in self.load_translator(pair)[0].translate_blocks(texts)]
 
-    def translate_document(self, document: str | bytes, format: str, *, extract: bool = False) -> str | bytes:
+    def translate_document(self, document: str | bytes, format: str, *, extract: bool = False,
+                           comment_flags: bool = False) -> str | bytes:
         """A document in its own format translated: text, or bytes for a binary format (``docx``).
 
         ``extract=True`` takes a web page's main article only (no menus or
         footers) and gives it, translated, as Markdown. Under ``source="auto"``
-        the pair is the one of the document's text.
+        the pair is the one of the document's text. ``comment_flags=True``
+        (``docx``) puts a Word comment on each paragraph the review flags,
+        with its reasons (see :func:`bilingua.review`).
         """
         if isinstance(document, str):
             check_text(document, "translate_document")
+        if comment_flags and not get_format(format_of(None, format)).comments:
+            raise InputError(f"comment_flags needs a format with comments ({', '.join(formats(comments=True))}), "
+                             f"not {format}")
         if format_of(None, format) == "text" and not extract:
             return self.translate(str(document))
         # Only auto reads the text to choose: parsing a document costs what translating its markup does.
         chosen = self.pair_of(plain_text(document, format)) if self.options.source == AUTO else self.options.named_pair
         if chosen is None:
             return document
+        notes = partial(self._flag_notes, chosen) if comment_flags else None
         with translating(chosen):
             return translate_document(document, format, partial(self._translate_texts, pair=chosen),
-                                      partial(self._aligned, chosen), extract=extract)
+                                      partial(self._aligned, chosen), extract=extract, notes=notes)
+
+    def _flag_notes(self, chosen: Pair, sources: list[str], translations: list[str]) -> list[list[str]]:
+        """What a reader should check in each translated paragraph: its review's messages."""
+        reviewer = self._reviewers[chosen.name].get()[0]
+        return [[f.message for f in r.flags] for r in reviewer.review_all(sources, translations)]
 
     def translate_aligned(self, texts: list[str]) -> list[list[tuple[str, int]]]:
         """Each text translated in whole sentences, its words each with its source word (see :meth:`Translator.translate_aligned`)."""

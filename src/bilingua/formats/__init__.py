@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..errors import InputError
 from . import docx, html, markdown, subtitles  # noqa: F401  (each registers its format)
 from ..text import lines_with_ends
-from .base import Aligned, Translate, respace
+from .base import Aligned, Notes, Translate, respace
 from .extract import main_article
 from .html import html_text
 from .markdown import translate_markdown
@@ -34,18 +34,23 @@ register_format("text", extensions=(".txt", ".text"), translate=_plain, text=str
 
 
 def translate_document(document: str | bytes, form: str, translate: Translate, aligned: Aligned | None = None,
-                       *, extract: bool = False) -> str | bytes:
+                       *, extract: bool = False, notes: Notes | None = None) -> str | bytes:
     """``document`` in format ``form`` with its text translated and its structure kept.
 
     A binary format's document is bytes, any other's text. ``extract=True``
     takes a web page's main article only and gives it, translated, as Markdown.
+    ``notes`` (formats with comments: ``docx``) comments each paragraph with what to check in it.
     """
     fmt = get_format(form)
     if extract and fmt.name != "html":
         raise InputError("extract takes a web page (html)")
+    if notes is not None and not fmt.comments:
+        raise InputError(f"a {fmt.name} document cannot carry comments; {', '.join(formats(comments=True))} can")
     fmt.check(document)
     if extract:
         return extract_article(str(document), translate)
+    if notes is not None:
+        return fmt.translate(document, translate, aligned, notes=notes)  # type: ignore[no-any-return]
     return fmt.translate(document, translate, aligned)  # type: ignore[no-any-return]
 
 

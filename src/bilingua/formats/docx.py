@@ -21,7 +21,7 @@ from ..alignment import segments
 from ..text import same_words
 from ..errors import InputError
 from .registry import register_format
-from .base import Aligned, Translate, respace
+from .base import Aligned, Notes, Translate, respace
 
 __all__ = ["translate_docx", "docx_text"]
 
@@ -230,19 +230,24 @@ def _text(piece: list[Any]) -> str:
     return "".join(run.text for run in piece)
 
 
-def translate_docx(data: bytes, translate: Translate, aligned: Aligned | None = None) -> bytes:
+def translate_docx(data: bytes, translate: Translate, aligned: Aligned | None = None, *,
+                   notes: Notes | None = None) -> bytes:
     """A .docx file's bytes with its text translated; styles, formatting, links, tables kept.
 
     With ``aligned`` (:meth:`Pipeline.translate_aligned`), a stretch of runs
     of different formatting is translated in whole sentences and each
     formatting goes to the words the model aligns with it; without, each
-    formatting's text is translated on its own.
+    formatting's text is translated on its own. With ``notes``, each
+    paragraph of the body (tables too) gets a Word comment, by "bilingua",
+    saying what a reader should check in its translation.
     """
     document = _open(data)
-    notes = _notes(document)
+    footnotes = _notes(document)
     own = list(_paragraphs(document))
-    stories = {str(p.part.partname) for p in own} | {str(part.partname) for part, _ in notes}
-    paragraphs = [*own, *_note_paragraphs(document, notes)]
+    body = [p for p in own if p.part is document.part] if notes is not None else []
+    before = [p.text for p in body]
+    stories = {str(p.part.partname) for p in own} | {str(part.partname) for part, _ in footnotes}
+    paragraphs = [*own, *_note_paragraphs(document, footnotes)]
     spans = [span for paragraph in paragraphs for span in _spans(paragraph)]
     mixed = [s for s in spans if aligned is not None and len(s) > 1 and sum(bool(_text(p).strip()) for p in s) > 1]
     together = {id(s) for s in mixed}
@@ -256,10 +261,29 @@ def translate_docx(data: bytes, translate: Translate, aligned: Aligned | None = 
         words = aligned(["".join(_text(p) for p in span) for span in mixed])
         for span, span_words in zip(mixed, words):
             _rebuild(span, span_words)
-    _store_notes(notes)
+    _store_notes(footnotes)
+    if notes is not None:
+        stories |= _comment(document, body, before, notes)
     out = io.BytesIO()
     document.save(out)
     return _repacked(data, out.getvalue(), {name.lstrip("/") for name in stories})
+
+
+def _comment(document: Any, body: list[Any], before: list[str], notes: Notes) -> set[str]:
+    """Comment each translated paragraph that has something to check; the package parts that then change."""
+    todo = [i for i, (p, text) in enumerate(zip(body, before)) if text.strip() and p.runs]
+    said = notes([before[i] for i in todo], [body[i].text for i in todo]) if todo else []
+    commented = [(body[i], messages) for i, messages in zip(todo, said) if messages]
+    for paragraph, messages in commented:
+        document.add_comment(paragraph.runs, "\n".join(messages), author="bilingua", initials="BL")
+    if not commented:
+        return set()
+    from docx.opc.constants import RELATIONSHIP_TYPE
+
+    # The comments part (new, or the document's own), the relationship to it, and its content type.
+    part = document.part
+    comments = {str(r.target_part.partname) for r in part.rels.values() if r.reltype == RELATIONSHIP_TYPE.COMMENTS}
+    return comments | {str(part.partname.rels_uri), "/[Content_Types].xml"}
 
 
 def _repacked(original: bytes, saved: bytes, stories: set[str]) -> bytes:
@@ -289,6 +313,8 @@ def _repacked(original: bytes, saved: bytes, stories: set[str]) -> bytes:
             before = old.read(info)
             after = new.read(info.filename) if info.filename in stories else before
             out.writestr(info, before if same(before, after) else after, compress_type=info.compress_type)
+        for name in sorted(stories - set(old.namelist())):  # a part bilingua added (the comments)
+            out.writestr(name, new.read(name), compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
@@ -337,4 +363,4 @@ def docx_text(data: bytes) -> str:
     return "\n".join(p.text for p in _paragraphs(_open(data)) if p.text.strip())
 
 
-register_format("docx", extensions=(".docx",), translate=translate_docx, text=docx_text, binary=True)
+register_format("docx", extensions=(".docx",), translate=translate_docx, text=docx_text, binary=True, comments=True)

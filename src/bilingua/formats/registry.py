@@ -27,6 +27,8 @@ class Format:
     ``translate(source, translate, aligned)`` gives the translated document
     (``translate`` translates a list of texts in one pass, ``aligned`` gives
     word alignments for inline markup); ``text(source)`` the text it holds.
+    A format with ``comments`` also takes ``notes=`` (see :data:`~.base.Notes`)
+    and writes them as comments on their paragraphs.
     """
 
     name: str
@@ -34,6 +36,7 @@ class Format:
     translate: Callable[..., Any]
     text: Callable[[Any], str]
     binary: bool = False
+    comments: bool = False
 
     def check(self, document: object) -> None:
         """A binary format's document is bytes, any other's text: a ``TypeError`` otherwise."""
@@ -47,19 +50,21 @@ FORMATS: dict[str, Format] = {}
 
 
 def register_format(name: str, *, extensions: tuple[str, ...], translate: Callable[..., Any],
-                    text: Callable[[Any], str], binary: bool = False) -> Format:
+                    text: Callable[[Any], str], binary: bool = False, comments: bool = False) -> Format:
     """Register a format (a format module calls this once, at import)."""
     taken = {e: f.name for f in FORMATS.values() for e in f.extensions if f.name != name}
     clash = [e for e in extensions if e in taken]
     if clash:
         raise ValueError(f"extension {clash[0]} is already the {taken[clash[0]]} format's")
-    FORMATS[name] = Format(name, tuple(e.lower() for e in extensions), translate, text, binary)
+    FORMATS[name] = Format(name, tuple(e.lower() for e in extensions), translate, text, binary, comments)
     return FORMATS[name]
 
 
-def formats(*, binary: bool | None = None) -> tuple[str, ...]:
-    """The names of the registered formats (only the binary or only the text ones when asked)."""
-    return tuple(n for n, f in FORMATS.items() if binary is None or f.binary == binary)
+def formats(*, binary: bool | None = None, comments: bool | None = None) -> tuple[str, ...]:
+    """The names of the registered formats (only the binary or only the text ones, or only those that
+    carry comments, when asked)."""
+    return tuple(n for n, f in FORMATS.items()
+                 if (binary is None or f.binary == binary) and (comments is None or f.comments == comments))
 
 
 def get_format(name: str) -> Format:
