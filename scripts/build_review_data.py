@@ -6,10 +6,12 @@ Writes, under src/bilingua/data/:
 - ``common.fr.txt`` / ``common.en.txt``: the words written in lower case somewhere in that side of
   FLORES: a capitalised word among them ("Terre", "South") is a common word in a name, which a
   translation may translate, not a name it must keep;
-- ``exonyms.fr-en.tsv``: a French name and its English form (Suède / Sweden, français / French), from FLORES
-  and the Tatoeba pairs the review suite does not use: where a sentence pair leaves exactly one
-  unexplained name on each side, or where a name comes with one word of the other language in at
-  least half the pairs that hold either (Dice coefficient).
+- ``exonyms.fr-en.tsv``: a French name and its English form (Suède / Sweden, français / French):
+  the names of countries, regions and languages in the Unicode CLDR (read through Babel; an English
+  name of several words also gives its initials, United Kingdom / UK), then from FLORES and the
+  Tatoeba pairs the review suite does not use: where a sentence pair leaves exactly one unexplained
+  name on each side, or where a name comes with one word of the other language in at least half
+  the pairs that hold either (Dice coefficient).
 
 It also prints the pair's length ratio (mean and standard deviation of the log of the translation's
 letters over the source's), for ``Pair.length_ratio`` in bilingua/languages.py.
@@ -45,16 +47,35 @@ def main() -> None:
     ten = (data / "tatoeba_fra_eng/tatoeba-test-v2021-08-07.eng").read_text(encoding="utf-8").splitlines()
     spare = sorted(set(range(len(tfr))) - set(tatoeba_sample(len(tfr))))
     fr_all, en_all = fr + [tfr[i] for i in spare], en + [ten[i] for i in spare]
-    rows = sorted(_by_elimination(fr_all, en_all) | _by_association(fr_all, en_all, "fr", "en")
+    rows = sorted(_from_cldr() | _by_elimination(fr_all, en_all) | _by_association(fr_all, en_all, "fr", "en")
                   | {(a, b) for b, a in _by_association(en_all, fr_all, "en", "fr")})
     rows = [(a, b) for a, b in rows if _key(a) != _key(b)]
-    (out / "exonyms.fr-en.tsv").write_text("# French name<TAB>English name, from FLORES-200 devtest and Tatoeba outside the "
-                                    "review suite (scripts/build_review_data.py)\n"
+    (out / "exonyms.fr-en.tsv").write_text("# French name<TAB>English name, from the Unicode CLDR (via Babel), FLORES-200 "
+                                           "devtest and Tatoeba outside the review suite (scripts/build_review_data.py)\n"
                                     + "".join(f"{a}\t{b}\n" for a, b in rows), encoding="utf-8")
     for source, target, a, b in (("fr", "en", fr, en), ("en", "fr", en, fr)):
         logs = [math.log(max(_letters(y), 1) / max(_letters(x), 1)) for x, y in zip(a, b)]
         print(f"{source}-{target}: length_ratio=({statistics.mean(logs):.3f}, {statistics.stdev(logs):.3f})")
     print(f"{len(rows)} exonyms")
+
+
+def _from_cldr() -> set[tuple[str, str]]:
+    """The countries, regions and languages as CLDR names them in French and in English."""
+    from babel import Locale
+
+    fr, en = Locale("fr"), Locale("en")
+    rows = set()
+    for table in ("territories", "languages"):
+        theirs = getattr(en, table)
+        for code, name in getattr(fr, table).items():
+            english = theirs.get(code)
+            if not english or "(" in name or "(" in english:
+                continue
+            rows.add((_key(name), _key(english)))
+            words = english.split()
+            if table == "territories" and len(words) > 1 and all(w[0].isupper() for w in words):
+                rows.add((_key(name), "".join(w[0] for w in words).lower()))  # United Kingdom: UK
+    return rows
 
 
 def _by_elimination(fr: list[str], en: list[str]) -> set[tuple[str, str]]:

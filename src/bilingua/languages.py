@@ -113,19 +113,25 @@ LANGUAGES: dict[str, Language] = {
         clause_words=("et", "ou", "mais", "donc", "car", "puis", "qui", "que", "dont", "où"),
         snowball="french",
         decimal=",",
-        thousands=" \u00a0\u202f.",
+        thousands=" \u00a0\u202f\u2009.",
         number_words=_words("deux trois quatre cinq six sept huit - dix onze douze treize quatorze quinze seize "
                             "dix-sept dix-huit dix-neuf vingt", 2) + (("trente", 30), ("quarante", 40),
-                           ("cinquante", 50), ("soixante", 60), ("cent", 100), ("mille", 1000), ("zéro", 0)),
+                           ("cinquante", 50), ("soixante", 60), ("soixante-dix", 70), ("quatre-vingts", 80),
+                           ("quatre-vingt", 80), ("quatre-vingt-dix", 90), ("cent", 100), ("mille", 1000),
+                           ("zéro", 0), ("millième", 1000))
+        + _words("- troisième quatrième cinquième sixième septième huitième neuvième dixième onzième douzième "
+                 "treizième quatorzième quinzième seizième dix-septième dix-huitième dix-neuvième vingtième", 2),
         scales=(("mille", 10**3), ("million", 10**6), ("millions", 10**6), ("milliard", 10**9), ("milliards", 10**9),
                 ("md", 10**9)),
         # "ne" with its partner (pas, plus, jamais...) in the clause, not "ne ... que" (only) nor the
         # expletive "ne" of "avant qu'il ne parte".
-        negations=(r"\b(?:ne\b|n['’])(?=[^,;.!?]*?\b(?:pas|plus|jamais|rien|personne|aucune?|guère|point|ni|nulle?)\b)",
-                   r"\bsans\b(?! (?:doute|cesse)\b)", r"(?<!\bn['’])\bjamais\b(?![^,;.!?]*\bne\b)",
+        # "N'oubliez pas" (remember) and "ne manquez pas de" (be sure to) say yes.
+        negations=(r"\b(?:ne\b|n['’])(?!\s*(?:oubli|manqu|hésit))"
+                   r"(?=[^,;.!?]*?\b(?:pas|plus|jamais|rien|personne|aucune?|guère|point|ni|nulle?)\b)",
+                   r"\bsans\b(?! (?:doute|cesse|danger|risque)\b)", r"(?<!\bn['’])\bjamais\b(?![^,;.!?]*\bne\b)",
                    r"\brien\b(?<!\bde rien)", r"\baucune?\b", r"\bpersonne ne\b", r"\bnon\b(?! (?:seulement|loin)\b)"),
         #: Words that say no less plainly (échouer, "l'absence de"): a translation may render a negation with them.
-        weak_negations=(r"\b(?:ne\b|n['’])", r"\béchou", r"\bincapable", r"\babsen", r"\bmanqu", r"\bfaute de\b",
+        weak_negations=(r"\b(?:ne\b|n['’])(?![^,;.!?]*\bqu)", r"\béchou", r"\bpeu\b", r"\binutile", r"\bincapable", r"\babsen", r"\bmanqu", r"\bfaute de\b",
                         r"\bévit", r"\bempêch", r"\bau lieu\b", r"\bplutôt que\b", r"\bprivée?s?\b", r"\brefus",
                         r"\bnon-", r"\bni\b", r"\bpas\b", r"\bjamais\b", r"\bin(?:connu|capable|suffisant)",
                         r"\bimpossib", r"\binterdi", r"\b(?:in|im|ir|il)\w+(?:ible|able)s?\b", r"\bfau(?:x|sses?)\b",
@@ -150,10 +156,15 @@ LANGUAGES: dict[str, Language] = {
         porter=True,
         number_words=_words("two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                             "sixteen seventeen eighteen nineteen twenty", 2) + (("thirty", 30), ("forty", 40),
-                           ("fifty", 50), ("sixty", 60), ("hundred", 100), ("thousand", 1000), ("zero", 0),
-                           ("dozen", 12), ("one", 1)),
+                           ("fifty", 50), ("sixty", 60), ("seventy", 70), ("eighty", 80), ("ninety", 90),
+                           ("hundred", 100), ("thousand", 1000), ("zero", 0), ("dozen", 12), ("one", 1),
+                           ("thousandth", 1000))
+        + _words("- third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
+                 "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth", 2),
         scales=(("thousand", 10**3), ("million", 10**6), ("millions", 10**6), ("billion", 10**9), ("billions", 10**9)),
-        negations=(r"\bnot\b", r"n['’]t\b", r"\bcannot\b", r"\bnever\b", r"\bno\b(?!\.\s*\d)(?!-)",
+        # "not uncommon" and "no matter how" say yes.
+        negations=(r"\bnot\b(?! (?:un|in|im)\w+)", r"n['’]t\b", r"\bcannot\b", r"\bnever\b",
+                   r"\bno\b(?!\.\s*\d)(?!-)(?! matter\b)",
                    r"\bnothing\b", r"\bnobody\b", r"\bno one\b", r"\bnone\b", r"\bneither\b", r"\bnor\b",
                    r"\bwithout\b"),
         weak_negations=(r"\bnon-(?=\w)", r"\bfail", r"\bunable\b", r"\black", r"\binstead\b", r"\babsen",
@@ -161,7 +172,8 @@ LANGUAGES: dict[str, Language] = {
                         r"-free\b", r"\bun(?!ited|til|der|ion|ique|iversit)\w+(?:ed|able|ible|ful|known|ly)\b",
                         r"\bimpossib", r"\bban(?:s|ned)?\b", r"\bforbid", r"\bonly\b", r"\bin(?:complete|capable|sufficient)",
                         r"\b(?:in|im|ir|il|dis)\w+(?:ible|able)\b", r"\w+less(?:ly|ness)?\b", r"\buntil\b", r"\bshort of\b",
-                        r"\bhard to\b", r"\bjust\b", r"\bfalse\b", r"\bfree\b", r"\bhardly\b", r"\bbarely\b"),
+                        r"\bhard to\b", r"\bjust\b", r"\bfalse\b", r"\bfree\b", r"\bhardly\b", r"\bbarely\b",
+                        r"\bas opposed to\b", r"\blimited\b", r"\bfew\b", r"\blittle\b"),
         calendar=tuple("january february march april may june july august september october november december "
                        "monday tuesday wednesday thursday friday saturday sunday".split()),
         unnegations=((r"\bcannot\b", "can"), (r"\bcan['’]t\b", "can"), (r"\bwon['’]t\b", "will"),

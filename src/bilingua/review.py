@@ -234,12 +234,21 @@ def _unmatched(mine: list[Number], theirs: list[Number]) -> list[Number]:
     return [n for n in mine if not n.values & pool]
 
 
+def _aside(side: Side, n: Number, other: Side) -> bool:
+    """Whether a number is in brackets, where the other side has none."""
+    before = side.text[:n.start]
+    return before.count("(") > before.count(")") and "(" not in other.text
+
+
 @check("number")
 def _numbers(p: Pairing) -> Iterator[Flag]:
     s, t = numbers(p.source), numbers(p.translation)
     lost, new = _unmatched(s, t), _unmatched(t, s)
-    # A number in words may be rendered freely ("deux" as "both"); one in figures may not, nor a changed one.
-    if not (any(not n.word for n in lost + new) or (lost and new)):
+    # A number in words may be rendered freely ("deux" as "both"), and one in brackets the other side
+    # lacks may be a conversion ("250 meters (820 feet)"); one in figures may not, nor a changed one.
+    soft = [n.word or _aside(side, n, other) for ns, side, other in ((lost, p.source, p.translation),
+                                                                      (new, p.translation, p.source)) for n in ns]
+    if not (not all(soft) or (lost and new)):
         return
     if lost:
         n = lost[0]
@@ -260,16 +269,32 @@ def negations(side: Side, *, weak: bool = False) -> list[tuple[int, int]]:
     """Where the text says no: one span per negation the language's rules find (``weak``: and where it
     may say so less plainly)."""
     patterns = side.language.negations + (side.language.weak_negations if weak else ())
-    return sorted(m.span() for pattern in patterns for m in re.finditer(pattern, side.lower))
+    found = {m.span() for pattern in patterns for m in re.finditer(pattern, side.lower)}
+    # A capitalised word inside a sentence is part of a name: "Médecins Sans Frontières", "Did Not Finish".
+    return sorted((a, b) for a, b in found if not (side.text[a].isupper() and not _OPENERS.search(side.text[:a])))
+
+
+def _loose(side: Side, strong: list[tuple[int, int]]) -> int:
+    """How many of a side's weak negations stand apart from its plain ones (each plain one reaches to the
+    end of its clause: "n'était toujours pas" is one negation, not a plain one and a weak one)."""
+    reach = []
+    for start, _ in strong:
+        end = _CLAUSE_END.search(side.lower, start)
+        reach.append((start, end.start() if end else len(side.lower)))
+    return sum(not any(a <= start <= b for a, b in reach) for start, _ in negations(side, weak=True))
+
+
+_CLAUSE_END = re.compile(r"[,;.!?:]")
 
 
 @check("negation")
 def _negation(p: Pairing) -> Iterator[Flag]:
-    # Plainly negative on one side, and nothing on the other that may say no: a negation is lost or added.
+    # Plainly negative on one side, not on the other, and no word there that may say no unless the first
+    # side has one like it ("empêché" / "prevented"): a negation is lost or added.
     s, t = negations(p.source), negations(p.translation)
-    if s and not t and not negations(p.translation, weak=True):
+    if s and not t and _loose(p.translation, t) <= _loose(p.source, s):
         yield Flag("negation", "The source says no here, but the translation has no negation.", s[0], None)
-    elif t and not s and not negations(p.source, weak=True):
+    elif t and not s and _loose(p.source, s) <= _loose(p.translation, t):
         yield Flag("negation", "The translation says no, but the source has no negation.", None, t[0])
 
 
@@ -388,7 +413,7 @@ def _sentences(side: Side) -> int:
 
 
 #: Beyond these many standard deviations a translation is too short or too long to be whole.
-OMISSION_Z, ADDITION_Z, LENGTH_Z = -2.6, 2.8, -1.5
+OMISSION_Z, ADDITION_Z, LENGTH_Z = -1.9, 2.8, -1.5
 
 
 @check("length")

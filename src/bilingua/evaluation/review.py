@@ -109,7 +109,8 @@ def _replace(text: str, start: int, end: int, new: str) -> str:
 
 
 def _number(s: Side, t: Side, rng: random.Random, corpus: _Corpus) -> tuple[str, str] | None:
-    shared = [n for n in numbers(t) if not n.word and any(n.values & m.values for m in numbers(s))]
+    shared = [n for n in numbers(t) if not n.word and any(c.isdigit() for c in t.text[n.start:n.end])
+              and any(n.values & m.values for m in numbers(s))]  # figures only (a Roman century has none)
     if not shared:
         return None
     n = rng.choice(shared)
