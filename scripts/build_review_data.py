@@ -4,7 +4,7 @@ does not score what was fitted): ``python scripts/build_review_data.py [DATA_DIR
 Writes, under src/bilingua/data/:
 
 - ``common.fr.txt`` / ``common.en.txt``: the words written in lower case somewhere in that side of
-  FLORES: a capitalised word among them ("Terre", "South") is a common word in a name, which a
+  FLORES or of the Tatoeba pairs the review suite does not use: a capitalised word among them ("Terre", "South") is a common word in a name, which a
   translation may translate, not a name it must keep;
 - ``exonyms.fr-en.tsv``: a French name and its English form (Suède / Sweden, français / French):
   the names of countries, regions and languages in the Unicode CLDR (read through Babel; an English
@@ -37,15 +37,16 @@ def main() -> None:
     fr = (data / "flores200_devtest/fra_Latn.devtest").read_text(encoding="utf-8").splitlines()
     en = (data / "flores200_devtest/eng_Latn.devtest").read_text(encoding="utf-8").splitlines()
     out = ROOT / "src" / "bilingua" / "data"
-    for code, lines in (("fr", fr), ("en", en)):
-        words = sorted({w.key for line in lines for w in Side(line, LANGUAGES[code]).words
-                        if w.text.islower() and len(w.text) > 1})
-        (out / f"common.{code}.txt").write_text(f"# lower-case words of FLORES-200 devtest {code}\n"
-                                              + "\n".join(words) + "\n", encoding="utf-8")
-    # Tatoeba's pairs besides the review suite's sample, to find more names than FLORES has.
+    # Tatoeba's pairs besides the review suite's sample, to find more words and names than FLORES has.
     tfr = (data / "tatoeba_fra_eng/tatoeba-test-v2021-08-07.fra").read_text(encoding="utf-8").splitlines()
     ten = (data / "tatoeba_fra_eng/tatoeba-test-v2021-08-07.eng").read_text(encoding="utf-8").splitlines()
     spare = sorted(set(range(len(tfr))) - set(tatoeba_sample(len(tfr))))
+    for code, lines in (("fr", fr + [tfr[i] for i in spare]), ("en", en + [ten[i] for i in spare])):
+        words = sorted({w.key for line in lines for w in Side(line, LANGUAGES[code]).words
+                        if w.text.islower() and len(w.text) > 1})
+        (out / f"common.{code}.txt").write_text(f"# lower-case words of FLORES-200 devtest {code} and of the Tatoeba "
+                                              "pairs outside the review suite\n"
+                                              + "\n".join(words) + "\n", encoding="utf-8")
     fr_all, en_all = fr + [tfr[i] for i in spare], en + [ten[i] for i in spare]
     rows = sorted(_from_cldr() | _by_elimination(fr_all, en_all) | _by_association(fr_all, en_all, "fr", "en")
                   | {(a, b) for b, a in _by_association(en_all, fr_all, "en", "fr")})

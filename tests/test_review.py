@@ -59,6 +59,14 @@ def test_names_allow_exonyms_and_catch_a_swap() -> None:
     assert "name" not in kinds("L'Allemagne et la Suède ont signé.", "Germany and Sweden signed.")
     assert "name" not in kinds("Selon l'ONU, la crise dure.", "According to the UN, the crisis goes on.")
     assert "name" in kinds("M. Dupont a rencontré Obama à Genève.", "Mr. Dupont met Merkel in Geneva.")
+    # a name after an elided article is a name; an acronym may stand for the other side's words
+    assert "name" in kinds("Le mois dernier, l'Iran a connu sa pire catastrophe aérienne.",
+                           "Last month Africa saw its worst air disaster.")
+    assert "name" not in kinds("Cela gêne la campagne du PS à Paris.", "This hinders the Socialist Party's campaign "
+                                                                        "in Paris.")
+    # a headline's capitals are not names
+    assert "name" not in kinds("Un blessé grave dans un accident sur le ring de Bruxelles", source="fr",
+                               translation="One Seriously Injured in Accident on Brussels Ring Road")
 
 
 def test_omission_and_addition_follow_the_pairs_lengths() -> None:

@@ -85,6 +85,32 @@ class Side:
         return frozenset({w.key for w in self.words} | parts)
 
     @functools.cached_property
+    def initials(self) -> frozenset[str]:
+        """The initials, letters sorted, of each run of two to six capitalised words ("Parti socialiste"
+        has none, "Socialist Party" gives "ps"): what an acronym of the other language may stand for."""
+        out, run = set(), []
+        for w in [*self.words, None]:
+            if w is not None and w.text[0].isupper():
+                run.append(w.key[0])
+                continue
+            if w is not None and len(w.text) <= 3 and w.text.islower() and run:  # "of", "de", "du"
+                continue
+            out |= {"".join(sorted(run[i:j])) for i in range(len(run)) for j in range(i + 2, min(len(run), i + 6) + 1)}
+            run = []
+        return frozenset(out)
+
+    @functools.cached_property
+    def headline(self) -> bool:
+        """Whether the text is in title case ("Wrong Way Driver on Brussels Ring Road"): its capitals say
+        nothing of its names."""
+        long = [w for w in self.words if len(w.text) >= 4 and not w.text.isdigit()]
+        capitalised = [w for w in long if w.text[0].isupper()]
+        # Names alone may fill a short sentence ("Dupont a rencontré Obama à Genève"): title case also
+        # capitalises common words ("Seriously Injured in Accident").
+        common = sum(w.key in _common(self.language.code) for w in capitalised[1:])
+        return len(long) >= 4 and len(capitalised) >= 0.7 * len(long) and common >= 2
+
+    @functools.cached_property
     def letters(self) -> int:
         return sum(c.isalnum() for c in self.text)
 
@@ -307,20 +333,29 @@ def names(side: Side) -> list[Word]:
     """Capitalised words not at a sentence's start (and acronyms anywhere): the names a translation keeps."""
     lang, out = side.language, []
     common, scales = _common(lang.code), dict(lang.scales)
-    for w in side.words:
+    for w in map(_unelided, side.words):
         if not w.text[0].isupper() or len(w.text) < 2 or _CENTURY.fullmatch(w.text) or w.key in scales:
             continue
         if re.match(r"i'", w.key):  # I'm, I've
             continue
         acronym = sum(c.isupper() for c in w.text) >= 2
-        if not acronym and (_OPENERS.search(side.text[:w.start]) or w.key in lang.titles or w.key in common
-                            or w.key.split("'")[-1] in common):
+        if not acronym and (side.headline or _OPENERS.search(side.text[:w.start]) or w.key in lang.titles
+                            or w.key in common or w.key.split("'")[-1] in common):
             continue
         out.append(w)
     return out
 
 
 _CENTURY = re.compile(r"[IVX]+(?:e|er|ème)")
+_ELIDED = re.compile(r"[^\W\d_]{1,2}['’](?=[^\W\d_])")
+
+
+def _unelided(w: Word) -> Word:
+    """A word without the elided article or preposition before it: "l'Iran" is the name "Iran"."""
+    m = _ELIDED.match(w.text)
+    if not m or not w.text[m.end()].isupper():
+        return w
+    return Word(w.start + m.end(), w.end, w.text[m.end():], _key(w.text[m.end():]))
 
 
 @functools.lru_cache(maxsize=None)
@@ -334,19 +369,24 @@ def _common(code: str) -> frozenset[str]:
 def _near(key: str, keys: frozenset[str]) -> bool:
     if len(key) < 4:
         return False
-    stem = key[:max(4, len(key) - 3)]
+    # A shared beginning of five letters or more ("Australie", "Australian"); "Singh" is not "singing".
+    stem = key[:max(5, len(key) - 3)]
     for other in keys:
-        if other.startswith(stem) or (len(other) >= 4 and key.startswith(other[:max(4, len(other) - 3)])):
+        if other.startswith(stem) or (len(other) >= 5 and key.startswith(other[:max(5, len(other) - 3)])):
             return True
         if abs(len(other) - len(key)) <= 3 and difflib.SequenceMatcher(None, key, other).ratio() >= 0.8:
             return True
     return False
 
 
-def _found(word: Word, keys: frozenset[str], table: Mapping[str, tuple[str, ...]]) -> bool:
-    """Whether a name is among ``keys``: as it is, in another spelling of ``table``, spelt nearly the same,
-    or as an acronym with its letters in the other language's order (ONU / UNO, FMI / IMF)."""
-    parts = [word.key, *re.split(r"[-']", word.key)]
+def _found(word: Word, other: Side, table: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether a name is in the ``other`` text: as it is, in another spelling of ``table``, spelt nearly
+    the same, or as an acronym with its letters in the other language's order (ONU / UNO, FMI / IMF) or
+    standing for the other side's words (PS / Socialist Party)."""
+    keys = other.keys
+    if word.text.isupper() and len(word.key) >= 2 and "".join(sorted(word.key)) in other.initials:
+        return True
+    parts = [word.key, *(p for p in re.split(r"[-']", word.key) if len(p) >= 3)]  # not the "s" of "Muhammad's"
     if any(k in keys for k in parts):
         return True
     others = [k for part in parts for k in table.get(part, ())]
@@ -362,10 +402,10 @@ def _names(p: Pairing) -> Iterator[Flag]:
     # A name of the source missing from the translation, where the translation has a name of its own that
     # the source lacks: a name swapped. A name rendered as common words ("la Bourse", "the stock
     # exchange") leaves no stray name behind.
-    lost = [w for w in names(p.source) if not _found(w, p.translation.keys, p.reviewer.names)]
+    lost = [w for w in names(p.source) if not _found(w, p.translation, p.reviewer.names)]
     if not lost:
         return
-    stray = [w for w in names(p.translation) if not _found(w, p.source.keys, p.reviewer.back_names)]
+    stray = [w for w in names(p.translation) if not _found(w, p.source, p.reviewer.back_names)]
     if stray:
         w = lost[0]
         yield Flag("name", f"The name {w.text!r} is not in the translation, which has {stray[0].text!r} instead.",
@@ -390,8 +430,12 @@ def _exonyms(source: str, target: str) -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {}
     for mine, theirs in rows:
         out.setdefault(mine, []).append(theirs)
-        for part_m, part_t in zip(mine.split(" "), theirs.split(" ")):  # "Royaume-Uni" may be "United Kingdom"
-            out.setdefault(part_m, []).append(part_t)
+        # A word of a name of several ("Zélande" of "Nouvelle-Zélande") may be any word of the other's
+        # ("New Zealand"): word orders differ (Amérique latine, Latin America); short words ("du") are none.
+        words = [w for w in re.split(r"[ -]", theirs) if len(w) >= 4]
+        for part in re.split(r"[ -]", mine):
+            if len(part) >= 4 and part != mine:
+                out.setdefault(part, []).extend(words)
     return {k: tuple(v) for k, v in out.items()}
 
 
