@@ -52,6 +52,14 @@ def test_a_lost_negation_is_flagged_both_ways() -> None:
     assert "negation" in kinds("The meeting is not on Monday.", "La réunion est lundi.", source="en", target="fr")
     assert "negation" not in kinds("I can't come.", "Je ne peux pas venir.", source="en", target="fr")
     assert "negation" in kinds("Il viendra demain.", "He will not come tomorrow.")
+    # a litotes says yes, a name is no negation, and a weaker negation answers one like it
+    assert "negation" not in kinds("C'est courant ici.", "It is not uncommon here.")
+    assert "negation" not in kinds("Selon Médecins Sans Frontières, l'épidémie grandit.",
+                                   "According to Doctors Without Borders, the outbreak is growing.")
+    assert "negation" not in kinds("Aucun dommage n'a été signalé, mais la panne a empêché l'alerte.",
+                                   "No damage was reported, but the outage prevented the warning.")
+    assert "negation" in kinds("Aucun dommage n'a été signalé, mais la panne a empêché l'alerte.",
+                               "Some damage was reported, but the outage prevented the warning.")
 
 
 def test_names_allow_exonyms_and_catch_a_swap() -> None:

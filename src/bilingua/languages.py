@@ -163,7 +163,7 @@ LANGUAGES: dict[str, Language] = {
                  "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth", 2),
         scales=(("thousand", 10**3), ("million", 10**6), ("millions", 10**6), ("billion", 10**9), ("billions", 10**9)),
         # "not uncommon" and "no matter how" say yes.
-        negations=(r"\bnot\b(?! (?:un|in|im)\w+)", r"n['’]t\b", r"\bcannot\b", r"\bnever\b",
+        negations=(r"\bnot\b(?! (?:un\w+|impossible|insignificant|inconsiderable|infrequent)\b)", r"n['’]t\b", r"\bcannot\b", r"\bnever\b",
                    r"\bno\b(?!\.\s*\d)(?!-)(?! matter\b)",
                    r"\bnothing\b", r"\bnobody\b", r"\bno one\b", r"\bnone\b", r"\bneither\b", r"\bnor\b",
                    r"\bwithout\b"),
