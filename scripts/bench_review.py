@@ -70,9 +70,10 @@ def main() -> None:
     med = {k: statistics.median(row[k] for row in rows) for k in ("translate_s", "review_s", "human_review_s")}
     n = rows[0]["segments"]
     facts = cpu_facts()
+    info = result.models["translation"]
     report = {
-        "machine": f"{platform.processor() or platform.machine()}, {facts.cores} cores", "python": platform.python_version(),
-        "engine": result.models["translation"].get("backend"), "sentences": n, "pairs": len(sentences),
+        "machine": f"{facts.model or platform.machine()}, {facts.cores} cores", "python": platform.python_version(),
+        "engine": f"{info.get('backend')} {info.get('compute_type', '')}, beam {info.get('beams', '?')}".strip(), "sentences": n, "pairs": len(sentences),
         "out_len": args.out_len,
         "runs": args.runs, **med,
         "review_share": med["review_s"] / med["translate_s"],

@@ -7,11 +7,12 @@ The rules (eval/README.md says them in words, so that others can rebuild the sui
   2014), each in both directions: the human translation is the clean case. FLORES-200 devtest is
   left out: the review's word data and length ratio were measured on it.
 - **Injections**, into a copy of the translation, at most one per pair and kind, each drawn with a
-  seed of its own (``random.Random(f"{kind}:{index}")``):
+  seed of its own (``random.Random(f"{kind}:{corpus}:{source language}:{index}")``):
   ``number`` a figure that the source has too is changed (+1..9, or times 10); ``negation`` the
   translation's negation is taken out (not / n't / never / no... ; ne ... pas / sans ...);
   ``name`` a name the source has too is replaced by another name of the corpus; ``omission`` a
-  clause (between commas, or after a conjunction) of at least a quarter of the words is deleted;
+  clause (between commas, or before one of the language's clause words, ``Language.clause_words``) of
+  at least a quarter of the words is deleted;
   ``addition`` another pair's translation (6 words or more) is appended as an invented sentence;
   ``untranslated`` the translation is replaced by the source; ``repetition`` a phrase of 2-4 words
   is written three times (a decoder loop); ``protected`` a URL, e-mail address or hashtag is put
