@@ -68,16 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"bilingua {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("translate", parents=[common], help="translate French text to English")
-    _io_options(p)
-    p.add_argument("--extract", action="store_true",
-                   help="a web page: write only its main article (no menus or footers), translated, as Markdown")
-    p.add_argument("--review", action="store_true",
-                   help="also write to stderr each sentence a person should check, and why (plain text)")
-    p.add_argument("--comment-flags", action="store_true",
-                   help="a .docx: put a Word comment on each paragraph a person should check, saying why")
-    _model_options(p, summarizer=False)
-    add_flags(p.add_argument_group("review options"), ReviewOptions)
+    _add_translate_parser(sub, common)
 
     p = sub.add_parser("summarize", parents=[common], help="English summary of a French text")
     _io_options(p)
@@ -147,6 +138,19 @@ def _add_serve_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     add_flags(p.add_argument_group("service options"), ServiceOptions)
     _model_options(p, summarizer=True)
+
+
+def _add_translate_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("translate", parents=[common], help="translate text (French to English unless --from/--to say)")
+    _io_options(p)
+    p.add_argument("--extract", action="store_true",
+                   help="a web page: write only its main article (no menus or footers), translated, as Markdown")
+    p.add_argument("--review", action="store_true",
+                   help="also write to stderr each sentence a person should check, and why (plain text)")
+    p.add_argument("--comment-flags", action="store_true",
+                   help="a .docx: put a Word comment on each paragraph a person should check, saying why")
+    _model_options(p, summarizer=False)
+    add_flags(p.add_argument_group("review options"), ReviewOptions)
 
 
 def _add_review_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -291,18 +295,7 @@ def _run_text_command(args: argparse.Namespace) -> int:
     _check_paths(args)
     form = format_of(args.input if args.input and args.input != "-" else None, args.input_format)
     as_document = args.command == "translate" and args.format == "text"  # the output in the input's format
-    if form != "text" and args.format == "jsonl":
-        raise UsageError(f"--format jsonl reads one plain-text document per line, not {form}")
-    if getattr(args, "extract", False) and (form != "html" or args.format != "text"):
-        raise UsageError("--extract takes a web page (.html, or --input-format html) and writes Markdown")
-    if getattr(args, "review", False) and (form != "text" or args.format != "text"):
-        raise UsageError("--review reviews a plain-text translation; for a document's flags use "
-                         "bilingua process --format json")
-    if getattr(args, "comment_flags", False) and not (get_format(form).comments and as_document):
-        raise UsageError(f"--comment-flags writes comments into a {', '.join(formats(comments=True))} document, "
-                         f"not into {form if as_document else '--format ' + args.format}")
-    if get_format(form).binary and as_document and not args.output:
-        raise UsageError(f"a translated {form} document is written with -o FILE, not to the terminal")
+    _check_form(args, form, as_document)
     document = _read_binary(args, form) if get_format(form).binary else _read_input(args)
     from .pipeline import Pipeline
 
@@ -343,6 +336,22 @@ def _run_text_command(args: argparse.Namespace) -> int:
     else:
         _emit(args, f"{result.translation.rstrip()}\n\nSummary:\n{result.summary}\n")
     return EXIT_OK
+
+
+def _check_form(args: argparse.Namespace, form: str, as_document: bool) -> None:
+    """What a text command's input format allows, checked before anything is read."""
+    if form != "text" and args.format == "jsonl":
+        raise UsageError(f"--format jsonl reads one plain-text document per line, not {form}")
+    if getattr(args, "extract", False) and (form != "html" or args.format != "text"):
+        raise UsageError("--extract takes a web page (.html, or --input-format html) and writes Markdown")
+    if getattr(args, "review", False) and (form != "text" or args.format != "text"):
+        raise UsageError("--review reviews a plain-text translation; for a document's flags use "
+                         "bilingua process --format json")
+    if getattr(args, "comment_flags", False) and not (get_format(form).comments and as_document):
+        raise UsageError(f"--comment-flags writes comments into a {', '.join(formats(comments=True))} document, "
+                         f"not into {form if as_document else '--format ' + args.format}")
+    if get_format(form).binary and as_document and not args.output:
+        raise UsageError(f"a translated {form} document is written with -o FILE, not to the terminal")
 
 
 def _print_flags(result: Any) -> None:

@@ -274,7 +274,7 @@ def _numbers(p: Pairing) -> Iterator[Flag]:
     # lacks may be a conversion ("250 meters (820 feet)"); one in figures may not, nor a changed one.
     soft = [n.word or _aside(side, n, other) for ns, side, other in ((lost, p.source, p.translation),
                                                                       (new, p.translation, p.source)) for n in ns]
-    if not (not all(soft) or (lost and new)):
+    if all(soft) and not (lost and new):
         return
     if lost:
         n = lost[0]
