@@ -225,6 +225,23 @@ def test_every_suite_is_well_formed(evaldata: Path) -> None:
         assert size == suite.size
 
 
+def test_the_review_suite_scores_every_injected_kind(evaldata: Path, tmp_path: Path) -> None:
+    done = run_cli("--suite", "review", "--data-dir", str(evaldata), "--limit", "40", "--n-samples", "50",
+                   "--worst", "2", "--json", "--report", str(tmp_path / "review"))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["false_alarm"]["n"] == 4 * 40  # two corpora, both directions
+    recall = report["recall"]
+    assert {"number", "negation", "name", "omission", "addition", "untranslated", "repetition", "protected",
+            "length"} <= set(recall)
+    for kind in ("untranslated", "repetition", "protected"):  # the errors no reviewer may miss
+        assert recall[kind]["rate"] >= 0.95, (kind, recall[kind])
+    assert all(r["low"] <= r["rate"] <= r["high"] for r in recall.values())
+    assert "| recall: number |" in (tmp_path / "review.md").read_text(encoding="utf-8")
+    refused = run_cli("--suite", "review", "--data-dir", str(evaldata), "--hyp", str(tmp_path / "review.md"))
+    assert refused.returncode != 0 and "takes no --hyp" in refused.stderr
+
+
 def test_compute_types_are_compared_in_one_run(evaldata: Path, marian_dir: Path) -> None:
     done = run_cli("--suite", "tatoeba", "--data-dir", str(evaldata), "--limit", "8", "--model", str(marian_dir),
                    "--beams", "1", "--backend", "ctranslate2", "--compute-type", "float32,int8",
