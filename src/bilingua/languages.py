@@ -135,7 +135,7 @@ LANGUAGES: dict[str, Language] = {
                         r"\bévit", r"\bempêch", r"\bau lieu\b", r"\bplutôt que\b", r"\bprivée?s?\b", r"\brefus",
                         r"\bnon-", r"\bni\b", r"\bpas\b", r"\bjamais\b", r"\bin(?:connu|capable|suffisant)",
                         r"\bimpossib", r"\binterdi", r"\b(?:in|im|ir|il)\w+(?:ible|able)s?\b", r"\bfau(?:x|sses?)\b",
-                        r"\bseul(?:e|s|es|ement)?\b", r"\buniquement\b", r"\bjusqu", r"\bgratuit", r"\bà peine\b"),
+                        r"\bgratuit", r"\bà peine\b"),
         calendar=tuple("janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
                        "lundi mardi mercredi jeudi vendredi samedi dimanche".split()),
         unnegations=((r"\b(?:ne\s+|n['’])(\w+)\s+(?:pas|point)\b", r"\1"),
@@ -170,9 +170,9 @@ LANGUAGES: dict[str, Language] = {
         weak_negations=(r"\bnon-(?=\w)", r"\bfail", r"\bunable\b", r"\black", r"\binstead\b", r"\babsen",
                         r"\brefus", r"\bden(?:y|ied|ies)\b", r"\bavoid", r"\bprevent", r"\brather than\b",
                         r"-free\b", r"\bun(?!ited|til|der|ion|ique|iversit)\w+(?:ed|able|ible|ful|known|ly)\b",
-                        r"\bimpossib", r"\bban(?:s|ned)?\b", r"\bforbid", r"\bonly\b", r"\bin(?:complete|capable|sufficient)",
-                        r"\b(?:in|im|ir|il|dis)\w+(?:ible|able)\b", r"\w+less(?:ly|ness)?\b", r"\buntil\b", r"\bshort of\b",
-                        r"\bhard to\b", r"\bjust\b", r"\bfalse\b", r"\bfree\b", r"\bhardly\b", r"\bbarely\b",
+                        r"\bimpossib", r"\bban(?:s|ned)?\b", r"\bforbid", r"\bin(?:complete|capable|sufficient)",
+                        r"\b(?:in|im|ir|il|dis)\w+(?:ible|able)\b", r"\w+less(?:ly|ness)?\b", r"\bshort of\b",
+                        r"\bhard to\b", r"\bfalse\b", r"\bfree\b", r"\bhardly\b", r"\bbarely\b",
                         r"\bas opposed to\b", r"\blimited\b", r"\bfew\b", r"\blittle\b"),
         calendar=tuple("january february march april may june july august september october november december "
                        "monday tuesday wednesday thursday friday saturday sunday".split()),
