@@ -164,6 +164,12 @@ def test_process_flags_every_segment(marian_dir: Path) -> None:
     as_dict = result.to_dict()
     assert all("flags" in s for s in as_dict["segments"])
     json.dumps(as_dict)
+    # a summary made from the source: its sentences carry their flags too
+    picked = pipe.process("Le taux est de 3,5 % en 2024. Il ne viendra pas demain. Le chat dort. Il pleut.",
+                          summary_from="source")
+    assert picked.summary_segments
+    for seg in picked.summary_segments:
+        assert seg.flags == reviewer.review(seg.source, seg.translation, seg.score).flags
 
 
 def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

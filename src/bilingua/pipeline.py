@@ -23,7 +23,7 @@ from .lazy import Lazy
 from .options import (ReviewOptions, SummaryOptions, TranslationOptions, agreed, generation_of, option_groups,
                       summary_language)
 from .protect import Protector
-from .result import Result
+from .result import Flag, Result
 from .review import Reviewer
 from .segmentation import PysbdSplitter, Splitter
 from .summarizers import ExtractiveSummarizer, Summarizer, make_summarizer
@@ -366,10 +366,15 @@ class Pipeline:
         """Each segment with the flags that say why a person should check it (see :func:`bilingua.review`)."""
         reviewer = self._reviewers[chosen.name].get()[0]
         started = time.perf_counter()
+        done: dict[tuple[str, str, float], tuple[Flag, ...]] = {}  # a summary's sentences are segments too
         for name in ("segments", "summary_segments"):
-            segments = getattr(result, name)
-            setattr(result, name, [replace(s, flags=reviewer.review(s.source, s.translation, s.score).flags)
-                                   for s in segments])
+            flagged = []
+            for s in getattr(result, name):
+                key = (s.source, s.translation, s.score)
+                if key not in done:
+                    done[key] = reviewer.review(s.source, s.translation, s.score).flags
+                flagged.append(replace(s, flags=done[key]))
+            setattr(result, name, flagged)
         result.timings["review"] = time.perf_counter() - started
 
     def process_many(self, texts: Iterable[str], *, summarize: bool = True, group: int = 32) -> Iterator[Result]:
