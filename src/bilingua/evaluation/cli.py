@@ -103,17 +103,17 @@ def run_eval(args: argparse.Namespace) -> int:
         check_output(f"{args.report}.md")
     suite = load_suite(args.suite, args.suites_dir) if args.suite else None
     if suite is not None and suite.task == "segmentation":
-        return _run_segmentation(args)
+        return _run_segmentation(args, suite)
     if suite is not None and suite.task == "review":
         return _run_review(args, suite)
     direction = _direction(args, suite)
     _translation_options(args, None, "auto", direction)  # bad values and combinations fail now, whether used or not
-    data = _gather_data(args)
+    data = _gather_data(args, suite)
     systems = _hypothesis_systems(args)
     if args.model or (not args.hyp and data.sources is not None):
         if data.sources is None:
             raise InputError("--model needs a source to translate: give --src FILE or --suite NAME")
-        systems.extend(_run_models(args, data.sources, data.task, direction))
+        systems.extend(_run_models(args, data.sources, data.task, direction, data.suite))
     tests = {"bs": ("bs",), "ar": ("ar",), "both": ("bs", "ar"), "none": ()}[args.significance]
     language = data.suite.target_language if data.suite else (args.target or args.langpair.split("-")[-1])
     report = evaluate(
@@ -129,14 +129,13 @@ def run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_segmentation(args: argparse.Namespace) -> int:
+def _run_segmentation(args: argparse.Namespace, suite: Any) -> int:
     import json
 
     from .report import environment
     from .segmentation import evaluate_segmentation, segmentation_markdown
-    from .suites import data_dir, load_suite
+    from .suites import data_dir
 
-    suite = load_suite(args.suite, args.suites_dir)
     if args.hyp or args.model or args.ref or args.src:
         raise InputError("the segmentation suite scores bilingua's sentence splitter; it takes no --hyp, --ref, --src or --model")
     root = data_dir(args.data_dir)
@@ -177,10 +176,10 @@ def _run_review(args: argparse.Namespace, suite: Any) -> int:
     return 0
 
 
-def _gather_data(args: argparse.Namespace) -> _Data:
+def _gather_data(args: argparse.Namespace, suite: Any = None) -> _Data:
     from .data import read_segments
 
-    data = _suite_data(args) if args.suite else _Data(metrics=args.metrics)
+    data = _suite_data(args, suite) if suite is not None else _Data(metrics=args.metrics)
     if args.test_set:
         if data.suite:
             raise InputError("give --suite or -t, not both")
@@ -207,11 +206,10 @@ def _gather_data(args: argparse.Namespace) -> _Data:
     return data
 
 
-def _suite_data(args: argparse.Namespace) -> _Data:
+def _suite_data(args: argparse.Namespace, suite: Any) -> _Data:
     from .data import read_segments
-    from .suites import data_dir, load_suite
+    from .suites import data_dir
 
-    suite = load_suite(args.suite, args.suites_dir)
     root = data_dir(args.data_dir)
     for rel in [suite.source, *suite.references]:
         if not (root / rel).is_file():
@@ -255,13 +253,13 @@ def _hypothesis_systems(args: argparse.Namespace) -> list[Any]:
 
 
 def _run_models(args: argparse.Namespace, sources: list[str], task: str,
-                direction: tuple[str, str | None]) -> list[Any]:
+                direction: tuple[str, str | None], suite: Any = None) -> list[Any]:
     from ..pipeline import Pipeline
     from .runner import System, translate_lines
 
     systems = []
     if task == "summarization":
-        return _summary_systems(args, sources)
+        return _summary_systems(args, sources, suite)
     compute_types = args.compute_type
     runs = [(m, c) for m in (args.model or [None]) for c in compute_types]
     names = _unique_names([
@@ -274,7 +272,7 @@ def _run_models(args: argparse.Namespace, sources: list[str], task: str,
     return systems
 
 
-def _summary_systems(args: argparse.Namespace, sources: list[str]) -> list[Any]:
+def _summary_systems(args: argparse.Namespace, sources: list[str], suite: Any = None) -> list[Any]:
     """bilingua's extractive summary (picked French sentences, no translation), Lead-1..3, and the suite's published outputs."""
     from ..summarizers import ExtractiveSummarizer
     from .data import read_segments
@@ -286,10 +284,10 @@ def _summary_systems(args: argparse.Namespace, sources: list[str]) -> list[Any]:
     systems = [System("bilingua-extractive", hyps, origin={"summarizer": summarizer.info()}, speed=speed)]
     systems += [System(f"lead-{k}", [" ".join(d[:k]) for d in docs], origin={"baseline": f"first {k} sentences"})
                 for k in (1, 2, 3)]
-    if args.suite:
-        from .suites import data_dir, load_suite
+    if suite is not None:
+        from .suites import data_dir
 
-        suite, root = load_suite(args.suite, args.suites_dir), data_dir(args.data_dir)
+        root = data_dir(args.data_dir)
         for name, rel in suite.outputs.items():
             seg = read_segments(str(root / rel))
             lines = seg.lines[args.offset:][: len(sources)]
