@@ -25,6 +25,8 @@ def kinds(text: str, translation: str, **kw) -> tuple[str, ...]:  # type: ignore
     ("La séance commence à 21h30.", "The session starts at 9.30pm."),
     ("Il a perdu 3 millions d'euros.", "He lost 3 million euros."),
     ("Au XIXe siècle, la ville comptait 12 000 habitants.", "In the 19th century, the town had 12,000 inhabitants."),
+    ("Un conducteur roulant à 210 km/h a été arrêté.", "A driver doing 130mph was stopped."),  # another unit
+    ("Elle était à 15 m du sommet.", "She was 50ft from the top."),
 ])
 def test_numbers_are_compared_as_values(source: str, translation: str) -> None:
     assert "number" not in kinds(source, translation)
@@ -42,6 +44,8 @@ def test_a_changed_number_is_flagged_with_both_spans() -> None:
 def test_a_number_added_or_lost_is_flagged() -> None:
     assert "number" in kinds("Il est venu en 1998.", "He came in 1989.")
     assert "number" in kinds("Il a 40 ans.", "He is old.")
+    assert "number" in kinds("La route fait 150 km.", "The road is 151 km long.")  # the same unit: the same number
+    assert "number" in kinds("Elle était à 15 m du sommet.", "She was 80ft from the top.")
     assert "number" in kinds("The report has 12 pages.", "Le rapport a 21 pages.", source="en", target="fr")
 
 

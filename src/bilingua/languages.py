@@ -46,6 +46,10 @@ class Language:
     number_words: tuple[tuple[str, int], ...] = ()
     #: Words that multiply the number before them ("3 millions").
     scales: tuple[tuple[str, int], ...] = ()
+    #: Units written after a number, as words or symbols, each with its dimension and its size in that
+    #: dimension's base unit (metres, kilograms, metres per second): "18 pouces" is 0.457 m. A symbol
+    #: that is also something else in the language is left out (English "m" is often a million).
+    units: tuple[tuple[str, str, float], ...] = ()
     #: What makes a clause negative, as regular expressions over lower-cased text (one match per negation).
     negations: tuple[str, ...] = ()
     #: What may render a negation less plainly ("failed to" for "n'a pas réussi"): a side that has one
@@ -121,6 +125,13 @@ LANGUAGES: dict[str, Language] = {
                            ("zéro", 0), ("millième", 1000))
         + _words("- troisième quatrième cinquième sixième septième huitième neuvième dixième onzième douzième "
                  "treizième quatorzième quinzième seizième dix-septième dix-huitième dix-neuvième vingtième", 2),
+        units=(("mètres", "length", 1.0), ("mètre", "length", 1.0), ("kilomètres", "length", 1000.0),
+               ("kilomètre", "length", 1000.0), ("centimètres", "length", 0.01), ("pouces", "length", 0.0254),
+               ("pouce", "length", 0.0254), ("pieds", "length", 0.3048), ("milles", "length", 1609.344),
+               ("kilos", "mass", 1.0), ("kilogrammes", "mass", 1.0), ("tonnes", "mass", 1000.0),
+               ("tonne", "mass", 1000.0), ("livres", "mass", 0.4536), ("km/h", "speed", 1 / 3.6),
+               ("km", "length", 1000.0), ("cm", "length", 0.01), ("mm", "length", 0.001), ("m", "length", 1.0),
+               ("kg", "mass", 1.0)),
         scales=(("mille", 10**3), ("million", 10**6), ("millions", 10**6), ("milliard", 10**9), ("milliards", 10**9),
                 ("md", 10**9)),
         # "ne" with its partner (pas, plus, jamais...) in the clause, not "ne ... que" (only) nor the
@@ -162,6 +173,14 @@ LANGUAGES: dict[str, Language] = {
         + _words("- third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
                  "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth", 2),
         scales=(("thousand", 10**3), ("million", 10**6), ("millions", 10**6), ("billion", 10**9), ("billions", 10**9)),
+        units=(("metres", "length", 1.0), ("meters", "length", 1.0), ("metre", "length", 1.0), ("meter", "length", 1.0),
+               ("kilometres", "length", 1000.0), ("kilometers", "length", 1000.0), ("inches", "length", 0.0254),
+               ("inch", "length", 0.0254), ("feet", "length", 0.3048), ("foot", "length", 0.3048),
+               ("miles", "length", 1609.344), ("mile", "length", 1609.344), ("yards", "length", 0.9144),
+               ("pounds", "mass", 0.4536), ("pound", "mass", 0.4536), ("tons", "mass", 1000.0),
+               ("tonnes", "mass", 1000.0), ("kilos", "mass", 1.0), ("km/h", "speed", 1 / 3.6),
+               ("mph", "speed", 0.44704), ("km", "length", 1000.0), ("cm", "length", 0.01), ("mm", "length", 0.001),
+               ("ft", "length", 0.3048), ("kg", "mass", 1.0), ("lbs", "mass", 0.4536), ("lb", "mass", 0.4536)),
         # "not uncommon" and "no matter how" say yes.
         negations=(r"\bnot\b(?! (?:un\w+|impossible|insignificant|inconsiderable|infrequent)\b)", r"n['’]t\b", r"\bcannot\b", r"\bnever\b",
                    r"\bno\b(?!\.\s*\d)(?!-)(?! matter\b)",

@@ -192,6 +192,8 @@ class Number:
     values: frozenset[float]
     #: Written in words ("three"): words may be dropped in a free translation, figures may not.
     word: bool
+    #: With a unit after it: its dimension, its size in the dimension's base unit, and the unit's ("130 mph").
+    quantity: tuple[str, float, float] | None = None
 
 
 @functools.lru_cache(maxsize=None)
@@ -251,13 +253,36 @@ def numbers(side: Side) -> list[Number]:
         values |= {v / s for v in list(values) for s in (1e3, 1e6, 1e9) if v >= s}
         if _HOUR.match(after):  # 15 h = 3 p.m.
             values |= {v - 12 for v in values if 12 < v <= 24} | {v + 12 for v in values if v <= 12}
-        found.append(Number(m.start(), m.end(), frozenset(values), bool(m.group("word"))))
+        found.append(Number(m.start(), m.end(), frozenset(values), bool(m.group("word")), _quantity(m, side)))
     return found
 
 
+@functools.lru_cache(maxsize=None)
+def _unit_pattern(language: Language) -> re.Pattern[str]:
+    names = sorted((u for u, _, _ in language.units), key=len, reverse=True)
+    return re.compile(r"\s?(%s)(?![\w/])" % "|".join(map(re.escape, names)), re.IGNORECASE)
+
+
+def _quantity(m: re.Match[str], side: Side) -> tuple[str, float, float] | None:
+    lang = side.language
+    unit = _unit_pattern(lang).match(side.text, m.end()) if lang.units and m.group("figure") else None
+    if unit is None:
+        return None
+    dimension, size = next((d, f) for u, d, f in lang.units if u.lower() == unit.group(1).lower())
+    written = "".join(c for c in m.group("figure") if c.isdigit() or c == lang.decimal)  # the language's own reading
+    return dimension, float(written.replace(lang.decimal, ".")) * size, size
+
+
 def _unmatched(mine: list[Number], theirs: list[Number]) -> list[Number]:
+    """The numbers of ``mine`` that ``theirs`` lack: not the same value, nor the same quantity within 8%
+    in another unit ("130 mph", "210 km/h"; in the same unit a number must be the same)."""
     pool = frozenset().union(*(n.values for n in theirs)) if theirs else frozenset()
-    return [n for n in mine if not n.values & pool]
+    sizes = [n.quantity for n in theirs if n.quantity]
+
+    def converted(q: tuple[str, float, float]) -> bool:
+        return any(d == q[0] and unit != q[2] and abs(v - q[1]) <= 0.08 * max(v, q[1]) for d, v, unit in sizes)
+
+    return [n for n in mine if not n.values & pool and not (n.quantity and converted(n.quantity))]
 
 
 def _aside(side: Side, n: Number, other: Side) -> bool:
