@@ -7,7 +7,7 @@ Writes, under src/bilingua/data/:
   FLORES or of the Tatoeba pairs the review suite does not use: a capitalised word among them ("Terre", "South") is a common word in a name, which a
   translation may translate, not a name it must keep;
 - ``exonyms.fr-en.tsv``: a French name and its English form (Suède / Sweden, français / French):
-  the names of countries, regions and languages in the Unicode CLDR (read through Babel; an English
+  the names of countries, regions, languages and time-zone cities in the Unicode CLDR (read through Babel; an English
   name of several words also gives its initials, United Kingdom / UK), then from FLORES and the
   Tatoeba pairs the review suite does not use: where a sentence pair leaves exactly one unexplained
   name on each side, or where a name comes with one word of the other language in at least half
@@ -61,7 +61,7 @@ def main() -> None:
 
 
 def _from_cldr() -> set[tuple[str, str]]:
-    """The countries, regions and languages as CLDR names them in French and in English."""
+    """The countries, regions, languages and time-zone cities as CLDR names them in French and in English."""
     from babel import Locale
 
     fr, en = Locale("fr"), Locale("en")
@@ -76,6 +76,20 @@ def _from_cldr() -> set[tuple[str, str]]:
             words = english.split()
             if table == "territories" and len(words) > 1 and all(w[0].isupper() for w in words):
                 rows.add((_key(name), "".join(w[0] for w in words).lower()))  # United Kingdom: UK
+    # The cities that name time zones ("Europe/Brussels": Bruxelles, Brussels).
+    import zoneinfo
+
+    from babel.dates import get_timezone_location
+
+    for zone in sorted(zoneinfo.available_timezones()):
+        if "/" not in zone or zone.startswith(("Etc/", "SystemV/", "US/")):
+            continue
+        try:
+            cities = [get_timezone_location(zone, locale=code, return_city=True) for code in ("fr", "en")]
+        except (LookupError, ValueError):
+            continue
+        if all(cities):
+            rows.add((_key(cities[0]), _key(cities[1])))
     return rows
 
 
