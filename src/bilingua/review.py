@@ -453,11 +453,12 @@ def _exonyms(source: str, target: str) -> dict[str, tuple[str, ...]]:
                 a, b = (_key(w) for w in line.split("\t"))
                 rows.append((b, a) if flip else (a, b))
     out: dict[str, list[str]] = {}
+    common = _common(target)
     for mine, theirs in rows:
         out.setdefault(mine, []).append(theirs)
         # A word of a name of several ("Zélande" of "Nouvelle-Zélande") may be any word of the other's
         # ("New Zealand"): word orders differ (Amérique latine, Latin America); short words ("du") are none.
-        words = [w for w in re.split(r"[ -]", theirs) if len(w) >= 4]
+        words = [w for w in re.split(r"[ -]", theirs) if len(w) >= 4 and w not in common]
         for part in re.split(r"[ -]", mine):
             if len(part) >= 4 and part != mine:
                 out.setdefault(part, []).extend(words)
