@@ -76,6 +76,11 @@ def test_names_allow_exonyms_and_catch_a_swap() -> None:
                            "Last month Africa saw its worst air disaster.")
     assert "name" not in kinds("Cela gêne la campagne du PS à Paris.", "This hinders the Socialist Party's campaign "
                                                                         "in Paris.")
+    # a translated acronym shares half its letters (OIAC / OPCW); an unrelated one is a swap
+    assert "name" not in kinds("Le directeur de l'OIAC l'a annoncé.", "The director of the OPCW announced it.")
+    assert "name" in kinds("Le directeur de l'OIAC l'a annoncé.", "The director of the NASA announced it.")
+    # the places of ISO 3166 and the CLDR's subdivisions are in the table
+    assert "name" not in kinds("Il vit en Écosse, pas en Californie.", "He lives in Scotland, not in California.")
     # a headline's capitals are not names
     assert "name" not in kinds("Un blessé grave dans un accident sur le ring de Bruxelles", source="fr",
                                translation="One Seriously Injured in Accident on Brussels Ring Road")

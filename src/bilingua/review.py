@@ -19,6 +19,7 @@ import functools
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -98,6 +99,11 @@ class Side:
             out |= {"".join(sorted(run[i:j])) for i in range(len(run)) for j in range(i + 2, min(len(run), i + 6) + 1)}
             run = []
         return frozenset(out)
+
+    @functools.cached_property
+    def acronyms(self) -> tuple[str, ...]:
+        """The keys of the words written as acronyms (two capitals or more: OPCW, MDGs)."""
+        return tuple(w.key for w in self.words if sum(c.isupper() for c in w.text) >= 2 and len(w.key) >= 2)
 
     @functools.cached_property
     def headline(self) -> bool:
@@ -417,9 +423,17 @@ def _found(word: Word, other: Side, table: Mapping[str, tuple[str, ...]]) -> boo
     others = [k for part in parts for k in table.get(part, ())]
     if any(k in keys or _near(k, keys) for k in others):
         return True
-    if word.text.isupper() and any(len(k) == len(word.key) and sorted(k) == sorted(word.key) for k in keys):
+    if word.text.isupper() and any(_translated_acronym(word.key, a) for a in other.acronyms):
         return True
     return _near(word.key, keys)
+
+
+def _translated_acronym(mine: str, theirs: str) -> bool:
+    """Whether two acronyms may stand for one name in two languages: about as long, and at least half of
+    the letters shared, as the words they stand for share their initials (OIAC / OPCW, ASFC / CBSA)."""
+    theirs = theirs[:-1] if len(theirs) > 2 and theirs.endswith("s") else theirs  # the MDGs
+    shared = sum((Counter(mine) & Counter(theirs)).values())
+    return abs(len(mine) - len(theirs)) <= 1 and 2 * shared >= max(len(mine), len(theirs))
 
 
 @check("name")
