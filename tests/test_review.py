@@ -66,6 +66,23 @@ def test_a_lost_negation_is_flagged_both_ways() -> None:
                                "Some damage was reported, but the outage prevented the warning.")
 
 
+def test_negation_words_that_say_no_negation() -> None:
+    # "plus que jamais" (more than ever), "non seulement" / "not only", "ou non" / "or not"
+    assert "negation" not in kinds("La crise est plus grave que jamais.", "The crisis is worse than ever.")
+    assert "negation" not in kinds("C'est la mission la plus difficile jamais entreprise.",
+                                   "It is the hardest mission ever undertaken.")
+    assert "negation" not in kinds("Il vend non seulement des livres, mais aussi des disques.",
+                                   "He sells not only books but also records.")
+    assert "negation" not in kinds("Il faut savoir si c'est sûr ou non.", "We must know whether or not it is safe.")
+    # "ne ... que" and "not ... until" both say "only then"; "ne peut être" says no without "pas"
+    assert "negation" not in kinds("Le pont n'a ouvert qu'en 2017.", "The bridge did not open until 2017.")
+    assert "negation" not in kinds("Cela ne peut être prédit.", "This cannot be predicted.")
+    assert "negation" in kinds("Cela ne peut être prédit.", "This can be predicted.")
+    # a bare "jamais" still says never; the prefix "non-" is no plain negation
+    assert "negation" in kinds("Un film jamais vu en France.", "A film seen in France.")
+    assert "negation" not in kinds("Ils ont signé un pacte de non-agression.", "They signed a pact.")
+
+
 def test_names_allow_exonyms_and_catch_a_swap() -> None:
     assert "name" not in kinds("Il habite à Londres depuis 2010.", "He has lived in London since 2010.")
     assert "name" not in kinds("L'Allemagne et la Suède ont signé.", "Germany and Sweden signed.")

@@ -55,6 +55,9 @@ class Language:
     #: What may render a negation less plainly ("failed to" for "n'a pas réussi"): a side that has one
     #: of these is not said to have lost the other side's negation.
     weak_negations: tuple[str, ...] = ()
+    #: Phrases that hold a negation's word but say no negation ("plus que jamais", more than ever; "not
+    #: only"; "or not", whether or not): a negation found inside one of them is none.
+    not_negations: tuple[str, ...] = ()
     #: Months then weekdays, in calendar order: the same index in two languages is the same name.
     calendar: tuple[str, ...] = ()
     #: How to take a negation out of a sentence, as (pattern, replacement) over text, tried in order:
@@ -139,8 +142,14 @@ LANGUAGES: dict[str, Language] = {
         # "N'oubliez pas" (remember) and "ne manquez pas de" (be sure to) say yes.
         negations=(r"\b(?:ne\b|n['’])(?!\s*(?:oubli|manqu|hésit))"
                    r"(?=[^,;.!?]*?\b(?:pas|plus|jamais|rien|personne|aucune?|guère|point|ni|nulle?)\b)",
+                   # The written language's "ne" alone with pouvoir, savoir and oser: "ne peut être prédit".
+                   r"\b(?:ne\b|n['’])(?=\s*(?:peu[tv]|pouv|pourr|sai[st]|sav|saur|os)\w*\b)(?![^,;.!?]*\bqu)",
                    r"\bsans\b(?! (?:doute|cesse|danger|risque)\b)", r"(?<!\bn['’])\bjamais\b(?![^,;.!?]*\bne\b)",
-                   r"\brien\b(?<!\bde rien)", r"\baucune?\b", r"\bpersonne ne\b", r"\bnon\b(?! (?:seulement|loin)\b)"),
+                   r"\brien\b(?<!\bde rien)", r"\baucune?\b", r"\bpersonne ne\b", r"\bnon\b(?! (?:seulement|loin)\b)(?![-‑])"),
+        # "jamais" without "ne" after a comparison, "que" or "si" is "ever" (le pire jamais vu, plus que
+        # jamais, si jamais); "rien que" is "only"; "ou non" asks (whether or not).
+        not_negations=(r"\b(?:plus|moins|pire|meilleure?s?|premi(?:er|ère)s?|seule?s?)\b[^,;.!?]{0,40}?\bjamais\b",
+                       r"\b(?:que|si|à) jamais\b", r"\brien qu", r"\bou non\b"),
         #: Words that say no less plainly (échouer, "l'absence de"): a translation may render a negation with them.
         weak_negations=(r"\b(?:ne\b|n['’])(?![^,;.!?]*\bqu)", r"\béchou", r"\bpeu\b", r"\binutile", r"\bincapable", r"\babsen", r"\bmanqu", r"\bfaute de\b",
                         r"\bévit", r"\bempêch", r"\bau lieu\b", r"\bplutôt que\b", r"\bprivée?s?\b", r"\brefus",
@@ -184,8 +193,12 @@ LANGUAGES: dict[str, Language] = {
         # "not uncommon" and "no matter how" say yes.
         negations=(r"\bnot\b(?! (?:un\w+|impossible|insignificant|inconsiderable|infrequent)\b)", r"n['’]t\b", r"\bcannot\b", r"\bnever\b",
                    r"\bno\b(?!\.\s*\d)(?!-)(?! matter\b)",
-                   r"\bnothing\b", r"\bnobody\b", r"\bno one\b", r"\bnone\b", r"\bneither\b", r"\bnor\b",
-                   r"\bwithout\b"),
+                   r"\bnothing\b", r"\bnobody\b", r"\bno one\b", r"\bnone\b", r"\bnowhere\b", r"\bneither\b",
+                   r"\bnor\b", r"\bwithout\b"),
+        # "not only" adds; "or not" asks (whether or not).
+        # "not ... until" is "only then", as "ne ... que" is; "do not only want" says no.
+        not_negations=(r"(?<!\bdo )(?<!\bdoes )(?<!\bdid )\bnot only\b", r"\bor not\b",
+                       r"(?:\bnot\b|n['’]t\b)[^,;.!?]{0,60}\buntil\b"),
         weak_negations=(r"\bnon-(?=\w)", r"\bfail", r"\bunable\b", r"\black", r"\binstead\b", r"\babsen",
                         r"\brefus", r"\bden(?:y|ied|ies)\b", r"\bavoid", r"\bprevent", r"\brather than\b",
                         r"-free\b", r"\bun(?!ited|til|der|ion|ique|iversit)\w+(?:ed|able|ible|ful|known|ly)\b",

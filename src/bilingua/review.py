@@ -326,7 +326,9 @@ def negations(side: Side, *, weak: bool = False) -> list[tuple[int, int]]:
     """Where the text says no: one span per negation the language's rules find (``weak``: and where it
     may say so less plainly)."""
     patterns = side.language.negations + (side.language.weak_negations if weak else ())
-    found = {m.span() for pattern in patterns for m in re.finditer(pattern, side.lower)}
+    idioms = [m.span() for pattern in side.language.not_negations for m in re.finditer(pattern, side.lower)]
+    found = {m.span() for pattern in patterns for m in re.finditer(pattern, side.lower)
+             if not any(a <= m.start() < b for a, b in idioms)}
     # A capitalised word inside a sentence is part of a name: "Médecins Sans Frontières", "Did Not Finish".
     return sorted((a, b) for a, b in found if not (side.text[a].isupper() and not _OPENERS.search(side.text[:a])))
 
