@@ -195,8 +195,8 @@ LANGUAGES: dict[str, Language] = {
                    r"\bno\b(?!\.\s*\d)(?!-)(?! matter\b)",
                    r"\bnothing\b", r"\bnobody\b", r"\bno one\b", r"\bnone\b", r"\bnowhere\b", r"\bneither\b",
                    r"\bnor\b", r"\bwithout\b"),
-        # "not only" adds; "or not" asks (whether or not).
-        # "not ... until" is "only then", as "ne ... que" is; "do not only want" says no.
+        # "not only" adds (but "do not only want" says no); "or not" asks (whether or not); "not ... until"
+        # is "only then", as "ne ... que" is.
         not_negations=(r"(?<!\bdo )(?<!\bdoes )(?<!\bdid )\bnot only\b", r"\bor not\b",
                        r"(?:\bnot\b|n['’]t\b)[^,;.!?]{0,60}\buntil\b"),
         weak_negations=(r"\bnon-(?=\w)", r"\bfail", r"\bunable\b", r"\black", r"\binstead\b", r"\babsen",

@@ -393,8 +393,8 @@ def _unelided(w: Word) -> Word:
 
 @functools.lru_cache(maxsize=None)
 def _common(code: str) -> frozenset[str]:
-    """The words of ``code`` seen in lower case in FLORES-200 devtest (data/common.CODE.txt): capitalised,
-    they are common words in a name ("la Terre", "South Africa"), which a translation translates."""
+    """The words of ``code`` seen in lower case in text outside the review suite (data/common.CODE.txt):
+    capitalised, they are common words in a name ("la Terre", "South Africa"), which a translation translates."""
     lines = resources.files("bilingua").joinpath("data", f"common.{code}.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(w for w in lines if w and not w.startswith("#"))
 
@@ -455,9 +455,9 @@ def _names(p: Pairing) -> Iterator[Flag]:
 
 @functools.lru_cache(maxsize=None)
 def _exonyms(source: str, target: str) -> dict[str, tuple[str, ...]]:
-    """A name's other spellings in ``target``: the calendar's names, and the pair's table built from
-    FLORES-200 devtest (``exonyms.A-B.tsv``: a name in A, a tab, its form in B; see
-    scripts/build_review_data.py), read whichever way round it was written."""
+    """A name's other spellings in ``target``: the calendar's names, and the pair's table built from the
+    CLDR, ISO 3166, FLORES-200 devtest and Tatoeba (``exonyms.A-B.tsv``: a name in A, a tab, its form in
+    B; see scripts/build_review_data.py), read whichever way round it was written."""
     rows = [(_key(a), _key(b)) for a, b in zip(LANGUAGES[source].calendar, LANGUAGES[target].calendar)]
     data = resources.files("bilingua").joinpath("data")
     for first, second, flip in ((source, target, False), (target, source, True)):
