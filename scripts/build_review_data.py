@@ -56,18 +56,20 @@ def main() -> None:
     spare = sorted(set(range(len(tfr))) - set(tatoeba_sample(len(tfr))))
     articles = (data / "summarization/orangesum/summaries/abstracts/source_documents.txt").read_text(encoding="utf-8")
     extra = {"fr": {w for w, n in _lower_words(articles.splitlines(), "fr").items() if n >= 2}, "en": set()}
-    for code, lines in (("fr", fr + [tfr[i] for i in spare]), ("en", en + [ten[i] for i in spare])):
-        words = sorted(set(_lower_words(lines, code)) | extra[code])
-        (out / f"common.{code}.txt").write_text(f"# lower-case words of FLORES-200 devtest {code} and of the Tatoeba pairs "
-                                              "outside the review suite" + (", and of OrangeSum's articles" if extra[code] else "")
-                                              + "\n" + "\n".join(words) + "\n", encoding="utf-8")
     fr_all, en_all = fr + [tfr[i] for i in spare], en + [ten[i] for i in spare]
-    rows = sorted(_from_cldr() | _from_iso_codes() | _from_cldr_subdivisions(args.cldr_subdivisions) | _by_elimination(fr_all, en_all) | _by_association(fr_all, en_all, "fr", "en")
+    for code, lines in (("fr", fr_all), ("en", en_all)):
+        words = sorted(set(_lower_words(lines, code)) | extra[code])
+        also = ", and of OrangeSum's articles" if extra[code] else ""
+        (out / f"common.{code}.txt").write_text(f"# lower-case words of FLORES-200 devtest {code} and of the Tatoeba pairs "
+                                              f"outside the review suite{also}\n" + "\n".join(words) + "\n", encoding="utf-8")
+    gazetteers = _from_cldr() | _from_iso_codes() | _from_cldr_subdivisions(args.cldr_subdivisions)
+    rows = sorted(gazetteers | _by_elimination(fr_all, en_all) | _by_association(fr_all, en_all, "fr", "en")
                   | {(a, b) for b, a in _by_association(en_all, fr_all, "en", "fr")})
     rows = [(a, b) for a, b in rows if _key(a) != _key(b)]
     (out / "exonyms.fr-en.tsv").write_text("# French name<TAB>English name, from the Unicode CLDR (via Babel and "
-                                           "cldr-subdivisions-full), ISO 3166-2/-3 (via pycountry), FLORES-200 devtest and Tatoeba outside the review suite (scripts/build_review_data.py)\n"
-                                    + "".join(f"{a}\t{b}\n" for a, b in rows), encoding="utf-8")
+                                           "cldr-subdivisions-full), ISO 3166-2/-3 (via pycountry), FLORES-200 "
+                                           "devtest and Tatoeba outside the review suite (scripts/build_review_data.py)\n"
+                                           + "".join(f"{a}\t{b}\n" for a, b in rows), encoding="utf-8")
     for source, target, a, b in (("fr", "en", fr, en), ("en", "fr", en, fr)):
         logs = [math.log(max(_letters(y), 1) / max(_letters(x), 1)) for x, y in zip(a, b)]
         print(f"{source}-{target}: length_ratio=({statistics.mean(logs):.3f}, {statistics.stdev(logs):.3f})")

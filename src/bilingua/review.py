@@ -102,8 +102,14 @@ class Side:
 
     @functools.cached_property
     def acronyms(self) -> tuple[str, ...]:
-        """The keys of the words written as acronyms (two capitals or more: OPCW, MDGs)."""
-        return tuple(w.key for w in self.words if sum(c.isupper() for c in w.text) >= 2 and len(w.key) >= 2)
+        """The keys of the words written as acronyms (OPCW, MDGs)."""
+        return tuple(w.key for w in self.words if _acronym(w.text) and len(w.key) >= 2)
+
+    @functools.cached_property
+    def not_negations(self) -> tuple[tuple[int, int], ...]:
+        """Where the language's phrases that hold a negation's word but say none are (found once: both
+        the plain and the weak negations of a side are looked for)."""
+        return tuple(m.span() for pattern in self.language.not_negations for m in re.finditer(pattern, self.lower))
 
     @functools.cached_property
     def headline(self) -> bool:
@@ -326,9 +332,8 @@ def negations(side: Side, *, weak: bool = False) -> list[tuple[int, int]]:
     """Where the text says no: one span per negation the language's rules find (``weak``: and where it
     may say so less plainly)."""
     patterns = side.language.negations + (side.language.weak_negations if weak else ())
-    idioms = [m.span() for pattern in side.language.not_negations for m in re.finditer(pattern, side.lower)]
     found = {m.span() for pattern in patterns for m in re.finditer(pattern, side.lower)
-             if not any(a <= m.start() < b for a, b in idioms)}
+             if not any(a <= m.start() < b for a, b in side.not_negations)}
     # A capitalised word inside a sentence is part of a name: "Médecins Sans Frontières", "Did Not Finish".
     return sorted((a, b) for a, b in found if not (side.text[a].isupper() and not _OPENERS.search(side.text[:a])))
 
@@ -371,7 +376,7 @@ def names(side: Side) -> list[Word]:
             continue
         if re.match(r"i'", w.key):  # I'm, I've
             continue
-        acronym = sum(c.isupper() for c in w.text) >= 2
+        acronym = _acronym(w.text)
         if not acronym and (side.headline or _OPENERS.search(side.text[:w.start]) or w.key in lang.titles
                             or w.key in common or w.key.split("'")[-1] in common):
             continue
@@ -389,6 +394,11 @@ def _unelided(w: Word) -> Word:
     if not m or not w.text[m.end()].isupper():
         return w
     return Word(w.start + m.end(), w.end, w.text[m.end():], _key(w.text[m.end():]))
+
+
+def _acronym(text: str) -> bool:
+    """Whether a word is written as an acronym: two capitals or more (UE, OPCW, MDGs)."""
+    return sum(c.isupper() for c in text) >= 2
 
 
 @functools.lru_cache(maxsize=None)
