@@ -21,7 +21,7 @@ Writes, under src/bilingua/data/:
   least half the pairs that hold either (Dice coefficient).
 
 It also prints the pair's length ratio (mean and standard deviation of the log of the translation's
-letters over the source's), for ``Pair.length_ratio`` in bilingua/languages.py.
+letters over the source's, as ``Side.letters`` counts them), for ``Pair.length_ratio`` in bilingua/languages.py.
 """
 
 from __future__ import annotations
@@ -71,7 +71,8 @@ def main() -> None:
                                            "devtest and Tatoeba outside the review suite (scripts/build_review_data.py)\n"
                                            + "".join(f"{a}\t{b}\n" for a, b in rows), encoding="utf-8")
     for source, target, a, b in (("fr", "en", fr, en), ("en", "fr", en, fr)):
-        logs = [math.log(max(_letters(y), 1) / max(_letters(x), 1)) for x, y in zip(a, b)]
+        sides = [(Side(x, LANGUAGES[source]).letters, Side(y, LANGUAGES[target]).letters) for x, y in zip(a, b)]
+        logs = [math.log(max(y, 1) / max(x, 1)) for x, y in sides]
         print(f"{source}-{target}: length_ratio=({statistics.mean(logs):.3f}, {statistics.stdev(logs):.3f})")
     print(f"{len(rows)} exonyms")
 
@@ -178,10 +179,6 @@ def _by_association(src: list[str], tgt: list[str], s: str, t: str, least: int =
         if n >= least and dice >= 0.5 and (dice, k) > best.get(w, (0.0, "")):
             best[w] = (dice, k)
     return {(w, k) for w, (_, k) in best.items()}
-
-
-def _letters(text: str) -> int:
-    return sum(c.isalnum() for c in text)
 
 
 if __name__ == "__main__":

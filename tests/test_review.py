@@ -27,6 +27,17 @@ def kinds(text: str, translation: str, **kw) -> tuple[str, ...]:  # type: ignore
     ("Au XIXe siècle, la ville comptait 12 000 habitants.", "In the 19th century, the town had 12,000 inhabitants."),
     ("Un conducteur roulant à 210 km/h a été arrêté.", "A driver doing 130mph was stopped."),  # another unit
     ("Elle était à 15 m du sommet.", "She was 50ft from the top."),
+    # A number in words may be part of a compound adjective, and one with a scale may have a unit.
+    ("Il faut 10 ans de service et 6 mois de stage.", "It takes a ten-year service and a six-month internship."),
+    ("Ils ont vendu 16 millions de kg de bonbons.", "They sold 35 million pounds of sweets."),
+    ("Sa capacité est de 63 milliards de mètres cubes.", "Its capacity is 2.2 trillion cubic feet."),
+    ("L'âge moyen est de 12 ans et demi.", "The average age is 12.5 years."),
+    # Words that may stand for a number: a decade, about thirty, the month in a date, "No. 1".
+    ("Il y a près de 10 ans, il est parti.", "Almost a decade ago, he left."),
+    ("Ils étaient une trentaine.", "There were up to 30 of them."),
+    ("Puis, bien sûr, le 11 septembre.", "And then, of course, 9/11."),
+    ("Il a débuté à la première place.", "It debuted at No. 1."),
+    ("La banque libère 4,5 milliards de livres.", "The bank frees £4 500 million."),  # grouped by a space
 ])
 def test_numbers_are_compared_as_values(source: str, translation: str) -> None:
     assert "number" not in kinds(source, translation)
@@ -47,6 +58,10 @@ def test_a_number_added_or_lost_is_flagged() -> None:
     assert "number" in kinds("La route fait 150 km.", "The road is 151 km long.")  # the same unit: the same number
     assert "number" in kinds("Elle était à 15 m du sommet.", "She was 80ft from the top.")
     assert "number" in kinds("The report has 12 pages.", "Le rapport a 21 pages.", source="en", target="fr")
+    # What may stand for a number matches only its own value.
+    assert "number" in kinds("Il y a 20 ans, il est parti.", "A decade ago, he left.")
+    assert "number" in kinds("Il a 9 ans.", "He is an eight-year-old.")
+    assert "number" in kinds("Ils ont vendu 16 millions de kg.", "They sold 90 million pounds.")
 
 
 def test_a_lost_negation_is_flagged_both_ways() -> None:
@@ -112,6 +127,13 @@ def test_omission_and_addition_follow_the_pairs_lengths() -> None:
     faithful = ("The government announced yesterday a pension reform, which will be presented to Parliament "
                 "next March after a long consultation with the unions.")
     assert bilingua.review([long_fr], [faithful])[0].ok
+
+
+def test_contractions_are_measured_spelled_out() -> None:
+    # "We're not old" is as whole as "We are not old": whether a translator contracts is no omission.
+    assert "omission" not in kinds("Nous ne sommes pas vieux.", "We're not old.")
+    assert "omission" not in kinds("Je pensais que vous seriez parties et m'auriez quittée.", "I thought you'd gone and left me.")
+    assert "omission" in kinds("Je pensais que vous seriez parties et m'auriez quittée.", "I thought you'd gone.")
 
 
 def test_a_translation_cut_off_mid_sentence_is_flagged_length() -> None:

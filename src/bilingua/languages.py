@@ -46,6 +46,12 @@ class Language:
     number_words: tuple[tuple[str, int], ...] = ()
     #: Words that multiply the number before them ("3 millions").
     scales: tuple[tuple[str, int], ...] = ()
+    #: Words that may stand for a number without being one ("decade", "premier", "une", "twins"), as a
+    #: pattern over lower-cased text and the values it may have: they may match the other side's
+    #: number, and are never missed themselves.
+    number_hints: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    #: What, after a number and perhaps one word, adds a half to it ("12 ans et demi", "eight and a half").
+    half: str = ""
     #: Units written after a number, as words or symbols, each with its dimension and its size in that
     #: dimension's base unit (metres, kilograms, metres per second): "18 pouces" is 0.457 m. A symbol
     #: that is also something else in the language is left out (English "m" is often a million).
@@ -63,6 +69,10 @@ class Language:
     #: How to take a negation out of a sentence, as (pattern, replacement) over text, tried in order:
     #: how the review's challenge suite makes a translation lose its negation.
     unnegations: tuple[tuple[str, str], ...] = ()
+    #: Contractions, as a pattern over lower-cased text and the letters their full form adds ("don't" is
+    #: "do not", one more): the review measures a sentence's length with them spelled out, since
+    #: whether a translator contracts says nothing of what the translation leaves out.
+    contractions: tuple[tuple[str, int], ...] = ()
 
 
 #: Model tiers: ``fast`` (opus-mt: 6+6 layers at width 512) and ``quality`` (opus-mt-tc-big: transformer-big,
@@ -134,9 +144,18 @@ LANGUAGES: dict[str, Language] = {
                ("kilos", "mass", 1.0), ("kilogrammes", "mass", 1.0), ("tonnes", "mass", 1000.0),
                ("tonne", "mass", 1000.0), ("livres", "mass", 0.4536), ("km/h", "speed", 1 / 3.6),
                ("km", "length", 1000.0), ("cm", "length", 0.01), ("mm", "length", 0.001), ("m", "length", 1.0),
-               ("kg", "mass", 1.0)),
+               ("kg", "mass", 1.0), ("mètres cubes", "volume", 1.0), ("m3", "volume", 1.0), ("m³", "volume", 1.0),
+               ("litres", "volume", 0.001), ("litre", "volume", 0.001)),
         scales=(("mille", 10**3), ("million", 10**6), ("millions", 10**6), ("milliard", 10**9), ("milliards", 10**9),
-                ("md", 10**9)),
+                ("md", 10**9), ("billion", 10**12), ("billions", 10**12)),
+        number_hints=((r"\bpremi(?:er|ère)s?\b", (1,)), (r"\b(?:seconde?|deuxième)s?\b", (2,)),
+                      (r"\b(?:double|jumea(?:u|ux)|jumelles?|paire|couple|deux fois)\b", (2,)),
+                      (r"\bmoitié\b|\bdemie?\b|\bmi-", (0.5,)), (r"\bdécennies?\b", (10,)),
+                      (r"\bdouzaines?\b", (12,)), (r"\bquinzaines?\b", (14, 15)), (r"\bvingtaines?\b", (20,)),
+                      (r"\btrentaines?\b", (30,)), (r"\bquarantaines?\b", (40,)), (r"\bcinquantaines?\b", (50,)),
+                      (r"\bsoixantaines?\b", (60,)), (r"\bcentaines?\b", (100,)), (r"\bmilliers?\b", (1000,)),
+                      (r"\bsiècles?\b", (100,)), (r"\bmillénaires?\b", (1000,))),
+        half=r"^(?:\s+\w+)?\s+et\s+demie?\b",
         # "ne" with its partner (pas, plus, jamais...) in the clause, not "ne ... que" (only) nor the
         # expletive "ne" of "avant qu'il ne parte".
         # "N'oubliez pas" (remember) and "ne manquez pas de" (be sure to) say yes.
@@ -167,6 +186,8 @@ LANGUAGES: dict[str, Language] = {
     ),
     "en": Language(
         "en", "English",
+        # Figures grouped by spaces ("£4 500 million") are rarer in English, but a French writer's English has them.
+        thousands=", \u00a0\u202f\u2009",
         titles=frozenset("dr mr mrs ms prof sen rep gov gen st rev capt lt col sgt".split()),
         starters=frozenset("the a an it he she they we i you this that these those but and in on at for according "
                            "after before when if there his her their its as so".split()),
@@ -181,7 +202,12 @@ LANGUAGES: dict[str, Language] = {
                            ("thousandth", 1000))
         + _words("- third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
                  "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth", 2),
-        scales=(("thousand", 10**3), ("million", 10**6), ("millions", 10**6), ("billion", 10**9), ("billions", 10**9)),
+        scales=(("thousand", 10**3), ("million", 10**6), ("millions", 10**6), ("billion", 10**9), ("billions", 10**9),
+                ("trillion", 10**12), ("trillions", 10**12)),
+        number_hints=((r"\b(?:first|single|once)\b", (1,)), (r"\b(?:second|twice|both|twins?|pair|couple|double)\b", (2,)),
+                      (r"\bhalf\b", (0.5,)), (r"\bdecades?\b", (10,)), (r"\bdozens?\b", (12,)),
+                      (r"\bfortnight\b", (14, 15)), (r"\bcentur(?:y|ies)\b", (100,)), (r"\bmillenni(?:um|a)\b", (1000,))),
+        half=r"^(?:\s+\w+)?[\s-]+and[\s-]+a[\s-]+half\b",
         units=(("metres", "length", 1.0), ("meters", "length", 1.0), ("metre", "length", 1.0), ("meter", "length", 1.0),
                ("kilometres", "length", 1000.0), ("kilometers", "length", 1000.0), ("inches", "length", 0.0254),
                ("inch", "length", 0.0254), ("feet", "length", 0.3048), ("foot", "length", 0.3048),
@@ -189,7 +215,9 @@ LANGUAGES: dict[str, Language] = {
                ("pounds", "mass", 0.4536), ("pound", "mass", 0.4536), ("tons", "mass", 1000.0),
                ("tonnes", "mass", 1000.0), ("kilos", "mass", 1.0), ("km/h", "speed", 1 / 3.6),
                ("mph", "speed", 0.44704), ("km", "length", 1000.0), ("cm", "length", 0.01), ("mm", "length", 0.001),
-               ("ft", "length", 0.3048), ("kg", "mass", 1.0), ("lbs", "mass", 0.4536), ("lb", "mass", 0.4536)),
+               ("ft", "length", 0.3048), ("kg", "mass", 1.0), ("lbs", "mass", 0.4536), ("lb", "mass", 0.4536),
+               ("cubic metres", "volume", 1.0), ("cubic meters", "volume", 1.0), ("cubic feet", "volume", 0.0283168),
+               ("gallons", "volume", 0.0037854), ("litres", "volume", 0.001), ("liters", "volume", 0.001)),
         # "not uncommon" and "no matter how" say yes.
         negations=(r"\bnot\b(?! (?:un\w+|impossible|insignificant|inconsiderable|infrequent)\b)", r"n['’]t\b", r"\bcannot\b", r"\bnever\b",
                    r"\bno\b(?!\.\s*\d)(?!-)(?! matter\b)",
@@ -213,6 +241,8 @@ LANGUAGES: dict[str, Language] = {
                      (r"\bnot\s+", ""), (r"\bnever\b", "always"), (r"\bnothing\b", "something"),
                      (r"\bnobody\b", "somebody"), (r"\bno one\b", "someone"), (r"\bwithout\b", "with"),
                      (r"\bnone\b", "all"), (r"\bno\b", "some")),
+        contractions=((r"\bwon['’]t\b", 3), (r"\bcan['’]t\b", 2), (r"n['’]t\b", 1), (r"\w['’](?:m|re)\b", 1),
+                      (r"\w['’](?:ve|ll)\b", 2), (r"\w['’]d\b", 3), (r"\blet['’]s\b", 1)),
     ),
 }
 

@@ -124,7 +124,19 @@ class Side:
 
     @functools.cached_property
     def letters(self) -> int:
-        return sum(c.isalnum() for c in self.text)
+        """The letters and digits of the text, its contractions spelled out ("don't" counts as "do not")."""
+        extra = 0
+        if self.language.contractions:
+            pattern, added = _contractions(self.language.code)
+            extra = sum(added[m.lastindex - 1] for m in pattern.finditer(self.lower) if m.lastindex)
+        return sum(c.isalnum() for c in self.text) + extra
+
+
+@functools.cache
+def _contractions(code: str) -> tuple[re.Pattern[str], tuple[int, ...]]:
+    """One pattern of a language's contractions, a group each, tried in order, and what each adds."""
+    rules = LANGUAGES[code].contractions
+    return re.compile("|".join(f"({pattern})" for pattern, _ in rules)), tuple(n for _, n in rules)
 
 
 @dataclass
@@ -214,9 +226,9 @@ def _number_pattern(language: Language) -> re.Pattern[str]:
     words = "|".join(re.escape(w) for w, _ in sorted(language.number_words, key=lambda x: -len(x[0])))
     roman = r"|(?-i:(?P<roman>\b[IVX]{1,5})(?:e|er|ème)\b)" if language.decimal == "," else ""
     return re.compile(
-        r"(?<![\d.,:])(?P<hour>\d{1,2})\s?(?:h|:|\.(?=\d\d\s?[ap]\.?m))\s?(?P<minute>\d\d)?(?![\d])|"
+        r"(?<![\d.,:])(?P<hour>\d{1,2})\s?(?:h(?![a-z])|:|\.(?=\d\d\s?[ap]\.?m))\s?(?P<minute>\d\d)?(?![\d])|"
         rf"(?<![\d.,])(?P<figure>\d{{1,3}}(?:[{groups}]\d{{3}})+(?![\d])(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
-        rf"|(?<!\w)(?P<word>{words})(?![\w-]){roman}", re.IGNORECASE)
+        rf"|(?<!\w)(?P<word>{words})(?!\w)(?!-(?:{words})\b){roman}", re.IGNORECASE)
 
 
 _ROMAN = {"I": 1, "V": 5, "X": 10}
@@ -258,7 +270,9 @@ def numbers(side: Side) -> list[Number]:
             values = {float(words[m.group("word").lower()])}
         else:
             values = {_roman(m.group("roman"))}
-        after = side.text[m.end():m.end() + 12]
+        after = side.text[m.end():m.end() + 24]
+        if lang.half and re.match(lang.half, after, re.IGNORECASE):
+            values |= {v + 0.5 for v in values}
         scale = re.match(r"\s*(\w+)", after)
         if scale and scale.group(1).lower() in scales:
             values |= {v * scales[scale.group(1).lower()] for v in values}
@@ -276,19 +290,35 @@ def _unit_pattern(language: Language) -> re.Pattern[str]:
 
 
 def _quantity(m: re.Match[str], side: Side) -> tuple[str, float, float] | None:
+    """The dimension, amount and unit size of a figure with a unit after it ("16 millions de kg")."""
     lang = side.language
-    unit = _unit_pattern(lang).match(side.text, m.end()) if lang.units and m.group("figure") else None
+    if not lang.units or not m.group("figure"):
+        return None
+    scale = re.compile(r"\s*(%s)\b\s*(?:(?:de|d['’]|of)\s*)?" % "|".join(w for w, _ in lang.scales), re.IGNORECASE)
+    scaled = scale.match(side.text, m.end())
+    unit = _unit_pattern(lang).match(side.text, scaled.end() if scaled else m.end())
     if unit is None:
         return None
     dimension, size = next((d, f) for u, d, f in lang.units if u.lower() == unit.group(1).lower())
+    times = dict(lang.scales)[scaled.group(1).lower()] if scaled else 1
     written = "".join(c for c in m.group("figure") if c.isdigit() or c == lang.decimal)  # the language's own reading
-    return dimension, float(written.replace(lang.decimal, ".")) * size, size
+    return dimension, float(written.replace(lang.decimal, ".")) * size * times, size
 
 
-def _unmatched(mine: list[Number], theirs: list[Number]) -> list[Number]:
+def number_hints(side: Side) -> frozenset[float]:
+    """The values the side's words that may stand for a number have ("a decade", "une trentaine"), and
+    the numbers of the months it names ("le 11 septembre", "9/11")."""
+    months = side.language.calendar[:12]
+    found = {float(i) for i, month in enumerate(months, 1) if _key(month) in side.keys}
+    return frozenset(found | {v for pattern, values in side.language.number_hints if re.search(pattern, side.lower)
+                              for v in values})
+
+
+def _unmatched(mine: list[Number], theirs: list[Number], hints: frozenset[float] = frozenset()) -> list[Number]:
     """The numbers of ``mine`` that ``theirs`` lack: not the same value, nor the same quantity within 8%
-    in another unit ("130 mph", "210 km/h"; in the same unit a number must be the same)."""
-    pool = frozenset().union(*(n.values for n in theirs)) if theirs else frozenset()
+    in another unit ("130 mph", "210 km/h"; in the same unit a number must be the same), nor a value
+    of the other side's ``hints`` ("10 ans", "a decade")."""
+    pool = frozenset().union(*(n.values for n in theirs), hints)
     sizes = [n.quantity for n in theirs if n.quantity]
 
     def converted(q: tuple[str, float, float]) -> bool:
@@ -306,7 +336,7 @@ def _aside(side: Side, n: Number, other: Side) -> bool:
 @check("number")
 def _numbers(p: Pairing) -> Iterator[Flag]:
     s, t = numbers(p.source), numbers(p.translation)
-    lost, new = _unmatched(s, t), _unmatched(t, s)
+    lost, new = _unmatched(s, t, number_hints(p.translation)), _unmatched(t, s, number_hints(p.source))
     # A number in words may be rendered freely ("deux" as "both"), and one in brackets the other side
     # lacks may be a conversion ("250 meters (820 feet)"); one in figures may not, nor a changed one.
     soft = [n.word or _aside(side, n, other) for ns, side, other in ((lost, p.source, p.translation),
