@@ -44,8 +44,10 @@ class Language:
     #: Numbers written as words (the review compares them as values); words that are also something
     #: else ("un" an article, "neuf" new) are left out.
     number_words: tuple[tuple[str, int], ...] = ()
-    #: Words that multiply the number before them ("3 millions").
+    #: Words that multiply the number before them ("3 millions"), and what may join them to a unit
+    #: after them, as a pattern ("3 millions de tonnes").
     scales: tuple[tuple[str, int], ...] = ()
+    scale_joiner: str = ""
     #: Words that may stand for a number without being one ("decade", "premier", "une", "twins"), as a
     #: pattern over lower-cased text and the values it may have: they may match the other side's
     #: number, and are never missed themselves.
@@ -69,9 +71,10 @@ class Language:
     #: How to take a negation out of a sentence, as (pattern, replacement) over text, tried in order:
     #: how the review's challenge suite makes a translation lose its negation.
     unnegations: tuple[tuple[str, str], ...] = ()
-    #: Contractions, as a pattern over lower-cased text and the letters their full form adds ("don't" is
-    #: "do not", one more): the review measures a sentence's length with them spelled out, since
-    #: whether a translator contracts says nothing of what the translation leaves out.
+    #: Contractions, as a pattern over lower-cased text (with no capturing group of its own) and the
+    #: letters their full form adds ("don't" is "do not", one more): the review measures a sentence's
+    #: length with them spelled out, since whether a translator contracts says nothing of what the
+    #: translation leaves out.
     contractions: tuple[tuple[str, int], ...] = ()
 
 
@@ -148,6 +151,7 @@ LANGUAGES: dict[str, Language] = {
                ("litres", "volume", 0.001), ("litre", "volume", 0.001)),
         scales=(("mille", 10**3), ("million", 10**6), ("millions", 10**6), ("milliard", 10**9), ("milliards", 10**9),
                 ("md", 10**9), ("billion", 10**12), ("billions", 10**12)),
+        scale_joiner=r"de\s+|d['’]\s*",
         number_hints=((r"\bpremi(?:er|ère)s?\b", (1,)), (r"\b(?:seconde?|deuxième)s?\b", (2,)),
                       (r"\b(?:double|jumea(?:u|ux)|jumelles?|paire|couple|deux fois)\b", (2,)),
                       (r"\bmoitié\b|\bdemie?\b|\bmi-", (0.5,)), (r"\bdécennies?\b", (10,)),
@@ -204,6 +208,7 @@ LANGUAGES: dict[str, Language] = {
                  "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth", 2),
         scales=(("thousand", 10**3), ("million", 10**6), ("millions", 10**6), ("billion", 10**9), ("billions", 10**9),
                 ("trillion", 10**12), ("trillions", 10**12)),
+        scale_joiner=r"of\s+",
         number_hints=((r"\b(?:first|single|once)\b", (1,)), (r"\b(?:second|twice|both|twins?|pair|couple|double)\b", (2,)),
                       (r"\bhalf\b", (0.5,)), (r"\bdecades?\b", (10,)), (r"\bdozens?\b", (12,)),
                       (r"\bfortnight\b", (14, 15)), (r"\bcentur(?:y|ies)\b", (100,)), (r"\bmillenni(?:um|a)\b", (1000,))),

@@ -256,7 +256,6 @@ def numbers(side: Side) -> list[Number]:
     """The numbers of a text, in figures, words and (French centuries) Roman numerals."""
     lang, found = side.language, []
     words = dict(lang.number_words)
-    scales = dict(lang.scales)
     for m in _number_pattern(lang).finditer(side.text):
         if m.group("hour"):  # a time: 21h30 = 9.30 pm = 21:30
             hour, minute = int(m.group("hour")), int(m.group("minute") or 0)
@@ -273,13 +272,13 @@ def numbers(side: Side) -> list[Number]:
         after = side.text[m.end():m.end() + 24]
         if lang.half and re.match(lang.half, after, re.IGNORECASE):
             values |= {v + 0.5 for v in values}
-        scale = re.match(r"\s*(\w+)", after)
-        if scale and scale.group(1).lower() in scales:
-            values |= {v * scales[scale.group(1).lower()] for v in values}
+        scale = _scale(m, side)
+        if scale:
+            values |= {v * scale[1] for v in values}
         values |= {v / s for v in list(values) for s in (1e3, 1e6, 1e9) if v >= s}
         if _HOUR.match(after):  # 15 h = 3 p.m.
             values |= {v - 12 for v in values if 12 < v <= 24} | {v + 12 for v in values if v <= 12}
-        found.append(Number(m.start(), m.end(), frozenset(values), bool(m.group("word")), _quantity(m, side)))
+        found.append(Number(m.start(), m.end(), frozenset(values), bool(m.group("word")), _quantity(m, side, scale)))
     return found
 
 
@@ -289,20 +288,34 @@ def _unit_pattern(language: Language) -> re.Pattern[str]:
     return re.compile(r"\s?(%s)(?![\w/])" % "|".join(map(re.escape, names)), re.IGNORECASE)
 
 
-def _quantity(m: re.Match[str], side: Side) -> tuple[str, float, float] | None:
-    """The dimension, amount and unit size of a figure with a unit after it ("16 millions de kg")."""
+@functools.lru_cache(maxsize=None)
+def _scale_pattern(language: Language) -> re.Pattern[str] | None:
+    if not language.scales:
+        return None
+    names = sorted((w for w, _ in language.scales), key=len, reverse=True)
+    joiner = f"(?:{language.scale_joiner})?" if language.scale_joiner else ""
+    return re.compile(r"\s*(%s)\b\s*%s" % ("|".join(map(re.escape, names)), joiner), re.IGNORECASE)
+
+
+def _scale(m: re.Match[str], side: Side) -> tuple[int, int] | None:
+    """Where the scale word after a number ("3 millions de") ends, and what it multiplies by."""
+    pattern = _scale_pattern(side.language)
+    scaled = pattern.match(side.text, m.end()) if pattern else None
+    return (scaled.end(), dict(side.language.scales)[scaled.group(1).lower()]) if scaled else None
+
+
+def _quantity(m: re.Match[str], side: Side, scale: tuple[int, int] | None) -> tuple[str, float, float] | None:
+    """The dimension, amount and unit size of a figure with a unit after it, perhaps past its scale
+    (``scale``, from :func:`_scale`: "16 millions de kg")."""
     lang = side.language
     if not lang.units or not m.group("figure"):
         return None
-    scale = re.compile(r"\s*(%s)\b\s*(?:(?:de|d['’]|of)\s*)?" % "|".join(w for w, _ in lang.scales), re.IGNORECASE)
-    scaled = scale.match(side.text, m.end())
-    unit = _unit_pattern(lang).match(side.text, scaled.end() if scaled else m.end())
+    unit = _unit_pattern(lang).match(side.text, scale[0] if scale else m.end())
     if unit is None:
         return None
     dimension, size = next((d, f) for u, d, f in lang.units if u.lower() == unit.group(1).lower())
-    times = dict(lang.scales)[scaled.group(1).lower()] if scaled else 1
     written = "".join(c for c in m.group("figure") if c.isdigit() or c == lang.decimal)  # the language's own reading
-    return dimension, float(written.replace(lang.decimal, ".")) * size * times, size
+    return dimension, float(written.replace(lang.decimal, ".")) * size * (scale[1] if scale else 1), size
 
 
 def number_hints(side: Side) -> frozenset[float]:
@@ -314,17 +327,21 @@ def number_hints(side: Side) -> frozenset[float]:
                               for v in values})
 
 
-def _unmatched(mine: list[Number], theirs: list[Number], hints: frozenset[float] = frozenset()) -> list[Number]:
-    """The numbers of ``mine`` that ``theirs`` lack: not the same value, nor the same quantity within 8%
-    in another unit ("130 mph", "210 km/h"; in the same unit a number must be the same), nor a value
-    of the other side's ``hints`` ("10 ans", "a decade")."""
-    pool = frozenset().union(*(n.values for n in theirs), hints)
+def _unmatched(mine: list[Number], theirs: list[Number], other: Side) -> list[Number]:
+    """The numbers of ``mine`` that ``theirs`` (the numbers of ``other``) lack: not the same value, nor
+    the same quantity within 8% in another unit ("130 mph", "210 km/h"; in the same unit a number must
+    be the same), nor a value of the other side's :func:`number_hints` ("10 ans", "a decade")."""
+    pool = frozenset().union(*(n.values for n in theirs))
     sizes = [n.quantity for n in theirs if n.quantity]
 
     def converted(q: tuple[str, float, float]) -> bool:
         return any(d == q[0] and unit != q[2] and abs(v - q[1]) <= 0.08 * max(v, q[1]) for d, v, unit in sizes)
 
-    return [n for n in mine if not n.values & pool and not (n.quantity and converted(n.quantity))]
+    left = [n for n in mine if not n.values & pool and not (n.quantity and converted(n.quantity))]
+    if not left:  # the hints are looked for only where a number is still unmatched
+        return left
+    hints = number_hints(other)
+    return [n for n in left if not n.values & hints]
 
 
 def _aside(side: Side, n: Number, other: Side) -> bool:
@@ -336,7 +353,7 @@ def _aside(side: Side, n: Number, other: Side) -> bool:
 @check("number")
 def _numbers(p: Pairing) -> Iterator[Flag]:
     s, t = numbers(p.source), numbers(p.translation)
-    lost, new = _unmatched(s, t, number_hints(p.translation)), _unmatched(t, s, number_hints(p.source))
+    lost, new = _unmatched(s, t, p.translation), _unmatched(t, s, p.source)
     # A number in words may be rendered freely ("deux" as "both"), and one in brackets the other side
     # lacks may be a conversion ("250 meters (820 feet)"); one in figures may not, nor a changed one.
     soft = [n.word or _aside(side, n, other) for ns, side, other in ((lost, p.source, p.translation),
