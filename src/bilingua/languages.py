@@ -34,6 +34,14 @@ class Language:
     titles: frozenset[str]
     starters: frozenset[str]
     clause_words: tuple[str, ...] = ()
+    #: Abbreviations (of pysbd's lists) that are also everyday words and abbreviate only when capitalised:
+    #: "Me." is Maine, "with me." ends a sentence.
+    capital_abbreviations: frozenset[str] = frozenset()
+    #: Abbreviations pysbd's list lacks, after which a full stop ends no sentence ("approx. the").
+    abbreviations: frozenset[str] = frozenset()
+    #: Words that make a short sentence after a quotation its attribution ('"Now!" De Bock concludes.'),
+    #: part of the quotation's sentence, as a pattern.
+    speech_verbs: str = ""
     summary_model: bool = False
     #: Snowball's name for the language (ROUGE's stemmer), and whether rouge-score's own Porter stemmer is for it.
     snowball: str = ""
@@ -131,6 +139,7 @@ LANGUAGES: dict[str, Language] = {
         starters=frozenset("le la les l un une des ce cet cette ces il elle ils elles on nous vous je mais et en "
                            "dans selon pour par au aux du de d si quand alors cependant depuis après avant".split()),
         clause_words=("et", "ou", "mais", "donc", "car", "puis", "qui", "que", "dont", "où"),
+        abbreviations=frozenset("approx max min vol ch inc corp".split()),
         snowball="french",
         decimal=",",
         thousands=" \u00a0\u202f\u2009.",
@@ -196,6 +205,13 @@ LANGUAGES: dict[str, Language] = {
         starters=frozenset("the a an it he she they we i you this that these those but and in on at for according "
                            "after before when if there his her their its as so".split()),
         clause_words=("and", "or", "but", "so", "because", "then", "which", "who", "that", "where"),
+        # US states and months that are words, and "Ph." (a doctorate; "pH." is the unit).
+        capital_abbreviations=frozenset("is me miss ill mass wash man may mar ken ida ph".split()),
+        abbreviations=frozenset("approx incl excl hrs mins yr yrs wk govt resp tel cf vol ch".split()),
+        speech_verbs=r"(?:say|said|says|tell|told|tells|ask|asked|asks|add|added|adds|explain|explained|explains|"
+                     r"conclude|concluded|concludes|note|noted|notes|recall|recalled|recalls|insist|insisted|insists|"
+                     r"continue|continued|continues|reply|replied|replies|write|wrote|writes|warn|warned|warns|"
+                     r"argue|argued|argues|admit|admitted|admits|stress|stressed|stresses|laments|lamented)",
         summary_model=True,
         snowball="english",
         porter=True,

@@ -51,22 +51,30 @@ class SentenceSplitter(ABC):
 # Closing quotes and brackets that may follow a sentence's final punctuation.
 _CLOSERS = re.escape(CLOSERS)  # for a character class
 _UPPER = "A-ZÀ-ÖØ-ÞŒ"
-# A sentence end pysbd leaves inside a piece: final punctuation, closing quotes, a space, then a
-# capital (opening quotes allowed). Group 1 is the word before the punctuation.
+# A sentence end pysbd may leave inside a piece: final punctuation, closing quotes, a space, then a
+# word (opening quotes allowed). The groups: the word before the punctuation, the punctuation, the
+# closers, and the first letter after.
 _INNER_END = re.compile(
-    rf"(?:^|\s)[«\"“(]?([\w'’.-]*?)[{re.escape(FINAL_PUNCTUATION)}]+[{_CLOSERS}\s\u00a0\u202f]*?[»”\"]?[\s\u00a0\u202f]+(?=[«\"“]?[\s\u00a0\u202f]?[{_UPPER}])"
+    rf"(?:^|(?<=\s))[«\"“(]?([\w'’.-]*?)([{re.escape(FINAL_PUNCTUATION)}]+)([{_CLOSERS}\s\u00a0\u202f]*?[»”\"]?)"
+    rf"[\s\u00a0\u202f]+(?=[«\"“]?[\s\u00a0\u202f]?(\w))"
 )
 _DOTTED = re.compile(r"(?:\b[A-Z]\.){2,}$")  # U.S., U.K. ...
 _LAST_WORD = re.compile(r"([\w'’.-]+)[.]$")
+_LIST_NUMBER = re.compile(r"\d{1,3}[.)]\s")
+_QUOTED_END = re.compile(rf"[{re.escape(FINAL_PUNCTUATION)}][\s\u00a0\u202f]?[»”\"’']$")
 
 
 class BoundaryRepair:
     """Mends pysbd's sentence boundaries where it is measurably wrong (``bilingua eval --suite segmentation``).
 
     pysbd does not split after final punctuation followed by a closing quote
-    (``. »``, ``."``) nor inside quoted speech, and it cuts after titles
-    (``Dr.``, ``Sen.``), dotted acronyms inside names (``U.S. Census``) and
-    before a piece that starts with ``,``, ``!`` or a hyphen (``Jr., a dit``,
+    (``. »``, ``."``), inside quoted speech, after a figure (``age 8. In``),
+    a dotted acronym (``A.D. Its``) or an abbreviation that is also a word
+    (``with me.``, not ``Me.``), nor before a lower-case sentence (``i went
+    home. then``). It cuts after titles (``Dr.``, ``Sen.``), dotted acronyms
+    inside names (``U.S. Census``), before a list number inside running text
+    (``July | 8.``), a quotation's attribution (``!" De Bock concludes.``) and
+    a piece that starts with ``,``, ``!`` or a hyphen (``Jr., a dit``,
     ``av. J.-C. !``). :meth:`resplit` adds the missing cuts and
     :meth:`continues` says which cuts to undo.
     """
@@ -78,22 +86,70 @@ class BoundaryRepair:
         rules = pysbd.languages.Language.get_language_code(language)
         known = {a.lower().rstrip(".") for a in rules.Abbreviation.ABBREVIATIONS}
         rules_of = LANGUAGES.get(language, LANGUAGES[TARGET])  # another pysbd language: the English rules
-        self.abbreviations = known | rules_of.titles
+        self.abbreviations = known | rules_of.titles | rules_of.abbreviations
         self.titles = rules_of.titles | set(rules.Abbreviation.PREPOSITIVE_ABBREVIATIONS)
         self.starters = rules_of.starters
+        self.capital_abbreviations = rules_of.capital_abbreviations
+        # A quotation's attribution: one to three capitalised words, a speech verb, a few words, the end.
+        self._attribution = re.compile(
+            rf"(?:[{_UPPER}][\w'’.-]*\s+){{1,3}}{rules_of.speech_verbs}\b(?:\s+[\w'’-]+){{0,3}}"
+            rf"[{re.escape(FINAL_PUNCTUATION)}][{_CLOSERS}]*(?:\s|$)"
+        ) if rules_of.speech_verbs else None
 
     def resplit(self, piece: str) -> list[str]:
         """``piece`` cut after each sentence end pysbd missed (the pieces concatenate back to it)."""
         code = _code_spans(piece)
-        cuts = [m.end() for m in _INNER_END.finditer(piece) if m.end() < len(piece.rstrip()) and self._ends(m.group(1))
-                and not any(a < m.end() < b for a, b in code)]
+        cuts = [m.end() for m in _INNER_END.finditer(piece) if m.end() < len(piece.rstrip())
+                and not any(a < m.end() < b for a, b in code) and self._inner_end(piece, m)]
         bounds = [0, *cuts, len(piece)]
         return [piece[a:b] for a, b in zip(bounds, bounds[1:]) if a < b]
 
-    def _ends(self, word: str) -> bool:
-        """Whether final punctuation after ``word`` ends a sentence (not an abbreviation or an initial)."""
-        core = word.strip("'’-").lower()
-        return len(core) > 1 and "." not in core and core not in self.abbreviations
+    def _inner_end(self, piece: str, m: re.Match[str]) -> bool:
+        """Whether a sentence ends at ``m``, a match of :data:`_INNER_END` in ``piece``."""
+        word, marks, closers, first = m.groups()
+        rest, opens = piece[m.end():], not piece[:m.start(1)].strip()
+        if first.islower():  # "i went home. then i slept", not "etc. which", '"Stop." he said' nor "1. e4"
+            return marks == "." and not closers.strip() and self._ends_before_lower(word)
+        if not first.isupper():
+            return False
+        if _DOTTED.search(word + "."):  # "about 1100 A.D. Its status", not "the U.S. Census Bureau"
+            return self._starts(rest)
+        if closers.strip() and self.attribution(rest):
+            return False
+        return self._ends(word, opens=opens)
+
+    def _ends(self, word: str, *, opens: bool = False) -> bool:
+        """Whether final punctuation after ``word`` ends a sentence (not an abbreviation or an initial).
+
+        A figure ends one ("before age 8. In most cases") unless it opens the piece (a list's "1."); so
+        does punctuation set off by a space ("200 £ . »"), which no abbreviation has.
+        """
+        core = word.strip("'’-")
+        if not core or (core.isdigit() and not opens):
+            return True
+        return len(core) > 1 and "." not in core and not self._abbreviation(core, self.abbreviations)
+
+    def _ends_before_lower(self, word: str) -> bool:
+        """Whether a full stop after ``word`` ends a sentence though a lower-case word follows: after a
+        word that is no abbreviation (a sentence typed in lower case), not after a figure ("1. e4")."""
+        return any(c.isalpha() for c in word) and self._ends(word)
+
+    def _abbreviation(self, core: str, known: set[str] | frozenset[str]) -> bool:
+        """Whether ``core`` is one of the ``known`` abbreviations as written: "with me." and "neutral pH." are words."""
+        lower = core.lower()
+        return lower in known and not (lower in self.capital_abbreviations and not core[0].isupper())
+
+    def _starts(self, rest: str) -> bool:
+        """Whether ``rest`` opens with a word that starts sentences (after ``U.S.``, another capital goes on a name)."""
+        head = re.match(r"\w+", rest)
+        return head is not None and head.group(0).lower() in self.starters
+
+    def attribution(self, piece: str) -> bool:
+        """Whether ``piece``, after a quotation's end, is its attribution ('De Bock concludes.'), not a sentence."""
+        if self._attribution is None:
+            return False
+        m = self._attribution.match(piece)
+        return m is not None and not self._starts(piece)
 
     @staticmethod
     def misplaced_closer(raw: str) -> tuple[str, str]:
@@ -105,16 +161,19 @@ class BoundaryRepair:
     def continues(self, previous: str, piece: str) -> bool:
         """Whether ``piece`` goes on the sentence that ``previous`` ends, pysbd's cut notwithstanding."""
         first = piece[0]
-        if first.islower() or first in ",;:!?)]}.…»”" or (first in "-–" and piece[1:2].strip()):
-            return True  # a sentence never starts there (French "p. ex.", "Jr., a dit", "av. J.|-C.")
         tail = previous.rstrip()
         word = _LAST_WORD.search(tail)
-        if word and word.group(1).lower() in self.titles and piece[0].isupper():
+        if first.islower():  # after "p. ex." or "etc.", or a question ("dit ? qu'auraient-ils"), not "home. then"
+            return not (word and self._ends_before_lower(word.group(1)))
+        if first in ",;:!?)]}.…»”" or (first in "-–" and piece[1:2].strip()):
+            return True  # a sentence never starts there ("Jr., a dit", "av. J.|-C.")
+        if _LIST_NUMBER.match(piece) and tail[-1:].isalnum():
+            return True  # pysbd's list item inside running text: "on July | 8. One was sent"
+        if word and self._abbreviation(word.group(1), self.titles) and first.isupper():
             return True
         if _DOTTED.search(tail):
-            head = re.match(r"\w+", piece)
-            return head is not None and head.group(0)[0].isupper() and head.group(0).lower() not in self.starters
-        return False
+            return first.isupper() and not self._starts(piece)
+        return bool(_QUOTED_END.search(tail)) and self.attribution(piece)
 
 
 class PysbdSplitter(SentenceSplitter):

@@ -143,7 +143,11 @@ def _run_segmentation(args: argparse.Namespace, suite: Any) -> int:
         for key in ("text", "ids"):
             if not (root / part[key]).is_file():
                 raise InputError(f"suite {suite.name}: data file '{root / part[key]}' not found; pass --data-dir or set BILINGUA_DATA")
-    report = {"suite": suite.to_dict(), **evaluate_segmentation(suite.parts, root, limit=args.limit, max_errors=args.worst),
+    marks = Path(suite.marks) if suite.marks else None
+    if marks is not None and not marks.is_file():
+        raise InputError(f"suite {suite.name}: marks file '{marks}' not found")
+    report = {"suite": suite.to_dict(), **evaluate_segmentation(suite.parts, root, limit=args.limit, max_errors=args.worst,
+                                                                marks=marks),
               "environment": environment()}
     text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     markdown = f"# Sentence segmentation: {suite.description}\n\n" + segmentation_markdown(report)

@@ -4,14 +4,17 @@ Parallel test sets are one sentence a line, with document ids beside them
 (newstest's ``.docid`` file, FLORES-200's ``metadata_devtest.tsv`` URLs).
 Joining the consecutive lines of one document with a space gives running
 text whose true sentence boundaries are known: the splitter is scored on
-the boundaries it finds there. A line that holds two sentences counts as one
-(a split inside it is a false split), as the test set's own segmentation says.
+the boundaries it finds there. A test-set line may hold two sentences, and a
+few lines break a sentence in two: the suite's marks file, read by hand,
+says where (:func:`read_marks`). Without it a line is one sentence, as the
+test set's own segmentation says.
 """
 
 from __future__ import annotations
 
 
-from collections.abc import Callable, Sequence
+import csv
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -20,7 +23,8 @@ from typing import Any
 from ..text import ends_sentence
 from ..text import data_lines
 
-__all__ = ["SegmentationScore", "documents_from_ids", "predicted_boundaries", "score_splitter", "load_documents"]
+__all__ = ["SegmentationScore", "Mark", "documents_from_ids", "predicted_boundaries", "score_splitter", "load_documents",
+           "read_marks", "gold_sentences"]
 
 
 @dataclass
@@ -56,12 +60,68 @@ class SegmentationScore:
         }
 
 
-def documents_from_ids(lines: Sequence[str], ids: Sequence[str]) -> list[list[str]]:
-    """Consecutive lines that share a document id, as one list per document."""
+@dataclass(frozen=True)
+class Mark:
+    """A place in a test-set line read by hand: where a sentence starts or does not.
+
+    ``kind`` is ``+`` (a sentence starts at ``offset`` of the stripped line),
+    ``-`` (the line goes on the sentence of the line before it) or ``=``
+    (final punctuation there, read: no sentence starts). ``context`` is the
+    word before and the word after, ``|`` between, to check the data.
+    """
+
+    line: int  # 1-based, in the part's text file
+    offset: int
+    kind: str
+    context: str
+
+
+def read_marks(path: Path) -> dict[str, dict[int, list[Mark]]]:
+    """A marks file (TSV: part, line, offset, mark, context) as each part's marks by line number."""
+    marks: dict[str, dict[int, list[Mark]]] = {}
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if row["mark"] not in "+-=" or len(row["mark"]) != 1:
+                raise ValueError(f"{path}: mark {row['mark']!r} on line {row['line']} of {row['part']} is not +, - or =")
+            mark = Mark(int(row["line"]), int(row["offset"]), row["mark"], row["context"])
+            marks.setdefault(row["part"], {}).setdefault(mark.line, []).append(mark)
+    return marks
+
+
+def _check(mark: Mark, line: str, previous: str) -> None:
+    before, _, after = mark.context.partition("|")
+    head, tail = (previous, line) if mark.kind == "-" else (line[:mark.offset], line[mark.offset:])
+    if not (head.rstrip().endswith(before) and tail.startswith(after)):
+        raise ValueError(f"the marks do not fit the data: line {mark.line}, offset {mark.offset}, expected {mark.context!r}")
+
+
+def gold_sentences(lines: Sequence[str], marks: Mapping[int, Sequence[Mark]], first: int = 1) -> list[str]:
+    """The sentences of consecutive test-set lines (numbered from ``first``), the marks applied."""
+    sentences: list[str] = []
+    for n, line in enumerate(lines, first):
+        line_marks = marks.get(n, ())
+        for mark in line_marks:
+            _check(mark, line, lines[n - first - 1] if n > first else "")
+        cuts = sorted(m.offset for m in line_marks if m.kind == "+")
+        pieces = [line[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(line)])]
+        if sentences and any(m.kind == "-" for m in line_marks):
+            sentences[-1] = f"{sentences[-1]} {pieces.pop(0)}".strip()
+        sentences.extend(p for p in pieces if p)
+    return sentences
+
+
+def documents_from_ids(
+    lines: Sequence[str], ids: Sequence[str], marks: Mapping[int, Sequence[Mark]] | None = None
+) -> list[list[str]]:
+    """Consecutive lines that share a document id, as each document's sentences (one a line without ``marks``)."""
     if len(lines) != len(ids):
         raise ValueError(f"{len(lines)} lines but {len(ids)} document ids")
-    pairs = zip(ids, lines)
-    return [[line.strip() for _, line in group] for _, group in groupby(pairs, key=lambda p: p[0])]
+    documents, n = [], 1
+    for _, group in groupby(zip(ids, lines), key=lambda p: p[0]):
+        doc = [line.strip() for _, line in group]
+        documents.append(gold_sentences(doc, marks, n) if marks else doc)
+        n += len(doc)
+    return documents
 
 
 def predicted_boundaries(text: str, pieces: Sequence[str]) -> set[int]:
@@ -119,36 +179,45 @@ def score_splitter(
     return score
 
 
-def load_documents(root: Path, spec: dict[str, str]) -> list[list[str]]:
-    """Documents of one part of the segmentation suite: ``text`` and ``ids`` files, ``ids_format`` docid|flores."""
+def load_documents(
+    root: Path, spec: dict[str, str], marks: Mapping[int, Sequence[Mark]] | None = None
+) -> list[list[str]]:
+    """Documents of one part of the segmentation suite (``text`` and ``ids`` files, ``ids_format`` docid|flores),
+    each as its sentences: its lines, cut and joined where ``marks`` say."""
     lines = data_lines((root / spec["text"]).read_text(encoding="utf-8"))
     id_lines = data_lines((root / spec["ids"]).read_text(encoding="utf-8"))
     if spec.get("ids_format") == "flores":  # a TSV with a header; the article's URL is its first column
         ids = [row.split("\t")[0] for row in id_lines[1:]]
     else:
         ids = [row.split("\t")[0].strip() for row in id_lines]
-    return documents_from_ids(lines, ids)
+    return documents_from_ids(lines, ids, marks)
 
 
 def evaluate_segmentation(
-    parts: Sequence[dict[str, str]], root: Path, *, limit: int | None = None, max_errors: int = 20
+    parts: Sequence[dict[str, str]], root: Path, *, limit: int | None = None, max_errors: int = 20,
+    marks: Path | None = None,
 ) -> dict[str, Any]:
     """Score bilingua's splitter on each part of a segmentation suite, and on each language's parts together.
 
-    Two counts per part: ``punctuated`` (the suite's score; a boundary after
-    a headline is not counted) and ``all_joins`` (every line join is a
-    boundary, as a strict reading of the test sets has it).
+    Three counts per part: ``punctuated`` (the suite's score: the sentences
+    of the ``marks`` file; a boundary after a headline is not counted),
+    ``lines`` (each test-set line one sentence, marks or not) and
+    ``all_joins`` (the sentences, every line join a boundary).
     """
     from ..segmentation import PysbdSplitter
 
+    read = read_marks(marks) if marks else {}
     rows: dict[str, dict[str, Any]] = {}
     totals: dict[str, dict[str, SegmentationScore]] = {}
     for spec in parts:
-        documents = load_documents(root, spec)[:limit]
+        sentences = load_documents(root, spec, read.get(spec["name"], {}))[:limit]
+        lines = load_documents(root, spec)[:limit]
         split = PysbdSplitter(spec["language"]).split
         row = {}
-        for mode, headlines in (("punctuated", False), ("all_joins", True)):
-            score = score_splitter(documents, split, headlines=headlines, max_errors=max_errors if not headlines else 0)
+        for mode, documents, headlines in (("punctuated", sentences, False), ("lines", lines, False),
+                                           ("all_joins", sentences, True)):
+            errors = max_errors if mode == "punctuated" else 0
+            score = score_splitter(documents, split, headlines=headlines, max_errors=errors)
             row[mode] = score.to_dict()
             total = totals.setdefault(spec["language"], {}).setdefault(mode, SegmentationScore())
             for attr in ("true_positives", "false_positives", "false_negatives", "documents"):
@@ -162,14 +231,14 @@ def evaluate_segmentation(
 def segmentation_markdown(report: dict[str, Any]) -> str:
     """The segmentation report as a Markdown table, then each part's errors."""
     lines = [
-        "| part | documents | P | R | F1 | false splits | missed | F1, all joins |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| part | documents | P | R | F1 | false splits | missed | F1, test-set lines | F1, all joins |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, row in report["parts"].items():
-        p, strict = row["punctuated"], row["all_joins"]
+        p, plain, strict = row["punctuated"], row["lines"], row["all_joins"]
         lines.append(
             f"| {name} | {p['documents']} | {p['precision']:.4f} | {p['recall']:.4f} | **{p['f1']:.4f}** | "
-            f"{p['false_positives']} | {p['false_negatives']} | {strict['f1']:.4f} |"
+            f"{p['false_positives']} | {p['false_negatives']} | {plain['f1']:.4f} | {strict['f1']:.4f} |"
         )
     for name, row in report["parts"].items():
         errors = row["punctuated"]["errors"]

@@ -34,6 +34,9 @@ class Suite:
     parts: list[dict[str, str]] = field(default_factory=list)  # segmentation: text and document-id files
     # A subset: the segments whose line in ``select["file"]`` equals ``select["equals"]`` (newstest's origlang).
     select: dict[str, str] = field(default_factory=dict)
+    #: Segmentation: a file beside the suite that says where sentences start inside test-set lines
+    #: (its full path once loaded).
+    marks: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items()}
@@ -92,4 +95,6 @@ def load_suite(name: str, directory: str | os.PathLike[str] | None = None) -> Su
     if not path.is_file():
         raise SuiteError(f"unknown suite {name!r}; known suites: {', '.join(list_suites(folder))}")
     data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("marks"):
+        data["marks"] = str(folder / data["marks"])
     return Suite(**data)
