@@ -98,6 +98,33 @@ def test_negation_words_that_say_no_negation() -> None:
     assert "negation" not in kinds("Ils ont signé un pacte de non-agression.", "They signed a pact.")
 
 
+def test_negations_said_as_adjectives_or_idioms() -> None:
+    # "sans" before a noun and "non" before an adjective make adjectives ("minor", "elective"): weak ones
+    assert "negation" not in kinds("Il a eu un accident sans gravité.", "He had a minor accident.")
+    assert "negation" not in kinds("Les procédures non urgentes reprendront.", "Elective procedures will resume.")
+    # before a verb or in a contrast they say no
+    assert "negation" in kinds("Il est parti sans le dire.", "He left and said it.")
+    assert "negation" in kinds("Le pays appartient au peuple et non à un seul dirigeant.",
+                               "The country belongs to the people and to one sole ruler.")
+    # "ne ... pas ... avant que" and "tant que ... ne" are "until", as "not ... until" is
+    assert "negation" not in kinds("Ils ne doivent pas les rallumer avant que l'avion atterrisse.",
+                                   "They must restart them only once the plane lands.")
+    assert "negation" not in kinds("Le Fonds refuse de payer tant que le pays n'aura pas agi.",
+                                   "The Fund refuses to pay until the country has acted.")
+    # "ne pas arrêter de" is "keep doing"; "pas impossible" is "possible"
+    assert "negation" not in kinds("Ce sont deux hommes qui n'arrêtent pas de se disputer.", "It is two men butting heads.")
+    assert "negation" not in kinds("Il n'est pas impossible que cela change.", "It is possible that this will change.")
+    # words that say no on both sides: "nulle part" / "nowhere", "aucunement", "no-one", "have yet to", "unclear"
+    assert "negation" not in kinds("Le parti est arrivé de nulle part.", "The party came from nowhere.")
+    assert "negation" not in kinds("Il n'a aucunement manifesté cette intention.", "He did not show that intention.")
+    assert "negation" not in kinds("Il veut que personne ne se sente trompé.", "He wants to make sure no-one feels misled.")
+    assert "negation" not in kinds("C'est un mystère que je ne suis pas encore arrivé à élucider.",
+                                   "It's a mystery I have yet to solve.")
+    assert "negation" not in kinds("On ne sait pas si Obama savait.", "It is unclear whether Obama knew.")
+    # "not long ago" is "recently"
+    assert "negation" not in kinds("Les voitures ont été équipées récemment.", "The cars were equipped not long ago.")
+
+
 def test_names_allow_exonyms_and_catch_a_swap() -> None:
     assert "name" not in kinds("Il habite à Londres depuis 2010.", "He has lived in London since 2010.")
     assert "name" not in kinds("L'Allemagne et la Suède ont signé.", "Germany and Sweden signed.")
@@ -134,6 +161,15 @@ def test_contractions_are_measured_spelled_out() -> None:
     assert "omission" not in kinds("Nous ne sommes pas vieux.", "We're not old.")
     assert "omission" not in kinds("Je pensais que vous seriez parties et m'auriez quittée.", "I thought you'd gone and left me.")
     assert "omission" in kinds("Je pensais que vous seriez parties et m'auriez quittée.", "I thought you'd gone.")
+
+
+def test_a_shorter_translation_without_a_name_of_its_source_is_an_omission() -> None:
+    source = "Le ministre Dupont a annoncé jeudi à Lyon une réforme des retraites attendue depuis longtemps par les syndicats."
+    short = bilingua.review([source], ["Minister Dupont announced on Thursday a reform long awaited by unions."])[0]
+    assert short.kinds() == ("omission",) and "'Lyon'" in short.flags[0].message
+    assert short.flags[0].source_span == (source.index("Lyon"), source.index("Lyon") + 4)
+    # as short, but with every name: the length alone does not say so much
+    assert "omission" not in kinds(source, "Minister Dupont announced in Lyon on Thursday a reform awaited by unions.")
 
 
 def test_a_translation_cut_off_mid_sentence_is_flagged_length() -> None:

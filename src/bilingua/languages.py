@@ -132,6 +132,15 @@ def _words(names: str, first: int) -> tuple[tuple[str, int], ...]:
     return tuple((word, value) for value, word in enumerate(names.split(), first) if word != "-")
 
 
+#: What may follow French "sans" when it negates a verb or a noun phrase ("sans le savoir", "sans un mot").
+_FR_DETERMINERS = ("le|la|les|l['’]|un|une|des|du|de|d['’]|ce|cet|cette|ces|mon|ma|mes|ton|ta|tes|son|sa|ses|notre|nos|"
+                   "votre|vos|leur|leurs|aucune?|même|tout|toute|tous|toutes|me|m['’]|te|t['’]|se|s['’]|nous|vous|lui|"
+                   "y|en|jamais|rien|personne|plus|ni")
+
+#: A word after French "non" that makes it a prefix of an adjective ("non urgent"), not a word of its own.
+_FR_NON_ADJECTIVE = r"(?!(?:pas|plus|à|au|aux|de|du|des|en|par|pour|sur|dans|avec|sans|que|qu|seulement|loin)\b)[a-zà-ÿœ]"
+
+
 LANGUAGES: dict[str, Language] = {
     "fr": Language(
         "fr", "French",
@@ -172,22 +181,35 @@ LANGUAGES: dict[str, Language] = {
         # "ne" with its partner (pas, plus, jamais...) in the clause, not "ne ... que" (only) nor the
         # expletive "ne" of "avant qu'il ne parte".
         # "N'oubliez pas" (remember) and "ne manquez pas de" (be sure to) say yes.
-        negations=(r"\b(?:ne\b|n['’])(?!\s*(?:oubli|manqu|hésit))"
-                   r"(?=[^,;.!?]*?\b(?:pas|plus|jamais|rien|personne|aucune?|guère|point|ni|nulle?)\b)",
+        # "ne pas arrêter de" and "ne manquer pas de" say yes ("keep doing").
+        negations=(r"\b(?:ne\b|n['’])(?!\s*(?:oubli|manqu|hésit|arrêt\w*\s+pas\s+d|cess\w*\s+pas\s+d))"
+                   r"(?=[^,;.!?]*?\b(?:pas|plus|jamais|rien|personne|aucune?|aucunement|guère|point|ni|nulle?)\b)",
                    # The written language's "ne" alone with pouvoir, savoir and oser: "ne peut être prédit".
                    r"\b(?:ne\b|n['’])(?=\s*(?:peu[tv]|pouv|pourr|sai[st]|sav|saur|os)\w*\b)(?![^,;.!?]*\bqu)",
-                   r"\bsans\b(?! (?:doute|cesse|danger|risque)\b)", r"(?<!\bn['’])\bjamais\b(?![^,;.!?]*\bne\b)",
-                   r"\brien\b(?<!\bde rien)", r"\baucune?\b", r"\bpersonne ne\b", r"\bnon\b(?! (?:seulement|loin)\b)(?![-‑])"),
+                   # "sans" before a verb, a determiner or a pronoun; "sans gravité" is "minor" (a weak one).
+                   r"\bsans\b(?=\s+(?:(?:toutefois|pourtant|même|\w+ment)\s+)?(?:que\b|qu['’]|(?:" + _FR_DETERMINERS
+                   + r")\b|\w+(?:er|ir|re|oir)\b))"
+                   r"(?! (?:doute|cesse|danger|risque)\b)",
+                   r"(?<!\bn['’])\bjamais\b(?![^,;.!?]*\bne\b)", r"\bnulle part\b",
+                   r"\brien\b(?<!\bde rien)", r"\baucune?\b", r"\bpersonne ne\b",
+                   # "non" alone ("Non !", "moi non plus") or in a contrast ("et non à l'hôtel"); before an
+                   # adjective ("procédures non urgentes": "elective") it is a weak one.
+                   r"\bnon\b(?![-‑])(?!\s+(?:seulement|loin)\b)(?:(?<=\bet non)|(?<=\bmais non)|(?<=, non)|(?!\s+" + _FR_NON_ADJECTIVE + "))"),
         # "jamais" without "ne" after a comparison, "que" or "si" is "ever" (le pire jamais vu, plus que
         # jamais, si jamais); "rien que" is "only"; "ou non" asks (whether or not).
+        # As English "not ... until" and "not impossible": "ne ... pas avant" and "tant que ... ne ... pas" are
+        # "until", "pas impossible" says yes.
         not_negations=(r"\b(?:plus|moins|pire|meilleure?s?|premi(?:er|ère)s?|seule?s?)\b[^,;.!?]{0,40}?\bjamais\b",
-                       r"\b(?:que|si|à) jamais\b", r"\brien qu", r"\bou non\b"),
+                       r"\b(?:que|si|à) jamais\b", r"\brien qu", r"\bou non\b",
+                       r"\b(?:ne\b|n['’])[^,;.!?]{0,60}\b(?:avant (?:que|qu['’]|d['’]|de)|jusqu['’]à)\b",
+                       r"\btant que?\b[^,;.!?]{0,40}(?:\bne\b|n['’])",
+                       r"\b(?:ne\b|n['’])[^,;.!?]{0,30}\bpas (?:impossible|improbable|exclu|négligeable|rare|inhabituel)"),
         #: Words that say no less plainly (échouer, "l'absence de"): a translation may render a negation with them.
         weak_negations=(r"\b(?:ne\b|n['’])(?![^,;.!?]*\bqu)", r"\béchou", r"\bpeu\b", r"\binutile", r"\bincapable", r"\babsen", r"\bmanqu", r"\bfaute de\b",
                         r"\bévit", r"\bempêch", r"\bau lieu\b", r"\bplutôt que\b", r"\bprivée?s?\b", r"\brefus",
                         r"\bnon-", r"\bni\b", r"\bpas\b", r"\bjamais\b", r"\bin(?:connu|capable|suffisant)",
                         r"\bimpossib", r"\binterdi", r"\b(?:in|im|ir|il)\w+(?:ible|able)s?\b", r"\bfau(?:x|sses?)\b",
-                        r"\bgratuit", r"\bà peine\b"),
+                        r"\bgratuit", r"\bà peine\b", r"\bsans\b", r"\bnon\s+(?=" + _FR_NON_ADJECTIVE + ")", r"\bà défaut d", r"\bindemnes?\b"),
         calendar=tuple("janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
                        "lundi mardi mercredi jeudi vendredi samedi dimanche".split()),
         unnegations=((r"\b(?:ne\s+|n['’])(\w+)\s+(?:pas|point)\b", r"\1"),
@@ -242,19 +264,20 @@ LANGUAGES: dict[str, Language] = {
         # "not uncommon" and "no matter how" say yes.
         negations=(r"\bnot\b(?! (?:un\w+|impossible|insignificant|inconsiderable|infrequent)\b)", r"n['’]t\b", r"\bcannot\b", r"\bnever\b",
                    r"\bno\b(?!\.\s*\d)(?!-)(?! matter\b)",
-                   r"\bnothing\b", r"\bnobody\b", r"\bno one\b", r"\bnone\b", r"\bnowhere\b", r"\bneither\b",
+                   r"\bnothing\b", r"\bnobody\b", r"\bno[ -]one\b", r"\bnone\b", r"\bnowhere\b", r"\bneither\b",
                    r"\bnor\b", r"\bwithout\b"),
         # "not only" adds (but "do not only want" says no); "or not" asks (whether or not); "not ... until"
-        # is "only then", as "ne ... que" is.
+        # is "only then", as "ne ... que" is; "not long ago" is "recently".
         not_negations=(r"(?<!\bdo )(?<!\bdoes )(?<!\bdid )\bnot only\b", r"\bor not\b",
-                       r"(?:\bnot\b|n['’]t\b)[^,;.!?]{0,60}\buntil\b"),
+                       r"(?:\bnot\b|n['’]t\b)[^,;.!?]{0,60}\buntil\b", r"\bnot long (?:ago|after|before)\b"),
         weak_negations=(r"\bnon-(?=\w)", r"\bfail", r"\bunable\b", r"\black", r"\binstead\b", r"\babsen",
                         r"\brefus", r"\bden(?:y|ied|ies)\b", r"\bavoid", r"\bprevent", r"\brather than\b",
                         r"-free\b", r"\bun(?!ited|til|der|ion|ique|iversit)\w+(?:ed|able|ible|ful|known|ly)\b",
                         r"\bimpossib", r"\bban(?:s|ned)?\b", r"\bforbid", r"\bin(?:complete|capable|sufficient)",
                         r"\b(?:in|im|ir|il|dis)\w+(?:ible|able)\b", r"\w+less(?:ly|ness)?\b", r"\bshort of\b",
                         r"\bhard to\b", r"\bfalse\b", r"\bfree\b", r"\bhardly\b", r"\bbarely\b",
-                        r"\bas opposed to\b", r"\blimited\b", r"\bfew\b", r"\blittle\b"),
+                        r"\bas opposed to\b", r"\blimited\b", r"\bfew\b", r"\blittle\b", r"\byet to\b", r"\bwrong\b",
+                        r"\bun(?:clear|aware|happy|sure|fair|fit|well|true|safe|easy|wise|real|willing)\b"),
         calendar=tuple("january february march april may june july august september october november december "
                        "monday tuesday wednesday thursday friday saturday sunday".split()),
         unnegations=((r"\bcannot\b", "can"), (r"\bcan['’]t\b", "can"), (r"\bwon['’]t\b", "will"),
