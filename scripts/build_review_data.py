@@ -11,7 +11,8 @@ Writes, under src/bilingua/data/:
   it must keep;
 - ``exonyms.fr-en.tsv``: a French name and its English form (Suède / Sweden, français / French):
   the names of countries, regions, languages and time-zone cities in the Unicode CLDR (read through
-  Babel; an English name of several words also gives its initials, United Kingdom / UK); the
+  Babel; an English name of several words also gives its initials, United Kingdom / UK, and a country
+  its ISO 3166 three-letter code, États-Unis / USA, read through pycountry); the
   subdivisions (Californie / California) and former countries (Tchécoslovaquie / Czechoslovakia) of
   ISO 3166-2 and 3166-3 in Debian's iso-codes (read through pycountry); the CLDR's subdivision names
   (Écosse / Scotland), which Babel lacks, from the ``cldr-subdivisions-full`` package when
@@ -93,6 +94,8 @@ def _from_cldr() -> set[tuple[str, str]]:
             words = english.split()
             if table == "territories" and len(words) > 1 and all(w[0].isupper() for w in words):
                 rows.add((_key(name), "".join(w[0] for w in words).lower()))  # United Kingdom: UK
+            if table == "territories":
+                rows |= _alpha3(code, name)
     # The cities that name time zones ("Europe/Brussels": Bruxelles, Brussels).
     import zoneinfo
 
@@ -108,6 +111,18 @@ def _from_cldr() -> set[tuple[str, str]]:
         if all(cities):
             rows.add((_key(cities[0]), _key(cities[1])))
     return rows
+
+
+def _alpha3(code: str, name: str) -> set[tuple[str, str]]:
+    """A country's ISO 3166 three-letter code, which writers use as its acronym (États-Unis / USA), unless it
+    is a common word of either language (CAN, MAR): then it is no name."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
+    alpha3 = country.alpha_3.lower() if country else ""
+    if not alpha3 or alpha3 in _common("en") or alpha3 in _common("fr"):
+        return set()
+    return {(_key(name), alpha3)}
 
 
 def _from_iso_codes() -> set[tuple[str, str]]:

@@ -303,3 +303,16 @@ def test_cli_translate_review_prints_flags_to_stderr(marian_dir: Path) -> None:
     assert "2 of 2 sentences to check" in done.stderr
     refused = run_cli("translate", "--model", str(marian_dir), "--review", "--format", "json", stdin=text)
     assert refused.returncode == 2 and "--review" in refused.stderr
+
+
+def test_names_written_as_acronyms_in_the_other_language() -> None:
+    # a name's initials (NSW, USA), an acronym-word with its letters reordered (Otan / NATO), a possessive acronym
+    assert "name" not in kinds("Le premier ministre de la Nouvelle-Galles du Sud a parlé.", "The NSW premier spoke.")
+    assert "name" not in kinds("The NSW premier spoke.", "Le premier ministre de la Nouvelle-Galles du Sud a parlé.",
+                               source="en", target="fr")
+    assert "name" not in kinds("Les États-Unis ont répondu à Paris.", "The USA replied to Paris.")
+    assert "name" not in kinds("Le sommet de l'Otan s'ouvre à Berlin.", "The NATO summit opens in Berlin.")
+    assert "name" not in kinds("Les inspecteurs de l'OIAC ont confirmé.", "The OPCW's inspectors confirmed.")
+    # a name swapped beside them is still one
+    assert "name" in kinds("Le sommet de l'Otan s'ouvre à Berlin.", "The NATO summit opens in Madrid.")
+    assert "name" in kinds("Les États-Unis ont répondu à Paris.", "The USA replied to Rome.")

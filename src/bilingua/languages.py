@@ -84,6 +84,9 @@ class Language:
     #: length with them spelled out, since whether a translator contracts says nothing of what the
     #: translation leaves out.
     contractions: tuple[tuple[str, int], ...] = ()
+    #: The possessive ending of a word, as a pattern over its lower-cased key ("the White House's"): the
+    #: word without it is the name, or the common word, it is.
+    possessive: str = ""
 
 
 #: Model tiers: ``fast`` (opus-mt: 6+6 layers at width 512) and ``quality`` (opus-mt-tc-big: transformer-big,
@@ -285,6 +288,7 @@ LANGUAGES: dict[str, Language] = {
                      (r"\bnot\s+", ""), (r"\bnever\b", "always"), (r"\bnothing\b", "something"),
                      (r"\bnobody\b", "somebody"), (r"\bno one\b", "someone"), (r"\bwithout\b", "with"),
                      (r"\bnone\b", "all"), (r"\bno\b", "some")),
+        possessive=r"'s$|(?<=s)'$",
         contractions=((r"\bwon['’]t\b", 3), (r"\bcan['’]t\b", 2), (r"n['’]t\b", 1), (r"\w['’](?:m|re)\b", 1),
                       (r"\w['’](?:ve|ll)\b", 2), (r"\w['’]d\b", 3), (r"\blet['’]s\b", 1)),
     ),

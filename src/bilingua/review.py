@@ -103,7 +103,11 @@ class Side:
     @functools.cached_property
     def acronyms(self) -> tuple[str, ...]:
         """The keys of the words written as acronyms (OPCW, MDGs)."""
-        return tuple(w.key for w in self.words if _acronym(w.text) and len(w.key) >= 2)
+        return tuple(self.bare(w.key) for w in self.words if _acronym(w.text) and len(w.key) >= 2)
+
+    def bare(self, key: str) -> str:
+        """A word's key without its possessive ending ("opcw's" is "opcw")."""
+        return re.sub(self.language.possessive, "", key) if self.language.possessive else key
 
     @functools.cached_property
     def not_negations(self) -> tuple[tuple[int, int], ...]:
@@ -495,6 +499,13 @@ def _found(word: Word, other: Side, table: Mapping[str, tuple[str, ...]]) -> boo
     others = [k for part in parts for k in table.get(part, ())]
     if any(k in keys or _near(k, keys) for k in others):
         return True
+    # A name of several words, written on the other side as its acronym (Nouvelle-Galles du Sud / NSW).
+    if any(_initials(k) in other.acronyms for k in others if len(_initials(k)) >= 2):
+        return True
+    # A name written as a word that is an acronym on the other side, its letters reordered (Otan / NATO).
+    if 3 <= len(word.key) <= 5 and not word.text.isupper() and any(
+            sorted(word.key) == sorted(a) for a in other.acronyms):
+        return True
     if word.text.isupper() and any(_translated_acronym(word.key, a) for a in other.acronyms):
         return True
     return _near(word.key, keys)
@@ -506,6 +517,12 @@ def _translated_acronym(mine: str, theirs: str) -> bool:
     theirs = theirs[:-1] if len(theirs) > 2 and theirs.endswith("s") else theirs  # the MDGs
     shared = sum((Counter(mine) & Counter(theirs)).values())
     return abs(len(mine) - len(theirs)) <= 1 and 2 * shared >= max(len(mine), len(theirs))
+
+
+def _initials(name: str) -> str:
+    """The initials of a name's words, short ones ("of", "du") left out: "united states of america" gives "usa"."""
+    words = [w for w in re.split(r"[ -]", name) if len(w) >= 3]
+    return "".join(w[0] for w in words) if len(words) >= 2 else ""
 
 
 @check("name")
@@ -548,6 +565,13 @@ def _exonyms(source: str, target: str) -> dict[str, tuple[str, ...]]:
         for part in re.split(r"[ -]", mine):
             if len(part) >= 4 and part != mine:
                 out.setdefault(part, []).extend(words)
+        # Its first words may stand for it ("Nouvelle-Galles" of "Nouvelle-Galles du Sud"), and so may its
+        # initials ("NSW", "USA"), written as an acronym.
+        for cut in re.finditer(r"[ -]", mine):
+            if re.search(r"[ -]", mine[:cut.start()]):
+                out.setdefault(mine[:cut.start()], []).append(theirs)
+        if len(_initials(mine)) >= 3:
+            out.setdefault(_initials(mine), []).extend([theirs, *words])
     return {k: tuple(v) for k, v in out.items()}
 
 
