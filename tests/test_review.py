@@ -123,6 +123,16 @@ def test_negations_said_as_adjectives_or_idioms() -> None:
     assert "negation" not in kinds("On ne sait pas si Obama savait.", "It is unclear whether Obama knew.")
     # "not long ago" is "recently"
     assert "negation" not in kinds("Les voitures ont été équipées récemment.", "The cars were equipped not long ago.")
+    # Tatoeba's: "ignorer" is "not to know", "dépourvu de" "has no"; "nothing less than" says yes; "ne ... pas
+    # ... tant que" is "not ... until"; "ne sais quoi" says no without "pas"; "not understand" says no
+    assert "negation" not in kinds("J'ignore comment conduire une voiture.", "I do not know how to drive a car.")
+    assert "negation" not in kinds("Il est dépourvu de défauts.", "He has no faults.")
+    assert "negation" not in kinds("C'était un vrai miracle.", "It was nothing less than a miracle.")
+    assert "negation" not in kinds("Tu ne peux pas partir tant que tu n'as pas dit au revoir.",
+                                   "You can't leave until you've said goodbye.")
+    assert "negation" not in kinds("Je ne sais quoi ajouter.", "I don't know what more I can say.")
+    assert "negation" not in kinds("Je n'ai pas compris de quoi il retournait.", "I did not understand what it was about.")
+    assert "negation" in kinds("Je n'ai pas compris de quoi il retournait.", "I did understand what it was about.")
 
 
 def test_names_allow_exonyms_and_catch_a_swap() -> None:

@@ -188,7 +188,7 @@ LANGUAGES: dict[str, Language] = {
         negations=(r"\b(?:ne\b|n['’])(?!\s*(?:oubli|manqu|hésit|arrêt\w*\s+pas\s+d|cess\w*\s+pas\s+d))"
                    r"(?=[^,;.!?]*?\b(?:pas|plus|jamais|rien|personne|aucune?|aucunement|guère|point|ni|nulle?)\b)",
                    # The written language's "ne" alone with pouvoir, savoir and oser: "ne peut être prédit".
-                   r"\b(?:ne\b|n['’])(?=\s*(?:peu[tv]|pouv|pourr|sai[st]|sav|saur|os)\w*\b)(?![^,;.!?]*\bqu)",
+                   r"\b(?:ne\b|n['’])(?=\s*(?:peu[tv]|pouv|pourr|sai[st]|sav|saur|os)\w*\b)(?![^,;.!?]*\bqu(?:e\b|['’]))",
                    # "sans" before a verb, a determiner or a pronoun; "sans gravité" is "minor" (a weak one).
                    r"\bsans\b(?=\s+(?:(?:toutefois|pourtant|même|\w+ment)\s+)?(?:que\b|qu['’]|(?:" + _FR_DETERMINERS
                    + r")\b|\w+(?:er|ir|re|oir)\b))"
@@ -204,7 +204,7 @@ LANGUAGES: dict[str, Language] = {
         # "until", "pas impossible" says yes.
         not_negations=(r"\b(?:plus|moins|pire|meilleure?s?|premi(?:er|ère)s?|seule?s?)\b[^,;.!?]{0,40}?\bjamais\b",
                        r"\b(?:que|si|à) jamais\b", r"\brien qu", r"\bou non\b",
-                       r"\b(?:ne\b|n['’])[^,;.!?]{0,60}\b(?:avant (?:que|qu['’]|d['’]|de)|jusqu['’]à)\b",
+                       r"\b(?:ne\b|n['’])[^,;.!?]{0,60}\b(?:avant (?:que|qu['’]|d['’]|de)|jusqu['’]à|tant que?)\b",
                        r"\btant que?\b[^,;.!?]{0,40}(?:\bne\b|n['’])",
                        r"\b(?:ne\b|n['’])[^,;.!?]{0,30}\bpas (?:impossible|improbable|exclu|négligeable|rare|inhabituel)"),
         #: Words that say no less plainly (échouer, "l'absence de"): a translation may render a negation with them.
@@ -212,7 +212,9 @@ LANGUAGES: dict[str, Language] = {
                         r"\bévit", r"\bempêch", r"\bau lieu\b", r"\bplutôt que\b", r"\bprivée?s?\b", r"\brefus",
                         r"\bnon-", r"\bni\b", r"\bpas\b", r"\bjamais\b", r"\bin(?:connu|capable|suffisant)",
                         r"\bimpossib", r"\binterdi", r"\b(?:in|im|ir|il)\w+(?:ible|able)s?\b", r"\bfau(?:x|sses?)\b",
-                        r"\bgratuit", r"\bà peine\b", r"\bsans\b", r"\bnon\s+(?=" + _FR_NON_ADJECTIVE + ")", r"\bà défaut d", r"\bindemnes?\b"),
+                        r"\bgratuit", r"\bà peine\b", r"\bsans\b", r"\bnon\s+(?=" + _FR_NON_ADJECTIVE + ")", r"\bà défaut d", r"\bindemnes?\b",
+                        # "ignorer" is "not to know", "dépourvu de" "without", "dans l'incapacité de" "unable to"
+                        r"\bignor", r"\bdépourvue?s?\b", r"\bincapacit"),
         calendar=tuple("janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
                        "lundi mardi mercredi jeudi vendredi samedi dimanche".split()),
         unnegations=((r"\b(?:ne\s+|n['’])(\w+)\s+(?:pas|point)\b", r"\1"),
@@ -265,14 +267,16 @@ LANGUAGES: dict[str, Language] = {
                ("cubic metres", "volume", 1.0), ("cubic meters", "volume", 1.0), ("cubic feet", "volume", 0.0283168),
                ("gallons", "volume", 0.0037854), ("litres", "volume", 0.001), ("liters", "volume", 0.001)),
         # "not uncommon" and "no matter how" say yes.
-        negations=(r"\bnot\b(?! (?:un\w+|impossible|insignificant|inconsiderable|infrequent)\b)", r"n['’]t\b", r"\bcannot\b", r"\bnever\b",
+        negations=(r"\bnot\b(?! (?:un(?!der|til|ited|ion|ique|iversit|less)\w+|impossible|insignificant|inconsiderable|infrequent)\b)", r"n['’]t\b", r"\bcannot\b", r"\bnever\b",
                    r"\bno\b(?!\.\s*\d)(?!-)(?! matter\b)",
                    r"\bnothing\b", r"\bnobody\b", r"\bno[ -]one\b", r"\bnone\b", r"\bnowhere\b", r"\bneither\b",
                    r"\bnor\b", r"\bwithout\b"),
         # "not only" adds (but "do not only want" says no); "or not" asks (whether or not); "not ... until"
         # is "only then", as "ne ... que" is; "not long ago" is "recently".
         not_negations=(r"(?<!\bdo )(?<!\bdoes )(?<!\bdid )\bnot only\b", r"\bor not\b",
-                       r"(?:\bnot\b|n['’]t\b)[^,;.!?]{0,60}\buntil\b", r"\bnot long (?:ago|after|before)\b"),
+                       r"(?:\bnot\b|n['’]t\b)[^,;.!?]{0,60}\buntil\b", r"\bnot long (?:ago|after|before)\b",
+                       # "nothing less than", "no less than" and "none the less" say yes; "nothing but" is "only"
+                       r"\b(?:nothing|no) (?:less|short) (?:than|of)\b", r"\bnone the less\b", r"\bnothing (?:else )?but\b"),
         weak_negations=(r"\bnon-(?=\w)", r"\bfail", r"\bunable\b", r"\black", r"\binstead\b", r"\babsen",
                         r"\brefus", r"\bden(?:y|ied|ies)\b", r"\bavoid", r"\bprevent", r"\brather than\b",
                         r"-free\b", r"\bun(?!ited|til|der|ion|ique|iversit)\w+(?:ed|able|ible|ful|known|ly)\b",
