@@ -161,10 +161,16 @@ class Pairing:
     @functools.cached_property
     def lost_numbers(self) -> list[Number]:
         """The source's numbers the translation lacks (as values, quantities or hints)."""
-        return _unmatched(numbers(self.source), self.translation_numbers, self.translation)
+        return _unmatched(self.source_numbers, self.translation_numbers, self.translation)
+
+    @functools.cached_property
+    def source_numbers(self) -> list[Number]:
+        """The source's numbers, found once for every check that reads them."""
+        return numbers(self.source)
 
     @functools.cached_property
     def translation_numbers(self) -> list[Number]:
+        """The translation's numbers, found once for every check that reads them."""
         return numbers(self.translation)
 
 
@@ -370,7 +376,7 @@ def _aside(side: Side, n: Number, other: Side) -> bool:
 
 @check("number")
 def _numbers(p: Pairing) -> Iterator[Flag]:
-    lost, new = p.lost_numbers, _unmatched(p.translation_numbers, numbers(p.source), p.source)
+    lost, new = p.lost_numbers, _unmatched(p.translation_numbers, p.source_numbers, p.source)
     # A number in words may be rendered freely ("deux" as "both"), and one in brackets the other side
     # lacks may be a conversion ("250 meters (820 feet)"); one in figures may not, nor a changed one.
     soft = [n.word or _aside(side, n, other) for ns, side, other in ((lost, p.source, p.translation),
@@ -500,7 +506,7 @@ def _found(word: Word, other: Side, table: Mapping[str, tuple[str, ...]]) -> boo
     if any(k in keys or _near(k, keys) for k in others):
         return True
     # A name of several words, written on the other side as its acronym (Nouvelle-Galles du Sud / NSW).
-    if any(_initials(k) in other.acronyms for k in others if len(_initials(k)) >= 2):
+    if any(len(i) >= 2 and i in other.acronyms for i in map(_initials, others)):
         return True
     # A name written as a word that is an acronym on the other side, its letters reordered (Otan / NATO).
     if 3 <= len(word.key) <= 5 and not word.text.isupper() and any(
