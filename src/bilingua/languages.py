@@ -84,8 +84,8 @@ class Language:
     #: length with them spelled out, since whether a translator contracts says nothing of what the
     #: translation leaves out.
     contractions: tuple[tuple[str, int], ...] = ()
-    #: The possessive ending of a word, as a pattern over its lower-cased key ("the White House's"): the
-    #: word without it is the name, or the common word, it is.
+    #: The possessive ending of a word, as a pattern over its lower-cased key: an acronym without it is
+    #: the acronym ("the OPCW's inspectors").
     possessive: str = ""
 
 
