@@ -135,8 +135,9 @@ def _words(names: str, first: int) -> tuple[tuple[str, int], ...]:
     return tuple((word, value) for value, word in enumerate(names.split(), first) if word != "-")
 
 
-#: What may follow French "sans" when it negates a verb or a noun phrase ("sans le savoir", "sans un mot").
-_FR_DETERMINERS = ("le|la|les|l['’]|un|une|des|du|de|d['’]|ce|cet|cette|ces|mon|ma|mes|ton|ta|tes|son|sa|ses|notre|nos|"
+#: The determiners, pronouns and negative words after which French "sans" negates a verb or a noun phrase
+#: ("sans le savoir", "sans un mot", "sans jamais").
+_FR_AFTER_SANS = ("le|la|les|l['’]|un|une|des|du|de|d['’]|ce|cet|cette|ces|mon|ma|mes|ton|ta|tes|son|sa|ses|notre|nos|"
                    "votre|vos|leur|leurs|aucune?|même|tout|toute|tous|toutes|me|m['’]|te|t['’]|se|s['’]|nous|vous|lui|"
                    "y|en|jamais|rien|personne|plus|ni")
 
@@ -190,7 +191,7 @@ LANGUAGES: dict[str, Language] = {
                    # The written language's "ne" alone with pouvoir, savoir and oser: "ne peut être prédit".
                    r"\b(?:ne\b|n['’])(?=\s*(?:peu[tv]|pouv|pourr|sai[st]|sav|saur|os)\w*\b)(?![^,;.!?]*\bqu(?:e\b|['’]))",
                    # "sans" before a verb, a determiner or a pronoun; "sans gravité" is "minor" (a weak one).
-                   r"\bsans\b(?=\s+(?:(?:toutefois|pourtant|même|\w+ment)\s+)?(?:que\b|qu['’]|(?:" + _FR_DETERMINERS
+                   r"\bsans\b(?=\s+(?:(?:toutefois|pourtant|même|\w+ment)\s+)?(?:que\b|qu['’]|(?:" + _FR_AFTER_SANS
                    + r")\b|\w+(?:er|ir|re|oir)\b))"
                    r"(?! (?:doute|cesse|danger|risque)\b)",
                    r"(?<!\bn['’])\bjamais\b(?![^,;.!?]*\bne\b)", r"\bnulle part\b",

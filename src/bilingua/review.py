@@ -573,11 +573,11 @@ def _exonyms(source: str, target: str) -> dict[str, tuple[str, ...]]:
                 out.setdefault(part, []).extend(words)
         # Its first words may stand for it ("Nouvelle-Galles" of "Nouvelle-Galles du Sud"), and so may its
         # initials ("NSW", "USA"), written as an acronym.
-        for cut in re.finditer(r"[ -]", mine):
-            if re.search(r"[ -]", mine[:cut.start()]):
-                out.setdefault(mine[:cut.start()], []).append(theirs)
-        if len(_initials(mine)) >= 3:
-            out.setdefault(_initials(mine), []).extend([theirs, *words])
+        for cut in [m.start() for m in re.finditer(r"[ -]", mine)][1:]:  # two words at least
+            out.setdefault(mine[:cut], []).append(theirs)
+        initials = _initials(mine)
+        if len(initials) >= 3:
+            out.setdefault(initials, []).extend([theirs, *words])
     return {k: tuple(v) for k, v in out.items()}
 
 

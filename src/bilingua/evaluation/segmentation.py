@@ -81,7 +81,7 @@ def read_marks(path: Path) -> dict[str, dict[int, list[Mark]]]:
     marks: dict[str, dict[int, list[Mark]]] = {}
     with open(path, encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
-            if row["mark"] not in "+-=" or len(row["mark"]) != 1:
+            if row["mark"] not in ("+", "-", "="):
                 raise ValueError(f"{path}: mark {row['mark']!r} on line {row['line']} of {row['part']} is not +, - or =")
             mark = Mark(int(row["line"]), int(row["offset"]), row["mark"], row["context"])
             marks.setdefault(row["part"], {}).setdefault(mark.line, []).append(mark)
@@ -184,13 +184,18 @@ def load_documents(
 ) -> list[list[str]]:
     """Documents of one part of the segmentation suite (``text`` and ``ids`` files, ``ids_format`` docid|flores),
     each as its sentences: its lines, cut and joined where ``marks`` say."""
+    return documents_from_ids(*_lines_and_ids(root, spec), marks)
+
+
+def _lines_and_ids(root: Path, spec: dict[str, str]) -> tuple[list[str], list[str]]:
+    """A part's text lines and the document id of each."""
     lines = data_lines((root / spec["text"]).read_text(encoding="utf-8"))
     id_lines = data_lines((root / spec["ids"]).read_text(encoding="utf-8"))
     if spec.get("ids_format") == "flores":  # a TSV with a header; the article's URL is its first column
         ids = [row.split("\t")[0] for row in id_lines[1:]]
     else:
         ids = [row.split("\t")[0].strip() for row in id_lines]
-    return documents_from_ids(lines, ids, marks)
+    return lines, ids
 
 
 def evaluate_segmentation(
@@ -210,8 +215,9 @@ def evaluate_segmentation(
     rows: dict[str, dict[str, Any]] = {}
     totals: dict[str, dict[str, SegmentationScore]] = {}
     for spec in parts:
-        sentences = load_documents(root, spec, read.get(spec["name"], {}))[:limit]
-        lines = load_documents(root, spec)[:limit]
+        text, ids = _lines_and_ids(root, spec)  # read once, scored as marked sentences and as plain lines
+        sentences = documents_from_ids(text, ids, read.get(spec["name"], {}))[:limit]
+        lines = documents_from_ids(text, ids)[:limit]
         split = PysbdSplitter(spec["language"]).split
         row = {}
         for mode, documents, headlines in (("punctuated", sentences, False), ("lines", lines, False),
