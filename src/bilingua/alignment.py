@@ -12,6 +12,7 @@ their relative place, which suits French and English's mostly shared order.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -183,6 +184,15 @@ def _every(groups: list[int], count: int) -> list[int]:
     return out
 
 
+def _every_owner(groups: list[int], owner: list[int]) -> list[int]:
+    """In order, and every chunk that starts a source word gets a translated word: a chunk that starts none
+    (the ``deux`` of ``un<b>deux</b>``) has its text only in a word that markup cuts, and gets it so."""
+    owned = sorted(set(owner))
+    rank = {k: n for n, k in enumerate(owned)}
+    near = [rank.get(g, bisect.bisect_right(owned, g) - 1) for g in groups]
+    return [owned[n] for n in in_order([max(n, 0) for n in near], len(owned), every=True)]
+
+
 def word_parts(chunks: Sequence[str]) -> tuple[list[list[tuple[int, str]]], list[int]]:
     """Each word of ``"".join(chunks)`` as its parts, each with its chunk (one part unless markup cuts the word,
     as in ``l'<b>Union</b>``); and for each word, the chunk where the whitespace after it starts."""
@@ -227,8 +237,10 @@ def segments(chunks: Sequence[str], words: Sequence[tuple[str, int]], *, ordered
     words = _rejoined(words, parts)
     owner = [p[0][0] for p in parts]
     groups = word_groups([i for _, i in words], owner)
-    if ordered:
-        groups = in_order(groups, len(chunks), every=every)
+    if ordered and every:
+        groups = _every_owner(groups, owner)
+    elif ordered:
+        groups = in_order(groups, len(chunks))
     pieces = _placed(words, groups, parts, gaps, split=True)
     if ordered and [k for k, _ in pieces] != sorted(k for k, _ in pieces):
         pieces = _placed(words, groups, parts, gaps, split=False)  # a cut word would break the order
@@ -267,7 +279,7 @@ def _placed(words: Sequence[tuple[str, int]], groups: list[int], parts: list[lis
         own = parts[i] if 0 <= i < len(parts) else []
         mine = list(own) if split and len(own) > 1 and word == "".join(t for _, t in own) else [(group, word)]
         if pieces:
-            if i == previous + 1 and gaps[previous] == mine[0][0] != pieces[-1][0]:
+            if i == previous + 1 and 0 <= previous < len(gaps) and gaps[previous] == mine[0][0] != pieces[-1][0]:
                 mine[0] = (mine[0][0], " " + mine[0][1])  # the space was this chunk's in the source
             else:
                 pieces[-1] = (pieces[-1][0], pieces[-1][1] + " ")

@@ -182,7 +182,8 @@ def _texts(
     words = aligned(["".join(c) for c in chunks]) if together and aligned else []
     for ks, block_chunks, block_words in zip(together, chunks, words):
         texts_of = dict.fromkeys(range(len(ks)), "")
-        texts_of.update(segments(block_chunks, block_words, ordered=True))
+        # every: no element that held text (a link) is left empty while the translation has words for it
+        texts_of.update(segments(block_chunks, block_words, ordered=True, every=True))
         for n, k in enumerate(ks):
             new[k] = texts_of[n]
     return new, values

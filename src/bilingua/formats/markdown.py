@@ -13,25 +13,21 @@ placed where the model aligns it. Raw inline HTML still cuts a sentence.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from typing import Any
 
-from ..alignment import segments, source_groups
+from ..alignment import segments
 from ..errors import InputError
 from ..text import same_words
 from .registry import register_format
 from .base import Aligned, Translate, respace
+from .markdown_write import CODE as _CODE, Markers, Wrap, nest, place_codes, reindex, serialize
 
 __all__ = ["translate_markdown", "markdown_text"]
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
-_ESCAPE = re.compile(r"([\\`*_\[\]<>])")
-#: A code span as CommonMark reads one: a backtick string, then text, then a backtick string as long.
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)")
 _CONTAINER = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(?:#{1,6}[ \t]+)?")
 _EMPHASIS_OPEN = {"em_open", "strong_open", "s_open"}
 _EMPHASIS_CLOSE = {"em_close", "strong_close", "s_close"}
@@ -61,10 +57,6 @@ def _blocks(source: str) -> tuple[list[Any], int]:
     return inlines, offset
 
 
-Wrap = tuple[str, str]  # the markup that opens and closes around some text: ("**", "**"), ("[", "](url)")
-#: Marks a chunk that is a code span: in the sentence the model reads, but written back exactly as it was.
-#: It opens and closes with nothing (the chunk holds its own backticks); no real wrapper is empty.
-_CODE: Wrap = ("", "")
 Chunk = tuple[str, tuple[Wrap, ...]]  # text, and the wrappers open around it
 
 
@@ -204,7 +196,7 @@ def _runs(inline: Any) -> list[Any]:
             else:
                 chunks.append((piece, tuple(stack)))
         elif kind in _EMPHASIS_OPEN:
-            stack.append((str(child.markup), str(child.markup)))
+            stack.append((str(child.markup), str(child.markup), n))
         elif kind in _EMPHASIS_CLOSE:
             if stack:
                 stack.pop()
@@ -216,7 +208,7 @@ def _runs(inline: Any) -> list[Any]:
             if raw:
                 parts.append("<" if autolink else "[")
             else:
-                stack.append(("[", close))
+                stack.append(("[", close, n))
         elif kind == "link_close":
             raw, closing = links.pop() if links else (True, "")
             if raw:
@@ -294,7 +286,9 @@ def translate_markdown(source: str, translate: Translate, aligned: Aligned | Non
     runs = [_runs(inline) for inline in inlines]
     spans = [part for parts in runs for part in parts if isinstance(part, list)]
     whole = [s for s in spans if aligned is not None and sum(bool(t.strip()) for t, _ in s) > 1]
-    rendered_spans, same = _render_spans(spans, whole, translate, aligned)
+    starts = {id(p) for parts in runs for n, p in enumerate(parts)
+              if isinstance(p, list) and (n == 0 or str(parts[n - 1]).endswith("\n"))}
+    rendered_spans, same = _render_spans(spans, whole, starts, translate, aligned)
     lines = _LINE.findall(source)
     rendered = []
     for inline, parts in zip(inlines, runs):
@@ -313,10 +307,11 @@ def translate_markdown(source: str, translate: Translate, aligned: Aligned | Non
     return "".join(lines)
 
 
-def _render_spans(spans: list[Any], whole: list[Any], translate: Translate,
+def _render_spans(spans: list[Any], whole: list[Any], starts: set[int], translate: Translate,
                   aligned: Aligned | None) -> tuple[dict[int, str], set[int]]:
     """Each span's Markdown, translated: by chunk, or (spans in ``whole``) in whole sentences with alignment;
-    and the spans whose every chunk came back with its own words, in its place (nothing to rewrite)."""
+    and the spans whose every chunk came back with its own words, in its place (nothing to rewrite).
+    A span in ``starts`` begins a line, where text must not start a block."""
     together = {id(s) for s in whole}
     chunked = [c for s in spans if id(s) not in together for c in s if " ".join(c[0].split()) and _CODE not in c[1]]
     done = iter(translate([" ".join(t.split()) for t, _ in chunked]) if chunked else [])
@@ -324,110 +319,42 @@ def _render_spans(spans: list[Any], whole: list[Any], translate: Translate,
     same: set[int] = set()
     for span in spans:
         if id(span) not in together:
-            texts = [respace(t, next(done)) if t.strip() and _CODE not in stack else t for t, stack in span]
-            out[id(span)] = _serialize([(stack, text) for (_, stack), text in zip(span, texts)])
+            marker = Markers([t for t, _ in span])
+            texts = [marker(k) if _CODE in stack else respace(t, next(done)) if t.strip() else t
+                     for k, (t, stack) in enumerate(span)]
+            written = serialize([(stack, text) for (_, stack), text in zip(span, texts)], line_start=id(span) in starts)
+            out[id(span)] = marker.unmark(written, [t for t, _ in span])
+            texts = [t if _CODE in stack else text for (t, stack), text in zip(span, texts)]
             if all(same_words(text, t) for (t, _), text in zip(span, texts)):
                 same.add(id(span))
     words = aligned(["".join(_for_model(t, stack) for t, stack in s) for s in whole]) if whole and aligned is not None else []
     for span, span_words in zip(whole, words):
-        chunks = [_for_model(t, stack) for t, stack in span]  # the words the model read
-        cut = segments(chunks, _code_kept(span, span_words, source_groups(chunks)))
-        out[id(span)] = _serialize([(span[k][1], text) for k, text in cut])
-        own = [k for k, (t, _) in enumerate(span) if t.split()]
-        if [k for k, _ in cut] == own and all(same_words(text, span[k][0]) for k, text in cut):
+        text, kept = _placed(span, span_words, line_start=id(span) in starts)
+        out[id(span)] = text
+        if kept:
             same.add(id(span))
     return out, same
 
 
-def _code_kept(span: list[Any], words: list[tuple[str, int]], owner: list[int]) -> list[tuple[str, int]]:
-    """The translated words with each code span back exactly once, as it was.
-
-    A run of words between backticks is the model's copy of a code span (or
-    the protected span bilingua put back): it gives way to the code span it
-    copies (or, when none is recognisable, to the next one in order), with
-    any punctuation written against it. A span the model wrote no copy of
-    goes next to the word aligned nearest.
-    No other word is dropped.
-    """
-    codes = [(k, [i for i, o in enumerate(owner) if o == k]) for k, (_, stack) in enumerate(span) if _CODE in stack]
-    codes = [(k, mine) for k, mine in codes if mine]
-    if not codes:
-        return words
-    copies = _backtick_runs([w for w, _ in words])
-    dropped = {j for a, b, _ in copies for j in range(a, b)}
-    inserts: dict[int, list[tuple[str, int]]] = {}
-    unused = list(copies)
-    for k, mine in codes:
-        head = tail = ""
-        code = _for_model(*span[k])
-        match = next((c for c in unused if code in c[2]), unused[0] if unused else None)
-        if match is not None:  # its own copy if the model kept it, else the next copy in order
-            unused.remove(match)
-            at, _, copy = match
-            if code in copy:  # what the model wrote against it ("(`a.yml`)", "`hi`lo`") stays with it
-                head, tail = copy[: copy.index(code)], copy[copy.index(code) + len(code):]
-            else:
-                tail = copy[copy.rindex("`") + 1:]
-                tail = tail if tail and not any(c.isalnum() for c in tail) else ""
-        elif words:
-            near = min(range(len(words)), key=lambda j: (abs(words[j][1] - mine[0]), j))
-            at = near if words[near][1] >= mine[0] else near + 1
-        else:
-            at = 0
-        inserts.setdefault(at, []).append((head + span[k][0] + tail, mine[0]))
-    out: list[tuple[str, int]] = []
-    for j in range(len(words) + 1):
-        out += inserts.get(j, [])
-        if j < len(words) and j not in dropped:
-            out.append(words[j])
-    return out
+def _placed(span: list[Chunk], words: list[tuple[str, int]], *, line_start: bool) -> tuple[str, bool]:
+    """A span translated whole, as Markdown: its code spans and images each once, its other formattings on
+    the words aligned with them (each once); and whether every chunk came back as it was, in its place."""
+    model = [_for_model(t, stack) for t, stack in span]  # the words the model read
+    codes = [k for k, (_, stack) in enumerate(span) if _CODE in stack]
+    marker = Markers([*model, *(w for w, _ in words)])
+    chunks = [marker(k) if k in codes else text for k, text in enumerate(model)]
+    cut = segments(chunks, reindex(model, chunks, place_codes(model, codes, words, marker)))
+    own = [k for k, c in enumerate(chunks) if c.split()]
+    kept = [k for k, _ in cut] == own and all(same_words(text, chunks[k]) for k, text in cut)
+    written = serialize(nest([(span[k][1], text) for k, text in cut]), line_start=line_start)
+    return marker.unmark(written, [t for t, _ in span]), kept
 
 
 def _for_model(text: str, stack: tuple[Wrap, ...]) -> str:
     """A chunk as the model reads it. An image is the code span `` `image` ``: protection keeps it, and
-    :func:`_code_kept` finds it again (its own markup, ``![...](...)``, would be cut at its ``!`` by
+    :func:`~.markdown_write.place_codes` finds it again (its own markup, ``![...](...)``, would be cut at its ``!`` by
     sentence splitting, and is not the model's to read)."""
     return _IMAGE if _CODE in stack and not text.startswith("`") else text
-
-
-def _backtick_runs(words: list[str]) -> list[tuple[int, int, str]]:
-    """Runs of words that hold a code span (a backtick string, text, the same backtick string):
-    (first, after last, their text). A backtick with no partner opens nothing."""
-    text = " ".join(words)
-    starts = list(itertools.accumulate((len(w) + 1 for w in words[:-1]), initial=0))
-    runs: list[tuple[int, int, str]] = []
-    for m in _CODE_SPAN.finditer(text):
-        first = bisect.bisect_right(starts, m.start()) - 1
-        last = bisect.bisect_right(starts, m.end() - 1) - 1
-        if runs and first < runs[-1][1]:
-            continue
-        runs.append((first, last + 1, " ".join(words[first : last + 1])))
-    return runs
-
-
-def _serialize(segments: list[tuple[tuple[Wrap, ...], str]]) -> str:
-    """Texts each inside its wrappers, opening and closing only what changes from one to the next.
-
-    Spaces stay outside markers (CommonMark needs ``**bold**``, not ``** bold **``).
-    """
-    out: list[str] = []
-    current: tuple[Wrap, ...] = ()
-    pending = ""  # the previous text's trailing spaces, which go after its closing markers
-    for stack, text in segments:
-        body = text.strip()
-        lead = text[: len(text) - len(text.lstrip())]
-        if not body:
-            pending += text
-            continue
-        common = 0
-        while common < min(len(current), len(stack)) and current[common] == stack[common]:
-            common += 1
-        closing = "".join(c for _, c in reversed(current[common:]))
-        opening = "".join(o for o, _ in stack[common:])
-        out.append(closing + pending + lead + opening + (body if _CODE in stack else _ESCAPE.sub(r"\\\1", body)))
-        pending, current = text[len(text.rstrip()):], stack
-    out.append("".join(c for _, c in reversed(current)) + pending)
-    return "".join(out)
 
 
 def _closing_hashes(first: str, head: str) -> str:
