@@ -37,6 +37,12 @@ PROJECTS = [
     ("inscriptis==2.7.6", "Apache-2.0", "LICENSE", ["*/tests/html/*.html", "*/tests/html/real-world/*.html"]),
     ("trafilatura==2.3.1", "Apache-2.0", "LICENSE", ["*/tests/resources/*.html"]),
     ("newspaper4k==0.9.6", "MIT", "LICENSE", ["*/tests/data/html/*.html"]),
+    # Python-Markdown's own documentation (real Markdown, written by people) and its tests' HTML.
+    ("markdown==3.11.4", "BSD-3-Clause", "LICENSE.md", ["*/docs/*.md", "*/docs/*/*.md", "*/tests/basic/*.html"]),
+    # charset-normalizer's samples (Wikipedia, CC-BY-SA, or public domain): French in a legacy encoding, and
+    # English subtitles with a UTF-8 byte-order mark.
+    ("charset-normalizer==3.5.3", "MIT (samples: CC-BY-SA-3.0 or public domain)", "LICENSE",
+     ["*/data/sample-french.txt", "*/data/sample-french-1.txt", "*/data/sample-english.bom.txt", "*/data/NOTICE.md"]),
 ]
 
 

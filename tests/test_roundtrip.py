@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 import zipfile
 from pathlib import Path
 
 import pytest
 
 import bilingua
-from bilingua.formats import format_of
+from bilingua.formats import format_of, get_format
 
 ROOT = Path(__file__).parent / "realfiles"
 DOCS = Path(__file__).parents[1] / "docs" / "documents.md"
@@ -55,11 +56,18 @@ def _same_xml(a: bytes, b: bytes) -> bool:
 
 
 def outcome(path: Path) -> str:
-    """``same`` (byte for byte), ``parsed`` (DOCX: every part equal once parsed), ``changed`` or ``refused``."""
-    try:
-        out = bilingua.translate_file(str(path), backend="identity")
-    except bilingua.InputError:
-        return "refused"
+    """``same`` (byte for byte), ``parsed`` (DOCX: every part equal once parsed), ``changed`` or ``refused``.
+
+    A text file is written back in the encoding it was read in (``keep_encoding=True``): its encoding, its
+    byte-order mark and its declared charset are part of the law."""
+    keep = {} if get_format(format_of(path)).binary else {"keep_encoding": True}
+    with tempfile.TemporaryDirectory() as folder:
+        written = Path(folder) / path.name
+        try:
+            out = bilingua.translate_file(str(path), str(written), backend="identity", **keep)
+        except bilingua.InputError:
+            return "refused"
+        back = written.read_bytes()
     source = path.read_bytes()
     if isinstance(out, bytes):
         if out == source:
@@ -67,7 +75,7 @@ def outcome(path: Path) -> str:
         before, after = _parts(source), _parts(out)
         ok = before.keys() == after.keys() and all(_same_xml(before[n], after[n]) for n in before)
         return "parsed" if ok else "changed"
-    return "same" if out == source.decode("utf-8-sig") or out.encode() == source else "changed"
+    return "same" if back == source else "changed"
 
 
 @pytest.fixture(scope="module")
@@ -162,13 +170,37 @@ def test_subtitles_keep_crlf_block_order_empty_cues_and_missing_numbers() -> Non
 
 
 @pytest.mark.parametrize(("source", "form", "line"), [
-    ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nUn.\n\nDeux sans minutage.\n", "vtt", "line 6"),
-    ("1\n00:00:01,000 --> 00:00:02,000\nUn.\n\n2\nDeux.\n", "srt", "line 5"),
-    ("1\n00:00:01,000 --> 00:00:02:500\nUn.\n", "srt", "line 2"),
+    ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nUn.\n\nDeux sans minutage.\n", "vtt", 6),
+    ("1\n00:00:01,000 --> 00:00:02,000\nUn.\n\n2\nDeux.\n", "srt", 5),
+    ("1\n00:00:02,000 --> 00:00:03,000\nZéro.\n\n1\n00:00:01,000 --> 00:00:02:500\nDeux.\n", "srt", 6),
+    ("1\n00:00:01,000 --> 00:00:02,000\nUn.\n\n2\nid\n00:00:01,000 --> 00:00:02,500\nDeux.\n", "srt", 5),
 ])
-def test_a_cue_without_a_valid_timing_line_is_refused_with_its_line(source: str, form: str, line: str) -> None:
-    with pytest.raises(bilingua.InputError, match=line):
-        identity(source, form)
+def test_a_block_without_a_valid_timing_line_is_kept_as_written_and_its_line_named(
+        source: str, form: str, line: int, caplog: pytest.LogCaptureFixture) -> None:
+    from bilingua.formats.subtitles import translate_srt, translate_vtt
+
+    # Before, the whole file was refused for that one block.
+    with caplog.at_level("WARNING", logger="bilingua"):
+        assert identity(source, form) == source
+    warned = [r.getMessage() for r in caplog.records if "kept as written" in r.getMessage()]
+    assert len(warned) == 1 and f"line(s) {line} " in warned[0]
+    upper = (translate_srt if form == "srt" else translate_vtt)(source, lambda texts: [t.upper() for t in texts])
+    assert "DEUX" not in upper and ("UN." in upper or "ZÉRO." in upper)  # the block untranslated, the rest not
+    assert upper.replace("UN.", "Un.").replace("ZÉRO.", "Zéro.") == source  # each in its place
+
+
+def test_many_unreadable_blocks_are_one_bounded_warning_and_an_srt_with_none_readable_is_refused(
+        caplog: pytest.LogCaptureFixture) -> None:
+    bad = "".join(f"{n}\n00:00:01 --> 00:00:02\nMauvais {n}.\n\n" for n in range(1, 501))
+    source = "0\n00:00:00,000 --> 00:00:01,000\nBon.\n\n" + bad
+    with caplog.at_level("WARNING", logger="bilingua"):
+        assert identity(source, "srt") == source
+    (warned,) = [r.getMessage() for r in caplog.records if "kept as written" in r.getMessage()]
+    assert warned.startswith("500 SRT block(s)") and "line(s) 6, 10, 14," in warned and "and 490 more" in warned
+    assert len(warned) < 300
+    with pytest.raises(bilingua.InputError, match=r"no cue with a valid timing line; line 2: a bad timing line"):
+        identity(bad, "srt")
+    assert identity("WEBVTT\n\nsans minutage\n", "vtt") == "WEBVTT\n\nsans minutage\n"  # its header is read
 
 
 def test_an_empty_vtt_file_is_refused(tmp_path: Path) -> None:

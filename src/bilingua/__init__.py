@@ -12,7 +12,7 @@ import logging
 from .api import process, summarize, translate, translate_file
 from .backends import CachedBackend, GenerationOptions, Hypothesis, TranslationBackend
 from .corpus import BatchOptions, BatchReport, batch
-from .errors import BackendUnavailableError, BilinguaError, InputError, ModelNotFoundError
+from .errors import BackendUnavailableError, BilinguaError, InputError, InputTooLarge, ModelNotFoundError
 from .hub import DEFAULT_SUMMARIZER_MODEL, DEFAULT_TRANSLATION_MODEL, resolve_model
 from .options import ReviewOptions, ServiceOptions, SummaryOptions, TranslationOptions
 from .pipeline import Pipeline
@@ -63,4 +63,5 @@ __all__ = [
     "ModelNotFoundError",
     "BackendUnavailableError",
     "InputError",
+    "InputTooLarge",
 ]

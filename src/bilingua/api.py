@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from .encoding import codec_name, encode_text
 from .errors import InputError
 from .formats import format_of, get_format
-from .io import check_output, check_text, read_bytes, read_text, same_file, write_binary, write_output
+from .io import check_output, check_text, read_bytes, read_decoded, same_file, write_binary, write_output
 from .options import call_options, option_groups, signature
 from .pipeline import Pipeline
 from .result import Result
@@ -68,7 +69,7 @@ def translate(text: str | list[str], **options: Any) -> str | list[str]:
 
 def translate_file(
     path: str, out_path: str | None = None, *, format: str | None = None, extract: bool = False,
-    comment_flags: bool = False, **options: Any
+    comment_flags: bool = False, encoding: str | None = None, keep_encoding: bool = False, **options: Any
 ) -> str | bytes:
     """Translate a file in its own format (from its extension, or ``format``) and return the translation.
 
@@ -77,23 +78,33 @@ def translate_file(
     the input file is never overwritten. ``extract=True`` takes a web page's
     main article only (no menus or footers) and gives it as Markdown.
     ``comment_flags=True`` (``.docx``) comments each paragraph the review flags with its reasons.
+
+    A text file is read in the encoding it is found to be in (see :mod:`bilingua.encoding`; the log
+    says which), or in ``encoding`` when given. It is written in UTF-8, or with ``keep_encoding=True``
+    in the encoding it was read in; a byte-order mark it had is kept.
     """
     form = format_of(path, format)
     if extract and form != "html":  # before any work (translate_document checks it too)
         raise InputError("extract=True takes a web page (html)")
     if comment_flags and not get_format(form).comments:
         raise InputError(f"comment_flags=True takes a format with comments, not {form}")
+    binary = get_format(form).binary
+    if binary and (encoding is not None or keep_encoding):
+        raise InputError(f"encoding= and keep_encoding= are for text files; a {form} file has its own")
+    if encoding is not None:
+        codec_name(encoding)  # an unknown name, before any work
     if out_path is not None:
         if same_file(path, out_path):
             raise InputError(f"{out_path} is the input file; bilingua never overwrites its input")
         check_output(out_path)  # before any work
-    document = read_bytes(path) if get_format(form).binary else read_text(path)
+    read = None if binary else read_decoded(path, encoding)
+    document = read_bytes(path) if read is None else read.text
     out = get_pipeline(**options).translate_document(document, form, extract=extract, comment_flags=comment_flags)
     if out_path is not None:
         if isinstance(out, bytes):
             write_binary(out_path, out)
-        else:
-            write_output(out_path, out)
+        else:  # encoded first: a character the kept encoding cannot hold stops it before anything is written
+            write_output(out_path, encode_text(out, read, keep_encoding=keep_encoding, name=f"'{out_path}'"))
     return out
 
 

@@ -17,10 +17,11 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .version import __version__
+from .encoding import Decoded, encode_text
 from .errors import BilinguaError
 from .evaluation.cli import add_eval_parser, run_eval
-from .flags import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, add_flags, options_from, whole
-from .io import check_output, read_bytes, read_text, same_file, stdin_is, write_binary, write_output
+from .flags import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, add_flags, options_from, text_encoding, whole
+from .io import check_output, read_bytes, read_decoded, read_text, same_file, stdin_is, write_binary, write_output
 from .options import (
     ReviewOptions,
     SummaryOptions,
@@ -43,6 +44,8 @@ def _io_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="replace a read-only -o file")
     p.add_argument("--input-format", choices=formats(),
                    help="the input's format (default: from the -i file's extension, else text); the output is in the same format")
+    p.add_argument("--encoding", type=text_encoding, metavar="NAME",
+                   help="the input's encoding (default: from its byte-order mark, its declared charset or its bytes)")
     p.add_argument(
         "--format", choices=("text", "json", "jsonl"), default="text",
         help="text; json (one Result); jsonl (each non-empty input line is a document, one JSON result per line)",
@@ -149,6 +152,7 @@ def _add_translate_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="also write to stderr each sentence a person should check, and why (plain text)")
     p.add_argument("--comment-flags", action="store_true",
                    help="a .docx: put a Word comment on each paragraph a person should check, saying why")
+    p.add_argument("--keep-encoding", action="store_true", help="write the translation in the input's encoding, not UTF-8")
     _model_options(p, summarizer=False)
     add_flags(p.add_argument_group("review options"), ReviewOptions)
 
@@ -250,16 +254,18 @@ def _run_batch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_input(args: argparse.Namespace) -> str:
+def _read_input(args: argparse.Namespace) -> tuple[str, Decoded | None]:
+    """The input text, and how it was read from -i FILE or stdin (``None``: given as arguments)."""
     if args.text and args.input:
         raise UsageError("give the text as arguments or with -i, not both")
     if args.text:
-        return " ".join(args.text)
-    if args.input and args.input != "-":
-        return read_text(args.input)
+        if args.encoding:
+            raise UsageError("--encoding names the encoding of -i FILE or stdin, not of arguments")
+        return " ".join(args.text), None
     if not args.input and (sys.stdin is None or sys.stdin.isatty()):
         raise UsageError("no input: give TEXT, -i FILE, or pipe text on stdin")
-    return read_text("-")
+    read = read_decoded(args.input or "-", args.encoding)
+    return read.text, read
 
 
 def _options(args: argparse.Namespace) -> tuple[TranslationOptions, SummaryOptions | None]:
@@ -282,12 +288,24 @@ def _check_paths(args: argparse.Namespace) -> None:
     check_output(args.output, force=args.force)
 
 
-def _emit(args: argparse.Namespace, text: str) -> None:
+def _emit(args: argparse.Namespace, text: str, read: Decoded | None = None) -> None:
+    """Write the output; a translated document (``read``: how its input was read) in UTF-8, or with
+    --keep-encoding its input's encoding, with its input's byte-order mark (encoded before anything is written)."""
+    data = None if read is None else encode_text(text, read, keep_encoding=getattr(args, "keep_encoding", False))
     if args.output:
-        write_output(args.output, text, force=args.force)
-    else:
+        write_output(args.output, text if data is None else data, force=args.force)
+    elif data is None or data == text.encode("utf-8"):
         sys.stdout.write(text)
         sys.stdout.flush()
+    else:  # other bytes than the terminal's text: written as they are
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+def _json(result: Any, read: Decoded | None, indent: int | None = 2) -> str:
+    """A Result as JSON, with the ``encoding`` its input was read in (``null`` for arguments)."""
+    return json.dumps({**result.to_dict(), "encoding": read and read.encoding}, ensure_ascii=False, indent=indent)
 
 
 def _run_text_command(args: argparse.Namespace) -> int:
@@ -296,7 +314,7 @@ def _run_text_command(args: argparse.Namespace) -> int:
     form = format_of(args.input if args.input and args.input != "-" else None, args.input_format)
     as_document = args.command == "translate" and args.format == "text"  # the output in the input's format
     _check_form(args, form, as_document)
-    document = _read_binary(args, form) if get_format(form).binary else _read_input(args)
+    document, read = (_read_binary(args, form), None) if get_format(form).binary else _read_input(args)
     from .pipeline import Pipeline
 
     review = options_from(ReviewOptions, args) if hasattr(args, "min_score") else None
@@ -308,14 +326,14 @@ def _run_text_command(args: argparse.Namespace) -> int:
         if isinstance(translated, bytes):
             write_binary(args.output, translated, force=args.force)
         else:
-            _emit(args, translated + ("\n" if args.extract else ""))
+            _emit(args, translated + ("\n" if args.extract else ""), read)
         return EXIT_OK
     text = plain_text(document, form)  # a summary (or a Result) is of the document's text
     if args.format == "jsonl":
         docs = [line for line in split_lines(text) if line.strip()]
         chunks = []
         for result in pipeline.process_many(docs, summarize=summarize):
-            chunks.append(result.to_json(indent=None) + "\n")
+            chunks.append(_json(result, read, None) + "\n")
             if not args.output:  # stream to stdout as results come
                 sys.stdout.write(chunks[-1])
                 sys.stdout.flush()
@@ -328,9 +346,9 @@ def _run_text_command(args: argparse.Namespace) -> int:
         return EXIT_OK
     result = pipeline.process(text, summarize=summarize)
     if args.format == "json":
-        _emit(args, result.to_json() + "\n")
+        _emit(args, _json(result, read) + "\n")
     elif args.command == "translate":
-        _emit(args, result.translation + ("" if result.translation.endswith(("\n", "\r")) else _eol(text)))
+        _emit(args, result.translation + ("" if result.translation.endswith(("\n", "\r")) else _eol(text)), read)
         if args.review:
             _print_flags(result)
     else:
@@ -350,6 +368,10 @@ def _check_form(args: argparse.Namespace, form: str, as_document: bool) -> None:
     if getattr(args, "comment_flags", False) and not (get_format(form).comments and as_document):
         raise UsageError(f"--comment-flags writes comments into a {', '.join(formats(comments=True))} document, "
                          f"not into {form if as_document else '--format ' + args.format}")
+    if get_format(form).binary and (args.encoding or getattr(args, "keep_encoding", False)):
+        raise UsageError(f"--encoding and --keep-encoding are for text files; a {form} file has its own")
+    if getattr(args, "keep_encoding", False) and not as_document:
+        raise UsageError(f"--keep-encoding writes a translated document, not --format {args.format} (UTF-8)")
     if get_format(form).binary and as_document and not args.output:
         raise UsageError(f"a translated {form} document is written with -o FILE, not to the terminal")
 

@@ -32,6 +32,10 @@ class InputError(BilinguaError, ValueError):
     """
 
 
+class InputTooLarge(InputError):
+    """Input over a size bound (a document that unzips past its limits, a zip bomb): the service answers 413."""
+
+
 def first_line(exc: BaseException) -> str:
     """The first line of an exception's message (its type name when it has none)."""
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -13,9 +13,10 @@ import argparse
 import dataclasses
 from typing import Any
 
+from .encoding import codec_name
 from .errors import InputError
 
-__all__ = ["UsageError", "whole", "add_flags", "options_from", "EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE"]
+__all__ = ["UsageError", "whole", "text_encoding", "add_flags", "options_from", "EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -37,6 +38,15 @@ def whole(low: int, high: int | None = None) -> Any:
         return n
 
     return parse
+
+
+def text_encoding(value: str) -> str:
+    """An argparse type: a text encoding Python knows, by Python's name for it (``windows-1252`` -> ``cp1252``);
+    any other name is a usage error."""
+    try:
+        return codec_name(value)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _number(kind: type) -> Any:

@@ -1,10 +1,10 @@
 """Reading inputs and writing outputs safely.
 
-Inputs: UTF-8 only, with one-line errors that say how to convert anything
-else. Outputs: a regular file is replaced atomically and keeps its mode; a
-symlink is written through to its target; a device, FIFO or other special
-file is written to directly and never replaced; a read-only file is refused
-unless forced.
+Inputs: text in the encoding it is found to be in (:mod:`bilingua.encoding`),
+or one-line errors that say why it cannot be read. Outputs: a regular file is
+replaced atomically and keeps its mode; a symlink is written through to its
+target; a device, FIFO or other special file is written to directly and never
+replaced; a read-only file is refused unless forced.
 """
 
 from __future__ import annotations
@@ -18,53 +18,29 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from .encoding import Decoded, decode_bytes
 from .errors import InputError
 
-__all__ = ["decode", "read_bytes", "read_text", "check_text", "same_file", "stdin_is", "check_output",
-           "write_output", "write_atomic", "replacing"]
+__all__ = ["decode", "decoded", "read_bytes", "read_text", "read_decoded", "check_text", "same_file", "stdin_is",
+           "check_output", "write_output", "write_atomic", "replacing"]
 
-_BOMS = (
-    (b"\x00\x00\xfe\xff", "UTF-32BE"),
-    (b"\xff\xfe\x00\x00", "UTF-32LE"),
-    (b"\xfe\xff", "UTF-16BE"),
-    (b"\xff\xfe", "UTF-16LE"),
-)
-
-
-def _wide_encoding(data: bytes) -> str | None:
-    """UTF-16/32 by byte-order mark, or by where the NUL bytes of mostly-ASCII text fall."""
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            return name
-    sample = data[:4096]
-    if len(sample) < 4 or sample.count(0) < len(sample) // 4:
-        return None
-    for name, width, offset in (("UTF-32LE", 4, 0), ("UTF-32BE", 4, 3), ("UTF-16LE", 2, 0), ("UTF-16BE", 2, 1)):
-        text_bytes = sample[offset::width]
-        others = [sample[i] for i in range(len(sample)) if i % width != offset]
-        # Mostly: a character outside Latin-1 (Œ, €) has a non-zero high byte.
-        if others.count(0) >= 0.9 * len(others) and text_bytes.count(0) <= 0.1 * len(text_bytes):
-            return name
-    return None
-
-
-def decode(data: bytes, name: str, *, strip_bom: bool = True) -> str:
-    """UTF-8 text, or an :class:`InputError` that says what the bytes are and how to convert them.
+def decode(data: bytes, name: str, *, strip_bom: bool = True, encoding: str | None = None) -> str:
+    """The text of ``data``, in the encoding ``encoding`` names or the one it is found to be in (see
+    :mod:`bilingua.encoding`), or an :class:`InputError` that says why it cannot be read.
 
     ``strip_bom=False`` keeps a UTF-8 byte-order mark as text, as sacrebleu
     reads evaluation files (it is part of the first segment there).
     """
-    wide = _wide_encoding(data)
-    if wide:
-        raise InputError(f"{name} looks like {wide}, not UTF-8; convert it first: `iconv -f {wide} -t UTF-8`")
-    try:
-        text = data.decode("utf-8-sig" if strip_bom else "utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{name} is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "convert it first, e.g. `iconv -f latin1 -t UTF-8` if it is Latin-1"
-        ) from None
-    return check_text(text, name)
+    read = decoded(data, name, encoding)
+    return "\ufeff" + read.text if read.bom and read.encoding == "utf-8" and not strip_bom else read.text
+
+
+def decoded(data: bytes, name: str, encoding: str | None = None) -> Decoded:
+    """:func:`decode`'s text with how it was read (its encoding, any byte-order mark): what a caller that
+    writes the text back, or reports its encoding, needs."""
+    read = decode_bytes(data, name, encoding)
+    check_text(read.text, name)
+    return read
 
 
 #: Half of a UTF-16 surrogate pair standing alone: text no UTF-8 file can hold.
@@ -97,11 +73,19 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
         raise InputError(f"file '{p}' cannot be read (permission denied)") from None
 
 
-def read_text(path: str | os.PathLike[str]) -> str:
-    """Read a UTF-8 text file; ``-`` reads standard input."""
+def read_decoded(path: str | os.PathLike[str], encoding: str | None = None) -> Decoded:
+    """A text file's text and how it was read (its encoding, any byte-order mark); ``-`` reads standard
+    input. ``encoding`` names the encoding instead of finding it."""
     if os.fspath(path) == "-":
-        return decode(sys.stdin.buffer.read(), "standard input")
-    return decode(read_bytes(path), f"'{Path(path)}'")
+        data, name = sys.stdin.buffer.read(), "standard input"
+    else:
+        data, name = read_bytes(path), f"'{Path(path)}'"
+    return decoded(data, name, encoding)
+
+
+def read_text(path: str | os.PathLike[str], encoding: str | None = None) -> str:
+    """A text file's text (see :func:`read_decoded`); ``-`` reads standard input."""
+    return read_decoded(path, encoding).text
 
 
 def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
@@ -143,19 +127,22 @@ def check_output(path: str | os.PathLike[str], *, force: bool = False) -> None:
         raise InputError(f"output folder '{parent}' is not writable")
 
 
-def write_output(path: str | os.PathLike[str], text: str, *, force: bool = False) -> None:
-    """Write ``text`` to ``path``: atomically to a regular file, directly to a device or FIFO."""
+def write_output(path: str | os.PathLike[str], text: str | bytes, *, force: bool = False) -> None:
+    """Write ``text`` (as UTF-8), or bytes already encoded, to ``path``: atomically to a regular file,
+    directly to a device or FIFO."""
     check_output(path, force=force)
     try:
         special = not stat.S_ISREG(os.stat(path).st_mode)
     except FileNotFoundError:
         special = False
     # /dev/stdout, /dev/fd/N, /proc/self/fd/N name an open descriptor: write to it, whatever it is.
+    data = text.encode("utf-8") if isinstance(text, str) else text
     if special or os.fspath(path).startswith(("/dev/std", "/dev/fd/", "/proc/")):
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with open(path, "wb") as fh:
+            fh.write(data)
         return
-    write_atomic(os.path.realpath(path), text)
+    with replacing(os.path.realpath(path)) as tmp:
+        tmp.write_bytes(data)
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:

@@ -1,4 +1,5 @@
-"""Reading corpus records (JSONL, CSV, Parquet, a folder of .txt/.md) and writing them back in kind."""
+"""Reading corpus records (JSONL, CSV, Parquet, a folder of .txt/.md/.html/.srt/.vtt files, each with the
+``encoding`` it was read in) and writing them back in kind."""
 
 from __future__ import annotations
 
@@ -120,12 +121,14 @@ def _readable() -> dict[str, str]:
 def _folder(path: Path) -> Iterator[dict[str, Any]]:
     if not path.is_dir():
         raise InputError(f"input folder '{path}' does not exist")
-    from ..io import read_text
+    from ..io import read_decoded
 
     readable = _readable()
     for file in sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in readable):
-        try:
-            yield {"id": file.relative_to(path).as_posix(), "text": read_text(file), "format": readable[file.suffix.lower()]}
+        try:  # each file in the encoding it is found to be in, which its record says
+            read = read_decoded(file)
+            yield {"id": file.relative_to(path).as_posix(), "text": read.text, "format": readable[file.suffix.lower()],
+                   "encoding": read.encoding}
         except InputError as exc:
             yield {"id": file.relative_to(path).as_posix(), ERROR_FIELD: str(exc)}
 

@@ -14,7 +14,8 @@ from urllib.parse import parse_qsl
 from .. import progress
 from ..version import __version__
 from ..formats import FORMATS, formats, plain_text
-from ..io import check_text, decode
+from ..encoding import Decoded, encode_text
+from ..io import check_text, decoded
 from ..detection import Detection, LanguageDetector
 from ..errors import ModelNotFoundError
 from ..languages import AUTO, LANGUAGES, PAIRS, SOURCE, TARGET, Pair, other
@@ -140,28 +141,35 @@ class Service:
         """A file's format and document (text, or bytes for a binary format), once it is one bilingua takes
         and (``bounded``) its text is within ``--max-chars``; a 400 or 413 otherwise. A document job's
         text is bounded by ``--max-file-mb`` alone: nobody waits on the connection for it."""
+        form, document, _ = self._document(name, data, bounded=bounded)
+        return form, document
+
+    def _document(self, name: str, data: bytes, *, bounded: bool) -> tuple[str, str | bytes, Decoded | None]:
+        """:meth:`document`, and how a text file was read (its encoding found as the library finds it)."""
         form = next((f for f in FORMATS.values() if Path(name).suffix.lower() in f.extensions), None)
         if form is None:
             raise Refused(400, f"Invalid request: {Path(name).suffix or 'a file without an extension'} is not "
                                f"supported; send one of {', '.join(_file_types())}")
-        document: str | bytes = data if form.binary else decode(data, f"'{Path(name).name}'")
+        read = None if form.binary else decoded(data, f"'{Path(name).name}'")
+        document: str | bytes = data if read is None else read.text
         if bounded:
             self._check_size([plain_text(document, form.name)])
         else:
             plain_text(document, form.name)  # it is read now: a broken file is refused, not queued
-        return form.name, document
+        return form.name, document, read
 
     def translated(self, name: str, data: bytes, *, bounded: bool = True, source: str = SOURCE,
                    target: str = TARGET) -> tuple[str, bytes]:
         """A file translated in its own format: its name in the target language (``rapport.en.docx``) and its
         bytes; ``source`` may be ``auto`` (the language of its text)."""
-        form, document = self.document(name, data, bounded=bounded)
+        form, document, read = self._document(name, data, bounded=bounded)
         if source == AUTO:  # the pipeline's own choice, as for a text (None: already in the target language)
             chosen = self.pipeline.with_pair(AUTO, target).pair_of(plain_text(document, form))
             source = chosen.source if chosen is not None else target
         done = self.view(source, target).translate_document(document, form) if source != target else document
         english = f"{Path(name).stem}.{target}{Path(name).suffix}"
-        return english, done if isinstance(done, bytes) else done.encode("utf-8")
+        # UTF-8, as the library writes it: a byte-order mark kept, a charset declaration saying so
+        return english, done if isinstance(done, bytes) else encode_text(done, read)
 
     def _job(self, name: str, data: bytes, source: str, target: str,
              report: Callable[[int, int], None]) -> tuple[str, bytes]:

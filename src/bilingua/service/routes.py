@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from ..errors import BilinguaError, InputError, first_line
+from ..errors import BilinguaError, InputError, InputTooLarge, first_line
 from ..formats import formats
 from ..languages import AUTO, LANGUAGES, TARGET
 from .admission import Door, bearer
@@ -226,7 +226,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InputError)
     async def bad_input(request: Request, exc: InputError) -> JSONResponse:
-        return _error(400, f"Invalid request: {exc}")
+        return _error(413 if isinstance(exc, InputTooLarge) else 400, f"Invalid request: {exc}")
 
     # Only bilingua's own input errors are the client's (400, above); a ValueError from anywhere else is a bug.
     @app.exception_handler(BilinguaError)
