@@ -3,12 +3,16 @@
 The file is read block by block: cue numbers and identifiers, timing lines
 and their settings, the WebVTT header, ``NOTE``, ``STYLE`` and ``REGION``
 blocks, blank lines and line ends (CRLF too) are copied as they are. A block
-that is not one of those and has no valid timing line is refused, with its
-line number: a cue is never dropped. An empty cue stays empty.
+that is not one of those and has no valid timing line is kept as written,
+untranslated, in its place, and a warning names its line: nothing is dropped.
+Only a file with nothing to read (an SRT without a cue, a WebVTT without its
+header) is refused. A cue without words (empty, or only tags such as
+``<RIRES>`` or ``<i></i>``) takes no words and stays as written.
 
 A sentence that runs over several cues is translated as one sentence, then
 shared out among those cues by the model's word alignment, in order, with no
-cue left blank. A dialogue cue (lines starting with ``-``, one per speaker)
+cue left blank (a run that finds no sentence end within :data:`MAX_RUN` cues
+is cut there). A dialogue cue (lines starting with ``-``, one per speaker)
 is translated line by line and keeps one line per speaker. Cue tags (``<i>``,
 ``<b>``, ``<c.yellow>``, ``<v Marie>``, karaoke timestamps) never reach the
 model; they are put back around the words aligned with what they held.
@@ -44,6 +48,11 @@ logger = logging.getLogger("bilingua")
 MIN_LINE = 42
 #: Lines per cue, unless the source's cue had more.
 MAX_LINES = 2
+#: Cues translated as one run at most: sharing a run out costs its words times its cues, so a file without
+#: sentence ends (all capitals, live captions) must not become one run.
+MAX_RUN = 8
+#: Line numbers a warning about blocks kept unread lists at most.
+MAX_LISTED = 10
 _DASH = re.compile(r"^\s*[-‐–—]\s*")
 #: Cue markup: <i>, </b>, <c.yellow>, <v Marie>, <font color="red">, and karaoke timestamps <00:00:04.500>.
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d[\d:.]*>")
@@ -64,17 +73,44 @@ class Cue:
     ends: list[str] = field(default_factory=list)
 
 
+class _Unread(NamedTuple):
+    """A block that cannot be read: the line at fault (its bad timing line, else its first; from 1) and why."""
+
+    line: int
+    why: str
+
+
 def read_subtitles(source: str, form: str) -> list[str | Cue]:
-    """The file as kept text and cues, in order; an invalid block is an :class:`InputError` with its line."""
+    """The file as kept text and cues, in order.
+
+    A block that cannot be read is kept text, and a warning names its line; a
+    file with nothing to read (an SRT without a cue, a WebVTT without its
+    header) is an :class:`InputError` that names a line.
+    """
     name = "SRT" if form == "srt" else "WebVTT"
     lines = lines_with_ends(source)
     if lines and lines[-1] == ("", ""):
         lines.pop()
     if form == "vtt" and not (lines and lines[0][0].lstrip("\ufeff").startswith("WEBVTT")):
         raise InputError("this is not a valid WebVTT file (line 1 must start with WEBVTT)")
+    items, unread = _blocks(lines, name, form == "vtt")
+    if form == "srt" and source.strip() and not any(isinstance(item, Cue) for item in items):
+        where = f"line {unread[0].line}: {unread[0].why}" if unread else "no line with text"
+        raise InputError(f"this is not a valid SRT file (no cue with a valid timing line; {where})")
+    if unread:
+        listed = ", ".join(str(u.line) for u in unread[:MAX_LISTED])
+        more = f" and {len(unread) - MAX_LISTED} more" if len(unread) > MAX_LISTED else ""
+        logger.warning("%d %s block(s) without a valid timing line kept as written, untranslated: line(s) %s%s "
+                       "(first: %s)", len(unread), name, listed, more, unread[0].why)
+    return items
+
+
+def _blocks(lines: list[tuple[str, str]], name: str, header: bool) -> tuple[list[str | Cue], list[_Unread]]:
+    """Blank lines and blocks, each kept as text or read as its cues; and the blocks that could not be read."""
     # A line of spaces parts blocks too, as Netflix's files use it.
     blank = lambda line: not line.strip()  # noqa: E731
     items: list[str | Cue] = []
+    unread: list[_Unread] = []
     k = 0
     while k < len(lines):
         if blank(lines[k][0]):
@@ -84,30 +120,30 @@ def read_subtitles(source: str, form: str) -> list[str | Cue]:
         j = k
         while j < len(lines) and not blank(lines[j][0]):
             j += 1
-        found = _block(lines[k:j], k, name, header=form == "vtt" and k == 0)
+        found = _block(lines[k:j], k, name, header=header and k == 0)
+        if isinstance(found, _Unread):
+            unread.append(found)
+            found = "".join(line + end for line, end in lines[k:j])
         items += found if isinstance(found, list) else [found]
         k = j
-    if not any(isinstance(item, Cue) for item in items) and form == "srt" and source.strip():
-        raise InputError("this is not a valid SRT file (no cue with a timing line)")
-    return items
+    return items, unread
 
 
-def _block(block: list[tuple[str, str]], first: int, name: str, *, header: bool) -> str | list[Cue]:
-    """A kept block as its text, or a block's cues: a line with ``-->`` starts a cue (as WebVTT parsers read
-    a cue that runs into the next one's timing line); the line before the first may be its number or id."""
+def _block(block: list[tuple[str, str]], first: int, name: str, *, header: bool) -> str | list[Cue] | _Unread:
+    """A kept block as its text, a block's cues, or why it cannot be read: a line with ``-->`` starts a cue
+    (as WebVTT parsers read a cue that runs into the next one's timing line); the line before the first may
+    be its number or id."""
     if header or (name == "WebVTT" and _KEPT_BLOCKS.match(block[0][0])):
         return "".join(line + end for line, end in block)
     starts = [t for t, (line, _) in enumerate(block) if "-->" in line]
     if not starts:
-        raise InputError(f"this is not a valid {name} file (line {first + 1}: a block without a timing line: "
-                         f"{block[0][0][:60]!r})")
+        return _Unread(first + 1, f"a block without a timing line: {block[0][0][:60]!r}")
     if starts[0] > 1:
-        raise InputError(f"this is not a valid {name} file (line {first + 1}: more than one line before the timing)")
+        return _Unread(first + 1, "more than one line before the timing")
     cues = []
     for n, t in enumerate(starts):
         if not _TIMING.match(block[t][0]):
-            raise InputError(f"this is not a valid {name} file (line {first + t + 1}: a bad timing line: "
-                             f"{block[t][0][:60]!r})")
+            return _Unread(first + t + 1, f"a bad timing line: {block[t][0][:60]!r}")
         a, b = (0 if n == 0 else t), (starts[n + 1] if n + 1 < len(starts) else len(block))
         head = "".join(line + end for line, end in block[a : t + 1])
         cues.append(Cue(head, [line for line, _ in block[t + 1 : b]], [end for _, end in block[t + 1 : b]]))
@@ -159,11 +195,15 @@ def _is_dialogue(lines: list[str]) -> bool:
     return len(plain) > 1 and all(_DASH.match(line) for line in plain if line.strip())
 
 
-def _groups(cues: list[list[str]]) -> list[list[int]]:
-    """Runs of cues that together hold whole sentences; a dialogue cue is a run of its own."""
+def _groups(cues: list[list[str]], entities: bool = False) -> list[list[int]]:
+    """Runs of cues that together hold whole sentences (at most :data:`MAX_RUN` cues); a dialogue cue is a
+    run of its own; a cue without words is in none (it takes no words and gives none: kept as written)."""
     groups: list[list[int]] = []
     current: list[int] = []
     for i, lines in enumerate(cues):
+        text = _joined(lines)
+        if not (html.unescape(text) if entities else text).strip():  # WebVTT's "&nbsp;" is no word either
+            continue
         if _is_dialogue(lines):
             if current:
                 groups.append(current)
@@ -171,7 +211,7 @@ def _groups(cues: list[list[str]]) -> list[list[int]]:
             groups.append([i])
             continue
         current.append(i)
-        if ends_sentence(_joined(lines)):
+        if ends_sentence(text) or len(current) >= MAX_RUN:
             groups.append(current)
             current = []
     if current:
@@ -197,7 +237,7 @@ def translate_cues(cues: list[list[str]], translate: Translate, max_line: int | 
     if aligned is None:
         return _by_length(cues, translate, width, entities)
     chunks, tags = _chunks(cues, entities)
-    units = _units(cues, chunks)
+    units = _units(cues, chunks, entities)
     words = aligned([_model_text(chunks, unit) for unit, _ in units]) if units else []
     new = [c.raw for c in chunks]
     for (unit, every), unit_words in zip(units, words):
@@ -218,17 +258,22 @@ def translate_cues(cues: list[list[str]], translate: Translate, max_line: int | 
     return out
 
 
-def _units(cues: list[list[str]], chunks: list[_Chunk]) -> list[tuple[list[int], bool]]:
+def _units(cues: list[list[str]], chunks: list[_Chunk], entities: bool) -> list[tuple[list[int], bool]]:
     """What is translated in one piece (chunk numbers): a run of cues holding whole sentences (no cue of it
     may go blank), or one speaker's line of a dialogue cue."""
+    # A cue's chunks are consecutive: one pass finds each cue's, so the cost is the file's, not runs x chunks.
+    of_cue: list[list[int]] = [[] for _ in cues]
+    for k, ch in enumerate(chunks):
+        of_cue[ch.cue].append(k)
     units: list[tuple[list[int], bool]] = []
-    for group in _groups(cues):
-        mine = [k for k, ch in enumerate(chunks) if ch.cue in group]
+    for group in _groups(cues, entities):
         if len(group) == 1 and _is_dialogue(cues[group[0]]):
-            for n in range(len(cues[group[0]])):
-                units.append(([k for k in mine if chunks[k].line == n], False))
+            by_line: list[list[int]] = [[] for _ in cues[group[0]]]
+            for k in of_cue[group[0]]:
+                by_line[chunks[k].line].append(k)
+            units += [(unit, False) for unit in by_line]
         else:
-            units.append((mine, len(group) > 1))
+            units.append(([k for c in group for k in of_cue[c]], len(group) > 1))
     return [(unit, every) for unit, every in units if any(chunks[k].text.strip() for k in unit)]
 
 
@@ -261,18 +306,21 @@ def _shared(chunks: list[_Chunk], unit: list[int], words: list[tuple[str, int]],
     """Each chunk's part of a unit's translation: first each cue's words, in order (none blank where
     ``every``), then within a cue its lines' and tags' parts, by the alignment."""
     texts = _texts(chunks, unit)
-    cue_of = [chunks[k].cue for k in unit]
-    cues = list(dict.fromkeys(cue_of))
-    counts = [len("".join(t for t, c in zip(texts, cue_of) if c == cue).split()) for cue in cues]
+    mine: dict[int, list[int]] = {}  # each cue's places in the unit, cues in order
+    for m, k in enumerate(unit):
+        mine.setdefault(chunks[k].cue, []).append(m)
+    places = list(mine.values())
+    counts = [len("".join(texts[m] for m in cue).split()) for cue in places]
     owner = [n for n, count in enumerate(counts) for _ in range(count)]
-    groups = in_order(word_groups([i for _, i in words], owner), len(cues), every=every)
+    groups = in_order(word_groups([i for _, i in words], owner), len(places), every=every)
     first = list(itertools.accumulate(counts, initial=0))
+    own: list[list[tuple[str, int]]] = [[] for _ in places]
+    for (w, i), n in zip(words, groups):
+        own[n].append((w, min(max(i - first[n], 0), max(counts[n] - 1, 0))))
     out: list[tuple[int, str]] = []
-    for n, cue in enumerate(cues):
-        mine = [m for m, c in enumerate(cue_of) if c == cue]
-        own = [(w, min(max(i - first[n], 0), max(counts[n] - 1, 0))) for (w, i), g in zip(words, groups) if g == n]
-        cut = dict(segments([texts[m] for m in mine], own, ordered=True))
-        out += [(unit[m], cut.get(j, "")) for j, m in enumerate(mine)]
+    for n, cue in enumerate(places):
+        cut = dict(segments([texts[m] for m in cue], own[n], ordered=True))
+        out += [(unit[m], cut.get(j, "")) for j, m in enumerate(cue)]
     dash = _DASH.match(chunks[unit[0]].raw) if _is_dash_unit(chunks, unit) else None
     if dash and out:
         out[0] = (out[0][0], dash.group(0) + out[0][1].lstrip())
@@ -347,9 +395,11 @@ def _by_length(cues: list[list[str]], translate: Translate, width: int, entities
         for i, part in zip(group, parts):
             out[i] = _two_lines(part, width) if part else []
     voice = [m.group(0) if cue and (m := _VOICE_OPEN.match(cue[0])) else "" for cue in cues]
-    return [[v + s[0] + (html.escape(line, quote=False) if entities else line) + s[1] if n == 0 else
-             s[0] + (html.escape(line, quote=False) if entities else line) + s[1] for n, line in enumerate(lines)]
-            for lines, s, v in zip(out, styles, voice)]
+    written = [[v + s[0] + (html.escape(line, quote=False) if entities else line) + s[1] if n == 0 else
+                s[0] + (html.escape(line, quote=False) if entities else line) + s[1] for n, line in enumerate(lines)]
+               for lines, s, v in zip(out, styles, voice)]
+    grouped = {i for group in groups for i in group}
+    return [lines if i in grouped else cues[i] for i, lines in enumerate(written)]  # no words: as written
 
 
 def _cue_style(lines: list[str]) -> tuple[str, str]:
