@@ -143,6 +143,91 @@ def test_bad_subtitle_files_are_one_error_line_and_no_output(tmp_path: Path, mar
     assert not target.exists()
 
 
+def test_an_srt_with_one_unreadable_block_is_translated_around_it_with_a_warning(tmp_path: Path, marian_dir: Path) -> None:
+    # Before, the bad timing line (line 6) made the whole file one error and no output.
+    bad = "2\n00:00:03,300 --> 00:00:05:000\nmardi soir.\n"
+    source = tmp_path / "film.srt"
+    source.write_text(SRT.replace("2\n00:00:03,300 --> 00:00:05,000\nmardi soir pour voter le budget.\n", bad),
+                      encoding="utf-8")
+    target = tmp_path / "film.en.srt"
+    done = cli("translate", "-i", str(source), "-o", str(target), "--model", str(marian_dir), "--beams", "1")
+    assert done.returncode == 0, done.stderr
+    out = target.read_text(encoding="utf-8")
+    assert "\n\n" + bad + "\n" in out and "Les travaux commenceront" not in out
+    assert "line(s) 6" in done.stderr and done.stderr.count("kept as written") == 1
+
+
+REAL_SRT = Path(__file__).parent / "realfiles" / "pysrt-1.1.2" / "tests__static__utf-8.srt"
+
+
+def _srt(texts: list[str]) -> str:
+    return "".join(f"{n}\n00:00:0{n % 10},000 --> 00:00:0{n % 10},900\n{text}\n\n" for n, text in enumerate(texts, 1))
+
+
+def _lines_run(source: str) -> int:
+    """The lines of bilingua's own code that translating ``source`` (SRT, identity engine) runs, each turn of
+    a loop counted: its cost, which, unlike a time, other processes on the machine do not change."""
+    home = str(Path(bilingua.__file__).parent)
+    count = 0
+
+    def line(frame, event, arg):  # type: ignore[no-untyped-def]
+        nonlocal count
+        count += event == "line"
+        return line
+
+    pipeline = Pipeline(backend="identity")
+    pipeline.translate("Oui.")  # loaded before counting
+    sys.settrace(lambda frame, event, arg: line if frame.f_code.co_filename.startswith(home) else None)
+    try:
+        out = pipeline.translate(source, format="srt")
+    finally:
+        sys.settrace(None)
+    assert out == source
+    return count
+
+
+@pytest.mark.parametrize("bare", [False, True], ids=["sentences", "no-sentence-end"])
+def test_subtitles_cost_grows_linearly_with_the_file(bare: bool) -> None:
+    cues = [s.content for s in srt.parse(REAL_SRT.read_text(encoding="utf-8"))][1:101]
+    if bare:  # no sentence end and no dialogue dash: the whole file was one run of cues, shared out at once
+        cues = [re.sub(r"(?m)^\s*-\s*|[.?!…]", "", c) for c in cues]
+    once, eight = _lines_run(_srt(cues)), _lines_run(_srt(cues * 8))
+    assert eight <= 10 * once, eight / once  # 15 and 52 times before: the cost was quadratic
+
+
+#: Cues without words (only tags, empty, only spaces) among cues with words, one sentence running over them.
+WORDLESS = ["<RIRES & APPLAUDISSEMENTS>", "Merci beaucoup.", "<i></i>", "Il a dit", "<i> </i>", "", "   ",
+            "que le conseil votera.", "<font color=\"red\"></font>"]
+
+
+def test_a_cue_without_words_takes_none_and_comes_back_as_written() -> None:
+    from bilingua.formats.subtitles import Cue, read_subtitles, translate_srt, translate_vtt
+
+    source = _srt(WORDLESS)
+    assert Pipeline(backend="identity").translate(source, format="srt") == source  # "Merci" moved into cue 1 before
+    cues = lambda text: [c.lines for c in read_subtitles(text, "srt") if isinstance(c, Cue)]  # noqa: E731
+    upper = lambda texts: [t.upper() for t in texts]  # noqa: E731
+    by_place = lambda texts: [[(w.upper(), i) for i, w in enumerate(t.split())] for t in texts]  # noqa: E731
+    for aligned in (None, by_place):  # by the alignment, and shared out by length without one
+        before, after = cues(source), cues(translate_srt(source, upper, aligned))
+        assert len(after) == len(before) == len(WORDLESS)
+        wordless = [n for n, text in enumerate(WORDLESS) if not re.sub("<[^>]*>", "", text).strip()]
+        assert [after[n] for n in wordless] == [before[n] for n in wordless]
+        assert after[1] == ["MERCI BEAUCOUP."] and " ".join(after[3] + after[7]) == "IL A DIT QUE LE CONSEIL VOTERA."
+    # WebVTT: an escaped space and an empty class span are no words either.
+    vtt = ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n&nbsp;\n\n00:00:02.000 --> 00:00:03.000\n<c.yellow></c>\n\n"
+           "00:00:03.000 --> 00:00:04.000\nMerci beaucoup.\n")
+    assert translate_vtt(vtt, upper, by_place) == vtt.replace("Merci beaucoup.", "MERCI BEAUCOUP.")
+
+
+def test_a_cue_without_words_takes_none_under_the_model(options: dict[str, object]) -> None:
+    source = _srt(["<RIRES & APPLAUDISSEMENTS>", "Le conseil municipal s'est réuni.", "<i></i>",
+                   "Les travaux commenceront au printemps."])
+    out = [c.content for c in srt.parse(bilingua.translate(source, format="srt", **options))]
+    assert out[0] == "<RIRES & APPLAUDISSEMENTS>" and out[2] == "<i></i>"
+    assert out[1].strip() and out[3].strip() and "conseil" not in out[1]
+
+
 def test_html_attributes_meant_for_readers_are_translated_and_lang_follows(options: dict[str, object]) -> None:
     page = ('<html lang="fr"><head><title>Le budget</title></head><body>'
             '<img src="pont.png" alt="Le pont de la Guillotière"><input name="q" placeholder="Votre adresse">'
@@ -601,11 +686,14 @@ def test_docx_content_controls_insertions_smart_tags_and_text_beside_a_page_brea
     data = _docx_with_body(tmp_path, body)
     upper = lambda texts: [t.upper() for t in texts]  # noqa: E731  (what reaches translation, and where it goes)
     out = translate_docx(data, upper)
-    text = docx_text(out)
-    for french in ("BLOC DU CONTRÔLE", "CONTRÔLE EN LIGNE", "INSERTION", "LYON", "TEXTE AVANT LE SAUT", "ET APRÈS"):
-        assert french in text, text  # all stayed in French before
     import zipfile, io  # noqa: E401
     xml = zipfile.ZipFile(io.BytesIO(out)).read("word/document.xml").decode()
+    for french in ("BLOC DU CONTRÔLE", "TEXTE AVANT LE SAUT", "ET APRÈS"):
+        assert french in docx_text(out), docx_text(out)  # all stayed in French before
+    # Each container's text is translated inside it (it used to be moved into the run before it).
+    for inside in ("<w:sdtContent><w:r><w:t>CONTRÔLE EN LIGNE</w:t>", "> INSERTION</w:t></w:r></w:ins>",
+                   "> LYON</w:t></w:r></w:smartTag>"):
+        assert inside in xml, xml
     assert "supprimé" in xml and "SUPPRIMÉ" not in xml  # deleted text is not translated
     assert xml.count("<w:sdt>") == 2 and "<w:ins " in xml and "<w:smartTag " in xml and 'w:type="page"' in xml
 

@@ -638,3 +638,28 @@ def test_alternatives_come_from_the_engines_beam(server: Server, alone: Pipeline
     assert "alternatives" not in post(server, "/translate", json={"q": text, "source": "fr"}).json()
     for bad in ({"alternatives": "many"}, {"alternatives": 11}, {"alternatives": 2, "format": "html"}):
         assert post(server, "/translate", json={"q": text, "source": "fr", **bad}).status_code == 400
+
+
+def test_a_docx_zip_bomb_is_a_413_on_every_upload_route_and_the_server_goes_on(server: Server) -> None:
+    import io
+    import zipfile
+
+    import docx
+
+    sent = io.BytesIO()
+    docx.Document().save(sent)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(sent) as z, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in z.namelist():
+            data = z.read(name)
+            if name == "word/document.xml":  # 40 MB of comment, under a megabyte zipped: past the part limit
+                at = data.index(b"<w:body>")
+                data = data[:at] + b"<!-- rembourrage -->" * (2 * 2**20) + data[at:]
+            out.writestr(name, data)
+    assert len(bomb.getvalue()) < 1_000_000
+    for path in ("/translate_file", "/v1/documents"):
+        start = time.perf_counter()
+        answer = post(server, path, files={"file": ("rapport.docx", bomb.getvalue())}, data={"source": "fr", "target": "en"})
+        assert answer.status_code == 413 and "unzips to more than" in answer.json()["error"], (path, answer.text)
+        assert time.perf_counter() - start < 5
+    assert post(server, "/translate", json={"q": "Bonjour.", "source": "fr", "target": "en"}).status_code == 200

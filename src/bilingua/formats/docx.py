@@ -7,12 +7,17 @@ runs with the same formatting form one piece (Word cuts runs at every edit),
 and a hyperlink is a piece of its own. A paragraph of several pieces (a
 bold phrase or a link inside a sentence) is translated in whole sentences,
 and each piece's formatting, or link, is given to the translated words the
-model aligns with its source words (:mod:`bilingua.alignment`).
+model aligns with its source words (:mod:`bilingua.alignment`). Layout is
+not words and never goes to the model: a tab, a line break, spaces that
+align, an underlined blank stay where they are, and the words on each side
+of one are translated apart. A package is unzipped through counters before
+python-docx reads it, and refused past :class:`DocxLimits` (:mod:`.ooxml`).
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -22,50 +27,29 @@ from ..text import same_words
 from ..errors import InputError
 from .registry import register_format
 from .base import Aligned, Notes, Translate, respace
+from .ooxml import DocxLimits, check_package, invalid_xml
 
-__all__ = ["translate_docx", "docx_text"]
+__all__ = ["translate_docx", "docx_text", "DocxLimits"]
 
-
-
-#: The most a .docx may unzip to, all parts together, and one part alone: a few MB of zip can hold
-#: gigabytes of XML, which python-docx would parse into many times that in memory.
-MAX_UNZIPPED = 512 * 1024 * 1024
-MAX_PART = 128 * 1024 * 1024
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file: an encrypted .docx, or a .doc
-_STRICT = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
+#: Elements cut apart for translation, each list with its first element's attributes as they were
+#: (see :func:`_rejoin`).
+Cuts = list[tuple[list[Any], dict[str, str]]]
 
 
-def _open(data: bytes) -> Any:
+def _open(data: bytes, limits: DocxLimits | None) -> Any:
+    """The python-docx document of a package that :func:`check_package` let through (``limits``: the
+    defaults when None); any file python-docx cannot read is a one-line :class:`InputError`."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml import etree
 
-    _check_package(data)
+    check_package(data, limits or DocxLimits())
     try:
         return docx.Document(io.BytesIO(data))
+    except etree.XMLSyntaxError as exc:
+        raise invalid_xml(data, exc) from None
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise InputError(f"this is not a valid .docx file ({exc or type(exc).__name__})") from None
-
-
-def _check_package(data: bytes) -> None:
-    """Refuse, in one line that says what to do, what python-docx would misread or choke on."""
-    if data.startswith(_OLE):
-        raise InputError("this file is password-protected (encrypted) or an old Word .doc, not a .docx: "
-                         "remove the password, or save it as a Word Document (.docx), in Word first")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            infos = package.infolist()
-            big = max(infos, key=lambda i: i.file_size, default=None)
-            total = sum(i.file_size for i in infos)
-            if big is not None and (big.file_size > MAX_PART or total > MAX_UNZIPPED):
-                raise InputError(f"this .docx unzips to {total / 2**20:,.0f} MB ({big.filename}: "
-                                 f"{big.file_size / 2**20:,.0f} MB); bilingua reads at most "
-                                 f"{MAX_UNZIPPED // 2**20} MB in all and {MAX_PART // 2**20} MB a part")
-            if "word/document.xml" in {i.filename for i in infos} and \
-                    _STRICT in package.open("word/document.xml").read(4096):
-                raise InputError("this .docx is saved as Strict Open XML, which bilingua does not read: save it "
-                                 "as a Word Document (.docx) in Word first")
-    except zipfile.BadZipFile:
-        return  # python-docx says it is not a zip
 
 
 def _paragraphs(document: Any) -> Iterator[Any]:
@@ -125,26 +109,26 @@ def _store_notes(notes: list[tuple[Any, Any]]) -> None:
             part._blob = serialize_part_xml(root)
 
 
-def _spans(paragraph: Any) -> list[list[list[Any]]]:
+def _spans(paragraph: Any, cuts: Cuts) -> list[list[list[Any]]]:
     """The paragraph's runs as spans of pieces: adjacent runs of one formatting form a piece, and a
     hyperlink's runs one of their own. Runs inside a tracked insertion, a content control, a smart tag
     or a simple field are the paragraph's text too. A run that holds more than text (a picture, a
-    note's mark, a field code, a page break) stays where it is, untouched, and ends the span; text that
-    shares a run with one is first given runs of its own."""
+    note's mark, a field code, a page break) or only layout (tabs, line breaks, aligning spaces, an
+    underlined blank) stays where it is, untouched, and ends the span; words that share a run with one
+    are first given runs of their own (recorded in ``cuts``)."""
     from docx.text.run import Run
 
     spans: list[list[list[Any]]] = []
     pieces: list[list[Any]] = []
     last_key: object = None
-    for r in _own_runs(paragraph._p):
-        if _anchored(r):
+    for r in _own_runs(paragraph._p, cuts):
+        if _anchored(r) or _is_layout(Run(r, paragraph).text, _underlined(r)):
             if pieces:
                 spans.append(pieces)
             pieces, last_key = [], None
             continue
-        parent = r.getparent()
-        link = parent if parent.tag.endswith("}hyperlink") else None
-        key = (r.rPr.xml if r.rPr is not None else "", id(link) if link is not None else None)
+        top = _top(Run(r, paragraph))
+        key = (r.rPr.xml if r.rPr is not None else "", id(top) if top is not r else None)
         if pieces and key == last_key:
             pieces[-1].append(Run(r, paragraph))
         else:
@@ -158,9 +142,9 @@ def _spans(paragraph: Any) -> list[list[list[Any]]]:
 _NOT_MINE = {"p", "del", "moveFrom", "Fallback", "txbxContent"}
 
 
-def _own_runs(p: Any) -> list[Any]:
-    """The paragraph's runs in order, those inside inline containers included; a run that mixes text with
-    an anchor (a note's mark, a page break) split so that its text is a run of its own."""
+def _own_runs(p: Any, cuts: Cuts) -> list[Any]:
+    """The paragraph's runs in order, those inside inline containers included; a run that mixes words with
+    an anchor (a note's mark, a page break) or with layout split so that its words are a run of their own."""
     from docx.oxml.ns import qn
 
     runs = []
@@ -169,24 +153,62 @@ def _own_runs(p: Any) -> list[Any]:
         while a is not None and a is not p and a.tag.rsplit("}", 1)[-1] not in _NOT_MINE:
             a = a.getparent()
         if a is p:
-            runs += _split_mixed(r)
+            runs += _split_mixed(r, cuts)
     return runs
 
 
-def _split_mixed(r: Any) -> list[Any]:
-    """``r`` alone, or, when it holds text and an anchor, one run per stretch of text and per anchor."""
+#: Layout inside a run's text, not words: a stretch of whitespace (or of underscores, a form's fill-in
+#: line) holding two or more spaces of any kind, a tab or a line break. People align form fields and
+#: columns with them, and a model would squeeze them to one space. One space, or one non-breaking space
+#: (French puts one before : ; ? !), belongs to the sentence and goes to the model with it.
+_LAYOUT = re.compile(r"[\s_]*(?:\s\s|[\t\n\r\f\v]|___)[\s_]*")
+
+
+def _is_layout(text: str, underlined: bool = False) -> bool:
+    """Whether a run's text is layout only: tabs, breaks, aligning spaces, a lone non-breaking space, a
+    fill-in line; one plain space only when underlined (a blank to fill in): else it joins the words of
+    two formattings, and is part of their sentence."""
+    if not text or (text.strip() and _LAYOUT.fullmatch(text) is None):
+        return False
+    return text != " " or underlined
+
+
+def _underlined(r: Any) -> bool:
+    from docx.oxml.ns import qn
+
+    u = r.find(f"{qn('w:rPr')}/{qn('w:u')}")
+    return u is not None and u.get(qn("w:val"), "single") != "none"
+
+
+def _kind(child: Any) -> str:
+    """What a run's child is to translation: an ``anchor`` or ``layout``, both kept where they are, or
+    ``words``."""
+    if _is_anchor(child):
+        return "anchor"
+    name = child.tag.rsplit("}", 1)[-1]
+    if name in ("tab", "br", "cr") or (name == "t" and _is_layout(child.text or "")):
+        return "layout"
+    return "words"
+
+
+def _split_mixed(r: Any, cuts: Cuts) -> list[Any]:
+    """``r`` alone, or, when it holds words beside an anchor or layout, one run per anchor and per stretch of
+    layout or of words (a ``w:t`` cut around the layout inside it); each cut recorded in ``cuts``."""
     import copy
 
     children = [c for c in r if not c.tag.endswith("}rPr")]
-    kinds = [_is_anchor(c) for c in children]
-    if not any(kinds) or all(kinds) or not any(c.tag.endswith("}t") for c in children):
+    if not any(c.tag.endswith("}t") and (c.text or "").strip() and _kind(c) == "words" for c in children):
+        return [r]  # no words: kept whole, as it is
+    parts = [part for child in children for part in _cut_text(child, cuts)]
+    kinds = [_kind(part) for part in parts]
+    if set(kinds) == {"words"}:
         return [r]
     groups: list[list[Any]] = []
-    for child, anchor in zip(children, kinds):
-        if anchor or not groups or _is_anchor(groups[-1][0]):
-            groups.append([child])
+    for n, (part, kind) in enumerate(zip(parts, kinds)):
+        if kind == "anchor" or not groups or kinds[n - 1] != kind:
+            groups.append([part])
         else:
-            groups[-1].append(child)
+            groups[-1].append(part)
     parent = r.getparent()
     at = parent.index(r)
     out = []
@@ -198,7 +220,49 @@ def _split_mixed(r: Any) -> list[Any]:
         parent.insert(at + n, new)
         out.append(new)
     parent.remove(r)
+    cuts.append((out, dict(r.attrib)))
     return out
+
+
+def _cut_text(child: Any, cuts: Cuts) -> list[Any]:
+    """A run's child alone, or, for a ``w:t`` of words and layout, one ``w:t`` per stretch of each (recorded
+    in ``cuts``)."""
+    import copy
+
+    from docx.oxml.ns import qn
+
+    text = child.text or ""
+    if not child.tag.endswith("}t") or _kind(child) != "words" or not _LAYOUT.search(text):
+        return [child]
+    bounds = [0, *(k for m in _LAYOUT.finditer(text) for k in m.span()), len(text)]
+    out = []
+    for start, end in zip(bounds, bounds[1:]):
+        if start < end:
+            piece = copy.deepcopy(child)
+            piece.text = text[start:end]
+            piece.set(qn("xml:space"), "preserve")
+            out.append(piece)
+    cuts.append((out, dict(child.attrib)))
+    return out
+
+
+def _rejoin(cuts: Cuts) -> None:
+    """Put back together what was cut apart for translation (a run around its tab, a ``w:t`` around its
+    aligning spaces) wherever its pieces still stand side by side, their first's attributes as they were:
+    then the XML changes only where the words did. Pieces a translation moved or rewrote stay apart."""
+    for elements, attrib in reversed(cuts):  # a run's cut before the cuts of its w:t's
+        first, *rest = elements
+        if any(a.getnext() is not b for a, b in zip(elements, rest)):
+            continue
+        if first.tag.endswith("}t"):
+            first.text = "".join(e.text or "" for e in elements)
+        else:
+            for e in rest:
+                first.extend([c for c in e if not c.tag.endswith("}rPr")])
+        for e in rest:
+            e.getparent().remove(e)
+        first.attrib.clear()
+        first.attrib.update(attrib)
 
 
 #: What a run may hold and still be text that a translation can replace.
@@ -220,10 +284,24 @@ def _is_anchor(child: Any) -> bool:
 
 
 def _top(run: Any) -> Any:
-    """The element a run hangs from: itself, or the hyperlink around it."""
+    """The element a run hangs from in its paragraph: itself, or the container around it (a hyperlink, a
+    content control, a simple field, a tracked insertion, a smart tag)."""
     element = run._r
-    parent = element.getparent()
-    return parent if parent is not None and parent.tag.endswith("}hyperlink") else element
+    while (parent := element.getparent()) is not None and not parent.tag.endswith("}p"):
+        element = parent
+    return element
+
+
+def _exclusive(span: list[list[Any]]) -> bool:
+    """Whether every container the span's runs hang from holds no run of another span (text beside a
+    picture or a tab in one hyperlink): only then can the span be rebuilt in translation order."""
+    from docx.oxml.ns import qn
+
+    mine = {id(run._r) for piece in span for run in piece}
+    for top in {id(t): t for t in (_top(run) for piece in span for run in piece)}.values():
+        if not top.tag.endswith("}r") and any(id(r) not in mine for r in top.iter(qn("w:r"))):
+            return False
+    return True
 
 
 def _text(piece: list[Any]) -> str:
@@ -231,7 +309,7 @@ def _text(piece: list[Any]) -> str:
 
 
 def translate_docx(data: bytes, translate: Translate, aligned: Aligned | None = None, *,
-                   notes: Notes | None = None) -> bytes:
+                   notes: Notes | None = None, limits: DocxLimits | None = None) -> bytes:
     """A .docx file's bytes with its text translated; styles, formatting, links, tables kept.
 
     With ``aligned`` (:meth:`Pipeline.translate_aligned`), a stretch of runs
@@ -239,17 +317,22 @@ def translate_docx(data: bytes, translate: Translate, aligned: Aligned | None = 
     formatting goes to the words the model aligns with it; without, each
     formatting's text is translated on its own. With ``notes``, each
     paragraph of the body (tables too) gets a Word comment, by "bilingua",
-    saying what a reader should check in its translation.
+    saying what a reader should check in its translation. Tabs, line
+    breaks, aligning spaces and underlined blanks stay where they are: the
+    words on each side of one are translated apart. ``limits``: how much
+    the package may unzip to (:class:`DocxLimits`; its defaults when None).
     """
-    document = _open(data)
+    document = _open(data, limits)
     footnotes = _notes(document)
     own = list(_paragraphs(document))
     body = [p for p in own if p.part is document.part] if notes is not None else []
     before = [p.text for p in body]
     stories = {str(p.part.partname) for p in own} | {str(part.partname) for part, _ in footnotes}
     paragraphs = [*own, *_note_paragraphs(document, footnotes)]
-    spans = [span for paragraph in paragraphs for span in _spans(paragraph)]
-    mixed = [s for s in spans if aligned is not None and len(s) > 1 and sum(bool(_text(p).strip()) for p in s) > 1]
+    cuts: Cuts = []
+    spans = [span for paragraph in paragraphs for span in _spans(paragraph, cuts)]
+    mixed = [s for s in spans if aligned is not None and len(s) > 1 and sum(bool(_text(p).strip()) for p in s) > 1
+             and _exclusive(s)]
     together = {id(s) for s in mixed}
     pieces = [piece for span in spans if id(span) not in together for piece in span]
     texts = [_text(piece) for piece in pieces]
@@ -261,6 +344,7 @@ def translate_docx(data: bytes, translate: Translate, aligned: Aligned | None = 
         words = aligned(["".join(_text(p) for p in span) for span in mixed])
         for span, span_words in zip(mixed, words):
             _rebuild(span, span_words)
+    _rejoin(cuts)
     _store_notes(footnotes)
     if notes is not None:
         stories |= _comment(document, body, before, notes)
@@ -299,7 +383,8 @@ def _repacked(original: bytes, saved: bytes, stories: set[str]) -> bytes:
     def same(a: bytes, b: bytes) -> bool:
         if a == b:
             return True
-        parser = etree.XMLParser(remove_blank_text=True)  # python-docx drops the indentation between elements
+        # python-docx drops the indentation between elements; no entity is resolved, as python-docx does.
+        parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True, huge_tree=False)
         try:
             trees = etree.fromstring(a, parser), etree.fromstring(b, parser)
         except etree.XMLSyntaxError:
@@ -334,7 +419,8 @@ def _put(piece: list[Any], raw: str, translation: str) -> None:
 
 
 def _rebuild(span: list[list[Any]], words: list[tuple[str, int]]) -> None:
-    """Replace a span's runs by runs in translation order, each with the formatting of its aligned words."""
+    """Replace a span's runs by runs in translation order, each with the formatting of its aligned words;
+    each container (a hyperlink, a content control, a field) comes out once."""
     import copy
 
     from docx.oxml.ns import qn
@@ -344,23 +430,53 @@ def _rebuild(span: list[list[Any]], words: list[tuple[str, int]]) -> None:
     cut = segments(chunks, words)
     if cut == [(k, c) for k, c in enumerate(chunks) if c]:
         return  # each formatting's text came back as it was
-    first = _top(span[0][0])
+    tops = [_top(piece[0]) for piece in span]
+    cut = _once(cut, {k for k, top in enumerate(tops) if not top.tag.endswith("}r")})
+    first = tops[0]
     parent = first.getparent()
     at = parent.index(first)
     for n, (k, text) in enumerate(cut):
-        element = copy.deepcopy(_top(span[k][0]))
+        element = copy.deepcopy(tops[k])
         parent.insert(at + n, element)
-        runs = [element] if element.tag.endswith("}r") else element.findall(qn("w:r"))
-        for extra in runs[1:]:  # a hyperlink keeps its first run's formatting and its target
-            element.remove(extra)
+        runs = [element] if element.tag.endswith("}r") else list(element.iter(qn("w:r")))
+        for extra in runs[1:]:  # a container keeps its first run's formatting, and its target or settings
+            extra.getparent().remove(extra)
         Run(runs[0], span[0][0]._parent).text = text
     for element in dict.fromkeys(_top(run) for piece in span for run in piece):
         element.getparent().remove(element)
 
 
-def docx_text(data: bytes) -> str:
-    """The text of a .docx file, a paragraph per line."""
-    return "\n".join(p.text for p in _paragraphs(_open(data)) if p.text.strip())
+def _once(cut: list[tuple[int, str]], containers: set[int]) -> list[tuple[int, str]]:
+    """``cut`` with each container chunk in one piece: the pieces from its first to its last are its text
+    (up to another container's first piece, where that lies between); a later piece of it is given to the
+    piece before. A container that no word went to (its words glued to others' and changed) is kept, after
+    the pieces of the chunks before it, with a word of a neighbour that has two: a field or a content
+    control is never dropped, and empty only when no neighbour can spare a word."""
+    out = list(cut)
+    for k in sorted(containers - {c for c, _ in cut}):
+        at = next((i for i, (c, _) in enumerate(out) if c > k), len(out))
+        out.insert(at, (k, ""))
+        if at > 0 and (m := re.search(r"(?<=\S)(\s+)(\S+\s*)$", out[at - 1][1])):
+            out[at - 1], out[at] = (out[at - 1][0], out[at - 1][1][:m.start(2)]), (k, m.group(2))
+        elif at + 1 < len(out) and (m := re.match(r"\s*\S+\s+(?=\S)", out[at + 1][1])):
+            out[at], out[at + 1] = (k, m.group(0)), (out[at + 1][0], out[at + 1][1][m.end():])
+    for k in dict.fromkeys(k for k, _ in cut if k in containers):
+        mine = [i for i, (c, _) in enumerate(out) if c == k]
+        others = [i for i in range(mine[0] + 1, mine[-1]) if out[i][0] in containers and out[i][0] != k]
+        end = others[0] - 1 if others else mine[-1]
+        merged: list[tuple[int, str]] = [*out[:mine[0]], (k, "".join(t for _, t in out[mine[0]:end + 1]))]
+        for c, text in out[end + 1:]:
+            if c == k:
+                merged[-1] = (merged[-1][0], merged[-1][1] + text)
+            else:
+                merged.append((c, text))
+        out = merged
+    return out
+
+
+def docx_text(data: bytes, *, limits: DocxLimits | None = None) -> str:
+    """The text of a .docx file, a paragraph per line (``limits``: as :func:`translate_docx` reads them)."""
+    return "\n".join(p.text for p in _paragraphs(_open(data, limits)) if p.text.strip())
 
 
 register_format("docx", extensions=(".docx",), translate=translate_docx, text=docx_text, binary=True, comments=True)
