@@ -643,10 +643,10 @@ def test_a_markdown_image_inside_a_sentence_stays_in_it(options: dict[str, objec
     assert out.count(image) == 1  # written as it was, once
     inline = MarkdownIt("commonmark").parse(out)[1]
     assert [c.type for c in inline.children].count("image") == 1 and "strong_open" in {c.type for c in inline.children}
-    # The sentence went to the model whole, the image in it as a kept code span: no French word is left.
-    plain = "Le conseil municipal a publié `image` du quartier mardi soir avant la séance."
+    # The sentence went to the model whole, without the image (no stand-in to be mangled): no French word is left.
+    plain = "Le conseil municipal a publié  du quartier mardi soir avant la séance."
     whole = Pipeline(**options).translate(plain).split()  # type: ignore[arg-type]
-    assert out.replace(image, "`image`").replace("*", "").replace("\\", "").split() == whole
+    assert out.replace(image, "").replace("*", "").replace("\\", "").split() == whole
 
 
 def _docx_with_body(tmp_path: Path, body_xml: str) -> bytes:
@@ -726,3 +726,83 @@ def test_encrypted_strict_and_oversized_docx_files_are_refused_with_what_to_do(
         assert len(data) < 2**20
     with pytest.raises(bilingua.InputError, match=message):
         docx_format.translate_docx(data, lambda texts: list(texts))  # type: ignore[arg-type]
+
+
+def _reversed_words(texts: list[str]) -> list[list[tuple[str, int]]]:
+    """An aligned translation that writes each text's words backwards, each linked to its source word."""
+    return [[(w, i) for i, w in enumerate(text.split())][::-1] for text in texts]
+
+
+def test_html_an_element_holding_the_end_of_a_glued_word_keeps_text_when_words_move() -> None:
+    from bilingua.formats.html import translate_html
+
+    # "le.<b>le.</b>" is one word cut by a tag: reversed, it cannot be cut in order, so <b> takes a word.
+    out = translate_html("<p>le le.<b>le.</b></p>", lambda texts: list(texts), _reversed_words)
+    assert out == "<p>le.le. <b>le</b></p>"  # no element emptied, no two words glued
+    out = translate_html("<p>H<sub>2</sub>O boils <i>here</i></p>", lambda texts: list(texts), _reversed_words)
+    assert re.search(r"<sub>\S", out) and re.search(r"<i>\S", out)
+    assert sorted(re.sub(r"<[^>]*>|\s", "", out)) == sorted("H2Oboilshere")
+
+
+def test_html_more_elements_than_translated_words_each_keep_a_character() -> None:
+    from bilingua.formats.html import translate_html
+
+    out = translate_html("<p><b>ab</b><i>cd</i></p>", lambda texts: list(texts), lambda texts: [[("wxyz", 0)]])
+    assert out == "<p><b>wx</b><i>yz</i></p>"
+
+
+def test_html_a_bare_ampersand_stays_bare_and_a_written_entity_stays_text() -> None:
+    from bilingua.formats.html import translate_html
+
+    # "S&P" is no reference: written back bare, the page reads as it did ("&amp;P" reads the same to a
+    # browser but not to every reader); an "&eacute;" the model writes is text, so it is escaped.
+    out = translate_html("<p>S&P 500 <b>up</b></p>", lambda texts: list(texts), _reversed_words)
+    assert out == "<p>up 500 <b>S&P</b></p>" or "S&P" in out and "&amp;P" not in out
+    out = translate_html("<p>Black&amp;White</p>", lambda texts: [t + " &eacute;" for t in texts])
+    assert out == "<p>Black&amp;White &amp;eacute;</p>"
+
+
+def _doubled_words(texts: list[str]) -> list[list[tuple[str, int]]]:
+    """Every word written twice, both copies aligned with it (the cue grows past its width)."""
+    return [[(w, i) for i, w in enumerate(text.split()) for _ in (0, 1)] for text in texts]
+
+
+def test_subtitles_a_cue_line_keeps_its_tags_when_words_move() -> None:
+    from bilingua.formats.subtitles import translate_srt, translate_vtt
+
+    same = lambda texts: list(texts)  # noqa: E731
+    # Reversed, "le." came first: the italic line was emptied, then dropped with its tags.
+    out = translate_srt("1\n00:00:00,000 --> 00:00:02,000\n<i>le!</i>\nle le.\n", same, _reversed_words)
+    assert out == "1\n00:00:00,000 --> 00:00:02,000\n<i>le.</i>\nle le!\n"
+    out = translate_vtt("WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nle!\n<i>le.</i>\n", same, _reversed_words)
+    assert out == "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nle.\n<i>le!</i>\n"
+
+
+def test_subtitles_a_cue_wrapped_again_keeps_the_tags_inside_its_lines() -> None:
+    from bilingua.formats.subtitles import translate_vtt
+
+    same = lambda texts: list(texts)  # noqa: E731
+    vtt = ("WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n<v Marie>Le conseil <b>municipal</b> s'est réuni\n"
+           "<i.blue>mardi</i> <00:00:03.000>pour voter.\n")
+    lines = translate_vtt(vtt, same, _doubled_words).split("\n")[3:-1]
+    assert len(lines) == 2 and lines[0].startswith("<v Marie>")
+    tags = re.findall(r"<[^>]*>", "".join(lines))
+    assert tags == ["<v Marie>", "<b>", "</b>", "<i.blue>", "</i>", "<00:00:03.000>"]
+    # A style around the whole cue still goes around each new line.
+    vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n<i>Le conseil municipal s'est réuni mardi pour voter.</i>\n"
+    lines = translate_vtt(vtt, same, _doubled_words).split("\n")[3:-1]
+    assert len(lines) == 2 and all(line.startswith("<i>") and line.endswith("</i>") for line in lines)
+
+
+def test_subtitles_text_the_model_writes_makes_no_dialogue_line_and_no_tag() -> None:
+    from bilingua.formats.subtitles import translate_srt, translate_vtt
+
+    same = lambda texts: list(texts)  # noqa: E731
+    marked = lambda texts: [[("-", 0)] + [(f"<{w}>", i) for i, w in enumerate(t.split())] for t in texts]  # noqa: E731
+    out = translate_srt("1\n00:00:00,000 --> 00:00:02,000\nle conseil.\n", same, marked)
+    assert out == "1\n00:00:00,000 --> 00:00:02,000\n< le> - < conseil.>\n"
+    out = translate_vtt("WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nle conseil.\n", same, marked)
+    assert out == "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n&lt;le&gt; - &lt;conseil.&gt;\n"
+    # A line's own dash stays at its start when the words move; a dialogue keeps its speakers' dashes.
+    out = translate_srt("1\n00:00:00,000 --> 00:00:02,000\n-Euh, là-bas,\nau chêne.\n", same, _reversed_words)
+    assert out.split("\n")[2:4] == ["-chêne.", "au là-bas, Euh,"]

@@ -8,7 +8,7 @@ inline HTML are kept as written (each child of a paragraph is found in its sourc
 sentence with emphasis, a link or inline code in it is translated whole,
 the emphasis and link put back on the words the model aligns with them (see
 :func:`translate_markdown`); an image stays in its sentence, kept as it is and
-placed where the model aligns it. Raw inline HTML still cuts a sentence.
+placed next to the words the model aligns with its neighbours. Raw inline HTML still cuts a sentence.
 """
 
 from __future__ import annotations
@@ -21,21 +21,20 @@ from ..errors import InputError
 from ..text import same_words
 from .registry import register_format
 from .base import Aligned, Translate, respace
-from .markdown_write import CODE as _CODE, Markers, Wrap, nest, place_codes, reindex, serialize
+from .markdown_write import CODE as _CODE, Markers, Wrap, flank, nest, place_codes, reindex, serialize
 
 __all__ = ["translate_markdown", "markdown_text"]
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
-_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+#: A line with its end, as markdown-it counts lines: CRLF, LF or a lone CR ends one.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _CONTAINER = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(?:#{1,6}[ \t]+)?")
 _EMPHASIS_OPEN = {"em_open", "strong_open", "s_open"}
 _EMPHASIS_CLOSE = {"em_close", "strong_close", "s_close"}
 #: Nesting levels markdown-it reads (a list or quote level is two): CommonMark's preset stops at 20, and
 #: deeper text would be left untranslated without a word; deeper than this is refused.
 _MAX_NESTING = 100
-#: What the model reads in place of an image inside a sentence (see _for_model).
-_IMAGE = "`image`"
 
 
 def _blocks(source: str) -> tuple[list[Any], int]:
@@ -186,9 +185,17 @@ def _runs(inline: Any) -> list[Any]:
     def markup(n: int) -> str:  # as written where found, else rendered
         return written[n] if written is not None else _markup(children[n])
 
+    skip = 0
     for n, child in enumerate(children):
         kind = child.type
-        if kind in ("text", "text_special", "softbreak") and not autolink:
+        if skip:
+            skip -= 1
+            continue
+        if kind == "link_open" and child.markup == "autolink" and n + 2 < len(children):
+            # an autolink is part of the sentence (inside its emphasis), written as it is, like an image
+            _open_span(parts).append(("".join(markup(n + j) for j in range(3)), (*stack, _CODE)))
+            skip = 2
+        elif kind in ("text", "text_special", "softbreak") and not autolink:
             piece = " " if kind == "softbreak" else child.content
             chunks = _open_span(parts)
             if chunks and chunks[-1][1] == tuple(stack):
@@ -285,10 +292,11 @@ def translate_markdown(source: str, translate: Translate, aligned: Aligned | Non
     inlines, offset = _blocks(source)
     runs = [_runs(inline) for inline in inlines]
     spans = [part for parts in runs for part in parts if isinstance(part, list)]
-    whole = [s for s in spans if aligned is not None and sum(bool(t.strip()) for t, _ in s) > 1]
+    whole = [s for s in spans if aligned is not None and sum(bool(t.strip()) for t, _ in s) > 1
+             and "".join(_for_model(t, stack) for t, stack in s).strip()]  # words for the model to read
     starts = {id(p) for parts in runs for n, p in enumerate(parts)
               if isinstance(p, list) and (n == 0 or str(parts[n - 1]).endswith("\n"))}
-    rendered_spans, same = _render_spans(spans, whole, starts, translate, aligned)
+    rendered_spans, same = _render_spans(spans, whole, starts, _carried(runs), translate, aligned)
     lines = _LINE.findall(source)
     rendered = []
     for inline, parts in zip(inlines, runs):
@@ -301,17 +309,37 @@ def translate_markdown(source: str, translate: Translate, aligned: Aligned | Non
         head = inline.content.split("\n", 1)[0]
         at = first.find(head) if head else -1
         prefix = first[:at] if at >= 0 else _CONTAINER.match(first).group(0)  # type: ignore[union-attr]
-        end = "\r\n" if lines[stop - 1].endswith("\r\n") else "\n" if lines[stop - 1].endswith("\n") else ""
+        end = lines[stop - 1][len(lines[stop - 1].rstrip("\r\n")):]
         tail = _closing_hashes(first, head)
         lines[start:stop] = [prefix + body.replace("\\\n", "\\\n" + re.sub(r"[^>\s]", " ", prefix)) + tail + end]
     return "".join(lines)
 
 
-def _render_spans(spans: list[Any], whole: list[Any], starts: set[int], translate: Translate,
+def _carried(runs: list[list[Any]]) -> dict[int, tuple[tuple[Wrap, ...], tuple[Wrap, ...]]]:
+    """For each span, the wrappers open across the markup before it and after it (an emphasis around a hard
+    break or inline HTML): those it neither opens nor closes itself."""
+    carry: dict[int, tuple[tuple[Wrap, ...], tuple[Wrap, ...]]] = {}
+    for parts in runs:
+        spans = [p for p in parts if isinstance(p, list)]
+        for n, span in enumerate(spans):
+            before = _common(spans[n - 1][-1][1], span[0][1]) if n else ()
+            after = _common(span[-1][1], spans[n + 1][0][1]) if n + 1 < len(spans) else ()
+            carry[id(span)] = (before, after)
+    return carry
+
+
+def _common(a: tuple[Wrap, ...], b: tuple[Wrap, ...]) -> tuple[Wrap, ...]:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n] and a[n] != _CODE:
+        n += 1
+    return a[:n]
+
+
+def _render_spans(spans: list[Any], whole: list[Any], starts: set[int], carry: dict[int, Any], translate: Translate,
                   aligned: Aligned | None) -> tuple[dict[int, str], set[int]]:
     """Each span's Markdown, translated: by chunk, or (spans in ``whole``) in whole sentences with alignment;
     and the spans whose every chunk came back with its own words, in its place (nothing to rewrite).
-    A span in ``starts`` begins a line, where text must not start a block."""
+    A span in ``starts`` begins a line, where text must not start a block; ``carry``: see :func:`_carried`."""
     together = {id(s) for s in whole}
     chunked = [c for s in spans if id(s) not in together for c in s if " ".join(c[0].split()) and _CODE not in c[1]]
     done = iter(translate([" ".join(t.split()) for t, _ in chunked]) if chunked else [])
@@ -322,21 +350,23 @@ def _render_spans(spans: list[Any], whole: list[Any], starts: set[int], translat
             marker = Markers([t for t, _ in span])
             texts = [marker(k) if _CODE in stack else respace(t, next(done)) if t.strip() else t
                      for k, (t, stack) in enumerate(span)]
-            written = serialize([(stack, text) for (_, stack), text in zip(span, texts)], line_start=id(span) in starts)
+            written = serialize([(stack, text) for (_, stack), text in zip(span, texts)], line_start=id(span) in starts,
+                                carry=carry[id(span)])
             out[id(span)] = marker.unmark(written, [t for t, _ in span])
             texts = [t if _CODE in stack else text for (t, stack), text in zip(span, texts)]
             if all(same_words(text, t) for (t, _), text in zip(span, texts)):
                 same.add(id(span))
     words = aligned(["".join(_for_model(t, stack) for t, stack in s) for s in whole]) if whole and aligned is not None else []
     for span, span_words in zip(whole, words):
-        text, kept = _placed(span, span_words, line_start=id(span) in starts)
+        text, kept = _placed(span, span_words, line_start=id(span) in starts, carry=carry[id(span)])
         out[id(span)] = text
         if kept:
             same.add(id(span))
     return out, same
 
 
-def _placed(span: list[Chunk], words: list[tuple[str, int]], *, line_start: bool) -> tuple[str, bool]:
+def _placed(span: list[Chunk], words: list[tuple[str, int]], *, line_start: bool,
+            carry: tuple[tuple[Wrap, ...], tuple[Wrap, ...]]) -> tuple[str, bool]:
     """A span translated whole, as Markdown: its code spans and images each once, its other formattings on
     the words aligned with them (each once); and whether every chunk came back as it was, in its place."""
     model = [_for_model(t, stack) for t, stack in span]  # the words the model read
@@ -346,15 +376,16 @@ def _placed(span: list[Chunk], words: list[tuple[str, int]], *, line_start: bool
     cut = segments(chunks, reindex(model, chunks, place_codes(model, codes, words, marker)))
     own = [k for k, c in enumerate(chunks) if c.split()]
     kept = [k for k, _ in cut] == own and all(same_words(text, chunks[k]) for k, text in cut)
-    written = serialize(nest([(span[k][1], text) for k, text in cut]), line_start=line_start)
+    written = serialize(flank(nest([(span[k][1], text) for k, text in cut], carry)), line_start=line_start,
+                        carry=carry)
     return marker.unmark(written, [t for t, _ in span]), kept
 
 
 def _for_model(text: str, stack: tuple[Wrap, ...]) -> str:
-    """A chunk as the model reads it. An image is the code span `` `image` ``: protection keeps it, and
-    :func:`~.markdown_write.place_codes` finds it again (its own markup, ``![...](...)``, would be cut at its ``!`` by
-    sentence splitting, and is not the model's to read)."""
-    return _IMAGE if _CODE in stack and not text.startswith("`") else text
+    """A chunk as the model reads it. An image is not read at all (its markup is not the model's to read,
+    and a stand-in word could be mangled into the text): it goes back next to the words around it
+    (:func:`~.markdown_write.place_codes`)."""
+    return "" if _CODE in stack and not text.startswith("`") else text
 
 
 def _closing_hashes(first: str, head: str) -> str:

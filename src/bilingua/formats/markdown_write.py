@@ -16,11 +16,11 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+import string
 from collections.abc import Sequence
 
-from ..alignment import word_parts
 
-__all__ = ["Wrap", "CODE", "Markers", "place_codes", "reindex", "nest", "serialize", "escape"]
+__all__ = ["Wrap", "CODE", "Markers", "place_codes", "reindex", "nest", "flank", "serialize", "escape"]
 
 #: The markup that opens and closes around some text, and which one it is in its paragraph:
 #: ("**", "**", 3), ("[", "](url)", 4). Two links to one address are two wrappers.
@@ -28,12 +28,12 @@ Wrap = tuple[str, str, int]
 #: Marks a chunk that is a code span or an image: in the sentence the model reads, but written back exactly
 #: as it was. It opens and closes with nothing (the chunk holds its own markup).
 CODE: Wrap = ("", "", -1)
-#: A code span as CommonMark reads one: a backtick string, then text, then a backtick string as long.
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)")
 #: What would be markup inside a paragraph's text, escaped with a backslash.
 _ESCAPE = re.compile(r"([\\`*_\[\]<>])|&(?=#?\w+;)")
 #: What would start a block at the start of a line: a list item (``1995.``, ``3)``, ``-``, ``+``), a heading,
 #: a setext underline or a fence (``=``, ``~``).
+#: What CommonMark counts as punctuation next to an emphasis marker (ASCII's, and Unicode's commonest).
+_PUNCTUATION = string.punctuation + "«»“”‘’…–—¡¿·"
 _LINE_START = re.compile(r"^(\d{1,9})([.)])(?=\s|$)|^([-+#=~])")
 
 
@@ -51,8 +51,14 @@ class Markers:
         return f"{self.tag}{k}{self.tag}"
 
     def unmark(self, text: str, raw: Sequence[str]) -> str:
-        """``text`` with each placeholder replaced by its chunk as written (``raw[k]``)."""
-        return self._found.sub(lambda m: raw[int(m.group(1))], text)
+        """``text`` with each placeholder replaced by its chunk as written (``raw[k]``; none without ``raw``)."""
+        return self._found.sub(lambda m: raw[int(m.group(1))] if raw else "", text)
+
+    def after(self, text: str, at: int) -> int:
+        """``at``, or past the placeholders that start there."""
+        while (m := self._found.match(text, at)) is not None:
+            at = m.end()
+        return at
 
 
 def place_codes(model: Sequence[str], codes: Sequence[int], words: list[tuple[str, int]],
@@ -60,36 +66,38 @@ def place_codes(model: Sequence[str], codes: Sequence[int], words: list[tuple[st
     """The translated ``words`` with each code chunk (``codes``, indexes into ``model``, the chunks as the model
     read them) replaced by its placeholder exactly once.
 
-    A code is found where the model copied it (the same text), else in the
-    next run of backticks it wrote (a copy it changed), else it goes next to
-    the word aligned nearest to it. Text the model glued to a copy stays
-    glued to the placeholder; the model's extra copies stay as text.
+    A code is found where the model copied it (the same text; protection puts
+    it back where the model changed it), else (an image, which the model
+    does not read) it goes next to the words aligned with its neighbours.
+    Text the model glued to a copy stays glued to the placeholder; the
+    model's extra copies stay as text.
     """
     where = _code_words(model, codes)
     for k in codes:
         texts = [w for w, _ in words]
         joined = " ".join(texts)
-        at = joined.find(model[k])
-        found = (at, at + len(model[k])) if at >= 0 else None
-        if found is None and (m := _CODE_SPAN.search(joined)):
-            found = m.span()
-        if found is None:
-            words = _insert_near(words, (marker(k), where[k]))
+        code = " ".join(model[k].split())  # as the words hold it: a line break inside a code span is a space
+        at = joined.find(code) if code else -1
+        if at < 0:
+            glued = _glued(words, model, where[k], marker)
+            glued = [(w.replace(marker(-1), marker(k)), i) for w, i in glued] if glued is not None else None
+            words = glued if glued is not None else _insert_near(words, (marker(k), where[k][0]), marker)
             continue
         bounds, start = [], 0
         for w in texts:
             bounds.append(start)
             start += len(w) + 1
-        first = max(n for n, a in enumerate(bounds) if a <= found[0])
-        last = max(n for n, a in enumerate(bounds) if a < found[1])
-        merged = joined[bounds[first]:found[0]] + marker(k) + joined[found[1]:bounds[last] + len(texts[last])]
+        first = max(n for n, a in enumerate(bounds) if a <= at)
+        last = max(n for n, a in enumerate(bounds) if a < at + len(code))
+        merged = joined[bounds[first]:at] + marker(k) + joined[at + len(code):bounds[last] + len(texts[last])]
         words = [*words[:first], (merged, words[first][1]), *words[last + 1:]]
     return words
 
 
 def reindex(model: Sequence[str], chunks: Sequence[str], words: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """``words`` aligned with the words of ``"".join(model)`` (what the model read) made aligned with those
-    of ``"".join(chunks)`` (the same chunks, a code span's as its one-word placeholder)."""
+    of ``"".join(chunks)`` (the same chunks, a code span's as its one-word placeholder); a placeholder of
+    an image, which the model did not read, standing alone is the image's own word."""
     model_at = list(itertools.accumulate((len(c) for c in model[:-1]), initial=0))
     chunk_at = list(itertools.accumulate((len(c) for c in chunks[:-1]), initial=0))
     starts = [m.start() for m in re.finditer(r"\S+", "".join(chunks))]
@@ -98,34 +106,70 @@ def reindex(model: Sequence[str], chunks: Sequence[str], words: list[tuple[str, 
         k = bisect.bisect_right(model_at, m.start()) - 1
         inside = 0 if chunks[k] != model[k] else m.start() - model_at[k]  # any word of a code span: its placeholder
         index.append(max(bisect.bisect_right(starts, chunk_at[k] + inside) - 1, 0))
-    return [(w, index[i] if 0 <= i < len(index) else i) for w, i in words]
+    alone = {chunks[k]: bisect.bisect_right(starts, chunk_at[k]) - 1 for k in range(len(chunks)) if not model[k]}
+    return [(w, alone[w] if w in alone else index[i] if 0 <= i < len(index) else i) for w, i in words]
 
 
-def _code_words(model: Sequence[str], codes: Sequence[int]) -> dict[int, int]:
-    """The source word each code chunk is in (a code glued to text is in that text's word)."""
-    parts, _ = word_parts(model)
-    where = {k: 0 for k in codes}
-    for w, word in enumerate(parts):
-        for k, _ in word:
-            if k in where:
-                where[k] = w
+def _code_words(model: Sequence[str], codes: Sequence[int]) -> dict[int, tuple[int, int | None]]:
+    """The source word each code chunk is in or, for an image (which the model does not read), the first
+    word after it (the number of words for none), before which it goes; and, for an image inside a word
+    (``voir![x](a.png).``), where in that word it is."""
+    at = list(itertools.accumulate((len(c) for c in model[:-1]), initial=0))
+    spans = [m.span() for m in re.finditer(r"\S+", "".join(model))]
+    starts = [a for a, _ in spans]
+    where: dict[int, tuple[int, int | None]] = {}
+    for k in codes:
+        w = bisect.bisect_right(starts, at[k]) - 1
+        if model[k]:
+            where[k] = (max(w, 0), None)
+        elif w >= 0 and spans[w][0] <= at[k] <= spans[w][1]:  # glued to a word (before, inside or after it)
+            where[k] = (w, at[k] - spans[w][0])
+        else:
+            where[k] = (w + 1, None)
     return where
 
 
-def _insert_near(words: list[tuple[str, int]], item: tuple[str, int]) -> list[tuple[str, int]]:
+def _glued(words: list[tuple[str, int]], model: Sequence[str], where: tuple[int, int | None],
+           marker: Markers) -> list[tuple[str, int]] | None:
+    """``words`` with an image's placeholder back inside the word it was glued to (after the placeholders
+    already there), where that word came back as it was; None otherwise."""
+    w, inner = where
+    if inner is None:
+        return None
+    source = re.findall(r"\S+", "".join(model))[w]
+    for n, (text, i) in enumerate(words):
+        if i == w and marker.unmark(text, []) == source:
+            at = 0
+            for _ in range(inner):  # past ``inner`` characters of the word, placeholders skipped
+                at = marker.after(text, at) + 1
+            at = marker.after(text, at)
+            return [*words[:n], (text[:at] + marker(-1) + text[at:], i), *words[n + 1:]]
+    return None
+
+
+def _insert_near(words: list[tuple[str, int]], item: tuple[str, int], marker: Markers) -> list[tuple[str, int]]:
     """``words`` with ``item`` before the first word aligned with a later source word (after those aligned
-    with its own or earlier ones)."""
+    with its own or earlier ones), after the placeholders put there before it (their order kept)."""
     if not words:
         return [item]
     near = min(range(len(words)), key=lambda j: (abs(words[j][1] - item[1]), j))
     at = near if words[near][1] >= item[1] else near + 1
+    while at < len(words) and words[at][1] == item[1] and not marker.unmark(words[at][0], []):
+        at += 1
     return [*words[:at], item, *words[at:]]
 
 
-def nest(segments: list[tuple[tuple[Wrap, ...], str]]) -> list[tuple[tuple[Wrap, ...], str]]:
+def nest(segments: list[tuple[tuple[Wrap, ...], str]], carry: tuple[tuple[Wrap, ...], tuple[Wrap, ...]] = ((), ())
+         ) -> list[tuple[tuple[Wrap, ...], str]]:
     """The segments' wrappers made to open once each: a wrapper covers every segment from its first to its
-    last, wrappers that overlap are nested (two links, which cannot nest, are cut apart instead)."""
+    last, wrappers that overlap are nested (two links, which cannot nest, are cut apart instead). The
+    wrappers of ``carry`` are open before the first segment and after the last (an emphasis around a hard
+    break or inline HTML, which end a sentence's text): they cover the first, or the last, segment too."""
     spans = _spans(segments)
+    for w in carry[0]:
+        spans.setdefault(w, [0, 0])[0] = 0
+    for w in carry[1]:
+        spans.setdefault(w, [len(segments) - 1] * 2)[1] = len(segments) - 1
     for _ in range(len(spans) ** 2 + 1):  # each pass cuts or widens a stretch; few wrappers share a sentence
         pair = next(((v, w) for v in spans for w in spans if v != w and _clash(v, w, spans)), None)
         if pair is None:
@@ -180,16 +224,41 @@ def _part(v: Wrap, w: Wrap, spans: dict[Wrap, list[int]]) -> None:
         spans[w][1], spans[v][0] = cut, cut + 1
 
 
-def serialize(segments: list[tuple[tuple[Wrap, ...], str]], *, line_start: bool = False) -> str:
+def flank(segments: list[tuple[tuple[Wrap, ...], str]]) -> list[tuple[tuple[Wrap, ...], str]]:
+    """The segments with punctuation moved out of an emphasis where its marker, between punctuation and a
+    letter, would not open or close it (CommonMark's flanking rules: ``*le&*le`` is no emphasis, ``*le*&le``
+    is). No character is added or lost; an emphasis keeps at least one character of its own."""
+    out = [list(segment) for segment in segments]
+    for n in range(len(out) - 1):
+        (left, a), (right, b) = out[n], out[n + 1]
+        if _emphasis(left, right) and a.rstrip() == a and b[:1].isalnum():
+            tail = len(a) - len(a.rstrip(_PUNCTUATION))
+            if 0 < tail < len(a.strip()):
+                out[n][1], out[n + 1][1] = a[:-tail], a[-tail:] + b
+        elif _emphasis(right, left) and b.lstrip() == b and a[-1:].isalnum():
+            head = len(b) - len(b.lstrip(_PUNCTUATION))
+            if 0 < head < len(b.strip()):
+                out[n][1], out[n + 1][1] = a + b[:head], b[head:]
+    return [(tuple(stack), text) for stack, text in out]
+
+
+def _emphasis(inside: tuple[Wrap, ...], outside: tuple[Wrap, ...]) -> bool:
+    """Whether an emphasis of ``inside`` ends where ``outside`` begins."""
+    return any(w[0][:1] in "*_" and w not in outside for w in inside if w != CODE)
+
+
+def serialize(segments: list[tuple[tuple[Wrap, ...], str]], *, line_start: bool = False,
+              carry: tuple[tuple[Wrap, ...], tuple[Wrap, ...]] = ((), ())) -> str:
     """Texts each inside its wrappers, opening and closing only what changes from one to the next.
 
     Spaces stay outside markers (CommonMark needs ``**bold**``, not ``** bold **``).
     All text is escaped, a code chunk's too (the model's words may land there): a code span or image is
     a placeholder here (:class:`Markers`), which escaping leaves alone and :meth:`Markers.unmark` replaces.
-    A ``line_start`` text is also kept from starting a block.
+    A ``line_start`` text is also kept from starting a block. ``carry``: the wrappers already open before
+    the first text, and those left open after the last, for the text beyond.
     """
     out: list[str] = []
-    current: tuple[Wrap, ...] = ()
+    current: tuple[Wrap, ...] = carry[0]  # opened before this text, and closed after it, by its neighbours
     pending = ""  # the previous text's trailing spaces, which go after its closing markers
     for stack, text in segments:
         body = text.strip()
@@ -205,7 +274,10 @@ def serialize(segments: list[tuple[tuple[Wrap, ...], str]], *, line_start: bool 
         first = line_start and not out and not opening and not pending and not lead
         out.append(closing + pending + lead + opening + escape(body, line_start=first))
         pending, current = text[len(text.rstrip()):], stack
-    out.append("".join(w[1] for w in reversed(current)) + pending)
+    kept = 0
+    while kept < min(len(current), len(carry[1])) and current[kept] == carry[1][kept]:
+        kept += 1
+    out.append("".join(w[1] for w in reversed(current[kept:])) + pending)
     return "".join(out)
 
 
