@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from html.parser import HTMLParser
 from typing import NamedTuple
 
-from ..alignment import segments
+from ..alignment import in_order, segments
 from ..text import same_words
 from ..languages import current_pair
 from .registry import register_format
-from .base import Aligned, Translate, respace
+from .base import Aligned, Translate
 
 __all__ = ["translate_html", "html_text"]
 
@@ -140,11 +140,14 @@ def translate_html(source: str, translate: Translate, aligned: Aligned | None = 
     pieces = _scan(source)
     texts, attributes = _texts(pieces, translate, aligned)
     out = [source[: pieces[0].start] if pieces else source]
+    ends = [p.start for p in pieces[1:]] + [len(source)]
+    raws = [source[p.start : end] for p, end in zip(pieces, ends)]
+    bare = _bare_names(r for r, p in zip(raws, pieces) if p.text is not None)
     for k, piece in enumerate(pieces):
-        raw = source[piece.start : pieces[k + 1].start if k + 1 < len(pieces) else len(source)]
+        raw = raws[k]
         if piece.text is not None:
             same = same_words(texts[k], piece.text)  # then its entities and spaces stay as written
-            out.append(raw if same else respace(raw, html.escape(texts[k], quote=False)))
+            out.append(raw if same else _respaced(raw, _escaped(texts[k], bare)))
             continue
         for (name, before), value in zip(piece.attributes, attributes.get(k, [])):
             if not same_words(value, before):
@@ -183,10 +186,107 @@ def _texts(
     for ks, block_chunks, block_words in zip(together, chunks, words):
         texts_of = dict.fromkeys(range(len(ks)), "")
         # every: no element that held text (a link) is left empty while the translation has words for it
-        texts_of.update(segments(block_chunks, block_words, ordered=True, every=True))
+        cut = segments(block_chunks, block_words, ordered=True, every=True)
+        texts_of.update(_filled(cut, len(ks)))
         for n, k in enumerate(ks):
-            new[k] = texts_of[n]
+            new[k] = _trimmed(texts_of[n], block_chunks, n, block_chunks[n] != pieces[k].text)
     return new, values
+
+
+def _trimmed(text: str, chunks: list[str], n: int, spaced: bool) -> str:
+    """Chunk ``n``'s translated ``text`` without the whitespace at an end where the source parts it from
+    its neighbour already (blank markup, ``spaced``, or whitespace of the neighbour's own, which is written
+    as it was): a space moved in with a word would double it."""
+    if spaced or n + 1 < len(chunks) and chunks[n + 1][:1].isspace():
+        text = text.rstrip()
+    if n and chunks[n - 1][-1:].isspace():
+        text = text.lstrip()
+    return text
+
+
+#: A word with the whitespace after it (and, first in a text, before it).
+_TOKEN = re.compile(r"\s*\S+\s*|\s+")
+
+
+def _filled(cut: list[tuple[int, str]], count: int) -> dict[int, str]:
+    """The texts of ``segments`` (chunk -> text), with no chunk left without a word while there are enough.
+
+    ``segments`` keeps the tree's order, so a chunk whose text was only the end of a word that markup cuts
+    (the ``<b>`` of ``le.<b>le.</b>``) is left empty when that word moved: the element would be emptied.
+    The fewest words are moved to it from its neighbours, in order (:func:`in_order`), each with its
+    whitespace, so every character is kept; with fewer words than chunks, the longest words are cut in two.
+    """
+    texts = dict(cut)
+    if all(texts.get(k, "").strip() for k in range(count)):
+        return texts
+    owners: list[int] = []  # the chunk of each word
+    words: list[str] = []  # each word with the whitespace after it (the first, before it too)
+    pending = ""
+    for k, text in cut:
+        for token in _TOKEN.findall(text):
+            if token.strip():
+                owners.append(k)
+                words.append(pending + token)
+                pending = ""
+            elif words:
+                words[-1] += token
+            else:
+                pending += token
+    if not words:
+        return texts
+    while len(words) < count and _halved(owners, words):
+        pass
+    out = dict.fromkeys(range(count), "")
+    for word, k in zip(words, in_order(owners, count, every=True)):
+        out[k] += word
+    return out
+
+
+def _halved(owners: list[int], words: list[str]) -> bool:
+    """Cut the longest of ``words`` in two (in place); False when none has two characters to part."""
+    n = max(range(len(words)), key=lambda j: len(words[j].strip()))
+    word, body = words[n], words[n].strip()
+    if len(body) < 2:
+        return False
+    half = len(word) - len(word.lstrip()) + len(body) // 2
+    words[n : n + 1] = [word[:half], word[half:]]
+    owners.insert(n, owners[n])
+    return True
+
+
+def _respaced(raw: str, text: str) -> str:
+    """``text`` with the outer whitespace of ``raw`` (the piece it translates); where ``raw`` has none at an
+    end but ``text`` has, one space: a word moved in from a neighbouring element is not glued to the next."""
+    body = text.strip()
+    lead = raw[: len(raw) - len(raw.lstrip())] or (" " if body and text[:1].isspace() else "")
+    tail = raw[len(raw.rstrip()):] or (" " if body and text[-1:].isspace() else "")
+    return lead + body + tail
+
+
+#: An ampersand and the name after it, as a reader of the page takes it for a character reference.
+_AMPERSAND = re.compile(r"&([A-Za-z][A-Za-z0-9]*)")
+
+
+def _bare_names(raws: Iterable[str]) -> frozenset[str]:
+    """The names written after a bare ``&`` in the source's text (``S&P 500``): no reference, so kept bare."""
+    names = set()
+    for raw in raws:
+        for m in _AMPERSAND.finditer(raw):
+            written = raw[m.start() : m.end() + 1]
+            if html.unescape(written) == written:
+                names.add(m.group(1))
+    return frozenset(names)
+
+
+def _escaped(text: str, bare: frozenset[str]) -> str:
+    """``text`` as HTML text: ``&``, ``<`` and ``>`` escaped (``&eacute;`` written by the model stays text),
+    but an ampersand the source wrote bare before a name that is no reference (``S&P``) stays bare, as
+    the source had it, so the page reads the same."""
+    out = html.escape(text, quote=False)
+    if not bare:
+        return out
+    return re.sub(r"&amp;([A-Za-z][A-Za-z0-9]*)(?![A-Za-z0-9;])",
+                  lambda m: "&" + m.group(1) if m.group(1) in bare else m.group(0), out)
 
 
 def _chunks(pieces: list[_Piece], ks: list[int]) -> list[str]:
