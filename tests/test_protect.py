@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import bilingua
 from bilingua import Pipeline
@@ -118,3 +121,94 @@ def test_a_glossary_saved_with_a_byte_order_mark_keeps_its_first_term(tmp_path: 
     path = tmp_path / "terms.tsv"
     path.write_bytes("\ufeffconseil municipal\tcity council\r\nimpôts\ttaxes\r\n".encode("utf-8"))
     assert read_glossary(path) == {"conseil municipal": "city council", "impôts": "taxes"}
+
+
+
+def test_text_where_a_word_follows_a_number_has_no_unit() -> None:
+    # "l'", "s'", "m-" start a word: no litres, seconds or metres. A range's hyphen joins two numbers.
+    found = Protector().find("En 2024 l'Union, en 2024 s'est réunie, 3 m-là, 3 km's et 3 km. De 12 h-14 h.")
+    assert [s.text for s in found] == ["3 km", "12 h", "14 h"]
+
+
+def test_a_code_span_in_text_is_read_as_its_backtick_runs_are_long() -> None:
+    # "`` x ``" is one code span, not "` x `" inside it; a backtick inside a longer run is its text.
+    found = Protector().find('a "`` x ``" b, ``a`b`` et `c`')
+    assert [s.text for s in found] == ["`` x ``", "``a`b``", "`c`"]
+
+
+@pytest.mark.parametrize(("sentence", "engine", "expected"), [
+    ("Débit : 26,8 kB/seconde.", "reverse", "26,8 kB/seconde. : Débit"),  # "/seconde." was lost
+    ('a "`` x ``" b', "reverse", 'b "`` x ``" a'),  # the quotes and a pair of backticks were lost
+    ("(`x`)", "punct_front", "(`x`)"),  # "`) (`x": each piece loses the span's part, the span goes once
+])
+def test_text_glued_to_a_span_stays_with_it(sentence: str, engine: str, expected: str) -> None:
+    import laws  # noqa: F401  (registers the test engines)
+
+    assert Pipeline(backend=engine).translate(sentence) == expected
+
+
+def test_the_text_glued_to_a_glossary_term_stays() -> None:
+    from bilingua.backends import Hypothesis
+    from bilingua.protect import _put_back
+
+    sentence = "Le (conseil municipal) vote"
+    spans = Protector({"conseil municipal": "city council"}).find(sentence)
+    out = _put_back(sentence, Hypothesis("The (municipal council) votes", 0.0, 5), spans, [0, 1, 2, 3])
+    assert out.text == "The (city council) votes"  # the parentheses the model wrote stay
+
+
+def test_a_translation_that_holds_its_span_glued_to_text_keeps_its_tokens_and_links() -> None:
+    from bilingua.backends import Hypothesis
+    from bilingua.protect import _put_back
+
+    # "`x`le" holds "`x`" glued to a word: nothing to put back, and the engine's links (markup goes by them) stay.
+    sentence, written = "le le `x`le", Hypothesis("le `x`le le", 0.0, 3, ("▁le", "▁`x`le", "▁le"), (1, 2, 0))
+    assert _put_back(sentence, written, Protector().find(sentence), [1, 2, 0]) is written
+
+# -- under a test engine that reorders words (tests/laws registers them): nothing the model wrote is lost ------
+
+_FRENCH = ["le", "conseil", "municipal", "a", "voté", "l'Union", "s'est", "réuni", "aujourd'hui", "jusqu'à", "Île"]
+_UNITS = ["km", "kB", "%", "€", "l", "h", "s", "m", "m²", "°C", "Mo"]
+_NUMBERS = st.builds("{}{}{}".format, st.sampled_from(["3", "12", "26,8", "2 024", "1.5"]),
+                     st.sampled_from([" ", "", "\u00a0"]), st.sampled_from(_UNITS))
+_URLS = ["https://lyon.fr/budget-2027", "www.ex.fr", "http://a.fr/x?y=1"]
+_CODE = ["`pip`", "`make budget`", "`` x ``", "``a`b``", "`x`", "`a b c`"]
+#: Text glued to a word on either side: punctuation, and what continues a word ("l'", "'s", "/seconde", "-là").
+_BEFORE = ["", "", "(", '"', "«", "[", "'", "l'"]
+_AFTER = ["", "", ")", ".", ",", '"', "»", ";", "!", ":", "…", "/seconde.", "'s", "'Union", "-là", '")']
+_TOKENS = st.builds("{}{}{}".format, st.sampled_from(_BEFORE),
+                    st.one_of(st.sampled_from(_FRENCH), _NUMBERS, st.sampled_from(_URLS), st.sampled_from(_CODE)),
+                    st.sampled_from(_AFTER))
+_SENTENCES = st.lists(_TOKENS, min_size=1, max_size=8).map(" ".join)
+
+
+@pytest.fixture(scope="module")
+def reverse() -> Pipeline:
+    import laws  # noqa: F401  (registers the test engines)
+
+    return Pipeline(backend="reverse")
+
+
+def _visible(text: str) -> Counter[str]:
+    """The characters of ``text`` but its whitespace, each as often as it is there."""
+    return Counter(c for c in text if not c.isspace())
+
+
+def _spans(text: str, spans: set[str]) -> dict[str, int]:
+    """How often each of ``spans`` is in ``text`` as whole words, as protection counts it."""
+    from bilingua.protect import _word
+
+    return {span: len(_word(span).findall(text)) for span in spans}
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_SENTENCES)
+def test_reordered_text_keeps_every_character_and_each_span_as_often(reverse: Pipeline, sentence: str) -> None:
+    """Protection takes out of the translation only the model's copies of a span: text glued to a span
+    (punctuation, "l'Union", "/seconde.") stays, and each span is there as often as in the source."""
+    out = reverse.translate(sentence)
+    assert _visible(out) == _visible(sentence), out
+    flat, out = " ".join(sentence.split()), " ".join(out.split())  # the model reads no-break spaces as spaces
+    spans = {s.text for s in Protector().find(flat)}
+    assert _spans(out, spans) == _spans(flat, spans), out

@@ -286,8 +286,10 @@ def _one_sentence(text: str) -> bool:
     return _FINAL.search(body) is None
 
 
-#: A code span: never cut by sentence splitting, and kept as it is by protection (protect.PROTECTED).
-CODE_SPAN = re.compile(r"`[^`\n]+`")
+#: A code span: never cut by sentence splitting, and kept as it is by protection (protect.PROTECTED). As in
+#: CommonMark, it opens with a run of backticks and closes with the next run as long ("`` a`b ``" is one span,
+#: not "` a`" inside it); a run never opens or closes inside a longer one.
+CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`)[^\n]+?(?<!`)(?P=ticks)(?!`)")
 
 
 def _code_spans(text: str) -> list[tuple[int, int]]:
