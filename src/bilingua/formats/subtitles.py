@@ -15,13 +15,21 @@ cue left blank (a run that finds no sentence end within :data:`MAX_RUN` cues
 is cut there). A dialogue cue (lines starting with ``-``, one per speaker)
 is translated line by line and keeps one line per speaker. Cue tags (``<i>``,
 ``<b>``, ``<c.yellow>``, ``<v Marie>``, karaoke timestamps) never reach the
-model; they are put back around the words aligned with what they held.
+model; they are put back around the words aligned with what they held (each
+tag, and each line, that held words keeps at least one), and none is lost.
+A line's leading dash never reaches the model either: it is put back at the
+start of its line, and a dash the model (or the words' new order) brings to
+the start of a line that had none is moved after the first word, so that no
+dialogue line is made or unmade. Text that would read as markup is written
+as text: escaped in WebVTT, and in SRT (no escapes) a ``<`` that would open
+a tag is followed by a space.
 
-Line rules: a cue's lines follow the alignment where they fit ``width`` (the
-longest source line or 42 characters, whichever is more); otherwise the cue
-is wrapped again into at most two balanced lines (more only where the source
-had more). When two lines of ``width`` cannot hold the English, two longer
-lines are kept and a warning says how many cues ran over.
+Line rules (:mod:`.cues`): a cue's lines follow the alignment where they fit
+``width`` (the longest source line or 42 characters, whichever is more);
+otherwise the cue is wrapped again into at most two balanced lines (more
+only where the source had more), its tags kept. When two lines of ``width``
+cannot hold the English, two longer lines are kept and a warning says how
+many cues ran over.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from ..alignment import in_order, segments, word_groups
 from ..errors import InputError
 from ..text import ends_sentence, lines_with_ends, same_words
 from .base import Aligned, Translate, respace
+from .cues import DASH, TAG, VOICE, VOICE_OPEN, cue_style, fit, is_dialogue, two_lines
 from .registry import register_format
 
 __all__ = ["translate_cues", "translate_srt", "translate_vtt", "cue_text", "read_subtitles"]
@@ -46,19 +55,11 @@ logger = logging.getLogger("bilingua")
 
 #: The usual broadcast limit; a file whose own lines are longer keeps its own width.
 MIN_LINE = 42
-#: Lines per cue, unless the source's cue had more.
-MAX_LINES = 2
 #: Cues translated as one run at most: sharing a run out costs its words times its cues, so a file without
 #: sentence ends (all capitals, live captions) must not become one run.
 MAX_RUN = 8
 #: Line numbers a warning about blocks kept unread lists at most.
 MAX_LISTED = 10
-_DASH = re.compile(r"^\s*[-‐–—]\s*")
-#: Cue markup: <i>, </b>, <c.yellow>, <v Marie>, <font color="red">, and karaoke timestamps <00:00:04.500>.
-_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d[\d:.]*>")
-_WRAPPED = re.compile(r"(?P<open><(?P<name>[A-Za-z]+)(?:[.\s][^<>]*)?>)(?P<body>.*)</(?P=name)>", re.S)
-_VOICE = re.compile(r"</?v(?:[.\s][^<>]*)?>")
-_VOICE_OPEN = re.compile(r"<v(?:[.\s][^<>]*)?>")
 _TIME = r"(?:\d+:)?\d{1,2}:\d{1,2}[.,]\d{1,3}"
 _TIMING = re.compile(rf"^\s*{_TIME}\s+-->\s+{_TIME}(?:\s.*)?$")
 _KEPT_BLOCKS = re.compile(r"^(?:NOTE|STYLE|REGION)(?:[ \t]|$)")
@@ -183,16 +184,11 @@ def _chunks(cues: list[list[str]], entities: bool) -> tuple[list[_Chunk], list[l
     for c, lines in enumerate(cues):
         tags.append([])
         for n, line in enumerate(lines):
-            parts = _TAG.split(line)
-            tags[-1].append(_TAG.findall(line))
+            parts = TAG.split(line)
+            tags[-1].append(TAG.findall(line))
             for part in parts:
                 chunks.append(_Chunk(c, n, part, html.unescape(part) if entities else part))
     return chunks, tags
-
-
-def _is_dialogue(lines: list[str]) -> bool:
-    plain = [_TAG.sub("", line) for line in lines]
-    return len(plain) > 1 and all(_DASH.match(line) for line in plain if line.strip())
 
 
 def _groups(cues: list[list[str]], entities: bool = False) -> list[list[int]]:
@@ -204,7 +200,7 @@ def _groups(cues: list[list[str]], entities: bool = False) -> list[list[int]]:
         text = _joined(lines)
         if not (html.unescape(text) if entities else text).strip():  # WebVTT's "&nbsp;" is no word either
             continue
-        if _is_dialogue(lines):
+        if is_dialogue(lines):
             if current:
                 groups.append(current)
                 current = []
@@ -221,7 +217,7 @@ def _groups(cues: list[list[str]], entities: bool = False) -> list[list[int]]:
 
 def _joined(lines: list[str]) -> str:
     """A cue's text on one line, without tags."""
-    return " ".join(_TAG.sub("", line).strip() for line in lines).strip()
+    return " ".join(TAG.sub("", line).strip() for line in lines).strip()
 
 
 def translate_cues(cues: list[list[str]], translate: Translate, max_line: int | None = None,
@@ -233,12 +229,13 @@ def translate_cues(cues: list[list[str]], translate: Translate, max_line: int | 
     and tags follow the model's alignment; without, a sentence over several
     cues is shared out by length, and only a style around a whole cue is kept.
     """
-    width = max_line or max([MIN_LINE, *(len(_TAG.sub("", line)) for lines in cues for line in lines)])
+    width = max_line or max([MIN_LINE, *(len(TAG.sub("", line)) for lines in cues for line in lines)])
     if aligned is None:
         return _by_length(cues, translate, width, entities)
     chunks, tags = _chunks(cues, entities)
     units = _units(cues, chunks, entities)
     words = aligned([_model_text(chunks, unit) for unit, _ in units]) if units else []
+    units, words = _each_cue_alone(chunks, units, words, aligned)
     new = [c.raw for c in chunks]
     for (unit, every), unit_words in zip(units, words):
         for k, text in _shared(chunks, unit, unit_words, every):
@@ -251,7 +248,10 @@ def translate_cues(cues: list[list[str]], translate: Translate, max_line: int | 
             parts = new[at : at + len(tags[c][n]) + 1]
             at += len(parts)
             out[c].append("".join(p + t for p, t in zip(parts, [*tags[c][n], ""])))
-    over = sum(_fit(out, c, cues[c], width) for c in range(len(cues)))
+    over = 0
+    for c, source in enumerate(cues):
+        out[c], long = fit(out[c], source, width)
+        over += long
     if over:
         logger.warning("%d subtitle cue(s) do not fit two lines of %d characters: kept on two longer lines",
                        over, width)
@@ -267,7 +267,7 @@ def _units(cues: list[list[str]], chunks: list[_Chunk], entities: bool) -> list[
         of_cue[ch.cue].append(k)
     units: list[tuple[list[int], bool]] = []
     for group in _groups(cues, entities):
-        if len(group) == 1 and _is_dialogue(cues[group[0]]):
+        if len(group) == 1 and is_dialogue(cues[group[0]]):
             by_line: list[list[int]] = [[] for _ in cues[group[0]]]
             for k in of_cue[group[0]]:
                 by_line[chunks[k].line].append(k)
@@ -277,19 +277,39 @@ def _units(cues: list[list[str]], chunks: list[_Chunk], entities: bool) -> list[
     return [(unit, every) for unit, every in units if any(chunks[k].text.strip() for k in unit)]
 
 
+def _each_cue_alone(chunks: list[_Chunk], units: list[tuple[list[int], bool]], words: list[list[tuple[str, int]]],
+                    aligned: Aligned) -> tuple[list[tuple[list[int], bool]], list[list[tuple[str, int]]]]:
+    """The units and their words, a run translated into fewer words than it has cues translated cue by cue
+    instead (shared out, one cue would go blank)."""
+    kept: list[tuple[list[int], bool]] = []
+    kept_words: list[list[tuple[str, int]]] = []
+    alone: list[tuple[list[int], bool]] = []
+    for (unit, every), unit_words in zip(units, words):
+        cues = sorted({chunks[k].cue for k in unit})
+        if every and len(unit_words) < len(cues):  # a run is at most MAX_RUN cues
+            alone += [([k for k in unit if chunks[k].cue == c], False) for c in cues]
+        else:
+            kept.append((unit, every))
+            kept_words.append(unit_words)
+    if not alone:
+        return units, words
+    return kept + alone, kept_words + list(aligned([_model_text(chunks, unit) for unit, _ in alone]))
+
+
 def _model_text(chunks: list[_Chunk], unit: list[int]) -> str:
-    """A unit's text as the model reads it: a line break is a space, a dialogue dash is left out."""
+    """A unit's text as the model reads it: a line break is a space, a line's leading dash is left out."""
     return "".join(_texts(chunks, unit))
 
 
 def _texts(chunks: list[_Chunk], unit: list[int]) -> list[str]:
-    """The unit's chunks as the model reads them: a line ends with a space, a dialogue dash is blanked out."""
-    dash = _is_dash_unit(chunks, unit)
+    """The unit's chunks as the model reads them: a line ends with a space, a line's leading dash is blanked
+    out (it is put back in place: a dash the words moved would make, or unmake, a dialogue line)."""
+    leads = _leads(chunks, unit)
     out = []
     for n, k in enumerate(unit):
         text = chunks[k].text
-        if n == 0 and dash:
-            text = _DASH.sub(lambda m: " " * len(m.group(0)), text, count=1)
+        if k in leads:
+            text = DASH.sub(lambda m: " " * len(m.group(0)), text, count=1)
         place = (chunks[k].cue, chunks[k].line)
         if (n + 1 == len(unit) or (chunks[unit[n + 1]].cue, chunks[unit[n + 1]].line) != place) \
                 and not text[-1:].isspace():
@@ -298,8 +318,17 @@ def _texts(chunks: list[_Chunk], unit: list[int]) -> list[str]:
     return out
 
 
-def _is_dash_unit(chunks: list[_Chunk], unit: list[int]) -> bool:
-    return len({(chunks[k].cue, chunks[k].line) for k in unit}) == 1 and bool(_DASH.match(chunks[unit[0]].text))
+def _leads(chunks: list[_Chunk], unit: list[int]) -> set[int]:
+    """The unit's chunks that start their line's text (only tags before them): where a dash reads as a
+    dialogue line's (a unit holds whole lines)."""
+    seen: set[tuple[int, int]] = set()
+    out = set()
+    for k in unit:
+        place = (chunks[k].cue, chunks[k].line)
+        if place not in seen and chunks[k].text.strip():
+            seen.add(place)
+            out.add(k)
+    return out
 
 
 def _shared(chunks: list[_Chunk], unit: list[int], words: list[tuple[str, int]], every: bool) -> list[tuple[int, str]]:
@@ -319,95 +348,69 @@ def _shared(chunks: list[_Chunk], unit: list[int], words: list[tuple[str, int]],
         own[n].append((w, min(max(i - first[n], 0), max(counts[n] - 1, 0))))
     out: list[tuple[int, str]] = []
     for n, cue in enumerate(places):
-        cut = dict(segments([texts[m] for m in cue], own[n], ordered=True))
+        # ``every``: a tag (a line) whose words went elsewhere would be left empty, then lost with its line.
+        cut = dict(segments([texts[m] for m in cue], own[n], ordered=True, every=True))
         out += [(unit[m], cut.get(j, "")) for j, m in enumerate(cue)]
-    dash = _DASH.match(chunks[unit[0]].raw) if _is_dash_unit(chunks, unit) else None
-    if dash and out:
-        out[0] = (out[0][0], dash.group(0) + out[0][1].lstrip())
+    leads = _leads(chunks, unit)
+    for n, (k, text) in enumerate(out):
+        if k in leads:
+            dash = DASH.match(chunks[k].text)
+            out[n] = (k, dash.group(0) + text.lstrip() if dash else _undashed(text))
     return out
 
 
+def _undashed(text: str) -> str:
+    """``text`` (a line's start) with its first word that is no dash put first: a dash the model wrote, or
+    the words brought, at the start of a line that had none would make it a dialogue line."""
+    words = text.split()
+    if not (words and DASH.match(words[0])):
+        return text
+    first = next((j for j, w in enumerate(words) if not DASH.match(w)), None)
+    if first is None:
+        return text
+    words.insert(0, words.pop(first))
+    return text[: len(text) - len(text.lstrip())] + " ".join(words) + text[len(text.rstrip()):]
+
+
 def _respace(raw: str, text: str, entities: bool) -> str:
-    text = html.escape(text, quote=False) if entities else text
+    """``text`` written in place of ``raw``: escaped in WebVTT; in SRT, which has no escapes, a ``<`` the
+    model wrote that would open a tag is followed by a space (a chunk never holds a tag of its own)."""
+    text = html.escape(text, quote=False) if entities else TAG.sub(lambda m: "< " + m.group(0)[1:], text)
     return respace(raw, text) if raw.strip() else text
-
-
-def _fit(out: list[list[str]], c: int, source: list[str], width: int) -> bool:
-    """Apply the line rules to cue ``c``; True when it had to keep lines longer than ``width``."""
-    # A line whose words all went to other lines is left out; a line that never held words (a tag) stays.
-    lines = [line for line, before in zip(out[c], source)
-             if _TAG.sub("", line).strip() or not _TAG.sub("", before).strip()] or out[c][:1]
-    most = max(MAX_LINES, len(source))
-    if _is_dialogue(source):
-        out[c] = lines
-        return any(len(_TAG.sub("", line)) > width for line in lines)
-    if len(lines) <= most and all(len(_TAG.sub("", line)) <= width for line in lines):
-        out[c] = lines
-        return False
-    # Wrapped again: the voice and a style around the whole cue are kept; tags inside a line are not.
-    voice = m.group(0) if (m := _VOICE_OPEN.match(lines[0])) else ""
-    style = _cue_style(lines)
-    wrapped = _two_lines(_joined(lines), width)
-    out[c] = [(voice if n == 0 else "") + style[0] + line + style[1] for n, line in enumerate(wrapped)]
-    return any(len(line) > width for line in wrapped)
-
-
-def _two_lines(text: str, width: int) -> list[str]:
-    """``text`` on one line if it fits, else on two lines as even as its spaces allow."""
-    if len(text) <= width or " " not in text:
-        return [text]
-    spaces = [m.start() for m in re.finditer(" ", text)]
-    cut = min(spaces, key=lambda i: (max(i, len(text) - i - 1), abs(len(text) / 2 - i)))
-    return [text[:cut], text[cut + 1 :]]
-
-
-def _style(text: str) -> tuple[str, str] | None:
-    m = _WRAPPED.fullmatch(text.strip())
-    if m is None or f"</{m['name']}>" in m["body"]:
-        return None
-    return m["open"], f"</{m['name']}>"
 
 
 def _by_length(cues: list[list[str]], translate: Translate, width: int, entities: bool) -> list[list[str]]:
     """Without alignment: a sentence's translation shared out among its cues by their length, whole-cue
     styles and the voice kept, the tags inside a line left out."""
-    plain = [[html.unescape(_TAG.sub("", line)) if entities else _TAG.sub("", line) for line in lines]
-             for lines in [[_VOICE.sub("", line) for line in cue] for cue in cues]]
-    styles = [_cue_style(cue) for cue in cues]
+    plain = [[html.unescape(TAG.sub("", line)) if entities else TAG.sub("", line) for line in lines]
+             for lines in [[VOICE.sub("", line) for line in cue] for cue in cues]]
+    styles = [cue_style(cue) for cue in cues]
     groups = _groups(plain)
     texts: list[str] = []
     for group in groups:
         lines = plain[group[0]]
-        if len(group) == 1 and _is_dialogue(lines):
-            texts += [_DASH.sub("", line) for line in lines if line.strip()]
+        if len(group) == 1 and is_dialogue(lines):
+            texts += [DASH.sub("", line) for line in lines if line.strip()]
         else:
             texts.append(" ".join(_joined(plain[i]) for i in group))
     done = iter(translate(texts) if texts else [])
     out: list[list[str]] = [[] for _ in cues]
     for group in groups:
         lines = plain[group[0]]
-        if len(group) == 1 and _is_dialogue(lines):
-            out[group[0]] = [_DASH.match(line).group(0) + next(done) for line in lines if line.strip()]  # type: ignore[union-attr]
+        if len(group) == 1 and is_dialogue(lines):
+            out[group[0]] = [DASH.match(line).group(0) + next(done) for line in lines if line.strip()]  # type: ignore[union-attr]
             continue
         parts = _spread(next(done), [len(" ".join(plain[i])) for i in group])
         if parts is None:  # fewer words than cues: each cue on its own
             parts = translate([_joined(plain[i]) for i in group])
         for i, part in zip(group, parts):
-            out[i] = _two_lines(part, width) if part else []
-    voice = [m.group(0) if cue and (m := _VOICE_OPEN.match(cue[0])) else "" for cue in cues]
+            out[i] = two_lines(part, width) if part else []
+    voice = [m.group(0) if cue and (m := VOICE_OPEN.match(cue[0])) else "" for cue in cues]
     written = [[v + s[0] + (html.escape(line, quote=False) if entities else line) + s[1] if n == 0 else
                 s[0] + (html.escape(line, quote=False) if entities else line) + s[1] for n, line in enumerate(lines)]
                for lines, s, v in zip(out, styles, voice)]
     grouped = {i for group in groups for i in group}
     return [lines if i in grouped else cues[i] for i, lines in enumerate(written)]  # no words: as written
-
-
-def _cue_style(lines: list[str]) -> tuple[str, str]:
-    lines = [_VOICE.sub("", line) for line in lines]
-    filled = [line for line in lines if line.strip()]
-    whole = _style("\n".join(filled))
-    each = {_style(line) for line in filled}
-    return whole or (each.pop() if len(each) == 1 and None not in each else None) or ("", "")
 
 
 def _spread(text: str, weights: list[int]) -> list[str] | None:
@@ -429,7 +432,7 @@ def _spread(text: str, weights: list[int]) -> list[str] | None:
 def cue_text(source: str, form: str) -> str:
     """The text of every cue, a cue per line."""
     cues = [item for item in read_subtitles(source, form) if isinstance(item, Cue)]
-    text = [" ".join(_TAG.sub("", " ".join(c.lines)).split()) for c in cues]
+    text = [" ".join(TAG.sub("", " ".join(c.lines)).split()) for c in cues]
     return "\n".join(html.unescape(t) if form == "vtt" else t for t in text)
 
 
