@@ -363,3 +363,13 @@ def test_the_shared_pipeline_is_found_without_reading_the_glossary_and_follows_i
     glossary.write_text("conseil\tboard\n", encoding="utf-8")
     second = get_pipeline(glossary=str(glossary), beams=1)
     assert second is not first and second.protector is not None and second.protector.glossary == {"conseil": "board"}
+
+
+def test_a_sentence_longer_than_the_model_takes_loses_no_word() -> None:
+    # Found by a hostile tester: pieces were packed up to the input limit (512 tokens), one more than the
+    # output can hold, so one word in about 510 was cut, silently, in every format.
+    import bilingua
+
+    pipeline = bilingua.Pipeline(backend="identity")
+    for text in (" ".join(f"mot{i}" for i in range(3000)), "mot " * 1000, "une ligne de texte " * 400):
+        assert pipeline.translate(text) == text

@@ -100,8 +100,12 @@ class Translator:
         return self.backend.count_tokens([text])[0]
 
     def _pieces(self, unique: Sequence[str]) -> tuple[dict[str, list[str]], dict[str, list[Any]]]:
-        """Each sentence's pieces (itself, or parts below the input limit) and every piece's tokens."""
-        limit = self.backend.max_input_tokens
+        """Each sentence's pieces (itself, or parts below the input limit) and every piece's tokens.
+
+        A piece is also no longer than the model's output can hold (one token fewer than its position table,
+        ``</s>`` aside): a piece the length of the input limit would come back cut by a token or more.
+        """
+        limit = min(self.backend.max_input_tokens, self.backend.max_output_tokens - 1)
         tokens_of: dict[str, list[Any]] = {}
         pieces_by: dict[str, list[str]] = {}
         for sentence, tokens in zip(unique, self.backend.encode(unique)):

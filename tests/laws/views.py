@@ -49,6 +49,7 @@ import html
 import io
 import re
 import string
+import unicodedata
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -70,7 +71,10 @@ class View:
 
 
 def _visible(text: str) -> Counter[str]:
-    return Counter(c for c in text if not c.isspace())
+    """The characters a reader sees, composed (NFC): bilingua hands the model composed text on purpose
+    (segmentation's text convention), so a translated ``İ`` may come back composed where the source
+    wrote ``I`` and a combining dot."""
+    return Counter(c for c in unicodedata.normalize("NFC", text) if not c.isspace())
 
 
 def _escape_like(decoded: str) -> bool:

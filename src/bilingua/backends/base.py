@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 
 import contextlib
+import logging
 import threading
 import warnings
 from abc import ABC, abstractmethod
@@ -20,6 +21,8 @@ from typing import Any, ClassVar, NamedTuple
 
 from ..cpu import cpu_facts
 from ..errors import BilinguaError
+
+logger = logging.getLogger("bilingua")
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -252,6 +255,10 @@ class TranslationBackend(ABC):
         batch-mates either.
         """
         full = [i for i, (o, cap) in enumerate(zip(out, caps)) if len(o) >= cap]
+        ceiling = [i for i in full if caps[i] >= self.max_output_tokens - 2 and len(out[i]) > caps[i]]
+        if ceiling:  # not a runaway output (the length ratio's bound) but text past what the model can write
+            logger.warning("%d translation(s) reached the model's output limit of %d tokens and were cut",
+                           len(ceiling), self.max_output_tokens)
         for i in full:
             out[i] = out[i][: caps[i]]
         if full:
