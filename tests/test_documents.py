@@ -816,3 +816,50 @@ def test_subtitles_a_run_translated_into_fewer_words_than_cues_is_translated_cue
     fewer = lambda texts: [[(w, i) for i, w in enumerate(t.split()) if i % 3 != 2] for t in texts]  # noqa: E731
     vtt = "".join(f"\n\n00:00:0{k}.000 --> 00:00:0{k + 1}.000\n{w}" for k, w in enumerate(["日本語", "日本語", "<i>le</i>"]))
     assert translate_vtt("WEBVTT" + vtt + "\n", lambda texts: list(texts), fewer) == "WEBVTT" + vtt + "\n"
+
+
+def test_subtitles_cost_grows_linearly_with_a_cue_s_lines() -> None:
+    from bilingua.formats.subtitles import translate_srt
+
+    # One cue of many lines was one unit shared out line by line: words x lines (1.7 s at 1,000 lines, 116 s at
+    # 8,000). A cue of more lines than a real one holds is translated line by line, as a dialogue's.
+    cue = lambda n: "1\n00:00:01,000 --> 00:00:02,000\n" + "Une ligne de texte.\n" * n  # noqa: E731
+    once, eight = _lines_run(cue(50)), _lines_run(cue(400))
+    assert eight <= 10 * once, eight / once  # 42 times before
+    # Without alignment too: its lines stay its lines (it was joined, then wrapped into two, in quadratic time).
+    assert translate_srt(cue(40), lambda texts: list(texts)) == cue(40)
+    upper = lambda texts: [t.upper() for t in texts]  # noqa: E731
+    by_place = lambda texts: [[(w.upper(), i) for i, w in enumerate(t.split())] for t in texts]  # noqa: E731
+    assert translate_srt(cue(20), upper, by_place) == cue(20).replace("Une ligne de texte.", "UNE LIGNE DE TEXTE.")
+
+
+def test_webvtt_a_cue_right_after_the_header_without_a_blank_line_is_translated() -> None:
+    from bilingua.formats.subtitles import Cue, cue_text, read_subtitles, translate_vtt
+
+    # It was kept as part of the header, untranslated; WebVTT parsers end the header at a line with "-->".
+    vtt = "WEBVTT\n00:00:01.000 --> 00:00:02.000\nbonjour\n\n00:00:03.000 --> 00:00:04.000\nsalut\n"
+    items = read_subtitles(vtt, "vtt")
+    assert items[0] == "WEBVTT\n" and [c.lines for c in items if isinstance(c, Cue)] == [["bonjour"], ["salut"]]
+    assert Pipeline(backend="identity").translate(vtt, format="vtt") == vtt
+    by_place = lambda texts: [[(w.upper(), i) for i, w in enumerate(t.split())] for t in texts]  # noqa: E731
+    assert translate_vtt(vtt, lambda texts: [t.upper() for t in texts], by_place) == \
+        vtt.replace("bonjour", "BONJOUR").replace("salut", "SALUT")
+    assert cue_text(vtt, "vtt") == "bonjour\nsalut"
+    # A header of several lines keeps them all; the line before the timing stays in the header.
+    vtt = "WEBVTT - titre\nKind: captions\n00:00:01.000 --> 00:00:02.000\nbonjour\n"
+    assert read_subtitles(vtt, "vtt")[0] == "WEBVTT - titre\nKind: captions\n"
+    assert Pipeline(backend="identity").translate(vtt, format="vtt") == vtt
+
+
+def test_webvtt_without_alignment_keeps_the_closing_voice_and_entities() -> None:
+    from bilingua.formats.subtitles import translate_vtt
+
+    same = lambda texts: list(texts)  # noqa: E731
+    upper = lambda texts: [t.upper() for t in texts]  # noqa: E731
+    vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Marie>bonjour</v>\n"
+    assert translate_vtt(vtt, same) == vtt  # "</v>" was lost
+    assert translate_vtt(vtt, upper) == vtt.replace("bonjour", "BONJOUR")
+    vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<i>bonjour&nbsp;! &amp; toi&lrm;</i>\n"
+    assert translate_vtt(vtt, same) == vtt  # "&nbsp;" came back a bare no-break space
+    voiced = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Marie><i>oui&nbsp;?</i></v>\n"
+    assert translate_vtt(voiced, same) == voiced

@@ -9,18 +9,25 @@ which would make it a dialogue line.
 
 from __future__ import annotations
 
+import html
 import re
 
-__all__ = ["TAG", "DASH", "VOICE", "VOICE_OPEN", "MAX_LINES", "is_dialogue", "fit", "two_lines", "cue_style",
-           "visible_width"]
+__all__ = ["TAG", "DASH", "VOICE", "VOICE_OPEN", "VOICE_CLOSE", "MAX_LINES", "MAX_CUE_LINES", "is_dialogue",
+           "line_by_line", "fit", "two_lines", "cue_style", "visible_width", "escaped", "spellings"]
 
 #: Lines per cue, unless the source's cue had more.
 MAX_LINES = 2
+#: Lines a cue may have and still be shared out as one piece (real cues have 1 to 3): sharing costs its words
+#: times its lines, so a cue of thousands of lines is translated line by line instead.
+MAX_CUE_LINES = 12
 DASH = re.compile(r"^\s*[-‐–—]\s*")
 #: Cue markup: <i>, </b>, <c.yellow>, <v Marie>, <font color="red">, and karaoke timestamps <00:00:04.500>.
 TAG = re.compile(r"</?[A-Za-z][^<>]*>|<\d[\d:.]*>")
 VOICE = re.compile(r"</?v(?:[.\s][^<>]*)?>")
 VOICE_OPEN = re.compile(r"<v(?:[.\s][^<>]*)?>")
+VOICE_CLOSE = re.compile(r"</v>")
+#: A character reference as WebVTT (HTML) writes one: &nbsp; &lrm; &#160; &#xA0;.
+ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _WRAPPED = re.compile(r"(?P<open><(?P<name>[A-Za-z]+)(?:[.\s][^<>]*)?>)(?P<body>.*)</(?P=name)>", re.S)
 
 
@@ -28,6 +35,31 @@ def is_dialogue(lines: list[str]) -> bool:
     """A cue of two lines or more, each (its tags aside) starting with a dash: one line per speaker."""
     plain = [TAG.sub("", line) for line in lines]
     return len(plain) > 1 and all(DASH.match(line) for line in plain if line.strip())
+
+
+def line_by_line(lines: list[str]) -> bool:
+    """Whether a cue is translated line by line: a dialogue (one line per speaker), or a cue of more than
+    :data:`MAX_CUE_LINES` lines (no real cue; shared out as one piece, its cost would grow as its square)."""
+    return len(lines) > MAX_CUE_LINES or is_dialogue(lines)
+
+
+def spellings(source: str) -> dict[str, str]:
+    """How ``source`` (WebVTT cue text) writes each character it escapes: ``&``, ``<`` and ``>`` as
+    html.escape does, and each one it wrote as a reference (``&nbsp;``, ``&lrm;``) as it wrote it."""
+    spelled = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+    for m in ENTITY.finditer(source):
+        char = html.unescape(m.group(0))
+        if len(char) == 1 and char not in "&<>":
+            spelled.setdefault(char, m.group(0))
+    return spelled
+
+
+def escaped(text: str, spelled: dict[str, str] | None = None) -> str:
+    """``text`` escaped for WebVTT, its characters written as :func:`spellings` says: so ``&nbsp;`` stays
+    ``&nbsp;`` rather than coming back a bare no-break space."""
+    if spelled is None or len(spelled) == 3:
+        return html.escape(text, quote=False)
+    return "".join(spelled.get(c, c) for c in text)  # one pass: a reference's own ";" is not written again
 
 
 def visible_width(line: str) -> int:
@@ -39,7 +71,7 @@ def fit(lines: list[str], source: list[str], width: int) -> tuple[list[str], boo
     keep lines longer than ``width``."""
     lines = _kept(lines, source)
     long = any(visible_width(line) > width for line in lines)
-    if is_dialogue(source) or (len(lines) <= max(MAX_LINES, len(source)) and not long):
+    if line_by_line(source) or (len(lines) <= max(MAX_LINES, len(source)) and not long):
         return lines, long
     joined = " ".join(line.strip() for line in lines)
     dashed = any(DASH.match(TAG.sub("", line)) for line in source[1:])  # joined, it would start no line

@@ -46,7 +46,8 @@ from ..alignment import in_order, segments, word_groups
 from ..errors import InputError
 from ..text import ends_sentence, lines_with_ends, same_words
 from .base import Aligned, Translate, respace
-from .cues import DASH, TAG, VOICE, VOICE_OPEN, cue_style, fit, is_dialogue, two_lines
+from .cues import (DASH, TAG, VOICE, VOICE_CLOSE, VOICE_OPEN, cue_style, escaped, fit, line_by_line, spellings,
+                   two_lines)
 from .registry import register_format
 
 __all__ = ["translate_cues", "translate_srt", "translate_vtt", "cue_text", "read_subtitles"]
@@ -63,6 +64,8 @@ MAX_LISTED = 10
 _TIME = r"(?:\d+:)?\d{1,2}:\d{1,2}[.,]\d{1,3}"
 _TIMING = re.compile(rf"^\s*{_TIME}\s+-->\s+{_TIME}(?:\s.*)?$")
 _KEPT_BLOCKS = re.compile(r"^(?:NOTE|STYLE|REGION)(?:[ \t]|$)")
+#: A word, no-break spaces (U+00A0, U+2007, U+202F) inside it.
+_WORDS = re.compile(r"(?:\S|[\u00a0\u2007\u202f])+")
 
 
 @dataclass
@@ -130,18 +133,25 @@ def _blocks(lines: list[tuple[str, str]], name: str, header: bool) -> tuple[list
     return items, unread
 
 
-def _block(block: list[tuple[str, str]], first: int, name: str, *, header: bool) -> str | list[Cue] | _Unread:
+def _block(block: list[tuple[str, str]], first: int, name: str, *,
+           header: bool) -> str | list[str | Cue] | _Unread:
     """A kept block as its text, a block's cues, or why it cannot be read: a line with ``-->`` starts a cue
     (as WebVTT parsers read a cue that runs into the next one's timing line); the line before the first may
-    be its number or id."""
-    if header or (name == "WebVTT" and _KEPT_BLOCKS.match(block[0][0])):
+    be its number or id. The WebVTT header ends, as parsers end it, at a line with ``-->``: a cue written
+    right after it, with no blank line, is read (the lines before it all stay in the header)."""
+    if header:
+        t = next((t for t, (line, _) in enumerate(block) if t and "-->" in line), len(block))
+        kept = "".join(line + end for line, end in block[:t])
+        rest = _block(block[t:], first + t, name, header=False) if t < len(block) else []
+        return rest if isinstance(rest, _Unread) else [kept, *([rest] if isinstance(rest, str) else rest)]
+    if name == "WebVTT" and _KEPT_BLOCKS.match(block[0][0]):
         return "".join(line + end for line, end in block)
     starts = [t for t, (line, _) in enumerate(block) if "-->" in line]
     if not starts:
         return _Unread(first + 1, f"a block without a timing line: {block[0][0][:60]!r}")
     if starts[0] > 1:
         return _Unread(first + 1, "more than one line before the timing")
-    cues = []
+    cues: list[str | Cue] = []
     for n, t in enumerate(starts):
         if not _TIMING.match(block[t][0]):
             return _Unread(first + t + 1, f"a bad timing line: {block[t][0][:60]!r}")
@@ -193,14 +203,15 @@ def _chunks(cues: list[list[str]], entities: bool) -> tuple[list[_Chunk], list[l
 
 def _groups(cues: list[list[str]], entities: bool = False) -> list[list[int]]:
     """Runs of cues that together hold whole sentences (at most :data:`MAX_RUN` cues); a dialogue cue is a
-    run of its own; a cue without words is in none (it takes no words and gives none: kept as written)."""
+    run of its own, as is a cue of too many lines (:func:`.cues.line_by_line`); a cue without words is in none
+    (it takes no words and gives none: kept as written)."""
     groups: list[list[int]] = []
     current: list[int] = []
     for i, lines in enumerate(cues):
         text = _joined(lines)
         if not (html.unescape(text) if entities else text).strip():  # WebVTT's "&nbsp;" is no word either
             continue
-        if is_dialogue(lines):
+        if line_by_line(lines):
             if current:
                 groups.append(current)
                 current = []
@@ -260,14 +271,15 @@ def translate_cues(cues: list[list[str]], translate: Translate, max_line: int | 
 
 def _units(cues: list[list[str]], chunks: list[_Chunk], entities: bool) -> list[tuple[list[int], bool]]:
     """What is translated in one piece (chunk numbers): a run of cues holding whole sentences (no cue of it
-    may go blank), or one speaker's line of a dialogue cue."""
+    may go blank), or one line of a cue translated line by line (a dialogue's speaker, or a line of a cue too
+    long to share out: :func:`.cues.line_by_line`)."""
     # A cue's chunks are consecutive: one pass finds each cue's, so the cost is the file's, not runs x chunks.
     of_cue: list[list[int]] = [[] for _ in cues]
     for k, ch in enumerate(chunks):
         of_cue[ch.cue].append(k)
     units: list[tuple[list[int], bool]] = []
     for group in _groups(cues, entities):
-        if len(group) == 1 and is_dialogue(cues[group[0]]):
+        if len(group) == 1 and line_by_line(cues[group[0]]):
             by_line: list[list[int]] = [[] for _ in cues[group[0]]]
             for k in of_cue[group[0]]:
                 by_line[chunks[k].line].append(k)
@@ -375,7 +387,7 @@ def _undashed(text: str) -> str:
 def _respace(raw: str, text: str, entities: bool) -> str:
     """``text`` written in place of ``raw``: escaped in WebVTT; in SRT, which has no escapes, a ``<`` the
     model wrote that would open a tag is followed by a space (a chunk never holds a tag of its own)."""
-    text = html.escape(text, quote=False) if entities else TAG.sub(lambda m: "< " + m.group(0)[1:], text)
+    text = escaped(text, spellings(raw)) if entities else TAG.sub(lambda m: "< " + m.group(0)[1:], text)
     return respace(raw, text) if raw.strip() else text
 
 
@@ -384,38 +396,61 @@ def _by_length(cues: list[list[str]], translate: Translate, width: int, entities
     styles and the voice kept, the tags inside a line left out."""
     plain = [[html.unescape(TAG.sub("", line)) if entities else TAG.sub("", line) for line in lines]
              for lines in [[VOICE.sub("", line) for line in cue] for cue in cues]]
-    styles = [cue_style(cue) for cue in cues]
     groups = _groups(plain)
+    alone = lambda group: len(group) == 1 and line_by_line(plain[group[0]])  # noqa: E731
     texts: list[str] = []
     for group in groups:
-        lines = plain[group[0]]
-        if len(group) == 1 and is_dialogue(lines):
-            texts += [DASH.sub("", line) for line in lines if line.strip()]
+        if alone(group):  # each line with words on its own, its dash (a speaker's) left out
+            texts += [line[len(_dash(line)):] for line in plain[group[0]] if _spoken(line)]
         else:
             texts.append(" ".join(_joined(plain[i]) for i in group))
     done = iter(translate(texts) if texts else [])
     out: list[list[str]] = [[] for _ in cues]
     for group in groups:
-        lines = plain[group[0]]
-        if len(group) == 1 and is_dialogue(lines):
-            out[group[0]] = [DASH.match(line).group(0) + next(done) for line in lines if line.strip()]  # type: ignore[union-attr]
+        if alone(group):
+            lines = plain[group[0]]
+            out[group[0]] = [_dash(line) + next(done) if _spoken(line) else line for line in lines if line.strip()]
             continue
         parts = _spread(next(done), [len(" ".join(plain[i])) for i in group])
         if parts is None:  # fewer words than cues: each cue on its own
             parts = translate([_joined(plain[i]) for i in group])
         for i, part in zip(group, parts):
             out[i] = two_lines(part, width) if part else []
-    voice = [m.group(0) if cue and (m := VOICE_OPEN.match(cue[0])) else "" for cue in cues]
-    written = [[v + s[0] + (html.escape(line, quote=False) if entities else line) + s[1] if n == 0 else
-                s[0] + (html.escape(line, quote=False) if entities else line) + s[1] for n, line in enumerate(lines)]
-               for lines, s, v in zip(out, styles, voice)]
     grouped = {i for group in groups for i in group}
-    return [lines if i in grouped else cues[i] for i, lines in enumerate(written)]  # no words: as written
+    return [_written(lines, cue, entities) if i in grouped else cue  # no words: as written
+            for i, (lines, cue) in enumerate(zip(out, cues))]
+
+
+def _dash(line: str) -> str:
+    """A line's leading dash, with the spaces around it, or nothing."""
+    m = DASH.match(line)
+    return m.group(0) if m else ""
+
+
+def _spoken(line: str) -> bool:
+    """Whether a line has words besides its leading dash (a bare dash is no text to translate)."""
+    return bool(line[len(_dash(line)):].strip())
+
+
+def _written(lines: list[str], source: list[str], entities: bool) -> list[str]:
+    """A cue's translated ``lines`` as written without alignment: its whole-cue style around each line, the
+    voice that opened it first and, where it closed it, ``</v>`` last; escaped in WebVTT, each reference the
+    source wrote (``&nbsp;``) written as it wrote it."""
+    opening, closing = cue_style(source)
+    voice = m.group(0) if source and (m := VOICE_OPEN.match(source[0])) else ""
+    close = "</v>" if voice and any(VOICE_CLOSE.search(line) for line in source) else ""
+    spelled = spellings("\n".join(source)) if entities else None
+    out = [opening + (escaped(line, spelled) if entities else line) + closing for line in lines]
+    if out:
+        out[0] = voice + out[0]
+        out[-1] += close
+    return out
 
 
 def _spread(text: str, weights: list[int]) -> list[str] | None:
-    """``text`` cut at word boundaries into ``len(weights)`` non-empty parts, sized by ``weights``."""
-    words = text.split()
+    """``text`` cut at word boundaries into ``len(weights)`` non-empty parts, sized by ``weights``; a no-break
+    space (``&nbsp;`` before French ``!``) is no boundary: it stays, as written."""
+    words = _WORDS.findall(text)
     if len(words) < len(weights):
         return None
     total = sum(weights) or 1
