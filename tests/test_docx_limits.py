@@ -132,6 +132,118 @@ def test_the_default_limits_read_every_real_file() -> None:
         docx_text(path.read_bytes())  # none refused
 
 
+def _headers(count: int, size: int) -> bytes:
+    """A .docx whose document points to ``count`` header parts of ``size`` bytes of empty paragraphs each:
+    every part under the part limits, all of them parsed by python-docx."""
+    xml = zipfile.ZipFile(io.BytesIO(_package())).read
+    head = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:hdr xmlns:w="{W[1:-1]}">'.encode()
+    header = head + b"<w:p/>" * ((size - len(head) - 8) // 6) + b"</w:hdr>"
+    kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
+    types = "".join(f'<Override PartName="/word/h{i}.xml" ContentType="{kind}"/>' for i in range(count))
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+    rels = "".join(f'<Relationship Id="rH{i}" Type="{rel}" Target="h{i}.xml"/>' for i in range(count))
+    return _package({
+        "[Content_Types].xml": xml("[Content_Types].xml").replace(b"</Types>", types.encode() + b"</Types>"),
+        "word/_rels/document.xml.rels": xml("word/_rels/document.xml.rels").replace(
+            b"</Relationships>", rels.encode() + b"</Relationships>"),
+        **{f"word/h{i}.xml": header for i in range(count)}})
+
+
+def test_many_parts_each_under_the_part_limits_are_refused_together_in_a_second(tmp_path: Path) -> None:
+    # 60 headers of just under 4 MB (416 KB of zip) took 5.4 GB and 19 s: no part went over a part limit.
+    path = tmp_path / "entetes.docx"
+    path.write_bytes(_headers(20, 4 * 2**20 - 4096))
+    done = subprocess.run([sys.executable, "-c", _MEASURE, str(path), "text"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["said"] and "more than 100 times its own size" in result["said"], result
+    assert "(DocxLimits.max_package_ratio)" in result["said"] and "\n" not in result["said"]
+    assert result["seconds"] < 1.0 and result["grown_mb"] < 50, result
+
+
+def test_the_xml_parts_together_and_the_whole_package_have_limits_of_their_own() -> None:
+    headers = _headers(3, 2**20)  # 3 MB of XML, no part over 1 MB
+    assert "Le conseil" in docx_text(headers)
+    with pytest.raises(bilingua.InputTooLarge, match=r"XML parts unzip to more than 2 MB together \(past it at "
+                                                     r"word/h\d\.xml\).*\(DocxLimits.max_xml_total\)$"):
+        docx_text(headers, limits=DocxLimits(max_xml_total=2 * 2**20))
+    with pytest.raises(bilingua.InputTooLarge, match=r"more than 50 times its own size .*max_package_ratio\)$"):
+        docx_text(_bomb(3), limits=DocxLimits(package_ratio_from=2**20, max_package_ratio=50))
+
+
+def test_zeros_are_not_xml_and_a_picture_of_them_is_named_as_a_picture() -> None:
+    zeros = _package({"word/media/image1.png": b"\0" * (3 * 2**20)})
+    assert "Le conseil" in docx_text(zeros, limits=DocxLimits(max_xml_part=2**20))
+    with pytest.raises(bilingua.InputTooLarge) as caught:
+        docx_text(_package({"word/media/image1.png": b"\0" * (64 * 2**20)}))
+    said = str(caught.value)
+    assert "word/media/image1.png" in said and "max_xml_part" not in said and "max_package_ratio" in said, said
+    # UTF-16 XML is still XML, and bounded as XML.
+    xml = zipfile.ZipFile(io.BytesIO(_package())).read("word/document.xml").decode()
+    padded = xml.replace("UTF-8", "UTF-16", 1).replace("<w:body>", "<!--" + "x" * 2**20 + "--><w:body>", 1)
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be"):  # with and without a byte-order mark
+        with pytest.raises(bilingua.InputTooLarge, match="word/document.xml unzips to more than 1.5 MB"):
+            docx_text(_package({"word/document.xml": padded.encode(encoding)}),
+                      limits=DocxLimits(max_xml_part=3 * 2**19))
+
+
+# -- what Word documents do not hold ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["word/document.xml", "word/styles.xml", "[Content_Types].xml",
+                                  "word/_rels/document.xml.rels", "word/theme/theme1.xml"])
+@pytest.mark.parametrize("before", ["", "<!--" + "x" * 100_000 + "-->"])
+def test_a_part_that_declares_a_dtd_is_refused_by_name(name: str, before: str) -> None:
+    # python-docx wrote document.xml back without its DTD, its &co; undeclared: Word could not open it.
+    xml = zipfile.ZipFile(io.BytesIO(_package())).read(name).decode()
+    root = re.search(r"<(?![?!])([\w:]+)", xml).group(1)  # type: ignore[union-attr]
+    dtd = f'{before}<!DOCTYPE {root} [<!ENTITY co "Société Générale">]>'
+    at = xml.index("?>") + 2
+    data = _package({name: (xml[:at] + dtd + xml[at:]).encode()})
+    for read in (docx_text, lambda d: translate_docx(d, lambda texts: list(texts))):
+        with pytest.raises(bilingua.InputError, match=rf"^this \.docx's {re.escape(name)} declares a DTD "
+                                                      r"\(entities\), which Word documents do not use: bilingua does "
+                                                      r"not read it$"):
+            read(data)
+
+
+def test_strict_open_xml_is_named_even_after_a_long_comment() -> None:
+    xml = zipfile.ZipFile(io.BytesIO(_package())).read("word/document.xml").decode()
+    strict = xml.replace("?>", "?><!--" + "x" * 5000 + "-->", 1).replace(  # the namespace past 4096 bytes
+        W[1:-1], "http://purl.oclc.org/ooxml/wordprocessingml/main")
+    with pytest.raises(bilingua.InputError, match="saved as Strict Open XML, which bilingua does not read"):
+        docx_text(_package({"word/document.xml": strict.encode()}))
+
+
+def test_a_zip_encrypted_docx_is_said_to_be_password_protected() -> None:
+    data = bytearray(_package())
+    for signature, flags in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # local and central headers
+        for m in re.finditer(re.escape(signature), bytes(data)):
+            data[m.start() + flags] |= 1
+    with pytest.raises(bilingua.InputError, match=r"^this \.docx is password-protected .*: remove the pass") as caught:
+        docx_text(bytes(data))
+    assert "ZipInfo" not in str(caught.value)
+
+
+def test_a_package_python_docx_cannot_follow_is_one_input_error_that_names_the_cause() -> None:
+    xml = zipfile.ZipFile(io.BytesIO(_package())).read
+    rels = xml("word/_rels/document.xml.rels").decode()
+    no_target = re.sub(r'Target="styles.xml"', "", rels)
+    w = f'xmlns:w="{W[1:-1]}"'
+    cases = {  # what python-docx raised: TypeError, AttributeError, AttributeError, KeyError
+        "word/_rels/document.xml.rels has a relationship without a Target": {"word/_rels/document.xml.rels": no_target},
+        "its main part, word/document.xml, is a <foo>, not a Word document's <w:document>": {
+            "word/document.xml": b'<?xml version="1.0"?><foo/>'},
+        "word/document.xml has no <w:body>": {"word/document.xml": f"<w:document {w}/>".encode()},
+    }
+    for cause, parts in cases.items():
+        for read in (docx_text, lambda d: translate_docx(d, lambda texts: list(texts))):
+            with pytest.raises(bilingua.InputError, match=re.escape(cause)) as caught:
+                read(_package(parts))  # type: ignore[arg-type]
+            assert "\n" not in str(caught.value)
+    assert docx_text(_package({"word/document.xml": f"<w:document {w}><w:body/></w:document>".encode()})) == ""
+
+
 # -- XML that does not parse -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["word/document.xml", "word/styles.xml", "word/header1.xml", "word/settings.xml",

@@ -27,7 +27,7 @@ from ..text import same_words
 from ..errors import InputError
 from .registry import register_format
 from .base import Aligned, Notes, Translate, respace
-from .ooxml import DocxLimits, check_package, invalid_xml
+from .ooxml import DocxLimits, check_package, invalid_xml, not_a_docx
 
 __all__ = ["translate_docx", "docx_text", "DocxLimits"]
 
@@ -45,11 +45,17 @@ def _open(data: bytes, limits: DocxLimits | None) -> Any:
 
     check_package(data, limits or DocxLimits())
     try:
-        return docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(data))
+        body = document.element.body  # python-docx reads the main part's root lazily: a wrong one fails here
     except etree.XMLSyntaxError as exc:
         raise invalid_xml(data, exc) from None
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
-        raise InputError(f"this is not a valid .docx file ({exc or type(exc).__name__})") from None
+    # What python-docx raises for a package it cannot follow (a relationship without a target, a main part
+    # that is not a Word document), from deep inside it; not_a_docx says which.
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise not_a_docx(data, exc) from None
+    if body is None:  # the schema allows it, python-docx does not
+        raise InputError(f"this .docx's {str(document.part.partname).lstrip('/')} has no <w:body>: no text to read")
+    return document
 
 
 def _paragraphs(document: Any) -> Iterator[Any]:
@@ -460,6 +466,10 @@ def _once(cut: list[tuple[int, str]], containers: set[int]) -> list[tuple[int, s
             out[at - 1], out[at] = (out[at - 1][0], out[at - 1][1][:m.start(2)]), (k, m.group(2))
         elif at + 1 < len(out) and (m := re.match(r"\s*\S+\s+(?=\S)", out[at + 1][1])):
             out[at], out[at + 1] = (k, m.group(0)), (out[at + 1][0], out[at + 1][1][m.end():])
+        elif at > 0 and len(core := out[at - 1][1].strip()) > 1:  # one word: its second half, a link is no blank
+            text = out[at - 1][1]
+            half = len(text) - len(text.lstrip()) + (len(core) + 1) // 2
+            out[at - 1], out[at] = (out[at - 1][0], text[:half]), (k, text[half:])
     for k in dict.fromkeys(k for k, _ in cut if k in containers):
         mine = [i for i, (c, _) in enumerate(out) if c == k]
         others = [i for i in range(mine[0] + 1, mine[-1]) if out[i][0] in containers and out[i][0] != k]
