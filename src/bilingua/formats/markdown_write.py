@@ -19,8 +19,10 @@ import re
 import string
 from collections.abc import Sequence
 
+from ..segmentation import CODE_SPAN
 
-__all__ = ["Wrap", "CODE", "Markers", "place_codes", "reindex", "nest", "flank", "serialize", "escape"]
+
+__all__ = ["Wrap", "CODE", "Markers", "place_codes", "reindex", "fill", "nest", "flank", "serialize", "escape"]
 
 #: The markup that opens and closes around some text, and which one it is in its paragraph:
 #: ("**", "**", 3), ("[", "](url)", 4). Two links to one address are two wrappers.
@@ -77,7 +79,7 @@ def place_codes(model: Sequence[str], codes: Sequence[int], words: list[tuple[st
         texts = [w for w, _ in words]
         joined = " ".join(texts)
         code = " ".join(model[k].split())  # as the words hold it: a line break inside a code span is a space
-        at = joined.find(code) if code else -1
+        at = _copy(joined, code, [i for _, i in words], where[k][0])
         if at < 0:
             glued = _glued(words, model, where[k], marker)
             glued = [(w.replace(marker(-1), marker(k)), i) for w, i in glued] if glued is not None else None
@@ -92,6 +94,44 @@ def place_codes(model: Sequence[str], codes: Sequence[int], words: list[tuple[st
         merged = joined[bounds[first]:at] + marker(k) + joined[at + len(code):bounds[last] + len(texts[last])]
         words = [*words[:first], (merged, words[first][1]), *words[last + 1:]]
     return words
+
+
+def _copy(joined: str, code: str, links: list[int], word: int) -> int:
+    """Where ``code`` is in ``joined`` (the translated words, whose source words are ``links``): a copy that
+    is a whole code span there first (`` `x` `` is also inside `` `x``x` ``, another one), then one in a word
+    aligned with the code's own source ``word``, then one with no backtick against it, then the first;
+    -1 for none (or no code: an image)."""
+    found = [m.start() for m in re.finditer(re.escape(code), joined)] if code else []
+    starts = list(itertools.accumulate((len(w) + 1 for w in joined.split(" ")[:-1]), initial=0))
+    spans = {m.span() for m in CODE_SPAN.finditer(joined)}
+
+    def rank(a: int) -> tuple[bool, bool, bool, int]:
+        glued = joined[a - 1: a] == "`" or joined[a + len(code): a + len(code) + 1] == "`"
+        n = bisect.bisect_right(starts, a) - 1
+        return (a, a + len(code)) not in spans, links[n] != word if 0 <= n < len(links) else True, glued, a
+
+    return min(found, key=rank, default=-1)
+
+
+def fill(cut: list[tuple[int, str]], stacks: Sequence[tuple[Wrap, ...]]) -> list[tuple[int, str]]:
+    """``cut`` (chunk, text) with every wrapper that held text in the source holding some: a chunk whose
+    words the model changed where they were glued to others' (``le*le*``) takes the nearest word of a
+    neighbour that has two. No character is added or lost."""
+    out = list(cut)
+    for k, stack in enumerate(stacks):
+        held = {w for c, t in out if t.strip() for w in stacks[c]}
+        if CODE in stack or all(w in held for w in stack):
+            continue
+        near = [i for i, (_, t) in enumerate(out) if len(t.split()) > 1]
+        if not near:
+            continue
+        i = min(near, key=lambda i: (abs(out[i][0] - k), i))
+        c, t = out[i]
+        if c < k and (m := re.search(r"\S+\s*$", t)):
+            out[i:i + 1] = [(c, t[:m.start()]), (k, m.group(0))]
+        elif (m := re.match(r"\s*\S+", t)) is not None:
+            out[i:i + 1] = [(k, m.group(0)), (c, t[m.end():])]
+    return out
 
 
 def reindex(model: Sequence[str], chunks: Sequence[str], words: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -166,10 +206,14 @@ def nest(segments: list[tuple[tuple[Wrap, ...], str]], carry: tuple[tuple[Wrap, 
     wrappers of ``carry`` are open before the first segment and after the last (an emphasis around a hard
     break or inline HTML, which end a sentence's text): they cover the first, or the last, segment too."""
     spans = _spans(segments)
-    for w in carry[0]:
-        spans.setdefault(w, [0, 0])[0] = 0
-    for w in carry[1]:
-        spans.setdefault(w, [len(segments) - 1] * 2)[1] = len(segments) - 1
+    carried = {*carry[0], *carry[1]}
+    last = len(segments) - 1
+    for w in carry[0]:  # open before this text: from its start, around whatever else opens there
+        end = max([b for v, (a, b) in spans.items() if a == 0 and v not in carried], default=0)
+        spans[w] = [0, max(spans.get(w, [0, 0])[1], end)]
+    for w in carry[1]:  # open after it: to its end, around whatever else is open there
+        start = min([a for v, (a, b) in spans.items() if b == last and v not in carried], default=last)
+        spans[w] = [min(spans[w][0] if w in spans else last, start), last]
     for _ in range(len(spans) ** 2 + 1):  # each pass cuts or widens a stretch; few wrappers share a sentence
         pair = next(((v, w) for v in spans for w in spans if v != w and _clash(v, w, spans)), None)
         if pair is None:
@@ -179,7 +223,7 @@ def nest(segments: list[tuple[tuple[Wrap, ...], str]], carry: tuple[tuple[Wrap, 
     out = []
     for n, (stack, text) in enumerate(segments):
         mine = [w for w, (a, b) in spans.items() if a <= n <= b]
-        mine.sort(key=lambda w: (spans[w][0] - spans[w][1], rank[w]))
+        mine.sort(key=lambda w: (w not in carried, spans[w][0] - spans[w][1], rank[w]))
         out.append(((*mine, CODE) if CODE in stack else tuple(mine), text))
     return out
 
@@ -215,7 +259,9 @@ def _clash(v: Wrap, w: Wrap, spans: dict[Wrap, list[int]]) -> bool:
 def _part(v: Wrap, w: Wrap, spans: dict[Wrap, list[int]]) -> None:
     """Two clashing stretches (``v`` starts first): links are cut apart, anything else nested."""
     (a, b), (c, d) = spans[v], spans[w]
-    if not _links(v, w):
+    if v[0] == "[" and w[0] != "[":  # a link is never widened (it could come to hold another): the other is
+        spans[w][0] = a
+    elif not _links(v, w):
         spans[v][1] = d
     elif a < c:
         spans[v][1] = c - 1
@@ -227,10 +273,15 @@ def _part(v: Wrap, w: Wrap, spans: dict[Wrap, list[int]]) -> None:
 def flank(segments: list[tuple[tuple[Wrap, ...], str]]) -> list[tuple[tuple[Wrap, ...], str]]:
     """The segments with punctuation moved out of an emphasis where its marker, between punctuation and a
     letter, would not open or close it (CommonMark's flanking rules: ``*le&*le`` is no emphasis, ``*le*&le``
-    is). No character is added or lost; an emphasis keeps at least one character of its own."""
+    is); a space parts an ``_`` emphasis from a letter against it (``le_le_`` is no emphasis). No visible
+    character is added or lost; an emphasis keeps at least one character of its own."""
     out = [list(segment) for segment in segments]
     for n in range(len(out) - 1):
         (left, a), (right, b) = out[n], out[n + 1]
+        if _emphasis(right, left, "_") and a[-1:].isalnum():  # "_" inside a word is no marker: a space
+            out[n][1] = a = a + " "
+        if _emphasis(left, right, "_") and b[:1].isalnum():
+            out[n + 1][1] = b = " " + b
         if _emphasis(left, right) and a.rstrip() == a and b[:1].isalnum():
             tail = len(a) - len(a.rstrip(_PUNCTUATION))
             if 0 < tail < len(a.strip()):
@@ -242,9 +293,9 @@ def flank(segments: list[tuple[tuple[Wrap, ...], str]]) -> list[tuple[tuple[Wrap
     return [(tuple(stack), text) for stack, text in out]
 
 
-def _emphasis(inside: tuple[Wrap, ...], outside: tuple[Wrap, ...]) -> bool:
-    """Whether an emphasis of ``inside`` ends where ``outside`` begins."""
-    return any(w[0][:1] in "*_" and w not in outside for w in inside if w != CODE)
+def _emphasis(inside: tuple[Wrap, ...], outside: tuple[Wrap, ...], markers: str = "*_") -> bool:
+    """Whether an emphasis (of one of ``markers``) of ``inside`` ends where ``outside`` begins."""
+    return any(w[0][:1] and w[0][:1] in markers and w not in outside for w in inside if w != CODE)
 
 
 def serialize(segments: list[tuple[tuple[Wrap, ...], str]], *, line_start: bool = False,
@@ -272,6 +323,8 @@ def serialize(segments: list[tuple[tuple[Wrap, ...], str]], *, line_start: bool 
         closing = "".join(w[1] for w in reversed(current[common:]))
         opening = "".join(w[0] for w in stack[common:])
         first = line_start and not out and not opening and not pending and not lead
+        if closing and opening and closing[-1] == opening[0] and not pending + lead:
+            lead = " "  # "**b**" then "*c*" would read as one run of markers, "**b***c*"
         out.append(closing + pending + lead + opening + escape(body, line_start=first))
         pending, current = text[len(text.rstrip()):], stack
     kept = 0
