@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..text import same_words
 from .registry import register_format
 from .base import Aligned, Translate, respace
-from .markdown_write import CODE as _CODE, Markers, Wrap, flank, nest, place_codes, reindex, serialize
+from .markdown_write import CODE as _CODE, Markers, Wrap, fill, flank, nest, place_codes, reindex, serialize
 
 __all__ = ["translate_markdown", "markdown_text"]
 
@@ -30,6 +30,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z
 #: A line with its end, as markdown-it counts lines: CRLF, LF or a lone CR ends one.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _CONTAINER = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(?:#{1,6}[ \t]+)?")
+_ATX = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?#{1,6}(?:[ \t]|$)")
 _EMPHASIS_OPEN = {"em_open", "strong_open", "s_open"}
 _EMPHASIS_CLOSE = {"em_close", "strong_close", "s_close"}
 #: Nesting levels markdown-it reads (a list or quote level is two): CommonMark's preset stops at 20, and
@@ -311,6 +312,8 @@ def translate_markdown(source: str, translate: Translate, aligned: Aligned | Non
         prefix = first[:at] if at >= 0 else _CONTAINER.match(first).group(0)  # type: ignore[union-attr]
         end = lines[stop - 1][len(lines[stop - 1].rstrip("\r\n")):]
         tail = _closing_hashes(first, head)
+        if _ATX.match(first):  # a heading's text must not end in what reads as its closing #s
+            body = re.sub(r"(^|\s)(#+\s*)$", r"\1\\\2", body)
         lines[start:stop] = [prefix + body.replace("\\\n", "\\\n" + re.sub(r"[^>\s]", " ", prefix)) + tail + end]
     return "".join(lines)
 
@@ -376,6 +379,7 @@ def _placed(span: list[Chunk], words: list[tuple[str, int]], *, line_start: bool
     cut = segments(chunks, reindex(model, chunks, place_codes(model, codes, words, marker)))
     own = [k for k, c in enumerate(chunks) if c.split()]
     kept = [k for k, _ in cut] == own and all(same_words(text, chunks[k]) for k, text in cut)
+    cut = fill(cut, [stack for _, stack in span], marker)
     written = serialize(flank(nest([(span[k][1], text) for k, text in cut], carry)), line_start=line_start,
                         carry=carry)
     return marker.unmark(written, [t for t, _ in span]), kept

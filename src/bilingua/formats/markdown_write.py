@@ -113,14 +113,23 @@ def _copy(joined: str, code: str, links: list[int], word: int) -> int:
     return min(found, key=rank, default=-1)
 
 
-def fill(cut: list[tuple[int, str]], stacks: Sequence[tuple[Wrap, ...]]) -> list[tuple[int, str]]:
+def fill(cut: list[tuple[int, str]], stacks: Sequence[tuple[Wrap, ...]], marker: Markers) -> list[tuple[int, str]]:
     """``cut`` (chunk, text) with every wrapper that held text in the source holding some: a chunk whose
     words the model changed where they were glued to others' (``le*le*``) takes the nearest word of a
-    neighbour that has two. No character is added or lost."""
+    neighbour that has two, and a code span or image that landed in another chunk's text is cut out of it
+    into its own. No character is added or lost."""
     out = list(cut)
     for k, stack in enumerate(stacks):
         held = {w for c, t in out if t.strip() for w in stacks[c]}
-        if CODE in stack or all(w in held for w in stack):
+        if all(w in held for w in stack):
+            continue
+        if CODE in stack:
+            at = next((i for i, (c, t) in enumerate(out) if c != k and marker(k) in t), None)
+            if at is not None:
+                c, t = out[at]
+                a = t.index(marker(k))
+                pieces = [(c, t[:a]), (k, marker(k)), (c, t[a + len(marker(k)):])]
+                out[at:at + 1] = [p for p in pieces if p[1]]
             continue
         near = [i for i, (_, t) in enumerate(out) if len(t.split()) > 1]
         if not near:
