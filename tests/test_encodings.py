@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import json
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -117,17 +118,122 @@ def test_an_ambiguous_short_input_is_refused_naming_the_candidates(tmp_path: Pat
     assert capsys.readouterr().out == "Le café.\n"
 
 
-def test_encoding_overrides_a_wrong_guess(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # ½ and ¼ in Windows-1252 are œ and Œ in ISO-8859-15, which French text is likelier to hold: a wrong guess.
-    recipe = "Ajoutez ½ litre de crème fraîche et ¼ de sucre, mélangez à la cuillère.\n"
-    path = written(tmp_path, "recette.txt", recipe.encode("cp1252"))
-    assert read_decoded(path).encoding == "iso8859-15"
+LECTURE = ("Slavoj Žižek a présenté à Besançon, très tôt, un exposé déjà célèbre : « Hégémonie et idéologie ». "
+           "Après la conférence, les étudiants réunis à côté de l'église ont débattu d'économie, de liberté, "
+           "d'égalité et de fraternité, même après le dîner. Où était-il ? Déjà reparti, évidemment.\n")
+
+
+def test_encoding_overrides_a_wrong_guess(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          caplog: pytest.LogCaptureFixture) -> None:
+    # Ž and ž in ISO-8859-15 are ´ and ¸ in Windows-1252, neither of them French: a tie, which cp1252 (the
+    # commonest by far) wins, with a warning. Here it is a wrong guess, which --encoding puts right.
+    path = written(tmp_path, "conference.txt", LECTURE.encode("iso8859-15"))
+    with caplog.at_level(logging.WARNING, logger="bilingua"):
+        assert read_decoded(path).encoding == "cp1252"
+    assert any("iso8859-15 reads 'Žižek'" in r.getMessage() for r in caplog.records)
     assert main(["translate", *IDENTITY, "-i", str(path)]) == 0
-    assert "œ litre" in capsys.readouterr().out
-    assert main(["translate", *IDENTITY, "-i", str(path), "--encoding", "windows-1252"]) == 0
-    assert capsys.readouterr().out == recipe
-    assert bilingua.translate_file(str(path), encoding="cp1252", backend="identity") == recipe
-    assert read_decoded(path, "cp1252") == Decoded(recipe, "cp1252", False, "given")
+    assert "Slavoj ´i¸ek" in capsys.readouterr().out
+    assert main(["translate", *IDENTITY, "-i", str(path), "--encoding", "ISO-8859-15"]) == 0
+    assert capsys.readouterr().out == LECTURE
+    assert bilingua.translate_file(str(path), encoding="iso8859-15", backend="identity") == LECTURE
+    assert read_decoded(path, "latin9") == Decoded(LECTURE, "iso8859-15", False, "given")
+
+
+@pytest.mark.parametrize("text", [
+    "Recette : ½ litre de crème fraîche, un café.\n",
+    "Ajoutez ½ litre de crème fraîche et ¼ de sucre, mélangez à la cuillère.\n",
+    "Prenez ¾ de la pâte, laissez reposer ¼h à côté du four, très doucement.\n",
+    "Il a mangé 1½ baguette et bu ¼ de café, à côté de l'église.\n",
+])
+def test_a_fraction_in_windows_1252_is_not_read_as_a_lone_ligature(text: str) -> None:
+    # ¼ ½ ¾ are Œ œ Ÿ in ISO-8859-15, which wins by a character if œ counts as French wherever it stands:
+    # "œ litre" is no French, "½ litre" is.
+    assert decode_bytes(text.encode("cp1252"), "x") == Decoded(text, "cp1252", False, "detected")
+
+
+@pytest.mark.parametrize("text", [
+    "Le cœur de la ville, à côté de l'église, est très animé.\n",
+    "Un bœuf et des œufs, à côté de l'église, déjà prêts.\n",
+    "Œuvres complètes, à côté de l'église, très bien éditées.\n",
+])
+def test_a_ligature_in_iso_8859_15_is_still_read_as_one(text: str) -> None:
+    # The same bytes read as fractions inside a word ("c½ur", "l'½uvre") are no quantity.
+    assert decode_bytes(text.encode("iso8859-15"), "x").encoding == "iso8859-15"
+
+
+def test_a_win_by_a_character_or_two_is_warned_about(caplog: pytest.LogCaptureFixture) -> None:
+    text = ("Le comité a réuni à Besançon les délégués, très nombreux, déjà présents à côté de l'église ; "
+            "après un débat animé, le prix a été fixé à 5 € par élève, même pour les élèves étrangers.\n")
+    with caplog.at_level(logging.WARNING, logger="bilingua"):
+        read = decode_bytes(text.encode("iso8859-15"), "prix.txt")
+    assert (read.text, read.encoding) == (text, "iso8859-15")
+    warned = [r.getMessage() for r in caplog.records if r.name == "bilingua"]
+    assert len(warned) == 1 and "iso8859-15 reads '€'" in warned[0] and "cp1252 reads '¤'" in warned[0]
+    assert "by a character or two" in warned[0] and "--encoding NAME" in warned[0]
+
+
+def test_the_ambiguity_message_shows_only_plausible_readings() -> None:
+    with pytest.raises(InputError) as refused:
+        decode_bytes(b"Le caf\xe9\n", "menu.txt")  # an even length: UTF-16 reads it too, as CJK nonsense
+    message = str(refused.value)
+    readings = message.split(": ", 1)[1].split("; ")[0].split(", ")
+    assert readings == ["cp1252 reads 'café'", "mac-roman reads 'cafÈ'", "cp850 reads 'cafÚ'"]
+    assert "utf-16" not in message and "cp1006" not in message
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_ascii_text_in_utf16_or_32_without_a_mark_is_not_taken_for_utf8(tmp_path: Path, codec: str) -> None:
+    # ASCII with NULs is valid UTF-8 too: the NULs' pattern is looked at first.
+    text = "Hello world, this is plain.\n"
+    assert decode_bytes(text.encode(codec), "a.txt") == Decoded(text, codec, False, "detected")
+    srt = "1\n00:00:01,000 --> 00:00:02,500\nBonjour a tous, merci d'etre venus.\n\n"
+    path = written(tmp_path, "film.srt", srt.encode(codec))
+    assert main(["translate", *IDENTITY, "-i", str(path), "-o", str(tmp_path / "out.srt")]) == 0
+    assert (tmp_path / "out.srt").read_bytes() == srt.encode("utf-8")
+    assert main(["translate", *IDENTITY, "--keep-encoding", "-i", str(path), "-o", str(tmp_path / "k.srt")]) == 0
+    assert (tmp_path / "k.srt").read_bytes() == srt.encode(codec)
+
+
+BODY = "<body><p>Le café était très agréable, à côté de l'église ; Noël coûte 5 €.</p></body></html>\n"
+
+
+@pytest.mark.parametrize(("page", "codec", "given"), [
+    ('<html><head><meta charset="windows-1252"></head>' + BODY, "cp1252", "cp1252"),  # named, so not "declared"
+    ("<html><head><!-- " + "x" * 5000 + ' --><meta charset="windows-1252"></head>' + BODY, "cp1252", None),
+    ('<?xml version="1.0" encoding="UTF-16"?>\n<html>' + BODY, "utf-16-le", None),  # no byte-order mark
+    ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-16"></head>' + BODY,
+     "utf-16", None),  # with one
+])
+def test_a_declaration_names_the_encoding_the_output_is_written_in(tmp_path: Path, page: str, codec: str,
+                                                                  given: str | None) -> None:
+    path = written(tmp_path, "page.html", page.encode(codec))
+    out, kept = tmp_path / "out.html", tmp_path / "kept.html"
+    assert bilingua.translate_file(str(path), str(out), encoding=given, backend="identity") == page
+    labels = re.findall(r'(?:charset=|encoding=)"?([\w-]+)', out.read_bytes().decode("utf-8-sig"))
+    assert [label.lower() for label in labels] == ["utf-8"]
+    bilingua.translate_file(str(path), str(kept), encoding=given, backend="identity", keep_encoding=True)
+    assert kept.read_bytes() == path.read_bytes()  # a true declaration is left byte for byte
+
+
+def test_only_the_heads_first_declaration_is_rewritten() -> None:
+    page = ('<html><head><meta charset="ISO-8859-15"></head><body><pre>&lt;meta charset="x"&gt;\n'
+            '<meta charset="ISO-8859-15"></pre><p>Le cœur, à côté.</p></body></html>')
+    assert encode_text(page, Decoded(page, "iso8859-15")) == page.replace("ISO-8859-15", "UTF-8", 1).encode()
+    false = '<html><head><meta charset="windows-1252"></head><body>café</body></html>'  # but valid UTF-8
+    assert encode_text(false, Decoded(false), keep_encoding=True) == false.replace("windows-1252", "utf-8").encode()
+
+
+@pytest.mark.parametrize("bad", ["unicode_escape", "raw_unicode_escape", "idna", "punycode", "undefined"])
+def test_codecs_that_do_not_encode_text_are_usage_errors(tmp_path: Path, bad: str,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    # They decode bytes to text, but into something else than what the file says: "\\n" read as a newline.
+    with pytest.raises(InputError, match=f"{bad!r} is not a text encoding"):
+        codec_name(bad)
+    path = written(tmp_path, "notes.txt", b"Line one\\nLine two\n")
+    assert main(["translate", *IDENTITY, "-i", str(path), "--encoding", bad]) == 2
+    assert f"argument --encoding: {bad!r} is not a text encoding" in capsys.readouterr().err
+    with pytest.raises(InputError, match="not a text encoding"):
+        bilingua.translate_file(str(path), encoding=bad, backend="identity")
 
 
 @pytest.mark.parametrize(("name", "data"), [

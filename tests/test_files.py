@@ -166,3 +166,19 @@ def test_summarize_and_process_text_output_and_jsonl_to_a_file(
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["source"] for r in rows] == [line for line in TEXT.split("\n") if line.strip()]
     assert all(r["summary"] for r in rows)
+
+
+def test_a_docx_written_to_dev_null_leaves_the_device_a_device(tmp_path: Path) -> None:
+    # Found by a hostile tester: binary outputs were always renamed into place, so this replaced /dev/null.
+    import docx
+
+    from bilingua.cli import main
+
+    source = tmp_path / "rapport.docx"
+    document = docx.Document()
+    document.add_paragraph("Le conseil municipal a voté le budget.")
+    document.save(str(source))
+    before = os.stat("/dev/null")
+    assert main(["translate", "--backend", "identity", "-i", str(source), "-o", "/dev/null"]) == 0
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)

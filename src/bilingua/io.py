@@ -184,7 +184,7 @@ def replacing(path: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 def write_binary(path: str | os.PathLike[str], data: bytes, *, force: bool = False) -> None:
-    """Write a binary document (a .docx) atomically: beside it, fsynced, renamed into place."""
-    check_output(path, force=force)
-    with replacing(path) as tmp:
-        tmp.write_bytes(data)
+    """Write a binary document (a .docx) as :func:`write_output` writes text: atomically to a regular file
+    (beside it, fsynced, renamed into place), directly to a device or FIFO (``-o /dev/null`` once replaced
+    the device with a file)."""
+    write_output(path, data, force=force)
