@@ -182,3 +182,13 @@ def test_a_docx_written_to_dev_null_leaves_the_device_a_device(tmp_path: Path) -
     assert main(["translate", "--backend", "identity", "-i", str(source), "-o", "/dev/null"]) == 0
     after = os.stat("/dev/null")
     assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+
+
+def test_dash_as_output_is_standard_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # Found by a hostile tester: -o - wrote a file named "-".
+    from bilingua.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["translate", "--backend", "identity", "-o", "-", "Bonjour tout le monde."]) == 0
+    assert capsys.readouterr().out == "Bonjour tout le monde.\n" and not (tmp_path / "-").exists()

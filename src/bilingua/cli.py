@@ -40,7 +40,8 @@ def _io_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("text", nargs="*", help="French text (several words are joined by spaces); omit to use -i or stdin")
     p.add_argument("-i", "--input", metavar="FILE", help="read the text from FILE ('-' for stdin)")
     p.add_argument("-o", "--output", metavar="FILE",
-                   help="write to FILE instead of stdout (a file is replaced atomically; a device or FIFO is written to)")
+                   help="write to FILE instead of stdout ('-': stdout; a file is replaced atomically, a device or FIFO "
+                        "written to)")
     p.add_argument("--force", action="store_true", help="replace a read-only -o file")
     p.add_argument("--input-format", choices=formats(),
                    help="the input's format (default: from the -i file's extension, else text); the output is in the same format")
@@ -515,6 +516,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     try:
         if args.command in {"translate", "summarize", "process"}:
+            args.output = None if args.output == "-" else args.output  # "-" is standard output, as -i - is input
             return _run_text_command(args)
         if args.command == "batch":
             return _run_batch(args)
