@@ -174,7 +174,8 @@ def _runs(inline: Any) -> list[Any]:
     Emphasis, and a link around plain text, do not end a span: they are
     remembered with each chunk, so a sentence with an emphasised phrase or a
     link in it stays one span. A code span is a chunk of its own that is
-    never translated, and so is an image. Raw HTML ends a span.
+    never translated, and so are an image and an autolink. Raw HTML and a
+    hard break end a span.
     """
     parts: list[Any] = []
     stack: list[Wrap] = []
@@ -197,12 +198,7 @@ def _runs(inline: Any) -> list[Any]:
             _open_span(parts).append(("".join(markup(n + j) for j in range(3)), (*stack, _CODE)))
             skip = 2
         elif kind in ("text", "text_special", "softbreak") and not autolink:
-            piece = " " if kind == "softbreak" else child.content
-            chunks = _open_span(parts)
-            if chunks and chunks[-1][1] == tuple(stack):
-                chunks[-1] = (chunks[-1][0] + piece, chunks[-1][1])
-            else:
-                chunks.append((piece, tuple(stack)))
+            _add_text(parts, " " if kind == "softbreak" else child.content, tuple(stack))
         elif kind in _EMPHASIS_OPEN:
             stack.append((str(child.markup), str(child.markup), n))
         elif kind in _EMPHASIS_CLOSE:
@@ -210,13 +206,7 @@ def _runs(inline: Any) -> list[Any]:
                 stack.pop()
         elif kind == "link_open":
             autolink = child.markup == "autolink"
-            raw = autolink or not _plain_link(children, n)
-            close = ">" if autolink else _close(children, n, written) if written is not None else _link_target(child)
-            links.append((raw, close))
-            if raw:
-                parts.append("<" if autolink else "[")
-            else:
-                stack.append(("[", close, n))
+            _open_link(parts, stack, links, children, n, written)
         elif kind == "link_close":
             raw, closing = links.pop() if links else (True, "")
             if raw:
@@ -234,6 +224,30 @@ def _runs(inline: Any) -> list[Any]:
         else:
             parts.append(markup(n))
     return parts
+
+
+def _open_link(parts: list[Any], stack: list[Wrap], links: list[tuple[bool, str]], children: list[Any], n: int,
+               written: list[str] | None) -> None:
+    """A link opening at child ``n``: a wrapper of the words it holds when it holds plain text, else markup
+    written as it is (``links`` remembers which, and how it closes)."""
+    child = children[n]
+    autolink = child.markup == "autolink"
+    raw = autolink or not _plain_link(children, n)
+    close = ">" if autolink else _close(children, n, written) if written is not None else _link_target(child)
+    links.append((raw, close))
+    if raw:
+        parts.append("<" if autolink else "[")
+    else:
+        stack.append(("[", close, n))
+
+
+def _add_text(parts: list[Any], piece: str, stack: tuple[Wrap, ...]) -> None:
+    """``piece`` at the end of the open span: in its last chunk when that has the same wrappers."""
+    chunks = _open_span(parts)
+    if chunks and chunks[-1][1] == stack:
+        chunks[-1] = (chunks[-1][0] + piece, stack)
+    else:
+        chunks.append((piece, stack))
 
 
 def _open_span(parts: list[Any]) -> list[Chunk]:
