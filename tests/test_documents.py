@@ -863,3 +863,31 @@ def test_webvtt_without_alignment_keeps_the_closing_voice_and_entities() -> None
     assert translate_vtt(vtt, same) == vtt  # "&nbsp;" came back a bare no-break space
     voiced = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Marie><i>oui&nbsp;?</i></v>\n"
     assert translate_vtt(voiced, same) == voiced
+
+
+def test_a_long_markdown_paragraph_costs_in_proportion_to_its_length() -> None:
+    # Found by a hostile tester: a paragraph of many links and emphases, reordered, took 60 times as long at 16
+    # times the size (every pair of wrappers tried on every pass).
+    import laws  # noqa: F401  (registers the reordering test engines)
+
+    home = str(Path(bilingua.__file__).parent)
+    pipeline = Pipeline(backend="reverse")
+    pipeline.translate("Oui.")
+
+    def cost(times: int) -> int:
+        count = 0
+
+        def line(frame, event, arg):  # type: ignore[no-untyped-def]
+            nonlocal count
+            count += event == "line"
+            return line
+
+        sys.settrace(lambda frame, event, arg: line if frame.f_code.co_filename.startswith(home) else None)
+        try:
+            pipeline.translate("Voir [le lien](http://x.fr/a) et **gras** là. " * times + "\n", format="markdown")
+        finally:
+            sys.settrace(None)
+        return count
+
+    once, eight = cost(20), cost(160)
+    assert eight <= 10 * once, eight / once

@@ -119,10 +119,11 @@ def fill(cut: list[tuple[int, str]], stacks: Sequence[tuple[Wrap, ...]], marker:
     neighbour that has two, and a code span or image that landed in another chunk's text is cut out of it
     into its own. No character is added or lost."""
     out = list(cut)
+    held = {w for c, t in out if t.strip() for w in stacks[c]}
     for k, stack in enumerate(stacks):
-        held = {w for c, t in out if t.strip() for w in stacks[c]}
         if all(w in held for w in stack):
             continue
+        held.update(stack)  # it holds text now (or can't: then no other chunk will give it any either)
         if CODE in stack:
             at = next((i for i, (c, t) in enumerate(out) if c != k and marker(k) in t), None)
             if at is not None:
@@ -223,18 +224,35 @@ def nest(segments: list[tuple[tuple[Wrap, ...], str]], carry: tuple[tuple[Wrap, 
     for w in carry[1]:  # open after it: to its end, around whatever else is open there
         start = min([a for v, (a, b) in spans.items() if b == last and v not in carried], default=last)
         spans[w] = [min(spans[w][0] if w in spans else last, start), last]
-    for _ in range(len(spans) ** 2 + 1):  # each pass cuts or widens a stretch; few wrappers share a sentence
-        pair = next(((v, w) for v in spans for w in spans if v != w and _clash(v, w, spans)), None)
+    for _ in range(len(spans) ** 2 + 1):  # each pass cuts or widens a stretch
+        pair = _first_clash(spans)
         if pair is None:
             break
         _part(*pair, spans)
     rank = {w: n for n, w in enumerate(spans)}
-    out = []
-    for n, (stack, text) in enumerate(segments):
-        mine = [w for w, (a, b) in spans.items() if a <= n <= b]
-        mine.sort(key=lambda w: (w not in carried, spans[w][0] - spans[w][1], rank[w]))
+    opening: dict[int, list[Wrap]] = {}
+    for w, (a, _) in spans.items():
+        opening.setdefault(a, []).append(w)
+    out, active = [], set()
+    for n, (stack, text) in enumerate(segments):  # one sweep: the wrappers open over each segment
+        active = {w for w in active if spans[w][1] >= n} | set(opening.get(n, ()))
+        mine = sorted(active, key=lambda w: (w not in carried, spans[w][0] - spans[w][1], rank[w]))
         out.append(((*mine, CODE) if CODE in stack else tuple(mine), text))
     return out
+
+
+def _first_clash(spans: dict[Wrap, list[int]]) -> tuple[Wrap, Wrap] | None:
+    """Two wrappers whose stretches clash (the first to start first), looking only at stretches that
+    overlap: in start order, each against those that start before it ends (a paragraph's many links and
+    emphases are mostly apart, so this is about linear)."""
+    order = sorted(spans, key=lambda w: (spans[w][0], -spans[w][1]))
+    for i, v in enumerate(order):
+        for w in order[i + 1:]:
+            if spans[w][0] > spans[v][1]:
+                break
+            if _clash(v, w, spans):
+                return v, w
+    return None
 
 
 def _spans(segments: list[tuple[tuple[Wrap, ...], str]]) -> dict[Wrap, list[int]]:
