@@ -13,6 +13,8 @@ their relative place, which suits French and English's mostly shared order.
 from __future__ import annotations
 
 import bisect
+import itertools
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -184,6 +186,38 @@ def _every(groups: list[int], count: int) -> list[int]:
     return out
 
 
+#: Words times chunks past which an ordered sharing is cut into windows (its dynamic programme costs that).
+_CELLS = 20_000
+
+
+def _windows(chunks: Sequence[str], words: Sequence[tuple[str, int]]) -> list[tuple[list[int], list[str], list[tuple[str, int]]]]:
+    """Where an ordered sharing can be cut without changing it: before a source word where every translated
+    word before is aligned with a source word before it and every one after with one after it (a sentence's
+    words stay in their sentence), at least every 200 words. Each window: its chunks' numbers, their texts
+    (a chunk the cut goes through in part), and its translated words aligned with its own source words."""
+    links = [i for _, i in words]
+    joined = "".join(chunks)
+    starts = [m.start() for m in re.finditer(r"\S+", joined)]
+    if not starts or any(not 0 <= i < len(starts) for i in links):
+        return []
+    suffix = list(itertools.accumulate(reversed(links), min))[::-1]
+    cuts, highest, last = [], -1, 0
+    for j in range(1, len(links)):
+        highest = max(highest, links[j - 1])
+        if highest < suffix[j] and suffix[j] - last >= 200:
+            cuts.append((j, suffix[j]))
+            last = suffix[j]
+    at = list(itertools.accumulate((len(c) for c in chunks), initial=0))
+    out, w0, s0 = [], 0, 0
+    for w1, s1 in [*cuts, (len(links), len(starts))]:
+        a, b = starts[s0] if s0 else 0, starts[s1] if s1 < len(starts) else len(joined)
+        index = [k for k in range(len(chunks)) if at[k] < b and at[k + 1] > a or (not chunks[k] and a <= at[k] < b)]
+        texts = [joined[max(a, at[k]):min(b, at[k + 1])] for k in index]
+        out.append((index, texts, [(w, i - s0) for w, i in words[w0:w1]]))
+        w0, s0 = w1, s1
+    return out
+
+
 def _every_owner(groups: list[int], owner: list[int]) -> list[int]:
     """In order, and every chunk that starts a source word gets a translated word: a chunk that starts none
     (the ``deux`` of ``un<b>deux</b>``) has its text only in a word that markup cuts, and gets it so."""
@@ -234,6 +268,17 @@ def segments(chunks: Sequence[str], words: Sequence[tuple[str, int]], *, ordered
     """
     raw = "".join(chunks)
     parts, gaps = word_parts(chunks)
+    if ordered and len(words) * len(chunks) > _CELLS:
+        windows = _windows(chunks, words)
+        if len(windows) > 1:  # sentences apart, each shared out on its own: linear, where the whole is not
+            out: list[tuple[int, str]] = []
+            for index, texts, mine in windows:
+                for k, text in segments(texts, mine, ordered=True, every=every):
+                    if out and out[-1][0] == index[k]:  # a chunk the cut went through: one piece again
+                        out[-1] = (index[k], out[-1][1] + text)
+                    else:
+                        out.append((index[k], text))
+            return out
     words = _rejoined(words, parts)
     owner = [p[0][0] for p in parts]
     groups = word_groups([i for _, i in words], owner)
