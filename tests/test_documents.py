@@ -897,3 +897,14 @@ def test_a_long_paragraph_costs_in_proportion_to_its_length(form: str, sentence:
 
     once, eight = cost(40), cost(320)
     assert eight <= 10 * once, eight / once
+
+
+def test_html_an_attribute_written_twice_keeps_each_value_its_own_translation() -> None:
+    # Found by a hostile tester: the second alt's translation was written over both.
+    pipeline = Pipeline(backend="identity")
+    page = '<img alt="un chat noir" alt="deux chiens blancs" alt="trois">'
+    assert pipeline.translate(page, format="html") == page
+    from bilingua.formats.html import _set_attribute
+
+    assert _set_attribute(page, "alt", "a black cat", 0) == '<img alt="a black cat" alt="deux chiens blancs" alt="trois">'
+    assert _set_attribute(page, "alt", "two dogs", 1) == '<img alt="un chat noir" alt="two dogs" alt="trois">'

@@ -14,6 +14,7 @@ whole sentences (see :func:`translate_html`).
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from html.parser import HTMLParser
@@ -149,9 +150,11 @@ def translate_html(source: str, translate: Translate, aligned: Aligned | None = 
             same = same_words(texts[k], piece.text)  # then its entities and spaces stay as written
             out.append(raw if same else _respaced(raw, _escaped(texts[k], bare)))
             continue
+        seen: dict[str, int] = {}
         for (name, before), value in zip(piece.attributes, attributes.get(k, [])):
+            seen[name] = seen.get(name, -1) + 1  # an attribute written twice: each value its own translation
             if not same_words(value, before):
-                raw = _set_attribute(raw, name, value)
+                raw = _set_attribute(raw, name, value, seen[name])
         out.append(_swap_lang(raw) if piece.in_source else raw)
     return "".join(out)
 
@@ -305,10 +308,12 @@ def _chunks(pieces: list[_Piece], ks: list[int]) -> list[str]:
 _ATTRIBUTE = re.compile(r"""\s+([^\s"'<>/=]+)(?:(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 
 
-def _set_attribute(tag: str, name: str, value: str) -> str:
-    """The raw start tag with its attribute ``name`` (and no other, nor any text inside another's value) given ``value``."""
+def _set_attribute(tag: str, name: str, value: str, nth: int = 0) -> str:
+    """The raw start tag with the ``nth`` attribute ``name`` (and no other, nor any text inside another's
+    value) given ``value``."""
     escaped = html.escape(value, quote=True)
-    return _with_value(tag, lambda n: n == name, lambda _: f'"{escaped}"')
+    count = itertools.count()
+    return _with_value(tag, lambda n: n == name and next(count) == nth, lambda _: f'"{escaped}"')
 
 
 def _swap_lang(tag: str) -> str:
