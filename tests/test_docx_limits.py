@@ -172,6 +172,16 @@ def test_the_xml_parts_together_and_the_whole_package_have_limits_of_their_own()
         docx_text(_bomb(3), limits=DocxLimits(package_ratio_from=2**20, max_package_ratio=50))
 
 
+@pytest.mark.parametrize("name", ["[Content_Types].xml", "word/_rels/document.xml.rels"])
+def test_a_part_that_lists_the_others_has_a_limit_of_its_own(name: str) -> None:
+    # Found by a hostile tester: 200,000 relationships (26 MB, under the XML part limit) took 412 MB to read.
+    source = zipfile.ZipFile(io.BytesIO(_package())).read(name).decode()
+    padded = source.replace("?>", "?><!--" + "x" * (3 * 2**20) + "-->", 1).encode()
+    assert "Le conseil" in docx_text(_package({name: padded}))
+    with pytest.raises(bilingua.InputTooLarge, match=rf"{re.escape(name)} unzips to more than 2 MB.*max_index_part"):
+        docx_text(_package({name: padded}), limits=DocxLimits(max_index_part=2 * 2**20))
+
+
 def test_zeros_are_not_xml_and_a_picture_of_them_is_named_as_a_picture() -> None:
     zeros = _package({"word/media/image1.png": b"\0" * (3 * 2**20)})
     assert "Le conseil" in docx_text(zeros, limits=DocxLimits(max_xml_part=2**20))

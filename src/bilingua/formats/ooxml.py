@@ -64,6 +64,10 @@ class DocxLimits:
     at ``max_xml_part``, some 0.7 GB of trees for real paragraphs (1.5 GB
     for nothing but empty ``<w:p/>``, the densest XML there is).
 
+    ``max_index_part``: a part that only lists the others (``[Content_Types].xml``, a ``.rels``).
+    A real one holds a few KB (a document of ten thousand links, some 1.5 MB); 30 MB of them took
+    some 400 MB to read, as python-docx parses every relationship.
+
     ``max_package_ratio`` and ``package_ratio_from``: the whole package
     inflating past ``package_ratio_from`` bytes to more than
     ``max_package_ratio`` times the file's size, however its parts share it
@@ -82,6 +86,7 @@ class DocxLimits:
     max_xml_total: int = 64 * _MB
     max_package_ratio: float = 100.0
     package_ratio_from: int = 8 * _MB
+    max_index_part: int = 8 * _MB
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -154,6 +159,9 @@ def _inflate(package: zipfile.ZipFile, info: zipfile.ZipInfo, tally: _Tally, lim
 
 def _check(name: str, size: int, xml: bool, zipped: int, tally: _Tally, limits: DocxLimits) -> None:
     """An :class:`InputError` that names the part and the limit, when a count so far is past its limit."""
+    if size > limits.max_index_part and (name == "[Content_Types].xml" or name.endswith(".rels")):
+        raise InputTooLarge(f"this .docx's {name} unzips to more than {_size(limits.max_index_part)}, the most "
+                            f"bilingua reads for a part that lists the others (DocxLimits.max_index_part)")
     if xml and size > limits.max_xml_part:
         raise InputTooLarge(f"this .docx's {name} unzips to more than {_size(limits.max_xml_part)}, the most "
                          f"bilingua reads for one XML part (DocxLimits.max_xml_part)")
