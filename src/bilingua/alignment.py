@@ -271,14 +271,14 @@ def segments(chunks: Sequence[str], words: Sequence[tuple[str, int]], *, ordered
     if ordered and len(words) * len(chunks) > _CELLS:
         windows = _windows(chunks, words)
         if len(windows) > 1:  # sentences apart, each shared out on its own: linear, where the whole is not
-            out: list[tuple[int, str]] = []
+            shared: list[tuple[int, str]] = []
             for index, texts, mine in windows:
                 for k, text in segments(texts, mine, ordered=True, every=every):
-                    if out and out[-1][0] == index[k]:  # a chunk the cut went through: one piece again
-                        out[-1] = (index[k], out[-1][1] + text)
+                    if shared and shared[-1][0] == index[k]:  # a chunk the cut went through: one piece again
+                        shared[-1] = (index[k], shared[-1][1] + text)
                     else:
-                        out.append((index[k], text))
-            return out
+                        shared.append((index[k], text))
+            return shared
     words = _rejoined(words, parts)
     owner = [p[0][0] for p in parts]
     groups = word_groups([i for _, i in words], owner)

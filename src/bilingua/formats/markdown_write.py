@@ -1,10 +1,11 @@
 """Writing a translated Markdown sentence back: each code span once, each link and emphasis once, the
 rest escaped so that nothing the model writes becomes markup.
 
-The model reads a sentence with its code spans (and images, read as
-`` `image` ``) in it, and may reorder, glue, copy or drop them. Before its
-words are shared out among the sentence's formattings, each code span is
-put back exactly once, as a placeholder the model never saw (:func:`place_codes`);
+The model reads a sentence with its code spans in it (not its images and
+autolinks, which it has no words for), and may reorder, glue, copy or drop
+them. Before its words are shared out among the sentence's formattings,
+each code span, image and autolink is put back exactly once, as a
+placeholder the model never saw (:func:`place_codes`);
 the placeholders are replaced by the code spans as written only once the
 Markdown is written (:meth:`Markers.unmark`), so no escaping or re-cutting can touch
 them. A link or an emphasis whose words the translation scatters wraps the
@@ -21,7 +22,6 @@ from collections.abc import Sequence
 
 from ..segmentation import CODE_SPAN
 
-
 __all__ = ["Wrap", "CODE", "Markers", "place_codes", "reindex", "fill", "nest", "flank", "serialize", "escape"]
 
 #: The markup that opens and closes around some text, and which one it is in its paragraph:
@@ -32,10 +32,10 @@ Wrap = tuple[str, str, int]
 CODE: Wrap = ("", "", -1)
 #: What would be markup inside a paragraph's text, escaped with a backslash.
 _ESCAPE = re.compile(r"([\\`*_\[\]<>])|&(?=#?\w+;)")
-#: What would start a block at the start of a line: a list item (``1995.``, ``3)``, ``-``, ``+``), a heading,
-#: a setext underline or a fence (``=``, ``~``).
 #: What CommonMark counts as punctuation next to an emphasis marker (ASCII's, and Unicode's commonest).
 _PUNCTUATION = string.punctuation + "«»“”‘’…–—¡¿·"
+#: What would start a block at the start of a line: a list item (``1995.``, ``3)``, ``-``, ``+``), a heading,
+#: a setext underline or a fence (``=``, ``~``).
 _LINE_START = re.compile(r"^(\d{1,9})([.)])(?=\s|$)|^([-+#=~])")
 
 
@@ -233,7 +233,8 @@ def nest(segments: list[tuple[tuple[Wrap, ...], str]], carry: tuple[tuple[Wrap, 
     opening: dict[int, list[Wrap]] = {}
     for w, (a, _) in spans.items():
         opening.setdefault(a, []).append(w)
-    out, active = [], set()
+    out: list[tuple[tuple[Wrap, ...], str]] = []
+    active: set[Wrap] = set()
     for n, (stack, text) in enumerate(segments):  # one sweep: the wrappers open over each segment
         active = {w for w in active if spans[w][1] >= n} | set(opening.get(n, ()))
         mine = sorted(active, key=lambda w: (w not in carried, spans[w][0] - spans[w][1], rank[w]))
@@ -302,22 +303,24 @@ def flank(segments: list[tuple[tuple[Wrap, ...], str]]) -> list[tuple[tuple[Wrap
     letter, would not open or close it (CommonMark's flanking rules: ``*le&*le`` is no emphasis, ``*le*&le``
     is); a space parts an ``_`` emphasis from a letter against it (``le_le_`` is no emphasis). No visible
     character is added or lost; an emphasis keeps at least one character of its own."""
-    out = [list(segment) for segment in segments]
-    for n in range(len(out) - 1):
-        (left, a), (right, b) = out[n], out[n + 1]
-        if _emphasis(right, left, "_") and a[-1:].isalnum():  # "_" inside a word is no marker: a space
-            out[n][1] = a = a + " "
-        if _emphasis(left, right, "_") and b[:1].isalnum():
-            out[n + 1][1] = b = " " + b
+    stacks = [stack for stack, _ in segments]
+    texts = [text for _, text in segments]
+    for n in range(len(texts) - 1):
+        left, right = stacks[n], stacks[n + 1]
+        if _emphasis(right, left, "_") and texts[n][-1:].isalnum():  # "_" inside a word is no marker: a space
+            texts[n] += " "
+        if _emphasis(left, right, "_") and texts[n + 1][:1].isalnum():
+            texts[n + 1] = " " + texts[n + 1]
+        a, b = texts[n], texts[n + 1]
         if _emphasis(left, right) and a.rstrip() == a and b[:1].isalnum():
             tail = len(a) - len(a.rstrip(_PUNCTUATION))
             if 0 < tail < len(a.strip()):
-                out[n][1], out[n + 1][1] = a[:-tail], a[-tail:] + b
+                texts[n], texts[n + 1] = a[:-tail], a[-tail:] + b
         elif _emphasis(right, left) and b.lstrip() == b and a[-1:].isalnum():
             head = len(b) - len(b.lstrip(_PUNCTUATION))
             if 0 < head < len(b.strip()):
-                out[n][1], out[n + 1][1] = a + b[:head], b[head:]
-    return [(tuple(stack), text) for stack, text in out]
+                texts[n], texts[n + 1] = a + b[:head], b[head:]
+    return list(zip(stacks, texts))
 
 
 def _emphasis(inside: tuple[Wrap, ...], outside: tuple[Wrap, ...], markers: str = "*_") -> bool:
