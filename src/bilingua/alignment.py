@@ -96,9 +96,6 @@ def _links(backend: TranslationBackend, hypotheses: Sequence[Hypothesis], todo: 
 
 def source_groups(chunks: Sequence[str]) -> list[int]:
     """For each word of ``"".join(chunks)``, the chunk it starts in (a chunk: one formatting's text)."""
-    import bisect
-    import itertools
-    import re
 
     starts = list(itertools.accumulate((len(c) for c in chunks[:-1]), initial=0))
     return [bisect.bisect_right(starts, m.start()) - 1 for m in re.finditer(r"\S+", "".join(chunks))]
@@ -230,9 +227,6 @@ def _every_owner(groups: list[int], owner: list[int]) -> list[int]:
 def word_parts(chunks: Sequence[str]) -> tuple[list[list[tuple[int, str]]], list[int]]:
     """Each word of ``"".join(chunks)`` as its parts, each with its chunk (one part unless markup cuts the word,
     as in ``l'<b>Union</b>``); and for each word, the chunk where the whitespace after it starts."""
-    import bisect
-    import itertools
-    import re
 
     starts = list(itertools.accumulate((len(c) for c in chunks[:-1]), initial=0))
     joined = "".join(chunks)

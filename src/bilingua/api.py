@@ -8,7 +8,7 @@ from typing import Any
 from .encoding import codec_name, encode_text
 from .errors import InputError
 from .formats import format_of, get_format
-from .io import check_output, check_text, read_bytes, read_decoded, same_file, write_binary, write_output
+from .io import check_output, check_text, read_bytes, read_decoded, same_file, write_output
 from .options import call_options, option_groups, signature
 from .pipeline import Pipeline
 from .result import Result
@@ -102,7 +102,7 @@ def translate_file(
     out = get_pipeline(**options).translate_document(document, form, extract=extract, comment_flags=comment_flags)
     if out_path is not None:
         if isinstance(out, bytes):
-            write_binary(out_path, out)
+            write_output(out_path, out)
         else:  # encoded first: a character the kept encoding cannot hold stops it before anything is written
             write_output(out_path, encode_text(out, read, keep_encoding=keep_encoding, name=f"'{out_path}'"))
     return out

@@ -21,7 +21,7 @@ from .encoding import Decoded, encode_text
 from .errors import BilinguaError
 from .evaluation.cli import add_eval_parser, run_eval
 from .flags import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, add_flags, options_from, text_encoding, whole
-from .io import check_output, read_bytes, read_decoded, read_text, same_file, stdin_is, write_binary, write_output
+from .io import check_output, read_bytes, read_decoded, read_text, same_file, stdin_is, write_output
 from .options import (
     ReviewOptions,
     SummaryOptions,
@@ -325,7 +325,7 @@ def _run_text_command(args: argparse.Namespace) -> int:
         translated = pipeline.translate_document(document, form, extract=getattr(args, "extract", False),
                                                  comment_flags=getattr(args, "comment_flags", False))
         if isinstance(translated, bytes):
-            write_binary(args.output, translated, force=args.force)
+            write_output(args.output, translated, force=args.force)
         else:
             _emit(args, translated + ("\n" if args.extract else ""), read)
         return EXIT_OK

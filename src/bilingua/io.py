@@ -182,9 +182,3 @@ def replacing(path: str | os.PathLike[str]) -> Iterator[Path]:
             pass
         raise
 
-
-def write_binary(path: str | os.PathLike[str], data: bytes, *, force: bool = False) -> None:
-    """Write a binary document (a .docx) as :func:`write_output` writes text: atomically to a regular file
-    (beside it, fsynced, renamed into place), directly to a device or FIFO (``-o /dev/null`` once replaced
-    the device with a file)."""
-    write_output(path, data, force=force)

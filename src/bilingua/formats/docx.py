@@ -27,7 +27,7 @@ from ..text import same_words
 from ..errors import InputError
 from .registry import register_format
 from .base import Aligned, Notes, Translate, respace
-from .ooxml import DocxLimits, check_package, invalid_xml, not_a_docx
+from .ooxml import DocxLimits, check_package, invalid_xml, not_a_docx, xml_parser
 
 __all__ = ["translate_docx", "docx_text", "DocxLimits"]
 
@@ -389,8 +389,7 @@ def _repacked(original: bytes, saved: bytes, stories: set[str]) -> bytes:
     def same(a: bytes, b: bytes) -> bool:
         if a == b:
             return True
-        # python-docx drops the indentation between elements; no entity is resolved, as python-docx does.
-        parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True, huge_tree=False)
+        parser = xml_parser()  # python-docx drops the indentation between elements; no entity is resolved
         try:
             trees = etree.fromstring(a, parser), etree.fromstring(b, parser)
         except etree.XMLSyntaxError:

@@ -268,6 +268,8 @@ def _respaced(raw: str, text: str) -> str:
 
 #: An ampersand and the name after it, as a reader of the page takes it for a character reference.
 _AMPERSAND = re.compile(r"&([A-Za-z][A-Za-z0-9]*)")
+#: The same, once escaped, where it is no reference (no ``;`` after its name).
+_ESCAPED_AMPERSAND = re.compile(r"&amp;([A-Za-z][A-Za-z0-9]*)(?![A-Za-z0-9;])")
 
 
 def _bare_names(raws: Iterable[str]) -> frozenset[str]:
@@ -288,8 +290,7 @@ def _escaped(text: str, bare: frozenset[str]) -> str:
     out = html.escape(text, quote=False)
     if not bare:
         return out
-    return re.sub(r"&amp;([A-Za-z][A-Za-z0-9]*)(?![A-Za-z0-9;])",
-                  lambda m: "&" + m.group(1) if m.group(1) in bare else m.group(0), out)
+    return _ESCAPED_AMPERSAND.sub(lambda m: "&" + m.group(1) if m.group(1) in bare else m.group(0), out)
 
 
 def _chunks(pieces: list[_Piece], ks: list[int]) -> list[str]:

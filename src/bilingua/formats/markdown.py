@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..text import same_words
 from .registry import register_format
 from .base import Aligned, Translate, respace
-from .markdown_write import CODE as _CODE, Markers, Wrap, fill, flank, nest, place_codes, reindex, serialize
+from .markdown_write import CODE as _CODE, Markers, Wrap, fill, flank, nest, place_codes, reindex, serialize, shared
 
 __all__ = ["translate_markdown", "markdown_text"]
 
@@ -339,17 +339,10 @@ def _carried(runs: list[list[Any]]) -> dict[int, tuple[tuple[Wrap, ...], tuple[W
     for parts in runs:
         spans = [p for p in parts if isinstance(p, list)]
         for n, span in enumerate(spans):
-            before = _common(spans[n - 1][-1][1], span[0][1]) if n else ()
-            after = _common(span[-1][1], spans[n + 1][0][1]) if n + 1 < len(spans) else ()
+            before = shared(spans[n - 1][-1][1], span[0][1]) if n else ()
+            after = shared(span[-1][1], spans[n + 1][0][1]) if n + 1 < len(spans) else ()
             carry[id(span)] = (before, after)
     return carry
-
-
-def _common(a: tuple[Wrap, ...], b: tuple[Wrap, ...]) -> tuple[Wrap, ...]:
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n] and a[n] != _CODE:
-        n += 1
-    return a[:n]
 
 
 def _render_spans(spans: list[Any], whole: list[Any], starts: set[int], carry: dict[int, Any], translate: Translate,
@@ -400,8 +393,8 @@ def _placed(span: list[Chunk], words: list[tuple[str, int]], *, line_start: bool
 
 
 def _for_model(text: str, stack: tuple[Wrap, ...]) -> str:
-    """A chunk as the model reads it. An image is not read at all (its markup is not the model's to read,
-    and a stand-in word could be mangled into the text): it goes back next to the words around it
+    """A chunk as the model reads it. An image or autolink is not read at all (its markup is not the model's
+    to read, and a stand-in word could be mangled into the text): it goes back next to the words around it
     (:func:`~.markdown_write.place_codes`)."""
     return "" if _CODE in stack and not text.startswith("`") else text
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from ..segmentation import CODE_SPAN
 
-__all__ = ["Wrap", "CODE", "Markers", "place_codes", "reindex", "fill", "nest", "flank", "serialize", "escape"]
+__all__ = ["Wrap", "CODE", "Markers", "place_codes", "reindex", "fill", "nest", "flank", "serialize", "shared", "escape"]
 
 #: The markup that opens and closes around some text, and which one it is in its paragraph:
 #: ("**", "**", 3), ("[", "](url)", 4). Two links to one address are two wrappers.
@@ -79,16 +79,12 @@ def place_codes(model: Sequence[str], codes: Sequence[int], words: list[tuple[st
         texts = [w for w, _ in words]
         joined = " ".join(texts)
         code = " ".join(model[k].split())  # as the words hold it: a line break inside a code span is a space
-        at = _copy(joined, code, [i for _, i in words], where[k][0])
+        bounds = list(itertools.accumulate((len(w) + 1 for w in texts[:-1]), initial=0))  # where each word starts
+        at = _copy(joined, bounds, code, [i for _, i in words], where[k][0])
         if at < 0:
-            glued = _glued(words, model, where[k], marker)
-            glued = [(w.replace(marker(-1), marker(k)), i) for w, i in glued] if glued is not None else None
+            glued = _glued(words, model, where[k], marker, marker(k))
             words = glued if glued is not None else _insert_near(words, (marker(k), where[k][0]), marker)
             continue
-        bounds, start = [], 0
-        for w in texts:
-            bounds.append(start)
-            start += len(w) + 1
         first = max(n for n, a in enumerate(bounds) if a <= at)
         last = max(n for n, a in enumerate(bounds) if a < at + len(code))
         merged = joined[bounds[first]:at] + marker(k) + joined[at + len(code):bounds[last] + len(texts[last])]
@@ -96,13 +92,13 @@ def place_codes(model: Sequence[str], codes: Sequence[int], words: list[tuple[st
     return words
 
 
-def _copy(joined: str, code: str, links: list[int], word: int) -> int:
-    """Where ``code`` is in ``joined`` (the translated words, whose source words are ``links``): a copy that
+def _copy(joined: str, starts: list[int], code: str, links: list[int], word: int) -> int:
+    """Where ``code`` is in ``joined`` (the translated words, starting at ``starts``, whose source words are
+    ``links``): a copy that
     is a whole code span there first (`` `x` `` is also inside `` `x``x` ``, another one), then one in a word
     aligned with the code's own source ``word``, then one with no backtick against it, then the first;
     -1 for none (or no code: an image)."""
     found = [m.start() for m in re.finditer(re.escape(code), joined)] if code else []
-    starts = list(itertools.accumulate((len(w) + 1 for w in joined.split(" ")[:-1]), initial=0))
     spans = {m.span() for m in CODE_SPAN.finditer(joined)}
 
     def rank(a: int) -> tuple[bool, bool, bool, int]:
@@ -180,8 +176,8 @@ def _code_words(model: Sequence[str], codes: Sequence[int]) -> dict[int, tuple[i
 
 
 def _glued(words: list[tuple[str, int]], model: Sequence[str], where: tuple[int, int | None],
-           marker: Markers) -> list[tuple[str, int]] | None:
-    """``words`` with an image's placeholder back inside the word it was glued to (after the placeholders
+           marker: Markers, mark: str) -> list[tuple[str, int]] | None:
+    """``words`` with an image's placeholder (``mark``) back inside the word it was glued to (after the placeholders
     already there), where that word came back as it was; None otherwise."""
     w, inner = where
     if inner is None:
@@ -193,7 +189,7 @@ def _glued(words: list[tuple[str, int]], model: Sequence[str], where: tuple[int,
             for _ in range(inner):  # past ``inner`` characters of the word, placeholders skipped
                 at = marker.after(text, at) + 1
             at = marker.after(text, at)
-            return [*words[:n], (text[:at] + marker(-1) + text[at:], i), *words[n + 1:]]
+            return [*words[:n], (text[:at] + mark + text[at:], i), *words[n + 1:]]
     return None
 
 
@@ -347,9 +343,7 @@ def serialize(segments: list[tuple[tuple[Wrap, ...], str]], *, line_start: bool 
         if not body:
             pending += text
             continue
-        common = 0
-        while common < min(len(current), len(stack)) and current[common] == stack[common]:
-            common += 1
+        common = len(shared(current, stack))
         closing = "".join(w[1] for w in reversed(current[common:]))
         opening = "".join(w[0] for w in stack[common:])
         first = line_start and not out and not opening and not pending and not lead
@@ -357,11 +351,18 @@ def serialize(segments: list[tuple[tuple[Wrap, ...], str]], *, line_start: bool 
             lead = " "  # "**b**" then "*c*" would read as one run of markers, "**b***c*"
         out.append(closing + pending + lead + opening + escape(body, line_start=first))
         pending, current = text[len(text.rstrip()):], stack
-    kept = 0
-    while kept < min(len(current), len(carry[1])) and current[kept] == carry[1][kept]:
-        kept += 1
+    kept = len(shared(current, carry[1]))
     out.append("".join(w[1] for w in reversed(current[kept:])) + pending)
     return "".join(out)
+
+
+def shared(a: tuple[Wrap, ...], b: tuple[Wrap, ...]) -> tuple[Wrap, ...]:
+    """The wrappers ``a`` and ``b`` open alike, outermost first (a code chunk's mark, which writes nothing,
+    is not one)."""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n] and a[n] != CODE:
+        n += 1
+    return a[:n]
 
 
 def escape(text: str, *, line_start: bool = False) -> str:

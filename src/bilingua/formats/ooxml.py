@@ -260,7 +260,7 @@ def invalid_xml(data: bytes, error: Exception) -> InputError:
         names.sort(key=lambda n: (n != "[Content_Types].xml", not n.endswith(".rels"), n != "word/document.xml"))
         for name in names:
             try:
-                etree.fromstring(package.read(name), _parser())
+                etree.fromstring(package.read(name), xml_parser())
             except etree.XMLSyntaxError as exc:
                 return InputError(f"this .docx file's {name} is not valid XML ({_one_line(exc)})")
     return InputError(f"this .docx file holds a part that is not valid XML ({_one_line(error)})")
@@ -282,7 +282,7 @@ def _broken_relationship(package: zipfile.ZipFile) -> str | None:
 
     for name in (n for n in package.namelist() if n.endswith(".rels")):
         try:
-            root = etree.fromstring(package.read(name), _parser())
+            root = etree.fromstring(package.read(name), xml_parser())
         except etree.XMLSyntaxError:
             continue
         for rel in root:
@@ -299,7 +299,7 @@ def _not_a_document(package: zipfile.ZipFile) -> str | None:
 
     main = "word/document.xml"
     try:
-        rels = etree.fromstring(package.read("_rels/.rels"), _parser())
+        rels = etree.fromstring(package.read("_rels/.rels"), xml_parser())
         main = next(r.get("Target", main) for r in rels if str(r.get("Type", "")).endswith("/officeDocument"))
     except (KeyError, StopIteration, etree.XMLSyntaxError):
         pass  # python-docx's own words say more
@@ -315,7 +315,7 @@ def _not_a_document(package: zipfile.ZipFile) -> str | None:
     return None
 
 
-def _parser() -> Any:
+def xml_parser() -> Any:
     """python-docx's own parser settings: no entity resolved, no network, no huge tree. Every part's size
     is already bounded by check_package, so each tree is too."""
     from lxml import etree

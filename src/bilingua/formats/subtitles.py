@@ -47,7 +47,7 @@ from ..errors import InputError
 from ..text import ends_sentence, lines_with_ends, same_words
 from .base import Aligned, Translate, respace
 from .cues import (DASH, TAG, VOICE, VOICE_CLOSE, VOICE_OPEN, cue_style, escaped, fit, line_by_line, spellings,
-                   two_lines)
+                   two_lines, visible_width)
 from .registry import register_format
 
 __all__ = ["translate_cues", "translate_srt", "translate_vtt", "cue_text", "read_subtitles"]
@@ -240,7 +240,7 @@ def translate_cues(cues: list[list[str]], translate: Translate, max_line: int | 
     and tags follow the model's alignment; without, a sentence over several
     cues is shared out by length, and only a style around a whole cue is kept.
     """
-    width = max_line or max([MIN_LINE, *(len(TAG.sub("", line)) for lines in cues for line in lines)])
+    width = max_line or max([MIN_LINE, *(visible_width(line) for lines in cues for line in lines)])
     if aligned is None:
         return _by_length(cues, translate, width, entities)
     chunks, tags = _chunks(cues, entities)
@@ -366,8 +366,8 @@ def _shared(chunks: list[_Chunk], unit: list[int], words: list[tuple[str, int]],
     leads = _leads(chunks, unit)
     for n, (k, text) in enumerate(out):
         if k in leads:
-            dash = DASH.match(chunks[k].text)
-            out[n] = (k, dash.group(0) + text.lstrip() if dash else _undashed(text))
+            dash = _dash(chunks[k].text)
+            out[n] = (k, dash + text.lstrip() if dash else _undashed(text))
     return out
 
 
